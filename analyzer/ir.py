@@ -1,0 +1,278 @@
+"""libclang-free intermediate representation: functions as CFGs of ownership-relevant events."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+
+@dataclass(frozen=True, slots=True)
+class Loc:
+    file: str
+    line: int
+    col: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+# ---- operands: the places and values events talk about -------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    """A local variable, parameter or lowering temporary (names starting with '$')."""
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """`base.name` / `base->name`; base None means `this`."""
+    base: "Operand | None"
+    name: str
+    arrow: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Global:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deref:
+    """`*base` (including a write through an out-parameter)."""
+    base: "Operand"
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """`base[i]` (array or container element)."""
+    base: "Operand"
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A literal: kind is 'null', 'int' or 'str'; value is the integer when known."""
+    kind: str
+    value: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value the lowering does not model (arithmetic on untracked values, ...)."""
+    text: str = ""
+
+
+Operand = Union[Var, Field, Global, Deref, Index, Const, Unknown]
+
+
+def root_var(op: Operand | None) -> Var | None:
+    """The local variable an lvalue is rooted in (`s.a.b` -> s, `*p` -> p), or None."""
+    while op is not None:
+        if isinstance(op, Var):
+            return op
+        if isinstance(op, (Field, Deref, Index)):
+            op = op.base
+            continue
+        return None
+    return None
+
+
+# ---- events -------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call. `callee` is the qualified name ('malloc', 'ns::C::m', 'new', 'new[]', 'delete',
+    'delete[]'); `result` is the temporary receiving the value, None when discarded.
+    `arg_borrow[i]` is True when parameter i is a pointer/reference to const (or a value)."""
+    loc: Loc
+    callee: str
+    args: tuple[Operand, ...] = ()
+    result: Var | None = None
+    callee_usr: str = ""
+    receiver: Operand | None = None
+    arg_borrow: tuple[bool, ...] = ()
+    noreturn: bool = False
+    is_ctor: bool = False
+    discarded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    """`dst = src`: alias, overwrite, or store into a field/global/out-parameter/element."""
+    loc: Loc
+    dst: Operand
+    src: Operand
+
+
+@dataclass(frozen=True, slots=True)
+class Assume:
+    """On this edge `value OP constant` holds (from a branch condition)."""
+    loc: Loc
+    value: Operand
+    op: str
+    const: int
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """The value of `value` is dereferenced (p->x, *p, p[i])."""
+    loc: Loc
+    value: Operand
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    loc: Loc
+    value: Operand | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Kill:
+    """Local variables go out of scope here (end of block, break, continue)."""
+    loc: Loc
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Halt:
+    """The path ends without returning: noreturn call, throw, abort."""
+    loc: Loc
+    reason: str
+
+
+Event = Union[Call, Assign, Assume, Use, Return, Kill, Halt]
+
+
+# ---- structure ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    id: int
+    events: tuple[Event, ...] = ()
+    succs: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    type: str = ""
+    is_pointer: bool = False
+    pointee_const: bool = False
+    pointer_depth: int = 0
+    is_reference: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    usr: str
+    name: str
+    qualname: str
+    loc: Loc
+    end_line: int
+    params: tuple[Param, ...]
+    blocks: tuple[Block, ...]
+    entry: int
+    exit: int
+    return_type: str = ""
+    kind: str = "function"  # function | method | constructor | destructor | lambda
+    class_name: str = ""  # qualified name of the owning class for methods
+    locals: tuple[str, ...] = ()  # every local variable name (params excluded)
+    opaque: int = 0  # statements/expressions the lowering did not model
+
+    def block(self, bid: int) -> Block:
+        return self.blocks[bid]
+
+
+@dataclass(frozen=True, slots=True)
+class FuncDecl:
+    """A function declaration (with or without a body) seen in a TU; input to pair inference."""
+    usr: str
+    name: str
+    qualname: str
+    return_type: str
+    param_types: tuple[str, ...]
+    loc: Loc
+    has_body: bool = False
+    in_project: bool = False
+    noreturn: bool = False
+    attributes: tuple[str, ...] = ()  # e.g. 'ownership_returns(malloc)', 'malloc(dm_free, 1)'
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDecl:
+    name: str
+    type: str
+    is_pointer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDecl:
+    usr: str
+    qualname: str
+    loc: Loc
+    fields: tuple[FieldDecl, ...] = ()
+    destructor_usr: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TUDiagnostic:
+    file: str
+    line: int
+    severity: str  # note | warning | error | fatal
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """Everything phase 1 extracts from one translation unit."""
+    tu: str
+    functions: tuple[Function, ...] = ()
+    decls: tuple[FuncDecl, ...] = ()
+    classes: tuple[ClassDecl, ...] = ()
+    diagnostics: tuple[TUDiagnostic, ...] = ()
+    degraded: bool = False
+    failed: bool = False
+    parse_seconds: float = 0.0
+
+
+# ---- JSON round trip -------------------------------------------------------------------------
+
+_TYPES = {cls.__name__: cls for cls in (
+    Loc, Var, Field, Global, Deref, Index, Const, Unknown, Call, Assign, Assume, Use, Return, Kill,
+    Halt, Block, Param, Function, FuncDecl, FieldDecl, ClassDecl, TUDiagnostic, Module)}
+
+
+def to_jsonable(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj):
+        out = {"@": type(obj).__name__}
+        for f in dataclasses.fields(obj):
+            out[f.name] = to_jsonable(getattr(obj, f.name))
+        return out
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(x) for x in obj]
+    return obj
+
+
+def from_jsonable(data: Any) -> Any:
+    if isinstance(data, dict) and "@" in data:
+        cls = _TYPES[data["@"]]
+        kwargs = {k: from_jsonable(v) for k, v in data.items() if k != "@"}
+        for f in dataclasses.fields(cls):
+            if isinstance(kwargs.get(f.name), list):
+                kwargs[f.name] = tuple(kwargs[f.name])
+        return cls(**kwargs)
+    if isinstance(data, list):
+        return tuple(from_jsonable(x) for x in data)
+    return data
+
+
+def dumps(module: Module) -> str:
+    return json.dumps(to_jsonable(module), separators=(",", ":"))
+
+
+def loads(text: str) -> Module:
+    return from_jsonable(json.loads(text))
+
+
+__all__ = [name for name in _TYPES] + ["Operand", "Event", "root_var", "dumps", "loads", "field"]
