@@ -51,6 +51,12 @@ class Index:
 
 
 @dataclass(frozen=True, slots=True)
+class AddrOf:
+    """`&base`: passing it lets the callee write (or free) what base holds."""
+    base: "Operand"
+
+
+@dataclass(frozen=True, slots=True)
 class Const:
     """A literal: kind is 'null', 'int' or 'str'; value is the integer when known."""
     kind: str
@@ -63,7 +69,7 @@ class Unknown:
     text: str = ""
 
 
-Operand = Union[Var, Field, Global, Deref, Index, Const, Unknown]
+Operand = Union[Var, Field, Global, Deref, Index, AddrOf, Const, Unknown]
 
 
 def root_var(op: Operand | None) -> Var | None:
@@ -71,7 +77,7 @@ def root_var(op: Operand | None) -> Var | None:
     while op is not None:
         if isinstance(op, Var):
             return op
-        if isinstance(op, (Field, Deref, Index)):
+        if isinstance(op, (Field, Deref, Index, AddrOf)):
             op = op.base
             continue
         return None
@@ -115,6 +121,14 @@ class Assume:
 
 
 @dataclass(frozen=True, slots=True)
+class Branch:
+    """This edge is taken when the condition `text` is `taken` (for path explanations)."""
+    loc: Loc
+    taken: bool
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Use:
     """The value of `value` is dereferenced (p->x, *p, p[i])."""
     loc: Loc
@@ -141,7 +155,7 @@ class Halt:
     reason: str
 
 
-Event = Union[Call, Assign, Assume, Use, Return, Kill, Halt]
+Event = Union[Call, Assign, Assume, Branch, Use, Return, Kill, Halt]
 
 
 # ---- structure ---------------------------------------------------------------------------
@@ -239,7 +253,7 @@ class Module:
 # ---- JSON round trip -------------------------------------------------------------------------
 
 _TYPES = {cls.__name__: cls for cls in (
-    Loc, Var, Field, Global, Deref, Index, Const, Unknown, Call, Assign, Assume, Use, Return, Kill,
+    Loc, Var, Field, Global, Deref, Index, AddrOf, Const, Unknown, Call, Assign, Assume, Branch, Use, Return, Kill,
     Halt, Block, Param, Function, FuncDecl, FieldDecl, ClassDecl, TUDiagnostic, Module)}
 
 

@@ -1,0 +1,609 @@
+"""Suggested fixes for findings, as unified diffs that `git apply` accepts."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from analyzer.model import Finding
+
+__all__ = ["combine_fixes", "suggest_fix"]
+
+_CONTEXT = 3
+_IDENT = r"[A-Za-z_]\w*"
+_VAR_RE = re.compile(rf"(?:this->)?{_IDENT}(?:(?:\.|->){_IDENT})*")
+_RELEASER_RE = re.compile(rf"(?:::)?{_IDENT}(?:::{_IDENT})*")
+_CXX_SUFFIXES = (".cc", ".cpp", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp", ".tcc")
+_CONTROL = ("if", "while", "for")
+_NOT_TYPES = {"return", "else", "case", "goto", "sizeof", "delete", "new", "throw", "do"}
+_MAX_STATEMENT_LINES = 12
+# comments and literals, so that a '/*' inside a string does not count; an open '/*' runs to the end
+_SKIP_RE = re.compile(r"//[^\n]*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class _Edit:
+    """Replace original lines [start, end) (0-based) with `new`; start == end is an insertion."""
+    start: int
+    end: int
+    new: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """Where the statement to fix sits, and the brace-less control header that owns it, if any."""
+    line: int  # first line of the statement
+    end: int  # last line of the statement
+    inline_col: int  # > 0: the statement follows its header on the same line, from this column
+    header: tuple[int, int] | None  # (line, column) after a brace-less `if (...)` / `else`
+    header_indent: str
+
+
+# ---- public API ------------------------------------------------------------------------------
+
+def suggest_fix(finding: Finding, source_text: str, rel_path: str) -> str | None:
+    """A unified diff against `source_text` (the file at `rel_path`) that fixes `finding`, or None.
+
+    None means no fix is certain to be safe: unknown variable or release function, the
+    statement comes from a macro, the return value uses the resource, unusual layout.
+    """
+    lines = source_text.splitlines(keepends=True)
+    idx = finding.loc.line - 1
+    if not 0 <= idx < len(lines) or not _VAR_RE.fullmatch(finding.var or ""):
+        return None
+    if _in_macro_or_comment(lines, idx):
+        return None
+    cxx = rel_path.lower().endswith(_CXX_SUFFIXES)
+    if finding.rule_id == "resource-leak":
+        edits = _fix_leak(finding, lines, idx)
+    elif finding.rule_id == "leak-on-overwrite":
+        edits = _fix_overwrite(finding, lines, idx, cxx)
+    else:
+        return None
+    if not edits:
+        return None
+    return _render_file_patch(rel_path, rel_path, dict(enumerate(lines)), len(lines), edits)
+
+
+def combine_fixes(diffs: Iterable[str | None]) -> str:
+    """Merge per-finding patches into one patch: one section per file, hunks merged and re-offset.
+
+    Each input must be a diff against the same original files. Identical edits are kept once,
+    insertions at the same spot are concatenated, and a patch whose edits clash with one
+    already taken is dropped whole, so the result always applies.
+    """
+    files: dict[str, _FilePatch] = {}
+    for diff in diffs:
+        if not diff:
+            continue
+        parsed = _parse_patch(diff)
+        if parsed is None:
+            continue
+        staged = {key: fp.copy() for key, fp in files.items()}
+        ok = True
+        for part in parsed:
+            fp = staged.setdefault(part.new_path, _FilePatch(part.old_path, part.new_path))
+            if not fp.merge(part):
+                ok = False
+                break
+        if ok:
+            files = staged
+    return "".join(
+        _render_file_patch(fp.old_path, fp.new_path, fp.known, None, fp.edits, quoted=True)
+        for _, fp in sorted(files.items()) if fp.edits)
+
+
+# ---- the fixes -------------------------------------------------------------------------------
+
+def _release_statement(finding: Finding, var: str) -> str | None:
+    releaser = (finding.expected or finding.releaser).strip()
+    kind = finding.kind.strip()
+    if releaser in ("delete[]", "operator delete[]") or kind in ("new[]", "delete[]"):
+        return f"delete[] {var};"
+    if releaser in ("delete", "operator delete") or kind in ("new", "delete"):
+        return f"delete {var};"
+    if not _RELEASER_RE.fullmatch(releaser):
+        return None
+    return f"{releaser}({var});"
+
+
+def _fix_leak(finding: Finding, lines: list[str], idx: int) -> list[_Edit] | None:
+    if not _mentions(_function_text(finding, lines), _base_name(finding.var)):
+        return None  # the variable is not visible in the function's text: a macro made it
+    release = _release_statement(finding, finding.var)
+    target = _locate(lines, idx)
+    if release is None or target is None:
+        return None
+    stmt = _statement_text(lines, target)
+    m = re.match(r"return\b(.*);\s*$", stmt, re.S)
+    if m is None or _mentions(m.group(1), _base_name(finding.var)):
+        return None  # the returned value reads the resource: releasing first would use it freed
+    return _wrap(lines, target, [release], [])
+
+
+def _fix_overwrite(finding: Finding, lines: list[str], idx: int, cxx: bool) -> list[_Edit] | None:
+    var = finding.var
+    target = _locate(lines, idx)
+    if target is None or target.end != target.line:
+        return None
+    stmt = _statement_text(lines, target)
+    m = re.fullmatch(rf"((?:this->)?{_IDENT}(?:(?:\.|->){_IDENT})*)\s*=(?!=)(.*);\s*", stmt, re.S)
+    if m is None or _strip_this(m.group(1)) != _strip_this(var):
+        return None
+    lhs = m.group(1)
+    if _mentions(m.group(2), _base_name(var)):
+        return None  # `p = realloc(p, n)` and friends need a different fix
+    if _is_local(_function_text(finding, lines), var):
+        release = _release_statement(finding, lhs)
+        return None if release is None else _wrap(lines, target, [release], [])
+    old = _fresh_name(f"old_{_base_name(var).lstrip('_') or 'value'}", "".join(lines))
+    release = _release_statement(finding, old)
+    if release is None:
+        return None
+    save = f"auto {old} = {lhs};" if cxx else f"__typeof__({lhs}) {old} = {lhs};"
+    return _wrap(lines, target, [save], [release])
+
+
+# ---- locating the statement and its brace-less header ----------------------------------------
+
+def _locate(lines: list[str], idx: int) -> _Target | None:
+    """The statement starting on line `idx`, either on its own or after a one-line `if (...)`."""
+    code = _mask(lines[idx])
+    if code is None:
+        return None
+    indent = _indent(lines[idx])
+    stripped = code.strip()
+    if not stripped:
+        return None
+    col = _inline_header_end(code)
+    if col is not None:
+        # `if (cond) stmt;`: the statement must end on this line, alone after its header
+        end = _statement_end(lines, idx, col)
+        if end != idx or not code[col:].strip():
+            return None
+        return _Target(idx, idx, col, (idx, col), indent)
+    if re.match(r"\s*(?:\}|case\b|default\b|else\b|if\b|for\b|while\b|do\b|switch\b)", code):
+        return None
+    end = _statement_end(lines, idx, len(indent))
+    if end is None:
+        return None
+    header = _braceless_header(lines, idx)
+    if header is False:
+        return None
+    if header is None:
+        return _Target(idx, end, 0, None, indent)
+    line, col = header
+    return _Target(idx, end, 0, (line, col), _header_indent(lines, line))
+
+
+def _inline_header_end(code: str) -> int | None:
+    """Column after a brace-less `if (...)` / `else` that has a statement following on the line."""
+    m = re.match(r"\s*(?:\}\s*)?(?:else\s+)?if\s*\(", code)
+    if m:
+        close = _matching_paren(code, m.end() - 1)
+        if close is None or code[close + 1:].lstrip().startswith("{"):
+            return None
+        return close + 1 if code[close + 1:].strip() else None
+    m = re.match(r"\s*(?:\}\s*)?else\b(?!\s*if\b)", code)
+    if m and code[m.end():].strip() and not code[m.end():].lstrip().startswith("{"):
+        return m.end()
+    return None
+
+
+def _braceless_header(lines: list[str], idx: int) -> tuple[int, int] | None | bool:
+    """(line, column) after the control header owning line `idx` as its brace-less body.
+
+    None: the line is an ordinary statement; False: the layout is not understood.
+    """
+    prev = idx - 1
+    while prev >= 0:
+        code = _mask(lines[prev])
+        if code is None:
+            return False
+        if code.strip():
+            break
+        prev -= 1
+    if prev < 0:
+        return None
+    code = _mask(lines[prev]) or ""
+    tail = code.rstrip()
+    if tail.endswith((";", "{", "}", ":")):
+        return None
+    if re.search(r"(?:^|[\s}])else$", tail):
+        return prev, len(tail)
+    if not tail.endswith(")"):
+        return False
+    # walk back to the matching '(' and check that a control keyword opens it
+    depth = 0
+    for line in range(prev, max(-1, prev - _MAX_STATEMENT_LINES), -1):
+        text = _mask(lines[line])
+        if text is None:
+            return False
+        stop = len(tail) if line == prev else len(text)
+        for col in range(stop - 1, -1, -1):
+            ch = text[col]
+            if ch == ")":
+                depth += 1
+            elif ch == "(":
+                depth -= 1
+                if depth == 0:
+                    before = text[:col].rstrip()
+                    if re.fullmatch(r"\s*(?:\}\s*)?(?:else\s+)?(?:if|while|for)", before):
+                        return prev, len(tail)
+                    return False
+    return False
+
+
+def _header_indent(lines: list[str], header_line: int) -> str:
+    """Indentation of the line on which the control statement owning `header_line` starts."""
+    line = header_line
+    depth = 0
+    for k in range(header_line, max(-1, header_line - _MAX_STATEMENT_LINES), -1):
+        text = _mask(lines[k]) or ""
+        depth += text.count(")") - text.count("(")
+        line = k
+        if depth <= 0:
+            break
+    return _indent(lines[line])
+
+
+def _statement_end(lines: list[str], idx: int, col: int) -> int | None:
+    """Line on which the statement starting at (idx, col) ends with ';' outside parentheses."""
+    depth = 0
+    for k in range(idx, min(len(lines), idx + _MAX_STATEMENT_LINES)):
+        text = _mask(lines[k])
+        if text is None:
+            return None
+        for pos in range(col if k == idx else 0, len(text)):
+            ch = text[pos]
+            if ch in "([":
+                depth += 1
+            elif ch in ")]":
+                depth -= 1
+            elif ch in "{}" and depth == 0:
+                return None  # a block or initializer list: not a simple statement
+            elif ch == ";" and depth == 0:
+                return k if not text[pos + 1:].strip() else None
+    return None
+
+
+def _statement_text(lines: list[str], target: _Target) -> str:
+    parts = [_mask(lines[k]) or "" for k in range(target.line, target.end + 1)]
+    parts[0] = parts[0][target.inline_col:]
+    return "".join(parts).strip()
+
+
+# ---- building edits --------------------------------------------------------------------------
+
+def _wrap(lines: list[str], t: _Target, before: list[str], after: list[str]) -> list[_Edit]:
+    """Put `before`/`after` around the target statement, adding braces to a brace-less body."""
+    eol = _eol(lines[t.line])
+    unit = _indent_unit(lines, t)
+    if t.inline_col:
+        line = lines[t.line]
+        head = line[:t.inline_col].rstrip()
+        body_text = line[t.inline_col:].strip()
+        inner = t.header_indent + unit
+        new = [f"{head} {{{eol}"] + [f"{inner}{s}{eol}" for s in before]
+        new += [f"{inner}{body_text}{eol}"] + [f"{inner}{s}{eol}" for s in after]
+        new.append(f"{t.header_indent}}}{_line_end(line)}")
+        return [_Edit(t.line, t.line + 1, tuple(new))]
+    indent = _indent(lines[t.line])
+    edits = []
+    if t.header is not None:
+        hline, hcol = t.header
+        text = lines[hline]
+        edits.append(_Edit(hline, hline + 1, (text[:hcol] + " {" + text[hcol:],)))
+    if before:
+        edits.append(_Edit(t.line, t.line, tuple(f"{indent}{s}{eol}" for s in before)))
+    tail = [f"{indent}{s}{eol}" for s in after]
+    if t.header is not None:
+        tail.append(f"{t.header_indent}}}{eol}")
+    if tail:
+        last = lines[t.end]
+        if last.endswith("\n"):
+            edits.append(_Edit(t.end + 1, t.end + 1, tuple(tail)))
+        else:  # the statement ends the file without a newline: keep it that way
+            tail[-1] = tail[-1].rstrip("\r\n")
+            edits.append(_Edit(t.end, t.end + 1, (last + eol, *tail)))
+    return edits
+
+
+# ---- small source helpers --------------------------------------------------------------------
+
+def _mask(line: str) -> str | None:
+    """The line with comments and literal contents blanked (same length); None if a block
+    comment or literal does not end on the line."""
+    out = []
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        two = line[i:i + 2]
+        if two == "//":
+            out.append(" " * (n - i))
+            break
+        if two == "/*":
+            end = line.find("*/", i + 2)
+            if end < 0:
+                return None
+            out.append(" " * (end + 2 - i))
+            i = end + 2
+            continue
+        if ch in "\"'":
+            j = i + 1
+            while j < n and line[j] != ch:
+                j += 2 if line[j] == "\\" else 1
+            if j >= n:
+                return None
+            out.append(ch + " " * (j - i - 1) + ch)
+            i = j + 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out).rstrip("\r\n")
+
+
+def _in_macro_or_comment(lines: list[str], idx: int) -> bool:
+    """True when line `idx` is a directive, continues a #define, or starts inside a block comment."""
+    if lines[idx].lstrip().startswith("#"):
+        return True
+    if idx > 0 and lines[idx - 1].rstrip("\r\n").endswith("\\"):
+        return True
+    last = None
+    for last in _SKIP_RE.finditer("".join(lines[:idx])):
+        pass
+    return last is not None and last.group().startswith("/*") and not last.group().endswith("*/")
+
+
+def _function_text(finding: Finding, lines: list[str]) -> str:
+    first, last = finding.function_span
+    if first <= 0 or last < first:
+        first, last = max(1, finding.loc.line - 200), finding.loc.line
+    return "".join(_mask(x) or "" for x in lines[first - 1:last])
+
+
+def _is_local(function_text: str, var: str) -> bool:
+    if not re.fullmatch(_IDENT, var):
+        return False
+    pattern = rf"(?<![\w.>])({_IDENT})(?:\s*<[^;()]*>)?[\s*&]+(?:const\s+)?\**\s*{var}\s*(?:=|;|,|\)|\[)"
+    return any(m.group(1) not in _NOT_TYPES for m in re.finditer(pattern, function_text))
+
+
+def _fresh_name(name: str, text: str) -> str:
+    while _mentions(text, name):
+        name += "_"
+    return name
+
+
+def _mentions(text: str, name: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(name)}(?!\w)", text) is not None
+
+
+def _base_name(var: str) -> str:
+    return re.split(r"\.|->", _strip_this(var))[0]
+
+
+def _strip_this(var: str) -> str:
+    return var[6:] if var.startswith("this->") else var
+
+
+def _indent(line: str) -> str:
+    return line[:len(line) - len(line.lstrip(" \t"))] if line.strip() else ""
+
+
+def _eol(line: str) -> str:
+    return "\r\n" if line.endswith("\r\n") else "\n"
+
+
+def _line_end(line: str) -> str:
+    return line[len(line.rstrip("\r\n")):]
+
+
+def _indent_unit(lines: list[str], t: _Target) -> str:
+    """One level of indentation as the file uses it."""
+    if "\t" in t.header_indent or "\t" in _indent(lines[t.line]):
+        return "\t"
+    own = _indent(lines[t.line])
+    if t.header is not None and not t.inline_col and len(own) > len(t.header_indent):
+        return own[len(t.header_indent):]
+    deltas: Counter[int] = Counter()
+    prev: str | None = None
+    for line in lines:
+        if not line.strip():
+            continue
+        if prev is not None and prev.rstrip().endswith("{"):
+            delta = len(_indent(line)) - len(_indent(prev))
+            if 0 < delta <= 8:
+                deltas[delta] += 1
+        prev = line
+    return " " * (deltas.most_common(1)[0][0] if deltas else 4)
+
+
+# ---- unified diff rendering and parsing ------------------------------------------------------
+
+def _quote_path(path: str) -> str:
+    """Git's C-style quoting, only when the name needs it."""
+    if not re.search(r'[\x00-\x1f"\\\x7f]', path) and not path.endswith(" "):
+        return path
+    table = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+    body = "".join(table.get(ch, f"\\{ord(ch):03o}" if ord(ch) < 32 or ord(ch) == 127 else ch)
+                   for ch in path)
+    return f'"{body}"'
+
+
+def _render_file_patch(old_path: str, new_path: str, known: Mapping[int, str],
+                       total: int | None, edits: Sequence[_Edit], quoted: bool = False) -> str:
+    """Unified diff of `edits` applied to the original lines in `known` (0-based index -> text)."""
+    edits = sorted(edits, key=lambda e: (e.start, e.end))
+    if quoted:
+        out = [f"--- {old_path}\n", f"+++ {new_path}\n"]
+    else:
+        out = [f"--- {_quote_path('a/' + old_path)}\n", f"+++ {_quote_path('b/' + new_path)}\n"]
+    groups: list[list[_Edit]] = []
+    for edit in edits:
+        if groups and edit.start - groups[-1][-1].end <= 2 * _CONTEXT and _known_between(
+                known, groups[-1][-1].end, edit.start):
+            groups[-1].append(edit)
+        else:
+            groups.append([edit])
+    delta = 0
+    for group in groups:
+        start = group[0].start
+        while start > 0 and group[0].start - start < _CONTEXT and (start - 1) in known:
+            start -= 1
+        stop = group[-1].end
+        while stop - group[-1].end < _CONTEXT and stop in known and (total is None or stop < total):
+            stop += 1
+        body: list[str] = []
+        old_len = new_len = 0
+        pos = start
+        for edit in group:
+            for k in range(pos, edit.start):
+                body += _diff_line(" ", known[k])
+                old_len += 1
+                new_len += 1
+            for k in range(edit.start, edit.end):
+                body += _diff_line("-", known[k])
+                old_len += 1
+            for text in edit.new:
+                body += _diff_line("+", text)
+                new_len += 1
+            pos = edit.end
+        for k in range(pos, stop):
+            body += _diff_line(" ", known[k])
+            old_len += 1
+            new_len += 1
+        old_start = start + 1 if old_len else start
+        new_start = start + 1 + delta if new_len else start + delta
+        out.append(f"@@ -{old_start},{old_len} +{new_start},{new_len} @@\n")
+        out += body
+        delta += new_len - old_len
+    return "".join(out)
+
+
+def _known_between(known: Mapping[int, str], a: int, b: int) -> bool:
+    return all(k in known for k in range(a, b))
+
+
+def _diff_line(sign: str, text: str) -> list[str]:
+    if text.endswith("\n"):
+        return [sign + text]
+    return [sign + text + "\n", "\\ No newline at end of file\n"]
+
+
+@dataclass
+class _PatchPart:
+    old_path: str
+    new_path: str
+    known: dict[int, str]
+    edits: list[_Edit]
+
+
+class _FilePatch:
+    """Edits to one file gathered from several patches, all against the same original."""
+
+    def __init__(self, old_path: str, new_path: str) -> None:
+        self.old_path = old_path
+        self.new_path = new_path
+        self.known: dict[int, str] = {}
+        self.edits: list[_Edit] = []
+
+    def copy(self) -> _FilePatch:
+        other = _FilePatch(self.old_path, self.new_path)
+        other.known = dict(self.known)
+        other.edits = list(self.edits)
+        return other
+
+    def merge(self, part: _PatchPart) -> bool:
+        for k, text in part.known.items():
+            if self.known.get(k, text) != text:
+                return False  # made against another version of the file
+        edits = list(self.edits)
+        for new in part.edits:
+            if new in edits:
+                continue
+            merged = False
+            for i, old in enumerate(edits):
+                if new.start == new.end == old.start == old.end:
+                    edits[i] = _Edit(old.start, old.end, old.new + new.new)
+                    merged = True
+                    break
+                if _overlap(old, new):
+                    return False
+            if not merged:
+                edits.append(new)
+        self.known.update(part.known)
+        self.edits = edits
+        return True
+
+
+def _overlap(a: _Edit, b: _Edit) -> bool:
+    if a.start == a.end and b.start == b.end:
+        return False
+    if a.start == a.end:
+        return b.start < a.start < b.end
+    if b.start == b.end:
+        return a.start < b.start < a.end
+    return a.start < b.end and b.start < a.end
+
+
+_HUNK_RE = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+def _parse_patch(diff: str) -> list[_PatchPart] | None:
+    """Parse a unified diff into per-file edits against the original; None if malformed."""
+    parts: list[_PatchPart] = []
+    lines = diff.splitlines(keepends=True)
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.startswith("--- ") or i + 1 >= len(lines) or not lines[i + 1].startswith("+++ "):
+            i += 1
+            continue
+        part = _PatchPart(line[4:].rstrip("\n"), lines[i + 1][4:].rstrip("\n"), {}, [])
+        i += 2
+        while i < len(lines) and lines[i].startswith("@@"):
+            m = _HUNK_RE.match(lines[i])
+            if m is None:
+                return None
+            old = int(m.group(1)) - (1 if m.group(2) != "0" else 0)
+            old_left = int(m.group(2) or 1)
+            new_left = int(m.group(4) or 1)
+            i += 1
+            run: _Edit | None = None
+            body: list[tuple[str, str]] = []
+            while i < len(lines) and (old_left > 0 or new_left > 0 or lines[i].startswith("\\")):
+                text = lines[i]
+                if text.startswith("\\"):
+                    if body:
+                        sign, prev = body[-1]
+                        body[-1] = (sign, prev.rstrip("\n"))
+                    i += 1
+                    continue
+                sign, rest = text[0], text[1:]
+                if sign not in " -+":
+                    return None
+                body.append((sign, rest))
+                old_left -= sign != "+"
+                new_left -= sign != "-"
+                i += 1
+            for sign, rest in body:
+                if sign == " ":
+                    if run is not None:
+                        part.edits.append(run)
+                        run = None
+                    part.known[old] = rest
+                    old += 1
+                elif sign == "-":
+                    run = run or _Edit(old, old, ())
+                    run = _Edit(run.start, old + 1, run.new)
+                    part.known[old] = rest
+                    old += 1
+                else:
+                    run = run or _Edit(old, old, ())
+                    run = _Edit(run.start, run.end, run.new + (rest,))
+            if run is not None:
+                part.edits.append(run)
+        parts.append(part)
+    return parts or None

@@ -1,0 +1,1 @@
+"""The only package that imports clang.cindex: compile jobs in, ir.Module out."""

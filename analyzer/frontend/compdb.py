@@ -1,0 +1,158 @@
+"""Compile jobs from a compile_commands.json or from plain files and folders."""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+SOURCE_SUFFIXES = {".c", ".cc", ".cpp", ".cxx", ".c++", ".C"}
+C_SUFFIXES = {".c"}
+
+# Flags libclang must not see, with the number of following arguments to drop (scan-build's table).
+IGNORED_FLAGS: dict[str, int] = {
+    "-c": 0, "-o": 1, "-MD": 0, "-MMD": 0, "-MP": 0, "-M": 0, "-MM": 0, "-MF": 1, "-MT": 1, "-MQ": 1,
+    "-fsyntax-only": 0, "-save-temps": 0, "-pipe": 0, "-S": 0, "-E": 0, "-v": 0, "-Werror": 0,
+    "-fno-canonical-system-headers": 0, "-fstack-usage": 0, "-fconcepts": 0,
+    "-fno-tree-vrp": 0, "-fno-var-tracking-assignments": 0, "-flto": 0, "-ffat-lto-objects": 0,
+    "-fcallgraph-info": 0, "-Xclang": 1, "-Wl": 0, "-Xlinker": 1, "-include-pch": 1,
+}
+IGNORED_PREFIXES = ("-Wl,", "-flto=", "-fdump-", "-fprofile-", "-fcf-protection", "-mabi=",
+                    "-fsanitize", "-fno-sanitize", "-Werror=", "-ffile-prefix-map", "-fdebug-prefix-map",
+                    "-fmacro-prefix-map", "--param", "-fplugin", "-specs=", "-march=", "-mtune=",
+                    "-fstack-clash-protection", "-fno-gnu-unique", "-Wp,-D_GLIBCXX_ASSERTIONS")
+
+
+class CompileDbError(Exception):
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class CompileJob:
+    file: str  # absolute path of the source file
+    args: tuple[str, ...]  # compiler flags for libclang (no compiler, no file, no -o/-c)
+    directory: str
+
+    @property
+    def is_cxx(self) -> bool:
+        if "-x" in self.args:
+            i = self.args.index("-x")
+            if i + 1 < len(self.args):
+                return "c++" in self.args[i + 1]
+        return Path(self.file).suffix not in C_SUFFIXES
+
+
+def clean_flags(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in IGNORED_FLAGS:
+            i += 1 + IGNORED_FLAGS[arg]
+            continue
+        if arg.startswith(IGNORED_PREFIXES) or (arg.startswith("-o") and len(arg) > 2 and not arg.startswith("-openmp")):
+            i += 1
+            continue
+        if arg.startswith(("-MF", "-MT", "-MQ")):
+            i += 1
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
+def _absolutize(flags: list[str], directory: str) -> list[str]:
+    out: list[str] = []
+    path_flags = ("-I", "-isystem", "-iquote", "-idirafter", "-include", "-imacros", "--sysroot")
+    i = 0
+    while i < len(flags):
+        arg = flags[i]
+        joined = next((p for p in path_flags if arg.startswith(p) and arg != p), None)
+        if arg in path_flags and i + 1 < len(flags):
+            out += [arg, os.path.normpath(os.path.join(directory, flags[i + 1]))]
+            i += 2
+            continue
+        if joined and joined not in ("--sysroot",):
+            value = arg[len(joined):].lstrip("=")
+            out.append(joined + os.path.normpath(os.path.join(directory, value)))
+        else:
+            out.append(arg)
+        i += 1
+    return out
+
+
+def load_compile_commands(path: str) -> list[CompileJob]:
+    try:
+        raw = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CompileDbError(path, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CompileDbError(path, f"cannot read: {exc}") from None
+    try:
+        entries = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise CompileDbError(path, f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    if not isinstance(entries, list):
+        raise CompileDbError(path, "expected a JSON array of compile commands")
+    base = os.path.dirname(os.path.abspath(path))
+    jobs: dict[str, CompileJob] = {}
+    for n, entry in enumerate(entries):
+        if not isinstance(entry, dict) or "file" not in entry or "directory" not in entry:
+            raise CompileDbError(path, f"entry {n} lacks 'file' or 'directory'")
+        directory = os.path.normpath(os.path.join(base, entry["directory"]))
+        if "arguments" in entry and isinstance(entry["arguments"], list):
+            argv = [str(a) for a in entry["arguments"]]
+        elif "command" in entry and isinstance(entry["command"], str):
+            try:
+                argv = shlex.split(entry["command"])
+            except ValueError as exc:
+                raise CompileDbError(path, f"entry {n}: cannot split command: {exc}") from None
+        else:
+            raise CompileDbError(path, f"entry {n} has neither 'arguments' nor 'command'")
+        file = os.path.normpath(os.path.join(directory, entry["file"]))
+        if Path(file).suffix not in SOURCE_SUFFIXES:
+            continue
+        flags = [a for a in argv[1:] if os.path.normpath(os.path.join(directory, a)) != file]
+        flags = _absolutize(clean_flags(flags), directory)
+        jobs.setdefault(file, CompileJob(file, tuple(flags), directory))
+    return list(jobs.values())
+
+
+def find_compile_commands(build_dir: str) -> str:
+    candidate = os.path.join(build_dir, "compile_commands.json")
+    if not os.path.isfile(candidate):
+        raise CompileDbError(build_dir, "no compile_commands.json in this directory")
+    return candidate
+
+
+def jobs_from_paths(paths: list[str], extra: list[str]) -> tuple[list[CompileJob], list[str]]:
+    """Every source file under `paths`; returns (jobs, missing paths)."""
+    files: list[str] = []
+    missing: list[str] = []
+    include_dirs: list[str] = []
+    for p in paths:
+        ap = os.path.abspath(p)
+        if os.path.isdir(ap):
+            include_dirs.append(ap)
+            for dirpath, dirnames, filenames in os.walk(ap):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    if Path(name).suffix in SOURCE_SUFFIXES:
+                        files.append(os.path.join(dirpath, name))
+        elif os.path.isfile(ap):
+            include_dirs.append(os.path.dirname(ap))
+            files.append(ap)
+        else:
+            missing.append(p)
+    jobs = []
+    incs = [f"-I{d}" for d in dict.fromkeys(include_dirs)]
+    for f in dict.fromkeys(files):
+        std = "-std=c11" if Path(f).suffix in C_SUFFIXES else "-std=c++17"
+        lang = ["-x", "c"] if Path(f).suffix in C_SUFFIXES else ["-x", "c++"]
+        own = [f"-I{os.path.dirname(f)}"]
+        jobs.append(CompileJob(f, tuple(lang + [std] + own + incs + list(extra)), os.path.dirname(f)))
+    return jobs, missing

@@ -1,0 +1,1118 @@
+"""Lower libclang cursors into ir.Module: one CFG of ownership events per function body."""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Callable
+
+from clang.cindex import Cursor, CursorKind, TokenKind, TranslationUnit, TypeKind
+
+from .. import ir
+
+log = logging.getLogger(__name__)
+
+FUNCTION_KINDS = {"FUNCTION_DECL", "CXX_METHOD", "CONSTRUCTOR", "DESTRUCTOR", "FUNCTION_TEMPLATE",
+                  "CONVERSION_FUNCTION"}
+SCOPE_KINDS = {"NAMESPACE", "CLASS_DECL", "STRUCT_DECL", "UNION_DECL", "CLASS_TEMPLATE",
+               "CLASS_TEMPLATE_PARTIAL_SPECIALIZATION", "LINKAGE_SPEC", "UNEXPOSED_DECL"}
+TRANSPARENT_EXPRS = {"UNEXPOSED_EXPR", "PAREN_EXPR", "CSTYLE_CAST_EXPR", "CXX_STATIC_CAST_EXPR",
+                     "CXX_REINTERPRET_CAST_EXPR", "CXX_CONST_CAST_EXPR", "CXX_FUNCTIONAL_CAST_EXPR",
+                     "CXX_DYNAMIC_CAST_EXPR", "CXX_ADDRSPACE_CAST_EXPR"}
+KNOWN_NORETURN = {"exit", "_exit", "_Exit", "abort", "quick_exit", "__assert_fail", "__assert_perror_fail",
+                  "__assert", "std::terminate", "std::abort", "std::exit", "std::_Exit", "std::quick_exit",
+                  "longjmp", "siglongjmp", "_longjmp", "pthread_exit", "err", "errx", "verr", "verrx",
+                  "__builtin_unreachable", "__builtin_trap", "std::__throw_bad_alloc",
+                  "std::__throw_length_error", "std::__throw_logic_error", "std::__throw_out_of_range"}
+NEGATE = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+SWAP = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+COMPARISONS = set(NEGATE)
+
+
+def qualified_name(cursor: Cursor | None) -> str:
+    parts: list[str] = []
+    c = cursor
+    while c is not None and c.kind != CursorKind.TRANSLATION_UNIT:
+        kind = c.kind.name
+        if kind in ("LINKAGE_SPEC", "UNEXPOSED_DECL"):
+            pass
+        elif kind == "NAMESPACE":
+            parts.append(c.spelling or "(anonymous namespace)")
+        else:
+            parts.append(c.spelling or f"(anonymous {kind.lower()})")
+        c = c.semantic_parent
+    return "::".join(reversed(parts))
+
+
+def _loc(cursor: Cursor) -> ir.Loc:
+    loc = cursor.location
+    return ir.Loc(loc.file.name if loc.file else "", loc.line, loc.column)
+
+
+def _end_loc(cursor: Cursor) -> ir.Loc:
+    end = cursor.extent.end
+    return ir.Loc(end.file.name if end.file else "", end.line, max(end.column - 1, 1))
+
+
+def _children(cursor: Cursor) -> list[Cursor]:
+    return list(cursor.get_children())
+
+
+def _strip(cursor: Cursor) -> Cursor:
+    while cursor.kind.name in TRANSPARENT_EXPRS:
+        kids = [k for k in cursor.get_children() if k.kind.is_expression() or k.kind.is_statement()]
+        if len(kids) != 1:
+            break
+        cursor = kids[0]
+    return cursor
+
+
+def _tokens(cursor: Cursor) -> list:
+    return list(cursor.get_tokens())
+
+
+def binary_operator(cursor: Cursor) -> str:
+    """The operator token of a BINARY_OPERATOR: the first punctuation after the left operand."""
+    kids = _children(cursor)
+    if not kids:
+        return ""
+    lhs_end = kids[0].extent.end.offset
+    for tok in cursor.get_tokens():
+        if tok.extent.start.offset >= lhs_end and tok.kind == TokenKind.PUNCTUATION:
+            return tok.spelling
+    return ""
+
+
+def unary_operator(cursor: Cursor) -> tuple[str, bool]:
+    """(operator, is_prefix) of a UNARY_OPERATOR."""
+    toks = _tokens(cursor)
+    if not toks:
+        return "", True
+    kids = _children(cursor)
+    if toks[0].kind == TokenKind.PUNCTUATION and (not kids or toks[0].extent.start.offset < kids[0].extent.start.offset):
+        return toks[0].spelling, True
+    if toks[-1].kind == TokenKind.PUNCTUATION:
+        return toks[-1].spelling, False
+    if toks[0].spelling in ("sizeof", "alignof", "__alignof__", "__extension__", "__real__", "__imag__"):
+        return toks[0].spelling, True
+    return "", True
+
+
+def _is_pointer(t) -> bool:
+    t = t.get_canonical()
+    return t.kind in (TypeKind.POINTER, TypeKind.BLOCKPOINTER, TypeKind.MEMBERPOINTER)
+
+
+def _pointee_const(t) -> bool:
+    t = t.get_canonical()
+    if t.kind in (TypeKind.POINTER, TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE):
+        return t.get_pointee().is_const_qualified()
+    return False
+
+
+def _pointer_depth(t) -> int:
+    t = t.get_canonical()
+    depth = 0
+    while t.kind == TypeKind.POINTER:
+        depth += 1
+        t = t.get_pointee().get_canonical()
+    return depth
+
+
+def _param_borrows(t) -> bool:
+    """A parameter of this type cannot take ownership of a pointer argument."""
+    t = t.get_canonical()
+    if t.kind == TypeKind.POINTER:
+        return t.get_pointee().is_const_qualified() and t.get_pointee().get_canonical().kind != TypeKind.POINTER
+    if t.kind == TypeKind.LVALUEREFERENCE:
+        return t.get_pointee().is_const_qualified()
+    if t.kind == TypeKind.RVALUEREFERENCE:
+        return False
+    if t.kind == TypeKind.RECORD:
+        return False  # a smart pointer / handle by value may adopt
+    return t.kind not in (TypeKind.UNEXPOSED, TypeKind.DEPENDENT, TypeKind.ELABORATED)
+
+
+class _Fn:
+    """Mutable builder for one function's blocks."""
+
+    def __init__(self) -> None:
+        self.events: list[list[ir.Event]] = []
+        self.succs: list[list[int]] = []
+
+    def new(self) -> int:
+        self.events.append([])
+        self.succs.append([])
+        return len(self.events) - 1
+
+    def edge(self, a: int | None, b: int) -> None:
+        if a is not None and b not in self.succs[a]:
+            self.succs[a].append(b)
+
+    def freeze(self) -> tuple[ir.Block, ...]:
+        return tuple(ir.Block(i, tuple(ev), tuple(s)) for i, (ev, s) in enumerate(zip(self.events, self.succs)))
+
+
+class FunctionLowerer:
+    """Statements to blocks, expressions to events; unknown kinds become Unknown, counted."""
+
+    def __init__(self, module: "ModuleLowerer", cursor: Cursor, qualname: str, kind: str):
+        self.module = module
+        self.cursor = cursor
+        self.qualname = qualname
+        self.kind = kind
+        self.fn = _Fn()
+        self.entry = self.fn.new()
+        self.exit = self.fn.new()
+        self.cur: int | None = self.entry
+        self.tmp = 0
+        self.scopes: list[list[str]] = [[]]
+        self.loops: list[tuple[int, int, int]] = []  # (continue target, break target, scope depth)
+        self.breaks: list[tuple[int, int]] = []  # (break target, scope depth)
+        self.switches: list[tuple[int, list[int]]] = []
+        self.labels: dict[str, int] = {}
+        self.locals: dict[tuple, str] = {}
+        self.local_names: list[str] = []
+        self.opaque = 0
+        self.lambdas: list[Cursor] = []
+
+    # ---- helpers ---------------------------------------------------------------------------
+    def emit(self, event: ir.Event) -> None:
+        if self.cur is not None:
+            self.fn.events[self.cur].append(event)
+
+    def temp(self) -> ir.Var:
+        self.tmp += 1
+        return ir.Var(f"${self.tmp}")
+
+    def goto_new(self) -> int:
+        b = self.fn.new()
+        self.fn.edge(self.cur, b)
+        self.cur = b
+        return b
+
+    def declare(self, decl: Cursor) -> str:
+        key = (decl.location.file.name if decl.location.file else "", decl.location.line, decl.location.column)
+        if key in self.locals:
+            return self.locals[key]
+        name = decl.spelling or f"$anon{len(self.locals)}"
+        if name in self.local_names:
+            name = f"{name}#{decl.location.line}"
+        self.locals[key] = name
+        self.local_names.append(name)
+        if self.scopes:
+            self.scopes[-1].append(name)
+        return name
+
+    def lookup(self, decl: Cursor) -> str | None:
+        key = (decl.location.file.name if decl.location.file else "", decl.location.line, decl.location.column)
+        return self.locals.get(key)
+
+    def kill_scopes(self, depth: int, loc: ir.Loc) -> None:
+        names = [n for scope in self.scopes[depth:] for n in scope]
+        if names:
+            self.emit(ir.Kill(loc, tuple(names)))
+
+    # ---- entry -----------------------------------------------------------------------------
+    def lower(self) -> ir.Function:
+        params = []
+        body = None
+        for child in self.cursor.get_children():
+            if child.kind == CursorKind.PARM_DECL:
+                name = child.spelling or f"$arg{len(params)}"
+                key = (child.location.file.name if child.location.file else "", child.location.line,
+                       child.location.column)
+                self.locals[key] = name
+                params.append(ir.Param(name, child.type.spelling, _is_pointer(child.type),
+                                       _pointee_const(child.type), _pointer_depth(child.type),
+                                       child.type.get_canonical().kind in (TypeKind.LVALUEREFERENCE,
+                                                                           TypeKind.RVALUEREFERENCE)))
+            elif child.kind == CursorKind.COMPOUND_STMT:
+                body = child
+            elif child.kind == CursorKind.MEMBER_REF and self.kind == "constructor":
+                pass
+        if self.kind == "constructor":
+            self.lower_ctor_inits()
+        if body is not None:
+            self.stmt(body)
+        if self.cur is not None:
+            end = _end_loc(body) if body is not None else _loc(self.cursor)
+            self.emit(ir.Return(end, None))
+            self.fn.edge(self.cur, self.exit)
+        for bid, events in enumerate(self.fn.events):
+            if events and isinstance(events[-1], ir.Return) and self.exit not in self.fn.succs[bid]:
+                self.fn.succs[bid].append(self.exit)
+        rtype = self.cursor.result_type.spelling if self.kind not in ("constructor", "destructor") else "void"
+        end_line = body.extent.end.line if body is not None else self.cursor.extent.end.line
+        parent = self.cursor.semantic_parent
+        class_name = qualified_name(parent) if parent is not None and parent.kind.name in (
+            "CLASS_DECL", "STRUCT_DECL", "CLASS_TEMPLATE", "UNION_DECL") else ""
+        return ir.Function(
+            usr=self.cursor.get_usr() or self.qualname, name=self.cursor.spelling, qualname=self.qualname,
+            loc=_loc(self.cursor), end_line=end_line, params=tuple(params), blocks=self.fn.freeze(),
+            entry=self.entry, exit=self.exit, return_type=rtype, kind=self.kind, class_name=class_name,
+            locals=tuple(self.local_names), opaque=self.opaque)
+
+    def lower_ctor_inits(self) -> None:
+        kids = _children(self.cursor)
+        for i, child in enumerate(kids):
+            if child.kind == CursorKind.MEMBER_REF and i + 1 < len(kids):
+                value = kids[i + 1]
+                if value.kind.is_expression():
+                    src = self.expr(value)
+                    self.emit(ir.Assign(_loc(child), ir.Field(None, child.spelling), src))
+
+    # ---- statements ------------------------------------------------------------------------
+    def stmt(self, c: Cursor) -> None:
+        handler = getattr(self, "s_" + c.kind.name, None)
+        if handler is not None:
+            handler(c)
+        elif c.kind.is_expression():
+            self.expr(c, discarded=True)
+        elif c.kind.is_declaration():
+            pass
+        else:
+            self.opaque += 1
+            self.module.unhandled(c.kind.name)
+            for child in c.get_children():
+                self.stmt(child)
+
+    def s_COMPOUND_STMT(self, c: Cursor) -> None:
+        self.scopes.append([])
+        for child in c.get_children():
+            if self.cur is None and child.kind not in (CursorKind.LABEL_STMT, CursorKind.CASE_STMT,
+                                                        CursorKind.DEFAULT_STMT):
+                if not self._contains_label(child):
+                    continue
+            self.stmt(child)
+        scope = self.scopes.pop()
+        if scope and self.cur is not None:
+            self.emit(ir.Kill(_end_loc(c), tuple(scope)))
+
+    def _contains_label(self, c: Cursor) -> bool:
+        for d in c.walk_preorder():
+            if d.kind in (CursorKind.LABEL_STMT, CursorKind.CASE_STMT, CursorKind.DEFAULT_STMT):
+                return True
+        return False
+
+    def s_NULL_STMT(self, c: Cursor) -> None:
+        pass
+
+    def s_DECL_STMT(self, c: Cursor) -> None:
+        for d in c.get_children():
+            if d.kind == CursorKind.VAR_DECL:
+                self.var_decl(d)
+            elif d.kind.is_declaration():
+                continue
+
+    def var_decl(self, d: Cursor) -> None:
+        static = d.storage_class.name == "STATIC" if hasattr(d, "storage_class") else False
+        init = None
+        for child in d.get_children():
+            if child.kind.is_expression():
+                init = child
+        if static:
+            place: ir.Operand = ir.Global(qualified_name(d))
+            key = (d.location.file.name if d.location.file else "", d.location.line, d.location.column)
+            self.locals.pop(key, None)
+        else:
+            place = ir.Var(self.declare(d))
+        if init is None:
+            return
+        stripped = _strip(init)
+        if stripped.kind == CursorKind.CALL_EXPR and stripped.referenced is not None and \
+                stripped.referenced.kind == CursorKind.CONSTRUCTOR:
+            self.call(stripped, receiver=place, discarded=False)
+            return
+        if stripped.kind == CursorKind.LAMBDA_EXPR:
+            self.expr(init)
+            return
+        src = self.expr(init)
+        self.emit(ir.Assign(_loc(d), place, src))
+
+    def s_RETURN_STMT(self, c: Cursor) -> None:
+        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        value = self.expr(kids[0]) if kids else None
+        self.emit(ir.Return(_loc(c), value))
+        self.fn.edge(self.cur, self.exit)
+        self.cur = None
+
+    def s_IF_STMT(self, c: Cursor) -> None:
+        kids = _children(c)
+        else_tok = self._else_offset(c)
+        has_else = else_tok is not None
+        body_count = 2 if has_else else 1
+        head, bodies = kids[:-body_count], kids[-body_count:]
+        self.scopes.append([])
+        for h in head[:-1]:
+            self.stmt(h)
+        cond = head[-1] if head else None
+        then_b, else_b, after = self.fn.new(), self.fn.new(), self.fn.new()
+        if cond is not None and cond.kind == CursorKind.VAR_DECL:
+            self.var_decl(cond)
+            name = self.lookup(cond)
+            self.branch_on_value(ir.Var(name) if name else ir.Unknown(), _loc(cond), then_b, else_b, cond)
+        elif cond is not None:
+            self.cond(cond, then_b, else_b)
+        self.cur = then_b
+        self.stmt(bodies[0])
+        self.fn.edge(self.cur, after)
+        self.cur = else_b
+        if has_else:
+            self.stmt(bodies[1])
+        self.fn.edge(self.cur, after)
+        self.cur = after if self.fn_reachable(after) else None
+        scope = self.scopes.pop()
+        if scope and self.cur is not None:
+            self.emit(ir.Kill(_end_loc(c), tuple(scope)))
+
+    def fn_reachable(self, block: int) -> bool:
+        return any(block in s for s in self.fn.succs)
+
+    def _else_offset(self, c: Cursor) -> int | None:
+        kids = _children(c)
+        if len(kids) < 2:
+            return None
+        # `else` is a keyword token between the last two children
+        a, b = kids[-2].extent.end.offset, kids[-1].extent.start.offset
+        for tok in c.get_tokens():
+            off = tok.extent.start.offset
+            if a <= off < b and tok.kind == TokenKind.KEYWORD and tok.spelling == "else":
+                return off
+        return None
+
+    def s_WHILE_STMT(self, c: Cursor) -> None:
+        kids = _children(c)
+        cond, body = kids[-2], kids[-1]
+        head = self.goto_new()
+        body_b, after = self.fn.new(), self.fn.new()
+        self.scopes.append([])
+        if cond.kind == CursorKind.VAR_DECL:
+            self.var_decl(cond)
+            name = self.lookup(cond)
+            self.branch_on_value(ir.Var(name) if name else ir.Unknown(), _loc(cond), body_b, after, cond)
+        else:
+            self.cond(cond, body_b, after)
+        self.loops.append((head, after, len(self.scopes)))
+        self.cur = body_b
+        self.stmt(body)
+        self.fn.edge(self.cur, head)
+        self.loops.pop()
+        self.scopes.pop()
+        self.cur = after if self.fn_reachable(after) else None
+
+    def s_DO_STMT(self, c: Cursor) -> None:
+        kids = _children(c)
+        body, cond = kids[0], kids[-1]
+        body_b = self.goto_new()
+        cond_b, after = self.fn.new(), self.fn.new()
+        self.loops.append((cond_b, after, len(self.scopes)))
+        self.stmt(body)
+        self.loops.pop()
+        self.fn.edge(self.cur, cond_b)
+        self.cur = cond_b if self.fn_reachable(cond_b) else None
+        if self.cur is not None:
+            self.cond(cond, body_b, after)
+        self.cur = after if self.fn_reachable(after) else None
+
+    def s_FOR_STMT(self, c: Cursor) -> None:
+        kids = _children(c)
+        body = kids[-1]
+        semis = []
+        depth = 0
+        for tok in c.get_tokens():
+            s = tok.spelling
+            if s == "(":
+                depth += 1
+            elif s == ")":
+                depth -= 1
+                if depth == 0:
+                    close = tok.extent.start.offset
+                    break
+            elif s == ";" and depth == 1:
+                semis.append(tok.extent.start.offset)
+        else:
+            close = body.extent.start.offset
+        init = cond = inc = None
+        for k in kids[:-1]:
+            off = k.extent.start.offset
+            if len(semis) >= 2 and off < semis[0]:
+                init = k
+            elif len(semis) >= 2 and off < semis[1]:
+                cond = k
+            elif off < close:
+                inc = k
+        self.scopes.append([])
+        if init is not None:
+            self.stmt(init)
+        head = self.goto_new()
+        body_b, inc_b, after = self.fn.new(), self.fn.new(), self.fn.new()
+        if cond is not None:
+            if cond.kind == CursorKind.VAR_DECL:
+                self.var_decl(cond)
+                self.fn.edge(self.cur, body_b)
+                self.fn.edge(self.cur, after)
+            else:
+                self.cond(cond, body_b, after)
+        else:
+            self.fn.edge(self.cur, body_b)
+        self.loops.append((inc_b, after, len(self.scopes)))
+        self.cur = body_b
+        self.stmt(body)
+        self.fn.edge(self.cur, inc_b)
+        self.loops.pop()
+        self.cur = inc_b if self.fn_reachable(inc_b) else None
+        if inc is not None:
+            self.expr(inc, discarded=True)
+        self.fn.edge(self.cur, head)
+        scope = self.scopes.pop()
+        self.cur = after if self.fn_reachable(after) else None
+        if scope and self.cur is not None:
+            self.emit(ir.Kill(_end_loc(c), tuple(scope)))
+
+    def s_CXX_FOR_RANGE_STMT(self, c: Cursor) -> None:
+        kids = _children(c)
+        body = kids[-1]
+        self.scopes.append([])
+        loop_var = next((k for k in kids if k.kind == CursorKind.VAR_DECL), None)
+        for k in kids[:-1]:
+            if k.kind.is_expression():
+                self.expr(k)
+        head = self.goto_new()
+        body_b, after = self.fn.new(), self.fn.new()
+        self.fn.edge(head, body_b)
+        self.fn.edge(head, after)
+        self.loops.append((head, after, len(self.scopes)))
+        self.cur = body_b
+        if loop_var is not None:
+            self.emit(ir.Assign(_loc(loop_var), ir.Var(self.declare(loop_var)), ir.Unknown("range element")))
+        self.stmt(body)
+        self.fn.edge(self.cur, head)
+        self.loops.pop()
+        self.scopes.pop()
+        self.cur = after
+
+    def s_BREAK_STMT(self, c: Cursor) -> None:
+        if not self.breaks:
+            return
+        target, depth = self.breaks[-1]
+        self.kill_scopes(depth, _loc(c))
+        self.fn.edge(self.cur, target)
+        self.cur = None
+
+    def s_CONTINUE_STMT(self, c: Cursor) -> None:
+        if not self.loops:
+            return
+        target, _, depth = self.loops[-1]
+        self.kill_scopes(depth, _loc(c))
+        self.fn.edge(self.cur, target)
+        self.cur = None
+
+    def s_SWITCH_STMT(self, c: Cursor) -> None:
+        kids = _children(c)
+        cond, body = kids[-2], kids[-1]
+        self.scopes.append([])
+        for k in kids[:-2]:
+            self.stmt(k)
+        if cond.kind == CursorKind.VAR_DECL:
+            self.var_decl(cond)
+        else:
+            self.expr(cond)
+        dispatch = self.cur
+        after = self.fn.new()
+        self.switches.append((dispatch if dispatch is not None else self.fn.new(), []))
+        self.breaks.append((after, len(self.scopes)))
+        self.cur = None
+        self.stmt(body)
+        self.fn.edge(self.cur, after)
+        _, cases = self.switches.pop()
+        self.breaks.pop()
+        if dispatch is not None and not getattr(self, "_saw_default", {}).get(id(c)):
+            if not self._switch_has_default(body):
+                self.fn.edge(dispatch, after)
+        self.scopes.pop()
+        self.cur = after if self.fn_reachable(after) else None
+
+    def _switch_has_default(self, body: Cursor) -> bool:
+        stack = [body]
+        while stack:
+            n = stack.pop()
+            for k in n.get_children():
+                if k.kind == CursorKind.DEFAULT_STMT:
+                    return True
+                if k.kind != CursorKind.SWITCH_STMT:
+                    stack.append(k)
+        return False
+
+    def _case(self, c: Cursor) -> None:
+        block = self.fn.new()
+        self.fn.edge(self.cur, block)  # fallthrough
+        if self.switches:
+            self.fn.edge(self.switches[-1][0], block)
+        self.cur = block
+        kids = _children(c)
+        if kids:
+            self.stmt(kids[-1])
+
+    s_CASE_STMT = s_DEFAULT_STMT = _case
+
+    def s_LABEL_STMT(self, c: Cursor) -> None:
+        block = self.labels.setdefault(c.spelling, self.fn.new())
+        self.fn.edge(self.cur, block)
+        self.cur = block
+        for k in c.get_children():
+            self.stmt(k)
+
+    def s_GOTO_STMT(self, c: Cursor) -> None:
+        label = next((k for k in c.get_children() if k.kind == CursorKind.LABEL_REF), None)
+        if label is None:
+            self.cur = None
+            return
+        block = self.labels.setdefault(label.spelling, self.fn.new())
+        self.fn.edge(self.cur, block)
+        self.cur = None
+
+    def s_INDIRECT_GOTO_STMT(self, c: Cursor) -> None:
+        self.emit(ir.Halt(_loc(c), "computed goto"))
+        self.cur = None
+
+    def s_CXX_TRY_STMT(self, c: Cursor) -> None:
+        kids = _children(c)
+        start = self.goto_new()
+        after = self.fn.new()
+        self.stmt(kids[0])
+        self.fn.edge(self.cur, after)
+        for handler in kids[1:]:
+            # conservatively: an exception may leave the try block before any of it ran
+            self.cur = self.fn.new()
+            self.fn.edge(start, self.cur)
+            for k in handler.get_children():
+                if k.kind == CursorKind.COMPOUND_STMT:
+                    self.stmt(k)
+            self.fn.edge(self.cur, after)
+        self.cur = after if self.fn_reachable(after) else None
+
+    def s_GCC_ASM_STMT(self, c: Cursor) -> None:
+        self.opaque += 1
+
+    s_ASM_STMT = s_MS_ASM_STMT = s_GCC_ASM_STMT
+
+    # ---- conditions ----------------------------------------------------------------------
+    def cond(self, c: Cursor, t: int, f: int) -> None:
+        """Lower a branch condition, with short-circuit operators as control flow."""
+        s = _strip(c)
+        kind = s.kind.name
+        if kind == "BINARY_OPERATOR":
+            op = binary_operator(s)
+            lhs, rhs = _children(s)[:2]
+            if op in ("&&", "||"):
+                mid = self.fn.new()
+                self.cond(lhs, mid, f) if op == "&&" else self.cond(lhs, t, mid)
+                self.cur = mid
+                self.cond(rhs, t, f)
+                return
+            if op in COMPARISONS:
+                lc, rc = self.const_value(rhs), self.const_value(lhs)
+                if lc is not None or rc is not None:
+                    value = self.expr(lhs if lc is not None else rhs)
+                    const = lc if lc is not None else rc
+                    oper = op if lc is not None else SWAP[op]
+                    self.split(_loc(s), value, oper, const, t, f, s)
+                    return
+        if kind == "UNARY_OPERATOR":
+            op, _ = unary_operator(s)
+            if op == "!":
+                self.cond(_children(s)[0], f, t)
+                return
+        const = self.const_value(s)
+        if const is not None:
+            self.fn.edge(self.cur, t if const else f)
+            self.cur = None
+            return
+        value = self.expr(c)
+        self.branch_on_value(value, _loc(s), t, f, s)
+
+    def branch_on_value(self, value: ir.Operand, loc: ir.Loc, t: int, f: int, c: Cursor) -> None:
+        self.split(loc, value, "!=", 0, t, f, c)
+
+    def split(self, loc: ir.Loc, value: ir.Operand, op: str, const: int, t: int, f: int, c: Cursor) -> None:
+        text = self.module.text(c)
+        for target, oper, taken in ((t, op, True), (f, NEGATE[op], False)):
+            edge = self.fn.new()
+            self.fn.edge(self.cur, edge)
+            self.fn.events[edge].append(ir.Branch(loc, taken, text))
+            if not isinstance(value, (ir.Unknown, ir.Const)):
+                self.fn.events[edge].append(ir.Assume(loc, value, oper, const))
+            self.fn.edge(edge, target)
+        self.cur = None
+
+    def const_value(self, c: Cursor) -> int | None:
+        s = _strip(c)
+        kind = s.kind.name
+        if kind in ("CXX_NULL_PTR_LITERAL_EXPR", "GNU_NULL_EXPR"):
+            return 0
+        if kind == "INTEGER_LITERAL":
+            value = self.module.int_literal(s)
+            if value is None and _is_pointer(c.type):
+                return 0  # `((void *)0)` expanded from NULL: macro expansions have no tokens
+            return value
+        if kind == "CXX_BOOL_LITERAL_EXPR":
+            toks = _tokens(s)
+            return 1 if toks and toks[0].spelling == "true" else 0
+        if kind == "CHARACTER_LITERAL":
+            return None
+        if kind == "UNARY_OPERATOR":
+            op, _ = unary_operator(s)
+            kids = _children(s)
+            if op == "-" and kids:
+                v = self.const_value(kids[0])
+                return -v if v is not None else None
+        if kind == "DECL_REF_EXPR" and s.referenced is not None and s.referenced.kind == CursorKind.ENUM_CONSTANT_DECL:
+            return s.referenced.enum_value
+        if kind in ("CSTYLE_CAST_EXPR", "CXX_STATIC_CAST_EXPR", "CXX_REINTERPRET_CAST_EXPR", "PAREN_EXPR",
+                    "UNEXPOSED_EXPR"):
+            kids = [k for k in s.get_children() if k.kind.is_expression()]
+            if kids:
+                value = self.const_value(kids[-1])
+                if value is None and _is_pointer(s.type) and _strip(kids[-1]).kind == CursorKind.INTEGER_LITERAL:
+                    return 0  # `(void *)0` spelled through a macro (NULL): a null pointer constant
+                return value
+        return None
+
+    # ---- expressions -----------------------------------------------------------------------
+    def expr(self, c: Cursor, discarded: bool = False) -> ir.Operand:
+        kind = c.kind.name
+        if kind in TRANSPARENT_EXPRS:
+            kids = [k for k in c.get_children() if k.kind.is_expression() or k.kind == CursorKind.COMPOUND_STMT]
+            if len(kids) == 1:
+                return self.expr(kids[0], discarded)
+            if not kids:
+                return ir.Unknown()
+            for k in kids[:-1]:
+                self.expr(k)
+            return self.expr(kids[-1], discarded)
+        handler = getattr(self, "e_" + kind, None)
+        if handler is not None:
+            return handler(c, discarded)
+        self.opaque += 1
+        self.module.unhandled(kind)
+        for k in c.get_children():
+            if k.kind.is_expression():
+                self.expr(k)
+        return ir.Unknown(kind)
+
+    def e_DECL_REF_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        ref = c.referenced
+        if ref is None:
+            return ir.Unknown(c.spelling)
+        if ref.kind in (CursorKind.VAR_DECL, CursorKind.PARM_DECL):
+            name = self.lookup(ref)
+            if name is not None:
+                return ir.Var(name)
+            return ir.Global(qualified_name(ref))
+        if ref.kind == CursorKind.ENUM_CONSTANT_DECL:
+            return ir.Const("int", ref.enum_value)
+        if ref.kind == CursorKind.FIELD_DECL:
+            return ir.Field(None, ref.spelling)
+        return ir.Unknown(c.spelling)
+
+    def e_MEMBER_REF_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        if not kids:
+            return ir.Field(None, c.spelling)
+        base = self.expr(kids[0])
+        arrow = _is_pointer(kids[0].type)
+        if arrow and isinstance(base, ir.Var):
+            self.emit(ir.Use(_loc(c), base))
+        if isinstance(base, ir.Var) and base.name == "this":
+            return ir.Field(None, c.spelling)
+        return ir.Field(base, c.spelling, arrow)
+
+    def e_ARRAY_SUBSCRIPT_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        kids = _children(c)
+        base = self.expr(kids[0])
+        if len(kids) > 1:
+            self.expr(kids[1])
+        if isinstance(base, ir.Var):
+            self.emit(ir.Use(_loc(c), base))
+        return ir.Index(base)
+
+    def e_CXX_THIS_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Var("this")
+
+    def e_INTEGER_LITERAL(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Const("int", self.module.int_literal(c))
+
+    def e_CXX_NULL_PTR_LITERAL_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Const("null", 0)
+
+    e_GNU_NULL_EXPR = e_CXX_NULL_PTR_LITERAL_EXPR
+
+    def e_CXX_BOOL_LITERAL_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Const("int", self.const_value(c))
+
+    def e_STRING_LITERAL(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Const("str")
+
+    def e_CHARACTER_LITERAL(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Const("int")
+
+    def e_FLOATING_LITERAL(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Unknown("float")
+
+    def e_UNARY_OPERATOR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        op, prefix = unary_operator(c)
+        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        if not kids:
+            return ir.Unknown(op)
+        if op in ("sizeof", "alignof", "__alignof__"):
+            return ir.Unknown(op)
+        if op == "-":
+            v = self.const_value(c)
+            if v is not None:
+                return ir.Const("int", v)
+        if op == "&":
+            inner = self.expr(kids[0])
+            return ir.AddrOf(inner)
+        if op == "*":
+            inner = self.expr(kids[0])
+            if isinstance(inner, ir.Var):
+                self.emit(ir.Use(_loc(c), inner))
+            return ir.Deref(inner)
+        if op in ("__extension__", "+"):
+            return self.expr(kids[0], discarded)
+        value = self.expr(kids[0])
+        if op in ("++", "--") and isinstance(value, ir.Var) and not _is_pointer(kids[0].type):
+            self.emit(ir.Assign(_loc(c), value, ir.Unknown(op)))
+        return ir.Unknown(op) if op not in ("++", "--") or not _is_pointer(kids[0].type) else value
+
+    def e_BINARY_OPERATOR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        op = binary_operator(c)
+        kids = _children(c)
+        if len(kids) < 2:
+            return ir.Unknown(op)
+        lhs_c, rhs_c = kids[0], kids[1]
+        if op == "=":
+            lhs = self.expr(lhs_c)
+            rhs = self.expr(rhs_c)
+            self.emit(ir.Assign(_loc(c), lhs, rhs))
+            return lhs
+        if op in ("&&", "||"):
+            # value context: evaluate as control flow into a temporary
+            result = self.temp()
+            t, f, after = self.fn.new(), self.fn.new(), self.fn.new()
+            self.cond(c, t, f)
+            for b in (t, f):
+                self.cur = b
+                self.emit(ir.Assign(_loc(c), result, ir.Unknown("bool")))
+                self.fn.edge(b, after)
+            self.cur = after
+            return result
+        if op == ",":
+            self.expr(lhs_c, discarded=True)
+            return self.expr(rhs_c, discarded)
+        lhs = self.expr(lhs_c)
+        rhs = self.expr(rhs_c)
+        if op in ("+", "-") and _is_pointer(c.type):
+            if _is_pointer(lhs_c.type):
+                return lhs
+            if _is_pointer(rhs_c.type):
+                return rhs
+        return ir.Unknown(op)
+
+    def e_COMPOUND_ASSIGNMENT_OPERATOR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        kids = _children(c)
+        lhs = self.expr(kids[0])
+        self.expr(kids[1]) if len(kids) > 1 else None
+        if isinstance(lhs, ir.Var) and not _is_pointer(kids[0].type):
+            self.emit(ir.Assign(_loc(c), lhs, ir.Unknown("compound")))
+        return lhs
+
+    def e_CONDITIONAL_OPERATOR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        kids = _children(c)
+        if len(kids) < 3:
+            for k in kids:
+                self.expr(k)
+            return ir.Unknown("?:")
+        result = self.temp()
+        t, f, after = self.fn.new(), self.fn.new(), self.fn.new()
+        self.cond(kids[0], t, f)
+        for block, value in ((t, kids[1]), (f, kids[2])):
+            self.cur = block
+            v = self.expr(value)
+            self.emit(ir.Assign(_loc(value), result, v))
+            self.fn.edge(self.cur, after)
+        self.cur = after if self.fn_reachable(after) else None
+        return result
+
+    def e_CALL_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return self.call(c, receiver=None, discarded=discarded)
+
+    def call(self, c: Cursor, receiver: ir.Operand | None, discarded: bool) -> ir.Operand:
+        ref = c.referenced
+        kids = _children(c)
+        args_c = list(c.get_arguments())
+        callee = ""
+        usr = ""
+        noreturn = False
+        is_ctor = False
+        borrow: list[bool] = []
+        if ref is not None and ref.kind.name in FUNCTION_KINDS:
+            callee = qualified_name(ref)
+            usr = ref.get_usr()
+            noreturn = callee in KNOWN_NORETURN or "noreturn" in ref.type.spelling or \
+                self.module.declared_noreturn(ref)
+            is_ctor = ref.kind == CursorKind.CONSTRUCTOR
+            params = [p for p in ref.get_children() if p.kind == CursorKind.PARM_DECL]
+            ptypes = [p.type for p in params] or list(ref.type.argument_types()) if ref.type.kind == TypeKind.FUNCTIONPROTO else [p.type for p in params]
+            self.module.note_decl(ref)
+        else:
+            ptypes = []
+        # member call: the callee expression is a MEMBER_REF_EXPR whose base is the object
+        if receiver is None and kids and not is_ctor:
+            callee_expr = _strip(kids[0])
+            if callee_expr.kind == CursorKind.MEMBER_REF_EXPR:
+                base_kids = [k for k in callee_expr.get_children() if k.kind.is_expression()]
+                receiver = self.expr(base_kids[0]) if base_kids else ir.Var("this")
+                if isinstance(receiver, ir.Var) and _is_pointer(base_kids[0].type if base_kids else callee_expr.type):
+                    self.emit(ir.Use(_loc(c), receiver))
+            elif ref is None and callee_expr.kind not in (CursorKind.DECL_REF_EXPR,):
+                self.expr(kids[0])
+        operator_call = callee.rsplit("::", 1)[-1].startswith("operator") if callee else False
+        if operator_call and ref is not None and ref.kind == CursorKind.CXX_METHOD and args_c:
+            # `a[i]`, `a = b` on class types: the object is the first argument
+            obj = self.expr(args_c[0])
+            rest = [self.expr(a) for a in args_c[1:]]
+            name = callee.rsplit("::", 1)[-1]
+            if name == "operator[]":
+                return ir.Index(obj)
+            if name in ("operator->", "operator*"):
+                return obj
+            args = tuple(rest)
+            receiver = obj
+            ptypes_list = ptypes
+        else:
+            args = tuple(self.expr(a) for a in args_c)
+            ptypes_list = ptypes
+        for i, a in enumerate(args_c[-len(args):] if args else []):
+            if i < len(ptypes_list):
+                borrow.append(_param_borrows(ptypes_list[i]))
+            else:
+                borrow.append(not _is_pointer(a.type))
+        rtype = c.type.get_canonical()
+        result = None
+        if rtype.kind != TypeKind.VOID and not is_ctor:
+            result = self.temp()
+        if is_ctor and receiver is None:
+            result = self.temp()
+            receiver = result
+        if callee == "" and ref is not None and ref.kind in (CursorKind.VAR_DECL, CursorKind.PARM_DECL,
+                                                              CursorKind.FIELD_DECL):
+            callee = ""
+        self.emit(ir.Call(_loc(c), callee, args, result, usr, receiver, tuple(borrow), noreturn, is_ctor,
+                          discarded and result is not None))
+        if noreturn:
+            self.emit(ir.Halt(_loc(c), callee))
+            self.cur = None
+        return result if result is not None else ir.Unknown("void")
+
+    def e_CXX_NEW_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        toks = [t.spelling for t in c.get_tokens()]
+        placement = len(toks) > 1 and toks[1] == "("
+        nothrow = placement and "nothrow" in toks[: toks.index(")") + 1 if ")" in toks else 0]
+        is_array = c.type.get_canonical().kind == TypeKind.POINTER and "[" in toks and (
+            "(" not in toks or toks.index("[") < toks.index("(", 2 if placement else 0))
+        args = []
+        for k in c.get_children():
+            if k.kind.is_expression():
+                stripped = _strip(k)
+                if stripped.kind == CursorKind.CALL_EXPR and stripped.referenced is not None and \
+                        stripped.referenced.kind == CursorKind.CONSTRUCTOR:
+                    args.extend(self.expr(a) for a in stripped.get_arguments())
+                else:
+                    args.append(self.expr(k))
+        result = self.temp()
+        if placement and not nothrow:
+            self.emit(ir.Call(_loc(c), "operator new(placement)", tuple(args), result, "", None,
+                              tuple(False for _ in args)))
+            return result
+        if args:
+            # constructor arguments may hand ownership to the new object
+            self.emit(ir.Call(_loc(c), f"{c.type.get_pointee().spelling}::ctor", tuple(args), None, "", None,
+                              tuple(False for _ in args)))
+        self.emit(ir.Call(_loc(c), "new[]" if is_array else "new", (), result, "", None, (), False, False,
+                          discarded))
+        return result
+
+    def e_CXX_DELETE_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        toks = [t.spelling for t in c.get_tokens()][:3]
+        is_array = len(toks) >= 3 and toks[1] == "[" and toks[2] == "]"
+        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        value = self.expr(kids[0]) if kids else ir.Unknown()
+        self.emit(ir.Call(_loc(c), "delete[]" if is_array else "delete", (value,), None, "", None, (False,)))
+        return ir.Unknown("void")
+
+    def e_CXX_THROW_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        for k in c.get_children():
+            if k.kind.is_expression():
+                self.expr(k)
+        self.emit(ir.Halt(_loc(c), "throw"))
+        self.cur = None
+        return ir.Unknown("throw")
+
+    def e_LAMBDA_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        self.module.lambda_body(c, self.qualname)
+        captured = []
+        for d in c.walk_preorder():
+            if d.kind == CursorKind.DECL_REF_EXPR and d.referenced is not None:
+                name = self.lookup(d.referenced)
+                if name is not None and ir.Var(name) not in captured:
+                    captured.append(ir.Var(name))
+        if captured:
+            # a lambda that captures a resource may release or keep it: ownership is shared with it
+            self.emit(ir.Call(_loc(c), "<lambda capture>", tuple(captured), None, "", None,
+                              tuple(False for _ in captured)))
+        return ir.Unknown("lambda")
+
+    def e_INIT_LIST_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        values = [self.expr(k) for k in c.get_children() if k.kind.is_expression()]
+        tracked = tuple(v for v in values if isinstance(v, ir.Var))
+        if tracked:
+            self.emit(ir.Call(_loc(c), "<aggregate init>", tracked, None, "", None, tuple(False for _ in tracked)))
+        return ir.Unknown("init list")
+
+    def e_STMT_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        for k in c.get_children():
+            self.stmt(k)
+        return ir.Unknown("stmt expr")
+
+    def e_CXX_UNARY_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Unknown("sizeof")
+
+    def e_PACK_EXPANSION_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Unknown("pack")
+
+    def e_COMPOUND_STMT(self, c: Cursor, discarded: bool) -> ir.Operand:
+        self.stmt(c)
+        return ir.Unknown("block")
+
+
+class ModuleLowerer:
+    """Walks one TU: function bodies in project files become ir.Function, declarations ir.FuncDecl."""
+
+    def __init__(self, tu: TranslationUnit, is_project: Callable[[str], bool]):
+        self.tu = tu
+        self.is_project = is_project
+        self.functions: list[ir.Function] = []
+        self.decls: dict[str, ir.FuncDecl] = {}
+        self.classes: list[ir.ClassDecl] = []
+        self._unhandled: dict[str, int] = {}
+        self._noreturn: dict[str, bool] = {}
+        self._seen: set[str] = set()
+        self._lambda_count = 0
+        self._pending_lambdas: list[tuple[Cursor, str]] = []
+
+    def unhandled(self, kind: str) -> None:
+        if kind not in self._unhandled:
+            log.debug("cursor kind %s is not handled", kind)
+        self._unhandled[kind] = self._unhandled.get(kind, 0) + 1
+
+    def text(self, c: Cursor) -> str:
+        toks = [t.spelling for t in c.get_tokens()]
+        text = " ".join(toks)
+        return text if len(text) <= 80 else text[:77] + "..."
+
+    def int_literal(self, c: Cursor) -> int | None:
+        toks = list(c.get_tokens())
+        if not toks:
+            return None
+        if toks[0].spelling == "NULL":
+            return 0
+        s = toks[0].spelling.lower().rstrip("ul").replace("'", "")
+        try:
+            return int(s, 0)
+        except ValueError:
+            try:
+                return int(s, 8) if s.startswith("0") else None
+            except ValueError:
+                return None
+
+    def declared_noreturn(self, ref: Cursor) -> bool:
+        usr = ref.get_usr()
+        if usr not in self._noreturn:
+            self._noreturn[usr] = any(k.kind.name == "UNEXPOSED_ATTR" and "noreturn" in
+                                      " ".join(t.spelling for t in k.get_tokens()) for k in ref.get_children())
+        return self._noreturn[usr]
+
+    def note_decl(self, ref: Cursor) -> None:
+        usr = ref.get_usr()
+        if not usr or usr in self.decls:
+            return
+        self.decls[usr] = self.func_decl(ref)
+
+    def func_decl(self, c: Cursor) -> ir.FuncDecl:
+        file = c.location.file.name if c.location.file else ""
+        params = tuple(p.type.get_canonical().spelling for p in c.get_children() if p.kind == CursorKind.PARM_DECL)
+        attrs = []
+        for k in c.get_children():
+            if k.kind.name.endswith("_ATTR"):
+                text = " ".join(t.spelling for t in k.get_tokens())
+                attrs.append(text or k.kind.name.lower())
+        rtype = c.result_type.get_canonical().spelling if c.kind.name not in ("CONSTRUCTOR", "DESTRUCTOR") else "void"
+        defn = c.get_definition()
+        return ir.FuncDecl(c.get_usr(), c.spelling, qualified_name(c), rtype, params,
+                           ir.Loc(file, c.location.line, c.location.column), has_body=defn is not None,
+                           in_project=bool(file) and self.is_project(file),
+                           noreturn="noreturn" in c.type.spelling, attributes=tuple(attrs))
+
+    def lower(self) -> ir.Module:
+        self._walk(self.tu.cursor)
+        while self._pending_lambdas:
+            cursor, qual = self._pending_lambdas.pop(0)
+            self._function(cursor, qual, "lambda")
+        return ir.Module(self.tu.spelling, tuple(self.functions), tuple(self.decls.values()), tuple(self.classes))
+
+    def _walk(self, parent: Cursor) -> None:
+        for c in parent.get_children():
+            loc = c.location
+            file = loc.file.name if loc.file else ""
+            kind = c.kind.name
+            if kind in FUNCTION_KINDS:
+                if file and self.is_project(file):
+                    self.note_decl(c)
+                if c.is_definition() and file and self.is_project(file):
+                    usr = c.get_usr()
+                    if usr in self._seen:
+                        continue
+                    self._seen.add(usr)
+                    fkind = {"CXX_METHOD": "method", "CONSTRUCTOR": "constructor", "DESTRUCTOR": "destructor",
+                             "CONVERSION_FUNCTION": "method"}.get(kind, "function")
+                    self._function(c, qualified_name(c), fkind)
+            elif kind in SCOPE_KINDS:
+                if kind in ("CLASS_DECL", "STRUCT_DECL", "CLASS_TEMPLATE") and file and self.is_project(file) \
+                        and c.is_definition():
+                    self._class(c)
+                if file and not self.is_project(file) and kind != "LINKAGE_SPEC" and kind != "NAMESPACE":
+                    continue
+                self._walk(c)
+
+    def _class(self, c: Cursor) -> None:
+        fields = tuple(ir.FieldDecl(f.spelling, f.type.spelling, _is_pointer(f.type))
+                       for f in c.get_children() if f.kind == CursorKind.FIELD_DECL)
+        dtor = next((k.get_usr() for k in c.get_children() if k.kind == CursorKind.DESTRUCTOR), "")
+        self.classes.append(ir.ClassDecl(c.get_usr(), qualified_name(c), _loc(c), fields, dtor))
+
+    def _function(self, c: Cursor, qualname: str, kind: str) -> None:
+        try:
+            fn = FunctionLowerer(self, c, qualname, kind).lower()
+        except RecursionError:
+            log.warning("%s: function %s is too deeply nested; skipped", _loc(c), qualname)
+            return
+        self.functions.append(fn)
+
+    def lambda_body(self, c: Cursor, parent_qual: str) -> None:
+        self._lambda_count += 1
+        self._pending_lambdas.append((c, f"{parent_qual}::<lambda@{c.location.line}:{c.location.column}>"))
+
+
+def default_is_project(path: str) -> bool:
+    return not path.startswith(("/usr/", "/opt/homebrew/")) and os.path.basename(path) != "<built-in>"

@@ -1,0 +1,65 @@
+"""Parse one compile job with libclang and lower it; never raises on bad input."""
+from __future__ import annotations
+
+import os
+import time
+
+from clang.cindex import Diagnostic, Index, TranslationUnit, TranslationUnitLoadError
+
+from .. import ir
+from .compdb import CompileJob
+from .lower import ModuleLowerer, default_is_project
+from .sysinc import system_include_args
+
+SEVERITY = {Diagnostic.Ignored: "note", Diagnostic.Note: "note", Diagnostic.Warning: "warning",
+            Diagnostic.Error: "error", Diagnostic.Fatal: "fatal"}
+PARSE_OPTIONS = (TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD * 0
+                 | TranslationUnit.PARSE_SKIP_FUNCTION_BODIES * 0
+                 | TranslationUnit.PARSE_INCOMPLETE * 0
+                 | 0x4000)  # CXTranslationUnit_KeepGoing: keep parsing after fatal errors (missing includes)
+
+
+def _check_readable(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return f"not valid UTF-8 (line {line}, byte offset {exc.start})"
+    return None
+
+
+def parse_and_lower(job: CompileJob) -> ir.Module:
+    start = time.perf_counter()
+    problem = _check_readable(job.file)
+    if problem:
+        return ir.Module(job.file, diagnostics=(ir.TUDiagnostic(job.file, 0, "error", problem),), failed=True)
+    lang = "c++" if job.is_cxx else "c"
+    args = list(job.args) + list(system_include_args(lang))
+    cwd = os.getcwd()
+    try:
+        if job.directory and os.path.isdir(job.directory):
+            os.chdir(job.directory)
+        index = Index.create()
+        try:
+            tu = index.parse(job.file, args=args, options=PARSE_OPTIONS)
+        except TranslationUnitLoadError:
+            return ir.Module(job.file, diagnostics=(ir.TUDiagnostic(job.file, 0, "error",
+                                                                    "libclang could not parse this file"),),
+                             failed=True, parse_seconds=time.perf_counter() - start)
+        diags = []
+        for d in tu.diagnostics:
+            if d.severity < Diagnostic.Error:
+                continue
+            loc = d.location
+            diags.append(ir.TUDiagnostic(loc.file.name if loc.file else job.file, loc.line,
+                                         SEVERITY.get(d.severity, "error"), d.spelling))
+        module = ModuleLowerer(tu, default_is_project).lower()
+    finally:
+        os.chdir(cwd)
+    return ir.Module(job.file, module.functions, module.decls, module.classes, tuple(diags),
+                     degraded=bool(diags), parse_seconds=time.perf_counter() - start)
