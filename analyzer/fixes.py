@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from analyzer.model import Finding
 
-__all__ = ["combine_fixes", "suggest_fix"]
+__all__ = ["combine_fixes", "split_lines", "suggest_fix"]
 
 _CONTEXT = 3
 _IDENT = r"[A-Za-z_]\w*"
@@ -40,6 +40,26 @@ class _Target:
     header_indent: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """The file's lines, and the same lines with comments and literal contents blanked."""
+    lines: list[str]
+    code: list[str]
+
+    @staticmethod
+    def parse(text: str) -> _Source:
+        def blank(m: re.Match[str]) -> str:
+            token = m.group()
+            if token[0] in "\"'":  # keep the quotes, so `"x"` stays an expression
+                return token[0] + re.sub(r"[^\n]", " ", token[1:-1]) + token[-1:]
+            return re.sub(r"[^\n]", " ", token)
+
+        lines = split_lines(text)
+        code = split_lines(_SKIP_RE.sub(blank, text))
+        code = [c.rstrip("\r\n") for c in code] + [""] * (len(lines) - len(code))
+        return _Source(lines, code)
+
+
 # ---- public API ------------------------------------------------------------------------------
 
 def suggest_fix(finding: Finding, source_text: str, rel_path: str) -> str | None:
@@ -48,22 +68,22 @@ def suggest_fix(finding: Finding, source_text: str, rel_path: str) -> str | None
     None means no fix is certain to be safe: unknown variable or release function, the
     statement comes from a macro, the return value uses the resource, unusual layout.
     """
-    lines = source_text.splitlines(keepends=True)
+    src = _Source.parse(source_text)
     idx = finding.loc.line - 1
-    if not 0 <= idx < len(lines) or not _VAR_RE.fullmatch(finding.var or ""):
+    if not 0 <= idx < len(src.lines) or not _VAR_RE.fullmatch(finding.var or ""):
         return None
-    if _in_macro_or_comment(lines, idx):
+    if _in_macro(src, idx):
         return None
     cxx = rel_path.lower().endswith(_CXX_SUFFIXES)
     if finding.rule_id == "resource-leak":
-        edits = _fix_leak(finding, lines, idx)
+        edits = _fix_leak(finding, src, idx)
     elif finding.rule_id == "leak-on-overwrite":
-        edits = _fix_overwrite(finding, lines, idx, cxx)
+        edits = _fix_overwrite(finding, src, idx, cxx)
     else:
         return None
     if not edits:
         return None
-    return _render_file_patch(rel_path, rel_path, dict(enumerate(lines)), len(lines), edits)
+    return _render_file_patch(rel_path, rel_path, dict(enumerate(src.lines)), len(src.lines), edits)
 
 
 def combine_fixes(diffs: Iterable[str | None]) -> str:
@@ -108,73 +128,74 @@ def _release_statement(finding: Finding, var: str) -> str | None:
     return f"{releaser}({var});"
 
 
-def _fix_leak(finding: Finding, lines: list[str], idx: int) -> list[_Edit] | None:
-    if not _mentions(_function_text(finding, lines), _base_name(finding.var)):
+def _fix_leak(finding: Finding, src: _Source, idx: int) -> list[_Edit] | None:
+    if not _mentions(_function_text(finding, src), _base_name(finding.var)):
         return None  # the variable is not visible in the function's text: a macro made it
     release = _release_statement(finding, finding.var)
-    target = _locate(lines, idx)
+    target = _locate(src, idx)
     if release is None or target is None:
         return None
-    stmt = _statement_text(lines, target)
+    stmt = _statement_text(src, target)
     m = re.match(r"return\b(.*);\s*$", stmt, re.S)
     if m is None or _mentions(m.group(1), _base_name(finding.var)):
         return None  # the returned value reads the resource: releasing first would use it freed
-    return _wrap(lines, target, [release], [])
+    return _wrap(src, target, [release], [])
 
 
-def _fix_overwrite(finding: Finding, lines: list[str], idx: int, cxx: bool) -> list[_Edit] | None:
+def _fix_overwrite(finding: Finding, src: _Source, idx: int, cxx: bool) -> list[_Edit] | None:
     var = finding.var
-    target = _locate(lines, idx)
+    target = _locate(src, idx)
     if target is None or target.end != target.line:
         return None
-    stmt = _statement_text(lines, target)
+    stmt = _statement_text(src, target)
     m = re.fullmatch(rf"((?:this->)?{_IDENT}(?:(?:\.|->){_IDENT})*)\s*=(?!=)(.*);\s*", stmt, re.S)
     if m is None or _strip_this(m.group(1)) != _strip_this(var):
         return None
     lhs = m.group(1)
     if _mentions(m.group(2), _base_name(var)):
         return None  # `p = realloc(p, n)` and friends need a different fix
-    if _is_local(_function_text(finding, lines), var):
+    if _is_local(_function_text(finding, src), var):
         release = _release_statement(finding, lhs)
-        return None if release is None else _wrap(lines, target, [release], [])
-    old = _fresh_name(f"old_{_base_name(var).lstrip('_') or 'value'}", "".join(lines))
+        return None if release is None else _wrap(src, target, [release], [])
+    leaf = re.split(r"\.|->", var)[-1].lstrip("_") or "value"
+    old = _fresh_name(f"old_{leaf}", "".join(src.lines))
     release = _release_statement(finding, old)
     if release is None:
         return None
     save = f"auto {old} = {lhs};" if cxx else f"__typeof__({lhs}) {old} = {lhs};"
-    return _wrap(lines, target, [save], [release])
+    return _wrap(src, target, [save], [release])
 
 
 # ---- locating the statement and its brace-less header ----------------------------------------
 
-def _locate(lines: list[str], idx: int) -> _Target | None:
+def _locate(src: _Source, idx: int) -> _Target | None:
     """The statement starting on line `idx`, either on its own or after a one-line `if (...)`."""
-    code = _mask(lines[idx])
+    code = src.code[idx]
     if code is None:
         return None
-    indent = _indent(lines[idx])
+    indent = _indent(src.lines[idx])
     stripped = code.strip()
     if not stripped:
         return None
     col = _inline_header_end(code)
     if col is not None:
         # `if (cond) stmt;`: the statement must end on this line, alone after its header
-        end = _statement_end(lines, idx, col)
+        end = _statement_end(src, idx, col)
         if end != idx or not code[col:].strip():
             return None
         return _Target(idx, idx, col, (idx, col), indent)
     if re.match(r"\s*(?:\}|case\b|default\b|else\b|if\b|for\b|while\b|do\b|switch\b)", code):
         return None
-    end = _statement_end(lines, idx, len(indent))
+    end = _statement_end(src, idx, len(indent))
     if end is None:
         return None
-    header = _braceless_header(lines, idx)
+    header = _braceless_header(src, idx)
     if header is False:
         return None
     if header is None:
         return _Target(idx, end, 0, None, indent)
     line, col = header
-    return _Target(idx, end, 0, (line, col), _header_indent(lines, line))
+    return _Target(idx, end, 0, (line, col), _header_indent(src, line))
 
 
 def _inline_header_end(code: str) -> int | None:
@@ -191,14 +212,26 @@ def _inline_header_end(code: str) -> int | None:
     return None
 
 
-def _braceless_header(lines: list[str], idx: int) -> tuple[int, int] | None | bool:
+def _matching_paren(code: str, open_col: int) -> int | None:
+    depth = 0
+    for col in range(open_col, len(code)):
+        if code[col] == "(":
+            depth += 1
+        elif code[col] == ")":
+            depth -= 1
+            if depth == 0:
+                return col
+    return None
+
+
+def _braceless_header(src: _Source, idx: int) -> tuple[int, int] | None | bool:
     """(line, column) after the control header owning line `idx` as its brace-less body.
 
     None: the line is an ordinary statement; False: the layout is not understood.
     """
     prev = idx - 1
     while prev >= 0:
-        code = _mask(lines[prev])
+        code = src.code[prev]
         if code is None:
             return False
         if code.strip():
@@ -206,7 +239,7 @@ def _braceless_header(lines: list[str], idx: int) -> tuple[int, int] | None | bo
         prev -= 1
     if prev < 0:
         return None
-    code = _mask(lines[prev]) or ""
+    code = src.code[prev]
     tail = code.rstrip()
     if tail.endswith((";", "{", "}", ":")):
         return None
@@ -217,7 +250,7 @@ def _braceless_header(lines: list[str], idx: int) -> tuple[int, int] | None | bo
     # walk back to the matching '(' and check that a control keyword opens it
     depth = 0
     for line in range(prev, max(-1, prev - _MAX_STATEMENT_LINES), -1):
-        text = _mask(lines[line])
+        text = src.code[line]
         if text is None:
             return False
         stop = len(tail) if line == prev else len(text)
@@ -235,24 +268,24 @@ def _braceless_header(lines: list[str], idx: int) -> tuple[int, int] | None | bo
     return False
 
 
-def _header_indent(lines: list[str], header_line: int) -> str:
+def _header_indent(src: _Source, header_line: int) -> str:
     """Indentation of the line on which the control statement owning `header_line` starts."""
     line = header_line
     depth = 0
     for k in range(header_line, max(-1, header_line - _MAX_STATEMENT_LINES), -1):
-        text = _mask(lines[k]) or ""
+        text = src.code[k]
         depth += text.count(")") - text.count("(")
         line = k
         if depth <= 0:
             break
-    return _indent(lines[line])
+    return _indent(src.lines[line])
 
 
-def _statement_end(lines: list[str], idx: int, col: int) -> int | None:
+def _statement_end(src: _Source, idx: int, col: int) -> int | None:
     """Line on which the statement starting at (idx, col) ends with ';' outside parentheses."""
     depth = 0
-    for k in range(idx, min(len(lines), idx + _MAX_STATEMENT_LINES)):
-        text = _mask(lines[k])
+    for k in range(idx, min(len(src.lines), idx + _MAX_STATEMENT_LINES)):
+        text = src.code[k]
         if text is None:
             return None
         for pos in range(col if k == idx else 0, len(text)):
@@ -268,20 +301,20 @@ def _statement_end(lines: list[str], idx: int, col: int) -> int | None:
     return None
 
 
-def _statement_text(lines: list[str], target: _Target) -> str:
-    parts = [_mask(lines[k]) or "" for k in range(target.line, target.end + 1)]
+def _statement_text(src: _Source, target: _Target) -> str:
+    parts = [src.code[k] for k in range(target.line, target.end + 1)]
     parts[0] = parts[0][target.inline_col:]
     return "".join(parts).strip()
 
 
 # ---- building edits --------------------------------------------------------------------------
 
-def _wrap(lines: list[str], t: _Target, before: list[str], after: list[str]) -> list[_Edit]:
+def _wrap(src: _Source, t: _Target, before: list[str], after: list[str]) -> list[_Edit]:
     """Put `before`/`after` around the target statement, adding braces to a brace-less body."""
-    eol = _eol(lines[t.line])
-    unit = _indent_unit(lines, t)
+    eol = _eol(src.lines[t.line])
+    unit = _indent_unit(src, t)
     if t.inline_col:
-        line = lines[t.line]
+        line = src.lines[t.line]
         head = line[:t.inline_col].rstrip()
         body_text = line[t.inline_col:].strip()
         inner = t.header_indent + unit
@@ -289,11 +322,11 @@ def _wrap(lines: list[str], t: _Target, before: list[str], after: list[str]) -> 
         new += [f"{inner}{body_text}{eol}"] + [f"{inner}{s}{eol}" for s in after]
         new.append(f"{t.header_indent}}}{_line_end(line)}")
         return [_Edit(t.line, t.line + 1, tuple(new))]
-    indent = _indent(lines[t.line])
+    indent = _indent(src.lines[t.line])
     edits = []
     if t.header is not None:
         hline, hcol = t.header
-        text = lines[hline]
+        text = src.lines[hline]
         edits.append(_Edit(hline, hline + 1, (text[:hcol] + " {" + text[hcol:],)))
     if before:
         edits.append(_Edit(t.line, t.line, tuple(f"{indent}{s}{eol}" for s in before)))
@@ -301,7 +334,7 @@ def _wrap(lines: list[str], t: _Target, before: list[str], after: list[str]) -> 
     if t.header is not None:
         tail.append(f"{t.header_indent}}}{eol}")
     if tail:
-        last = lines[t.end]
+        last = src.lines[t.end]
         if last.endswith("\n"):
             edits.append(_Edit(t.end + 1, t.end + 1, tuple(tail)))
         else:  # the statement ends the file without a newline: keep it that way
@@ -312,55 +345,24 @@ def _wrap(lines: list[str], t: _Target, before: list[str], after: list[str]) -> 
 
 # ---- small source helpers --------------------------------------------------------------------
 
-def _mask(line: str) -> str | None:
-    """The line with comments and literal contents blanked (same length); None if a block
-    comment or literal does not end on the line."""
-    out = []
-    i, n = 0, len(line)
-    while i < n:
-        ch = line[i]
-        two = line[i:i + 2]
-        if two == "//":
-            out.append(" " * (n - i))
-            break
-        if two == "/*":
-            end = line.find("*/", i + 2)
-            if end < 0:
-                return None
-            out.append(" " * (end + 2 - i))
-            i = end + 2
-            continue
-        if ch in "\"'":
-            j = i + 1
-            while j < n and line[j] != ch:
-                j += 2 if line[j] == "\\" else 1
-            if j >= n:
-                return None
-            out.append(ch + " " * (j - i - 1) + ch)
-            i = j + 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out).rstrip("\r\n")
-
-
-def _in_macro_or_comment(lines: list[str], idx: int) -> bool:
-    """True when line `idx` is a directive, continues a #define, or starts inside a block comment."""
-    if lines[idx].lstrip().startswith("#"):
+def _in_macro(src: _Source, idx: int) -> bool:
+    """True when line `idx` is a preprocessor directive or continues a multi-line #define."""
+    if src.code[idx].lstrip().startswith("#"):
         return True
-    if idx > 0 and lines[idx - 1].rstrip("\r\n").endswith("\\"):
-        return True
-    last = None
-    for last in _SKIP_RE.finditer("".join(lines[:idx])):
-        pass
-    return last is not None and last.group().startswith("/*") and not last.group().endswith("*/")
+    return idx > 0 and src.lines[idx - 1].rstrip("\r\n").endswith("\\")
 
 
-def _function_text(finding: Finding, lines: list[str]) -> str:
+def split_lines(text: str) -> list[str]:
+    """Lines as compilers and git count them: split at '\\n' only, endings kept."""
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def _function_text(finding: Finding, src: _Source) -> str:
     first, last = finding.function_span
     if first <= 0 or last < first:
         first, last = max(1, finding.loc.line - 200), finding.loc.line
-    return "".join(_mask(x) or "" for x in lines[first - 1:last])
+    return "".join(src.code[first - 1:last])
 
 
 def _is_local(function_text: str, var: str) -> bool:
@@ -400,16 +402,16 @@ def _line_end(line: str) -> str:
     return line[len(line.rstrip("\r\n")):]
 
 
-def _indent_unit(lines: list[str], t: _Target) -> str:
+def _indent_unit(src: _Source, t: _Target) -> str:
     """One level of indentation as the file uses it."""
-    if "\t" in t.header_indent or "\t" in _indent(lines[t.line]):
+    if "\t" in t.header_indent or "\t" in _indent(src.lines[t.line]):
         return "\t"
-    own = _indent(lines[t.line])
+    own = _indent(src.lines[t.line])
     if t.header is not None and not t.inline_col and len(own) > len(t.header_indent):
         return own[len(t.header_indent):]
     deltas: Counter[int] = Counter()
     prev: str | None = None
-    for line in lines:
+    for line in src.lines:
         if not line.strip():
             continue
         if prev is not None and prev.rstrip().endswith("{"):
@@ -554,7 +556,7 @@ _HUNK_RE = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 def _parse_patch(diff: str) -> list[_PatchPart] | None:
     """Parse a unified diff into per-file edits against the original; None if malformed."""
     parts: list[_PatchPart] = []
-    lines = diff.splitlines(keepends=True)
+    lines = split_lines(diff)
     i = 0
     while i < len(lines):
         line = lines[i]

@@ -1,0 +1,45 @@
+"""Shared helpers for the report tests: the repo root on sys.path and a scratch git repo."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+class GitRepo:
+    """A throwaway git repository to prove that patches apply with `git apply`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q")
+
+    def git(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=self.path, input=stdin, text=True,
+                              capture_output=True, check=check)
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode())
+        return path
+
+    def apply(self, patch: str) -> None:
+        """`git apply --check` then `git apply`; fails the test with git's message."""
+        for extra in (["--check"], []):
+            proc = self.git("apply", *extra, "-", stdin=patch, check=False)
+            assert proc.returncode == 0, f"git apply {extra} failed: {proc.stderr}\n{patch}"
+
+    def read(self, rel: str) -> str:
+        return (self.path / rel).read_bytes().decode()
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> GitRepo:
+    return GitRepo(tmp_path / "repo")
