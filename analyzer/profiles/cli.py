@@ -1,0 +1,104 @@
+"""`leakscan profile show|diff`: argparse wiring and the only user I/O of the profiles package."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from analyzer.profiles.diff import IncompatibleProfiles, diff_profiles
+from analyzer.profiles.errors import MalformedProfile
+from analyzer.profiles.growth import score_growth
+from analyzer.profiles.model import Profile
+from analyzer.profiles.prepare import open_profile
+from analyzer.profiles.report import render_diff, render_growth, render_show
+from analyzer.profiles.symbolize import SymbolizeOptions
+
+EXIT_OK = 0
+EXIT_INPUT_ERROR = 2
+
+
+def _options(args: argparse.Namespace) -> SymbolizeOptions:
+    return SymbolizeOptions(
+        binary=getattr(args, "binary", None),
+        search_path=tuple(getattr(args, "search_path", None) or ()),
+    )
+
+
+def _fail(message: str) -> int:
+    print(f"leakscan: {message}", file=sys.stderr)
+    return EXIT_INPUT_ERROR
+
+
+def _open(path: str, args: argparse.Namespace) -> Profile:
+    return open_profile(path, _options(args), tuple(getattr(args, "fold", None) or ()))
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """`leakscan profile show FILE [--binary BIN] [--search-path DIR] [--top N]`."""
+    try:
+        prof = _open(args.file, args)
+    except MalformedProfile as exc:
+        return _fail(str(exc))
+    sys.stdout.write(render_show(prof, getattr(args, "top", 10) or 10))
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """`leakscan profile diff BASE NEW... [--binary BIN]`: diff BASE→last NEW; growth with 3+."""
+    top = getattr(args, "top", 10) or 10
+    metric = getattr(args, "metric", None) or "inuse_space"
+    try:
+        profiles = [_open(p, args) for p in [args.base, *args.new]]
+    except MalformedProfile as exc:
+        return _fail(str(exc))
+    try:
+        d = diff_profiles(profiles[0], profiles[-1], metric)
+        text = render_diff(d, profiles[0], profiles[-1], top)
+        if len(profiles) >= 3:
+            text += "\n" + render_growth(score_growth(profiles, metric), top)
+    except (IncompatibleProfiles, ValueError) as exc:
+        return _fail(str(exc))
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--binary", metavar="BIN", help="the profiled executable (if not at its recorded path)")
+    p.add_argument("--search-path", metavar="DIR", action="append", default=[],
+                   help="directory to search for the executable and shared libraries (repeatable)")
+    p.add_argument("--top", metavar="N", type=int, default=10, help="rows per table (default 10)")
+    p.add_argument("--metric", default="inuse_space",
+                   choices=["inuse_space", "inuse_objects", "alloc_space", "alloc_objects"],
+                   help="value to compare (default inuse_space)")
+    p.add_argument("--fold", metavar="REGEX", action="append", default=[],
+                   help="also fold allocation-wrapper functions matching REGEX (repeatable)")
+
+
+def add_profile_subparsers(subparsers: Any) -> argparse.ArgumentParser:
+    """Register `profile show` and `profile diff` under the given argparse subparsers action."""
+    profile = subparsers.add_parser("profile", help="read heap profiles and leak reports")
+    sub = profile.add_subparsers(dest="profile_command", required=True)
+    show = sub.add_parser("show", help="top functions and allocation sites of one profile")
+    show.add_argument("file", metavar="FILE")
+    _common(show)
+    show.set_defaults(func=cmd_show)
+    diff = sub.add_parser("diff", help="growth between snapshots, keyed by symbolized stack")
+    diff.add_argument("base", metavar="BASE")
+    diff.add_argument("new", metavar="NEW", nargs="+")
+    _common(diff)
+    diff.set_defaults(func=cmd_diff)
+    return profile
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Standalone entry point (`python -m analyzer.profiles.cli profile show FILE`)."""
+    parser = argparse.ArgumentParser(prog="leakscan")
+    add_profile_subparsers(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
