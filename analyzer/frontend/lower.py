@@ -663,6 +663,8 @@ class FunctionLowerer:
         if kind == "UNARY_OPERATOR":
             op, _ = unary_operator(s)
             kids = _children(s)
+            if not op and kids and _strip(kids[0]).kind == CursorKind.INTEGER_LITERAL and _is_pointer(c.type):
+                return -1  # `((void *) -1)` expanded from MAP_FAILED
             if op == "-" and kids:
                 v = self.const_value(kids[0])
                 return -v if v is not None else None

@@ -1,0 +1,6 @@
+"""`python -m analyzer` runs the leakscan CLI."""
+import sys
+
+from .cli import main
+
+sys.exit(main())

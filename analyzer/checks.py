@@ -1,0 +1,89 @@
+"""Turn ownership defects into findings: one registered converter per ruleId, messages and confidence."""
+from __future__ import annotations
+
+from typing import Callable
+
+from . import ir
+from .model import Finding, PathEvent, SourceLoc
+from .ownership import Defect, FunctionResult
+from .summaries import Resolver
+
+CHECKS: dict[str, Callable[[Defect], str]] = {}
+
+
+def check(rule_id: str) -> Callable:
+    def register(fn: Callable[[Defect], str]) -> Callable[[Defect], str]:
+        CHECKS[rule_id] = fn
+        return fn
+    return register
+
+
+@check("resource-leak")
+def _leak_exit(d: Defect) -> str:
+    return "returns without releasing it" if d.trail and d.trail[-1].kind == "exit" else "leaks here"
+
+
+@check("leak-on-overwrite")
+@check("unused-acquire")
+@check("double-release")
+@check("mismatched-release")
+@check("use-after-release")
+@check("member-not-released")
+def _plain(d: Defect) -> str:
+    return ""
+
+
+def _sloc(loc: ir.Loc) -> SourceLoc:
+    return SourceLoc(loc.file, loc.line, loc.col)
+
+
+def _path(d: Defect, var: str) -> tuple[PathEvent, ...]:
+    events: list[PathEvent] = []
+    name = f"'{var}'" if var else "the resource"
+    for step in d.trail:
+        if step.kind == "acquire":
+            msg = f"{name}: {step.message}" if var else step.message
+        elif step.kind == "branch":
+            msg = f"assuming {step.message}"
+        elif step.kind == "exit":
+            msg = f"{name} {step.message}"
+        else:
+            msg = step.message
+        events.append(PathEvent(_sloc(step.loc), msg, step.kind))
+    if not events or events[0].kind != "acquire":
+        events.insert(0, PathEvent(_sloc(d.resource.loc), f"{d.resource.kind} acquired by {d.resource.acquirer}()",
+                                   "acquire"))
+    if d.rule_id == "leak-on-overwrite" and events[-1].kind != "overwrite":
+        events.append(PathEvent(_sloc(d.loc), f"{name} is overwritten while still owned", "overwrite"))
+    # keep the path readable: collapse runs of identical branch notes from loops
+    out: list[PathEvent] = []
+    for ev in events:
+        if out and ev == out[-1]:
+            continue
+        out.append(ev)
+    return tuple(out[-40:]) if len(out) > 40 else tuple(out)
+
+
+def confidence_of(d: Defect, resolver: Resolver) -> str:
+    source = d.resource.source
+    if source.startswith(("builtin:", "rules:")):
+        return "high"
+    if source.startswith("summary:"):
+        return "medium"
+    return "low"
+
+
+def to_findings(result: FunctionResult, resolver: Resolver) -> list[Finding]:
+    fn = result.function
+    findings = []
+    for d in result.defects:
+        CHECKS[d.rule_id](d)
+        var = d.var
+        expected = resolver.expected_release(d.resource.kind)
+        findings.append(Finding(
+            rule_id=d.rule_id, kind=d.resource.kind, function=fn.qualname, loc=_sloc(d.loc),
+            acquire=_sloc(d.resource.loc), acquirer=d.resource.acquirer, var=var, releaser=d.releaser,
+            expected=expected, path=_path(d, var), confidence=confidence_of(d, resolver),
+            rule_source=d.resource.source, function_usr=fn.usr,
+            function_span=(fn.loc.line, fn.end_line)))
+    return findings

@@ -1,0 +1,552 @@
+"""Path-sensitive ownership dataflow over one function's CFG, with its ownership graph."""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from . import ir
+from .summaries import CallEffect, FunctionSummary, Resolver
+
+MAX_STATES_PER_BLOCK = 48
+MAX_VISITS = 40000
+TRAIL_LIMIT = 120
+
+OWNED, RELEASED, ESCAPED, INVALID, MOVED, PARAM = "owned", "released", "escaped", "invalid", "moved", "param"
+LEAKED = "leaked"  # already reported on this path: do not report it again at the exit
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    rid: tuple
+    kind: str
+    acquirer: str
+    loc: ir.Loc
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TrailStep:
+    loc: ir.Loc
+    kind: str  # acquire | branch | release | escape | note
+    message: str
+    rid: tuple | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Defect:
+    rule_id: str
+    resource: Resource
+    loc: ir.Loc
+    var: str
+    trail: tuple[TrailStep, ...]
+    releaser: str = ""
+    member: str = ""
+
+
+@dataclass
+class _State:
+    status: dict
+    pts: dict
+    facts: dict
+    pending: dict  # realloc result rid -> old rids
+    released_by: dict  # rid -> release function name
+    param_events: dict  # param index -> ('released', kind) | ('stored',) | ('escaped',)
+
+    def copy(self) -> "_State":
+        return _State(dict(self.status), dict(self.pts), dict(self.facts), dict(self.pending),
+                      dict(self.released_by), dict(self.param_events))
+
+    def key(self) -> tuple:
+        return (tuple(sorted(self.status.items(), key=repr)),
+                tuple(sorted(((v, tuple(sorted(r, key=repr))) for v, r in self.pts.items() if r), key=repr)),
+                tuple(sorted(self.facts.items(), key=repr)), tuple(sorted(self.pending.items(), key=repr)),
+                tuple(sorted(self.param_events.items(), key=repr)))
+
+    def holders(self, rid: tuple) -> list[str]:
+        """Named variables referring to rid (lowering temporaries only live within a statement)."""
+        return [v for v, rids in self.pts.items() if rid in rids and not v.startswith("$")]
+
+
+@dataclass
+class FunctionResult:
+    function: ir.Function
+    defects: list[Defect] = field(default_factory=list)
+    summary: FunctionSummary | None = None
+    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    resources: dict = field(default_factory=dict)
+    truncated: bool = False
+    member_stores: list[tuple[str, Resource, ir.Loc]] = field(default_factory=list)
+    member_releases: set[str] = field(default_factory=set)
+
+
+class _Infeasible(Exception):
+    pass
+
+
+def _interval_ok(lo: float, hi: float, excl: frozenset) -> bool:
+    return lo <= hi and not (lo == hi and lo in excl)
+
+
+def _constrain(fact: tuple | None, op: str, c: int) -> tuple:
+    lo, hi, excl = fact if fact is not None else (float("-inf"), float("inf"), frozenset())
+    if op == "==":
+        lo, hi = max(lo, c), min(hi, c)
+    elif op == "!=":
+        excl = excl | {c}
+    elif op == "<":
+        hi = min(hi, c - 1)
+    elif op == "<=":
+        hi = min(hi, c)
+    elif op == ">":
+        lo = max(lo, c + 1)
+    elif op == ">=":
+        lo = max(lo, c)
+    if not _interval_ok(lo, hi, excl):
+        raise _Infeasible
+    return (lo, hi, excl)
+
+
+class OwnershipAnalysis:
+    def __init__(self, fn: ir.Function, resolver: Resolver):
+        self.fn = fn
+        self.resolver = resolver
+        self.result = FunctionResult(fn)
+        self.graph = self.result.graph
+        self.resources: dict[tuple, Resource] = {}
+        self.reported: set[tuple] = set()
+        self.tested = self._multiply_tested()
+        self.return_shapes: list[tuple] = []  # per return: (returned rid kinds, returned non-owned, params state)
+        self.param_index = {p.name: i for i, p in enumerate(fn.params)}
+
+    def _multiply_tested(self) -> set[str]:
+        counts: dict[str, int] = {}
+        assigned_const: set[str] = set()
+        for b in self.fn.blocks:
+            for e in b.events:
+                if isinstance(e, ir.Assume) and isinstance(e.value, ir.Var):
+                    counts[e.value.name] = counts.get(e.value.name, 0) + 1
+                elif isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var) and isinstance(e.src, ir.Const):
+                    assigned_const.add(e.dst.name)
+        return {v for v, n in counts.items() if n >= 3 or (n >= 2) or v in assigned_const}
+
+    # ---- driver ------------------------------------------------------------------------------
+    def run(self) -> FunctionResult:
+        init = _State({}, {}, {}, {}, {}, {})
+        for i, p in enumerate(self.fn.params):
+            if p.is_pointer and p.pointer_depth == 1:
+                rid = ("param", i)
+                init.status[rid] = PARAM
+                init.pts[p.name] = frozenset({rid})
+        seen: dict[int, set] = {}
+        work: deque = deque([(self.fn.entry, init, ())])
+        visits = 0
+        while work:
+            bid, state, trail = work.popleft()
+            k = state.key()
+            bucket = seen.setdefault(bid, set())
+            if k in bucket:
+                continue
+            if len(bucket) >= MAX_STATES_PER_BLOCK or visits >= MAX_VISITS:
+                self.result.truncated = True
+                continue
+            bucket.add(k)
+            visits += 1
+            block = self.fn.blocks[bid]
+            st = state.copy()
+            tr = list(trail)
+            try:
+                alive = self._block(block, st, tr)
+            except _Infeasible:
+                continue
+            if not alive:
+                continue
+            for s in block.succs:
+                work.append((s, st, tuple(tr[-TRAIL_LIMIT:])))
+        self.result.resources = self.resources
+        self.result.summary = self._summary()
+        return self.result
+
+    def _block(self, block: ir.Block, st: _State, tr: list) -> bool:
+        for e in block.events:
+            handler = getattr(self, "_" + type(e).__name__)
+            if handler(e, st, tr) is False:
+                return False
+        return True
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def rids(self, st: _State, op: ir.Operand | None) -> frozenset:
+        if isinstance(op, ir.Var):
+            return st.pts.get(op.name, frozenset())
+        return frozenset()
+
+    def node(self, nid: str, kind: str, label: str, line: int = 0) -> str:
+        if nid not in self.graph:
+            self.graph.add_node(nid, kind=kind, label=label, line=line)
+        return nid
+
+    def place_node(self, op: ir.Operand) -> str:
+        if isinstance(op, ir.Var):
+            if op.name in self.param_index:
+                return self.node(f"param:{op.name}", "param", op.name)
+            return self.node(f"var:{op.name}", "var" if not op.name.startswith("$") else "temp", op.name)
+        if isinstance(op, ir.Field):
+            label = (self._text(op.base) + ("->" if op.arrow else ".") if op.base is not None else "this->") + op.name
+            return self.node(f"field:{label}", "field", label)
+        if isinstance(op, ir.Global):
+            return self.node(f"global:{op.name}", "global", op.name)
+        if isinstance(op, ir.Deref):
+            label = "*" + self._text(op.base)
+            return self.node(f"out:{label}", "out-param", label)
+        if isinstance(op, ir.Index):
+            label = self._text(op.base) + "[]"
+            return self.node(f"elem:{label}", "element", label)
+        return self.node("unknown", "unknown", "?")
+
+    def _text(self, op: ir.Operand | None) -> str:
+        if isinstance(op, ir.Var):
+            return op.name
+        if isinstance(op, ir.Field):
+            base = self._text(op.base) + ("->" if op.arrow else ".") if op.base is not None else ""
+            return base + op.name
+        if isinstance(op, ir.Global):
+            return op.name
+        if isinstance(op, ir.Deref):
+            return "*" + self._text(op.base)
+        if isinstance(op, ir.Index):
+            return self._text(op.base) + "[]"
+        if isinstance(op, ir.AddrOf):
+            return "&" + self._text(op.base)
+        return "?"
+
+    def rid_node(self, rid: tuple) -> str:
+        res = self.resources.get(rid)
+        if res is None:
+            return self.node(f"param#{rid[1]}", "param", self.fn.params[rid[1]].name)
+        return f"acquire:{res.loc.line}:{res.loc.col}"
+
+    def var_name(self, st: _State, rid: tuple) -> str:
+        names = [v for v in st.holders(rid) if not v.startswith("$")]
+        return names[0] if names else ""
+
+    def report(self, rule: str, rid: tuple, loc: ir.Loc, st: _State, tr: list, var: str = "",
+               releaser: str = "") -> None:
+        res = self.resources.get(rid)
+        if res is None:
+            return
+        key = (rule, rid[:2], loc.line, loc.col)
+        if key in self.reported:
+            return
+        self.reported.add(key)
+        start = next((i for i in range(len(tr) - 1, -1, -1) if tr[i].kind == "acquire" and tr[i].rid == rid), 0)
+        steps = tuple(s for s in tr[start:] if s.rid in (None, rid) or s.kind == "branch")
+        self.result.defects.append(Defect(rule, res, loc, var, steps, releaser))
+
+    def escape(self, st: _State, rid: tuple, tr: list, loc: ir.Loc, message: str) -> None:
+        status = st.status.get(rid)
+        if status == OWNED:
+            st.status[rid] = ESCAPED
+            tr.append(TrailStep(loc, "escape", message, rid))
+        elif status == PARAM:
+            st.param_events.setdefault(rid[1], "escaped")
+
+    # ---- events ------------------------------------------------------------------------------
+    def _Branch(self, e: ir.Branch, st: _State, tr: list) -> None:
+        tr.append(TrailStep(e.loc, "branch", f"'{e.text}' is {'true' if e.taken else 'false'}"))
+
+    def _Use(self, e: ir.Use, st: _State, tr: list) -> None:
+        rids = self.rids(st, e.value)
+        if rids and all(st.status.get(r) == RELEASED for r in rids):
+            for r in rids:
+                self.report("use-after-release", r, e.loc, st, tr, e.value.name, st.released_by.get(r, ""))
+
+    def _Halt(self, e: ir.Halt, st: _State, tr: list) -> bool:
+        return False
+
+    def _Assume(self, e: ir.Assume, st: _State, tr: list) -> None:
+        rids = self.rids(st, e.value)
+        if not rids:
+            if isinstance(e.value, ir.Var) and e.value.name in self.tested:
+                st.facts[e.value.name] = _constrain(st.facts.get(e.value.name), e.op, e.const)
+            return
+        for rid in rids:
+            status = st.status.get(rid)
+            res = self.resources.get(rid)
+            if res is None:
+                if status == PARAM and e.op == "==" and e.const == 0:
+                    st.param_events[rid[1]] = "null"
+                continue
+            kind = self.resolver.rules.kinds.get(res.kind)
+            verdict = kind.is_invalid(e.op, e.const) if kind else (
+                True if (e.op == "==" and e.const == 0) else False if (e.op == "!=" and e.const == 0) else None)
+            if verdict is True:
+                if status == INVALID:
+                    continue
+                if status == OWNED:
+                    st.status[rid] = INVALID
+                    for old in st.pending.pop(rid, ()):
+                        if st.status.get(old) == MOVED:
+                            st.status[old] = OWNED
+            elif verdict is False:
+                if status == INVALID:
+                    raise _Infeasible
+                for old in st.pending.pop(rid, ()):
+                    if st.status.get(old) == MOVED:
+                        st.status[old] = RELEASED
+
+    def _Kill(self, e: ir.Kill, st: _State, tr: list) -> None:
+        dying: dict[tuple, str] = {}
+        for name in e.names:
+            for rid in st.pts.pop(name, frozenset()):
+                dying.setdefault(rid, name)
+            st.facts.pop(name, None)
+        for rid, name in sorted(dying.items(), key=repr):
+            if st.status.get(rid) == OWNED and not st.holders(rid):
+                tr.append(TrailStep(e.loc, "exit", "goes out of scope without being released", rid))
+                self.report("resource-leak", rid, e.loc, st, tr, name)
+                st.status[rid] = LEAKED
+
+    def _Return(self, e: ir.Return, st: _State, tr: list) -> bool:
+        returned = self.rids(st, e.value)
+        for rid in returned:
+            if st.status.get(rid) == OWNED:
+                st.status[rid] = ESCAPED
+                self.graph.add_edge(self.rid_node(rid), self.node("return", "return", "return value"))
+        self.return_shapes.append((
+            tuple(sorted(self.resources[r].kind for r in returned if r in self.resources
+                         and st.status.get(r) == ESCAPED)),
+            tuple(sorted(self.resources[r].acquirer for r in returned if r in self.resources)),
+            self._returns_borrowed(e.value, returned, st),
+            dict(st.param_events), {r[1]: st.status.get(r) for r in st.status if r[0] == "param"}))
+        for rid, status in sorted(st.status.items(), key=repr):
+            if status == OWNED and rid in self.resources:
+                holders = [h for h in st.holders(rid) if not h.startswith("$")]
+                tr.append(TrailStep(e.loc, "exit", "returns without releasing it", rid))
+                self.report("resource-leak", rid, e.loc, st, tr, holders[0] if holders else "")
+        return False
+
+    def _returns_borrowed(self, value: ir.Operand | None, returned: frozenset, st: _State) -> bool:
+        if value is None or isinstance(value, ir.Const):
+            return False
+        if returned:
+            return any(r not in self.resources for r in returned)
+        return True
+
+    def _Assign(self, e: ir.Assign, st: _State, tr: list) -> None:
+        src = self.rids(st, e.src)
+        if isinstance(e.dst, ir.Var):
+            self._overwrite(e.dst.name, e.loc, st, tr, src)
+            st.pts[e.dst.name] = src
+            if e.dst.name in self.tested:
+                if isinstance(e.src, ir.Const) and e.src.value is not None:
+                    st.facts[e.dst.name] = (e.src.value, e.src.value, frozenset())
+                else:
+                    st.facts.pop(e.dst.name, None)
+            for rid in src:
+                if not e.dst.name.startswith("$"):
+                    self.graph.add_edge(self.rid_node(rid), self.place_node(e.dst), kind="assign",
+                                        line=e.loc.line)
+                    if rid in self.resources and not any(s.kind == "assign" and s.rid == rid for s in tr[-3:]):
+                        pass
+            return
+        holder = ir.root_var(e.dst)
+        if isinstance(e.dst, ir.Field) and e.dst.base is None:
+            self.result.member_releases.discard(e.dst.name)
+        for rid in src:
+            status = st.status.get(rid)
+            self.graph.add_edge(self.rid_node(rid), self.place_node(e.dst), kind="store", line=e.loc.line)
+            if status == PARAM:
+                if isinstance(e.dst, (ir.Field, ir.Global)) and (holder is None or holder.name == "this"):
+                    st.param_events[rid[1]] = "stored"
+                elif isinstance(e.dst, ir.Global):
+                    st.param_events[rid[1]] = "stored"
+                else:
+                    st.param_events.setdefault(rid[1], "escaped")
+                continue
+            if status != OWNED:
+                continue
+            where = self._text(e.dst)
+            if isinstance(e.dst, ir.Deref) and isinstance(e.dst.base, ir.Var) and e.dst.base.name in self.param_index:
+                st.param_events[("out", self.param_index[e.dst.base.name])] = self.resources[rid].kind
+                message = f"stored through out-parameter '{e.dst.base.name}'"
+            elif isinstance(e.dst, ir.Field) and e.dst.base is None:
+                message = f"stored in member '{e.dst.name}'"
+                self.result.member_stores.append((e.dst.name, self.resources[rid], e.loc))
+            else:
+                message = f"stored in '{where}'"
+            self.escape(st, rid, tr, e.loc, message)
+
+    def _overwrite(self, name: str, loc: ir.Loc, st: _State, tr: list, new: frozenset) -> None:
+        old = st.pts.get(name, frozenset())
+        for rid in sorted(old - new, key=repr):
+            status = st.status.get(rid)
+            others = [h for h in st.holders(rid) if h != name]
+            if others:
+                continue
+            if status == OWNED or (status == MOVED and any(rid in st.pending.get(n, ()) for n in new)):
+                if name.startswith("$"):
+                    continue
+                msg = "overwritten while still owned" if status == OWNED else \
+                    "overwritten by the result of the reallocation: if it fails, the old block is lost"
+                tr.append(TrailStep(loc, "overwrite", msg, rid))
+                self.report("leak-on-overwrite", rid, loc, st, tr, name)
+                st.status[rid] = LEAKED
+
+    def _new_resource(self, e: ir.Call, effect: CallEffect, st: _State, tr: list) -> tuple:
+        site = (e.loc.file, e.loc.line, e.loc.col, e.callee)
+        rid = (site, 0)
+        if rid in st.status and st.status[rid] in (OWNED, MOVED):
+            # a second instance from the same site (a loop): rename the older one
+            older = (site, 1)
+            st.status[older] = st.status.pop(rid)
+            for v, rids in list(st.pts.items()):
+                if rid in rids:
+                    st.pts[v] = (rids - {rid}) | {older}
+            if older not in self.resources:
+                self.resources[older] = self.resources[rid]
+        res = Resource(rid, effect.acquire_kind, effect.acquirer or e.callee, e.loc, effect.source)
+        self.resources.setdefault(rid, res)
+        st.status[rid] = OWNED
+        self.node(f"acquire:{e.loc.line}:{e.loc.col}", "acquire", f"{res.acquirer}()", e.loc.line)
+        tr.append(TrailStep(e.loc, "acquire", f"{res.kind} acquired by {res.acquirer}()", rid))
+        return rid
+
+    def _Call(self, e: ir.Call, st: _State, tr: list) -> None:
+        effect = self.resolver.effect(e)
+        handled: set[int] = set()
+        # releases
+        for idx, kind in effect.releases:
+            if idx >= len(e.args):
+                continue
+            handled.add(idx)
+            for rid in self.rids(st, e.args[idx]):
+                self._release(rid, kind, e, st, tr)
+        if e.callee in ("delete", "delete[]") and not effect.releases:
+            for rid in self.rids(st, e.args[0] if e.args else None):
+                self._release(rid, e.callee, e, st, tr)
+            handled.add(0)
+        # reallocation
+        old_rids: frozenset = frozenset()
+        if effect.realloc_arg is not None and effect.realloc_arg < len(e.args):
+            handled.add(effect.realloc_arg)
+            old_rids = self.rids(st, e.args[effect.realloc_arg])
+            for rid in old_rids:
+                if st.status.get(rid) == OWNED:
+                    st.status[rid] = MOVED
+                    tr.append(TrailStep(e.loc, "release", f"reallocated by {e.callee}()", rid))
+        # other arguments: borrowed or escaping
+        for i, arg in enumerate(e.args):
+            if i in handled:
+                continue
+            if effect.acquire_out is not None and i == effect.acquire_out:
+                continue
+            borrowed = effect.borrows_all or i in effect.borrows or \
+                (i < len(e.arg_borrow) and e.arg_borrow[i] and i not in effect.sinks)
+            if isinstance(arg, ir.AddrOf):
+                inner = ir.root_var(arg)
+                if inner is not None and not borrowed:
+                    for rid in st.pts.get(inner.name, frozenset()):
+                        self.escape(st, rid, tr, e.loc, f"address passed to {e.callee or 'a call'}()")
+                    st.facts.pop(inner.name, None)
+                continue
+            if borrowed:
+                continue
+            for rid in self.rids(st, arg):
+                status = st.status.get(rid)
+                if status in (OWNED, PARAM):
+                    self.graph.add_edge(self.rid_node(rid), self.node(f"call:{e.callee}:{e.loc.line}", "call",
+                                                                      f"{e.callee or '?'}()", e.loc.line),
+                                        kind="escape")
+                    if status == PARAM and i in effect.sinks:
+                        st.param_events[rid[1]] = "stored"
+                    self.escape(st, rid, tr, e.loc, f"passed to {e.callee or 'an unknown function'}(), "
+                                                    "which may take ownership")
+        # receiver of a method call: the object is used, not given away
+        # acquisition
+        if effect.acquire_kind:
+            if effect.acquire_out is not None:
+                target = e.args[effect.acquire_out] if effect.acquire_out < len(e.args) else None
+                if isinstance(target, ir.AddrOf) and isinstance(target.base, ir.Var):
+                    rid = self._new_resource(e, effect, st, tr)
+                    self._overwrite(target.base.name, e.loc, st, tr, frozenset({rid}))
+                    st.pts[target.base.name] = frozenset({rid})
+                    self.graph.add_edge(self.rid_node(rid), self.place_node(target.base), kind="assign")
+                elif isinstance(target, ir.Var) and st.pts.get(target.name):
+                    for prid in st.pts[target.name]:
+                        if st.status.get(prid) == PARAM:
+                            st.param_events[("out", prid[1])] = effect.acquire_kind
+            elif e.discarded:
+                rid = self._new_resource(e, effect, st, tr)
+                st.status[rid] = ESCAPED
+                self.report("unused-acquire", rid, e.loc, st, tr)
+            elif e.result is not None:
+                rid = self._new_resource(e, effect, st, tr)
+                st.pts[e.result.name] = frozenset({rid})
+                if old_rids:
+                    st.pending[rid] = tuple(sorted((r for r in old_rids if st.status.get(r) == MOVED), key=repr))
+
+    def _release(self, rid: tuple, kind: str, e: ir.Call, st: _State, tr: list) -> None:
+        status = st.status.get(rid)
+        res = self.resources.get(rid)
+        if status == PARAM:
+            st.param_events[rid[1]] = ("released", kind)
+            st.status[rid] = RELEASED
+            return
+        self.node(f"release:{e.loc.line}:{e.loc.col}", "release", f"{e.callee}()", e.loc.line)
+        self.graph.add_edge(self.rid_node(rid), f"release:{e.loc.line}:{e.loc.col}", kind="release")
+        if status == OWNED or status == MOVED:
+            if res is not None and not self._compatible(res.kind, kind):
+                self.report("mismatched-release", rid, e.loc, st, tr, self.var_name(st, rid), e.callee)
+            st.status[rid] = RELEASED
+            st.released_by[rid] = e.callee
+            tr.append(TrailStep(e.loc, "release", f"released by {e.callee}()", rid))
+        elif status == RELEASED:
+            tr.append(TrailStep(e.loc, "release", f"released again by {e.callee}()", rid))
+            self.report("double-release", rid, e.loc, st, tr, self.var_name(st, rid), e.callee)
+
+    def _compatible(self, acquired: str, released: str) -> bool:
+        rules = self.resolver.rules
+        if rules.same_family(acquired, released):
+            return True
+        # only kinds both defined by rules can mismatch; summary-derived kinds stay quiet
+        return not (acquired in rules.kinds and released in rules.kinds)
+
+    # ---- summary ------------------------------------------------------------------------------
+    def _summary(self) -> FunctionSummary:
+        fn = self.fn
+        shapes = self.return_shapes
+        returns_owned = ""
+        acquirer = ""
+        if shapes and (fn.return_type.rstrip().endswith("*") or any(s[0] for s in shapes)):
+            owned_kinds = {k for s in shapes for k in s[0]}
+            borrowed = any(s[2] and not s[0] for s in shapes)
+            if len(owned_kinds) == 1 and not borrowed:
+                returns_owned = owned_kinds.pop()
+                acquirer = next((a for s in shapes for a in s[1]), "")
+        releases, stores, borrows, outs = [], [], [], []
+        for i, p in enumerate(fn.params):
+            if not (p.is_pointer and p.pointer_depth >= 1):
+                continue
+            events = [s[3].get(i) for s in shapes]
+            out_kinds = {s[3].get(("out", i)) for s in shapes} - {None}
+            if len(out_kinds) == 1:
+                outs.append((i, out_kinds.pop()))
+                continue
+            relevant = [ev for ev in events if ev != "null"]
+            if relevant and all(isinstance(ev, tuple) and ev[0] == "released" for ev in relevant):
+                kinds = {ev[1] for ev in relevant}
+                if len(kinds) == 1:
+                    releases.append((i, kinds.pop()))
+                    continue
+            if any(ev == "stored" for ev in events):
+                stores.append(i)
+            elif not any(ev == "escaped" or isinstance(ev, tuple) for ev in events):
+                borrows.append(i)
+        return FunctionSummary(fn.usr, fn.qualname, returns_owned, acquirer, tuple(releases), tuple(outs),
+                               tuple(stores), tuple(borrows),
+                               noreturn=not shapes and not self.result.truncated and fn.kind == "function")
+
+
+def analyze_function(fn: ir.Function, resolver: Resolver) -> FunctionResult:
+    return OwnershipAnalysis(fn, resolver).run()

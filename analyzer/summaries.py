@@ -1,0 +1,87 @@
+"""Function summaries and the resolver that turns a call into ownership effects (rules + summaries)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import ir
+from .rules import RuleSet
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSummary:
+    """What a function does to ownership, as its callers see it. Plain data: cacheable, shippable."""
+    usr: str
+    qualname: str
+    returns_owned: str = ""  # resource kind of an owned return value ('' = none)
+    returns_acquirer: str = ""  # underlying acquirer (e.g. 'calloc' inside dm_pack_create)
+    releases_args: tuple[tuple[int, str], ...] = ()  # (arg index, kind) released on all paths
+    acquires_out: tuple[tuple[int, str], ...] = ()  # (arg index, kind) written through an out-parameter
+    stores_args: tuple[int, ...] = ()  # args whose ownership moves into a field/global (sinks)
+    borrows_args: tuple[int, ...] = ()  # pointer args the function only borrows
+    noreturn: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CallEffect:
+    acquire_kind: str = ""
+    acquire_out: int | None = None  # None: the return value
+    acquirer: str = ""
+    releases: tuple[tuple[int, str], ...] = ()
+    realloc_arg: int | None = None
+    borrows_all: bool = False
+    borrows: tuple[int, ...] = ()  # explicit borrowed arg indexes (summaries)
+    sinks: tuple[int, ...] = ()
+    source: str = ""
+
+
+NO_EFFECT = CallEffect()
+
+
+@dataclass
+class Resolver:
+    rules: RuleSet
+    summaries: dict[str, FunctionSummary] = field(default_factory=dict)  # by usr and by qualname
+    with_body: set[str] = field(default_factory=set)  # usrs/qualnames of analyzed functions
+
+    def summary_for(self, call: ir.Call) -> FunctionSummary | None:
+        if call.callee_usr and call.callee_usr in self.summaries:
+            return self.summaries[call.callee_usr]
+        return None
+
+    def effect(self, call: ir.Call) -> CallEffect:
+        name = call.callee
+        if not name:
+            return NO_EFFECT
+        realloc = self.rules.realloc_for(name)
+        if realloc is not None and call.receiver is None:
+            return CallEffect(acquire_kind=realloc.kind, acquirer=name, realloc_arg=realloc.arg,
+                              source=realloc.source)
+        if call.receiver is None or name in ("new", "new[]"):
+            acq = self.rules.acquire_for(name)
+            if acq is not None:
+                return CallEffect(acquire_kind=acq.kind, acquire_out=acq.out_arg, acquirer=name,
+                                  borrows_all=True, source=acq.source)
+            rels = self.rules.releases_for(name)
+            if rels:
+                return CallEffect(releases=tuple((r.arg, r.kind) for r in rels), borrows_all=True,
+                                  source=rels[0].source)
+        summary = self.summary_for(call)
+        if summary is not None:
+            out = summary.acquires_out[0] if summary.acquires_out else None
+            kind = summary.returns_owned or (out[1] if out else "")
+            return CallEffect(acquire_kind=kind, acquire_out=out[0] if out and not summary.returns_owned else None,
+                              acquirer=name if kind else "", releases=summary.releases_args,
+                              borrows=summary.borrows_args, sinks=summary.stores_args,
+                              source=f"summary:{summary.qualname}")
+        if call.receiver is None and self.rules.borrows_args(name):
+            return CallEffect(borrows_all=True, source="borrow")
+        return NO_EFFECT
+
+    def expected_release(self, kind: str) -> str:
+        name = self.rules.expected_release(kind)
+        if name:
+            return name
+        for s in self.summaries.values():
+            if any(k == kind for _, k in s.releases_args):
+                return s.qualname
+        return ""

@@ -1,0 +1,1 @@
+"""Pure renderers over one AnalysisResult: text, json, sarif (and html)."""

@@ -1,0 +1,25 @@
+"""JSON output: AnalysisResult.to_dict() plus a schema version and each finding's message/fingerprint."""
+from __future__ import annotations
+
+import json
+
+from analyzer.model import AnalysisResult
+
+from .paths import relative
+
+SCHEMA_VERSION = 1
+
+
+def render_json(result: AnalysisResult) -> str:
+    data = result.to_dict()
+    data["schema_version"] = SCHEMA_VERSION
+    for plain, f in zip(data["findings"], result.findings):
+        plain["message"] = f.message
+        plain["level"] = f.level
+        plain["fingerprint"] = f.fingerprint(relative(f.loc.file, result.root))
+    return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
+def load_json(text: str) -> AnalysisResult:
+    data = json.loads(text)
+    return AnalysisResult.from_dict(data)

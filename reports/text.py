@@ -1,0 +1,32 @@
+"""Compiler-style text: `file:line:col: warning: message [ruleId]` with the path as notes."""
+from __future__ import annotations
+
+from analyzer.model import AnalysisResult, human_bytes
+
+from .paths import relative
+
+
+def render_text(result: AnalysisResult, verbose_path: bool = True) -> str:
+    lines: list[str] = []
+    for d in result.diagnostics:
+        lines.append(f"{relative(d.file, result.root)}:{d.line}: {d.severity}: {d.message}")
+    for f in result.findings:
+        level = "error" if f.level == "error" else "warning"
+        evidence = ""
+        if f.evidence is not None and f.evidence.status == "confirmed":
+            evidence = f" (rank {f.rank}, confirmed: {human_bytes(f.evidence.growth_bytes)} heap growth)"
+        lines.append(f"{relative(f.loc.file, result.root)}:{f.loc.line}:{f.loc.col}: {level}: "
+                     f"{f.message} in {f.function}(){evidence} [{f.rule_id}]")
+        if verbose_path:
+            for n, ev in enumerate(f.path, 1):
+                lines.append(f"{relative(ev.loc.file, result.root)}:{ev.loc.line}:{ev.loc.col}: note: "
+                             f"({n}) {ev.message}")
+    for u in result.unexplained:
+        where = f"{relative(u.loc.file, result.root)}:{u.loc.line}:{u.loc.col}" if u.loc else "<profile>"
+        lines.append(f"{where}: note: unexplained heap growth of {human_bytes(u.stack.bytes)} under "
+                     f"{u.function}() [unexplained-growth]")
+    s = result.stats
+    lines.append(f"leakscan: {len(result.findings)} finding(s) in {s.functions} function(s), {s.tus} TU(s)"
+                 f"{f', {s.degraded_tus} degraded' if s.degraded_tus else ''}"
+                 f"{f', {s.failed_tus} failed' if s.failed_tus else ''}, {s.seconds:.2f}s")
+    return "\n".join(lines) + "\n"

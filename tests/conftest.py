@@ -1,0 +1,31 @@
+"""Shared helpers: scan C/C++ snippets through the real pipeline (real libclang) and compare findings."""
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from analyzer.pipeline import Options, run
+
+
+def scan_sources(tmp_path: Path, files: dict[str, str], *, infer: bool = True, rule_files=(), extra=()):
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return run(Options(paths=(str(tmp_path),), jobs=1, infer=infer, rule_files=tuple(rule_files),
+                       extra_flags=tuple(extra)))
+
+
+def brief(result) -> set[tuple[str, int, str, str]]:
+    """{(file basename, line, function, ruleId)} for exact assertions."""
+    return {(os.path.basename(f.loc.file), f.loc.line, f.function, f.rule_id) for f in result.findings}
+
+
+@pytest.fixture
+def scan(tmp_path):
+    def _scan(source: str, name: str = "snippet.c", **kw):
+        return scan_sources(tmp_path, {name: source}, **kw)
+    return _scan
