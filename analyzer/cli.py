@@ -52,6 +52,8 @@ def _add_scan_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", help="output file (html: output folder); default stdout")
     p.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
     p.add_argument("--no-infer", action="store_true", help="no inferred create/destroy pairs or summaries")
+    p.add_argument("--cppcheck-cfg", action="append", default=[], metavar="FILE",
+                   help="read alloc/dealloc pairs from a cppcheck library .cfg file")
     p.add_argument("--heap", "--profile", dest="profiles", action="append", default=[], metavar="PROFILE",
                    help="heap profile / LSan / Valgrind report to correlate (repeatable, oldest first)")
     p.add_argument("--binary", help="the profiled binary (symbolizes raw heap profiles)")
@@ -74,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     pairs.add_argument("-p", "--build-dir")
     pairs.add_argument("--compile-commands")
     pairs.add_argument("--rules", action="append", default=[])
+    pairs.add_argument("--cppcheck-cfg", action="append", default=[], metavar="FILE")
     pairs.add_argument("--write-rules", metavar="FILE", help="write the pairs as a TOML rules file")
     pairs.add_argument("--all", action="store_true", help="also list low-confidence pairs")
     pairs.add_argument("-j", "--jobs", type=int, default=0)
@@ -112,6 +115,7 @@ def _options(args: argparse.Namespace, extra: list[str]):
         _fatal("nothing to scan: give source files or folders, or -p BUILD_DIR")
     return Options(paths=tuple(args.paths), compile_commands=compdb, rule_files=tuple(args.rules),
                    extra_flags=tuple(extra), jobs=args.jobs, infer=not getattr(args, "no_infer", False),
+                   cppcheck_cfgs=tuple(getattr(args, "cppcheck_cfg", []) or ()),
                    timestamp=getattr(args, "timestamp", ""))
 
 

@@ -35,6 +35,7 @@ class Options:
     extra_flags: tuple[str, ...] = ()
     jobs: int = 0  # 0: one worker per core
     infer: bool = True
+    cppcheck_cfgs: tuple[str, ...] = ()
     root: str | None = None
     timestamp: str = ""
 
@@ -203,6 +204,10 @@ def common_root(paths: list[str]) -> str:
 def run(options: Options, progress: Callable[[int, int], None] | None = None) -> AnalysisResult:
     start = time.perf_counter()
     rules = load_rules(list(options.rule_files))
+    if options.cppcheck_cfgs:
+        from .cppcheck_cfg import load_cppcheck_cfg  # raises RuleError on a malformed file
+        for path in options.cppcheck_cfgs:
+            load_cppcheck_cfg(path, rules)
     jobs = collect_jobs(options)
     if not jobs:
         raise InputError(f"{(options.paths or (options.compile_commands or '.',))[0]}: no C or C++ source files found")
