@@ -36,7 +36,13 @@ def pick_metric(profile: Profile, wanted: str = "inuse_space") -> int:
 
 
 def normalize_frame(fr: Frame) -> Frame:
-    """The cross-process identity of a frame: full name, file basename, line."""
+    """The cross-process identity of a frame: full name, file basename, line.
+
+    System files (libc sources, /usr/include) keep their path so that they stay recognizable
+    as not being the project's.
+    """
+    if not fr.file or _SYSTEM_FILE_RE.match(fr.file):
+        return fr
     return Frame(fr.function, os.path.basename(fr.file), fr.line)
 
 
@@ -83,7 +89,8 @@ def function_rows(stacks: Iterable[tuple[StackKey, Value]], lines: bool = False)
     """pprof `--text` semantics: flat = leaf entry, cum = every distinct entry of a stack once.
 
     Entries are short function names (or short name + file:line with `lines=True`); recursion
-    is counted once per stack, as pprof's `ReduceProfile` does.
+    is counted once per stack, as pprof's `ReduceProfile` does. Rows whose flat and cum are
+    both zero are dropped, as pprof does.
     """
     flat: dict[tuple[str, str, int], Value] = {}
     cum: dict[tuple[str, str, int], Value] = {}
@@ -100,7 +107,7 @@ def function_rows(stacks: Iterable[tuple[StackKey, Value]], lines: bool = False)
                 flat[key] = flat.get(key, 0) + v
                 first = False
             cum[key] = cum.get(key, 0) + v
-    rows = [Row(k[0], k[1], k[2], flat.get(k, 0), c) for k, c in cum.items()]
+    rows = [Row(k[0], k[1], k[2], flat.get(k, 0), c) for k, c in cum.items() if c or flat.get(k)]
     rows.sort(key=lambda r: (-r.flat, -r.cum, r.name, r.file, r.line))
     return rows
 

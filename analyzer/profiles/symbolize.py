@@ -68,9 +68,13 @@ def symbolize(profile: Profile, options: SymbolizeOptions | None = None) -> Prof
         except NotAnElf as exc:
             warnings.append(f"cannot symbolize {len(locs)} addresses: {exc}")
             continue
-        if m.build_id and info.build_id and m.build_id.lower() != info.build_id.lower():
-            warnings.append(f"{path}: build id {info.build_id} does not match the profile's "
-                            f"{m.build_id} for {m.filename}; symbols may be wrong")
+        expected, source = m.build_id, "the profile's"
+        if not expected and path != m.filename and os.path.isfile(m.filename):
+            # No build id recorded: compare with the file still at the recorded path, if any.
+            expected, source = _build_id_of(m.filename), "that of"
+        if expected and info.build_id and expected.lower() != info.build_id.lower():
+            warnings.append(f"{path}: build id {info.build_id} does not match {source} "
+                            f"{expected} for {m.filename}; symbols may be wrong")
         vaddrs = [_to_vaddr(m, loc.address, info) for loc in locs]
         results = _lookup(path, [v for v in vaddrs if v is not None], opts.tool)
         for loc, vaddr in zip(locs, vaddrs, strict=True):
@@ -98,6 +102,13 @@ def symbolize(profile: Profile, options: SymbolizeOptions | None = None) -> Prof
         warnings=tuple(dict.fromkeys(warnings)),
         symbolized=True,
     )
+
+
+def _build_id_of(path: str) -> str:
+    try:
+        return elf_info(path).build_id
+    except NotAnElf:
+        return ""
 
 
 def _main_mapping(mappings: Sequence[Mapping]) -> Mapping | None:

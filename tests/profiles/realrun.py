@@ -1,0 +1,175 @@
+"""Build and run tests/data/profiles/src/leaky.cpp under every profiler; cache the outputs by source hash."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "data" / "profiles" / "src" / "leaky.cpp"
+DBG = ["-g", "-O0", "-fno-omit-frame-pointer", "-std=c++17"]
+
+# Run sizes: the heap-profiler run dumps every 400 requests (10 dumps + the exit dump); the
+# sampled run is larger so that 1-in-512 KiB sampling catches enough leaked 4 KiB bodies.
+HEAP_N, HEAP_EVERY = 4000, 400
+SAMPLE_N, SAMPLE_EVERY = 40000, 10000
+SMALL_N = 200  # LSan and valgrind
+
+
+@dataclass(frozen=True)
+class RealRun:
+    dir: Path
+    tc_binary: Path  # tcmalloc + heap profiler build
+    heap_dumps: tuple[Path, ...]  # HEAPPROFILE dumps, in order (the last one is at exit)
+    samples: tuple[Path, ...]  # GetHeapSample() snapshots (heap_v2/524288)
+    sample_off: Path  # GetHeapSample() without TCMALLOC_SAMPLE_PARAMETER
+    growth: Path  # GetHeapGrowthStacks()
+    other_binary: Path | None  # same program rebuilt differently: another build id
+    lsan_binary: Path | None
+    lsan_report: Path | None
+    lsan_raw_report: Path | None  # symbolize=0
+    valgrind_xml: Path | None
+    valgrind_text: Path | None
+    pprof: dict[str, Path]  # google-pprof outputs by name
+
+
+def markers() -> dict[str, int]:
+    """`@name` marker → line number in leaky.cpp."""
+    out = {}
+    for i, line in enumerate(SRC.read_text().splitlines(), 1):
+        m = re.search(r"// @([\w-]+)", line)
+        if m:
+            out[m.group(1)] = i
+    return out
+
+
+def have(tool: str) -> bool:
+    return shutil.which(tool) is not None
+
+
+def have_tcmalloc() -> bool:
+    if not have("g++"):
+        return False
+    probe = subprocess.run(["g++", "-print-file-name=libtcmalloc_and_profiler.so"],
+                           capture_output=True, text=True, check=False)
+    return os.path.isabs(probe.stdout.strip()) and os.path.exists(probe.stdout.strip())
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,),
+         stdout: Path | None = None, stderr: Path | None = None) -> None:
+    full_env = {**os.environ, **(env or {})}
+    with open(stdout or os.devnull, "wb") as out, open(stderr or os.devnull, "wb") as err:
+        rc = subprocess.run(cmd, cwd=cwd, env=full_env, stdout=out, stderr=err, check=False).returncode
+    if rc not in ok:
+        raise RuntimeError(f"{' '.join(cmd)} exited {rc}")
+
+
+def _cache_dir() -> Path:
+    h = hashlib.sha256(SRC.read_bytes() + Path(__file__).read_bytes()).hexdigest()[:16]
+    root = os.environ.get("LEAKSCAN_PROFILE_CACHE") or tempfile.gettempdir()
+    return Path(root) / f"leakscan-profiles-{h}"
+
+
+def build_and_run() -> RealRun:
+    """Build all variants and produce every profile kind; reuse a complete earlier run."""
+    d = _cache_dir()
+    if not (d / "DONE").exists():
+        if d.exists():
+            shutil.rmtree(d)
+        tmp = Path(tempfile.mkdtemp(prefix=d.name + ".", dir=d.parent))
+        _produce(tmp)
+        (tmp / "DONE").write_text("ok\n")
+        try:
+            tmp.rename(d)
+        except OSError:  # another process finished first
+            shutil.rmtree(tmp, ignore_errors=True)
+    return _collect(d)
+
+
+def _produce(d: Path) -> None:
+    src = str(SRC)
+    _run(["g++", *DBG, "-DWITH_TCMALLOC", src, "-o", "leaky_tc", "-ltcmalloc_and_profiler"], d)
+    (d / "other").mkdir()
+    _run(["g++", *DBG, "-DWITH_TCMALLOC", "-DLEAKY_VARIANT=2", src, "-o", "other/leaky_tc",
+          "-ltcmalloc_and_profiler"], d)
+    (d / "hp").mkdir()
+    (d / "s").mkdir()
+    (d / "off").mkdir()
+    # Dumps come from explicit HeapProfilerDump() calls between requests (the huge interval
+    # disables size-triggered dumps, which would catch the decoy's buffer mid-request).
+    _run(["./leaky_tc", str(HEAP_N), str(HEAP_EVERY)], d,
+         {"HEAPPROFILE": "hp/leaky", "HEAP_PROFILE_ALLOCATION_INTERVAL": str(1 << 40),
+          "HEAP_PROFILE_INUSE_INTERVAL": str(1 << 40)}, stderr=d / "hp" / "stderr.txt")
+    env_sample = {"TCMALLOC_SAMPLE_PARAMETER": "524288"}
+    _run(["./leaky_tc", str(SAMPLE_N), str(SAMPLE_EVERY), "s"], d, env_sample)
+    off_env = {k: v for k, v in os.environ.items() if k != "TCMALLOC_SAMPLE_PARAMETER"}
+    with open(os.devnull, "wb") as null:
+        subprocess.run(["./leaky_tc", "20", "10", "off"], cwd=d, env=off_env, stdout=null,
+                       stderr=null, check=True)
+    if have("google-pprof"):
+        _pprof(d)
+    if have("valgrind"):
+        _run(["g++", *DBG, src, "-o", "leaky_plain"], d)
+        vg = ["valgrind", "--tool=memcheck", "--leak-check=full", "--show-leak-kinds=all",
+              "--num-callers=20"]
+        _run([*vg, "--xml=yes", "--xml-file=valgrind.xml", "./leaky_plain", str(SMALL_N)], d)
+        _run([*vg, "--log-file=valgrind.txt", "./leaky_plain", str(SMALL_N)], d)
+    if _can_lsan(d):
+        _run(["g++", *DBG, "-fsanitize=leak", src, "-o", "leaky_lsan"], d)
+        _run(["./leaky_lsan", str(SMALL_N)], d, {"LSAN_OPTIONS": "detect_leaks=1"}, ok=(23,),
+             stderr=d / "lsan.txt")
+        _run(["./leaky_lsan", str(SMALL_N)], d, {"LSAN_OPTIONS": "detect_leaks=1:symbolize=0"},
+             ok=(23,), stderr=d / "lsan-raw.txt")
+
+
+def _can_lsan(d: Path) -> bool:
+    probe = d / "probe.c"
+    probe.write_text("int main(void){return 0;}\n")
+    return subprocess.run(["gcc", "-fsanitize=leak", str(probe), "-o", str(d / "probe")],
+                          capture_output=True, check=False).returncode == 0
+
+
+def _pprof(d: Path) -> None:
+    dumps = sorted((d / "hp").glob("leaky.*.heap"))
+    samples = sorted((d / "s").glob("sample.*.heap"))
+    p = ["google-pprof", "--show_bytes"]
+    outs = {
+        "text": [*p, "--text", "leaky_tc", str(dumps[-1])],
+        "text-alloc": [*p, "--text", "--alloc_space", "leaky_tc", str(dumps[-1])],
+        "text-base": [*p, "--text", f"--base={dumps[1]}", "leaky_tc", str(dumps[-2])],
+        "text-base-lines": [*p, "--text", "--lines", f"--base={dumps[1]}", "leaky_tc", str(dumps[-2])],
+        "stacks": [*p, "--text", "--stacks", "leaky_tc", str(dumps[-1])],
+        "collapsed": [*p, "--collapsed", "leaky_tc", str(dumps[-1])],
+        "sample-text": [*p, "--text", "leaky_tc", str(samples[-1])],
+        "sample-base": [*p, "--text", f"--base={samples[0]}", "leaky_tc", str(samples[-1])],
+    }
+    (d / "pprof").mkdir()
+    for name, cmd in outs.items():
+        _run(cmd, d, stdout=d / "pprof" / f"{name}.txt", stderr=d / "pprof" / f"{name}.err")
+
+
+def _opt(p: Path) -> Path | None:
+    return p if p.exists() else None
+
+
+def _collect(d: Path) -> RealRun:
+    return RealRun(
+        dir=d,
+        tc_binary=d / "leaky_tc",
+        heap_dumps=tuple(sorted((d / "hp").glob("leaky.*.heap"))),
+        samples=tuple(sorted((d / "s").glob("sample.*.heap"))),
+        sample_off=d / "off" / "sample.0001.heap",
+        growth=d / "s" / "growth.prof",
+        other_binary=_opt(d / "other" / "leaky_tc"),
+        lsan_binary=_opt(d / "leaky_lsan"),
+        lsan_report=_opt(d / "lsan.txt"),
+        lsan_raw_report=_opt(d / "lsan-raw.txt"),
+        valgrind_xml=_opt(d / "valgrind.xml"),
+        valgrind_text=_opt(d / "valgrind.txt"),
+        pprof={p.stem: p for p in sorted((d / "pprof").glob("*.txt"))} if (d / "pprof").exists() else {},
+    )
