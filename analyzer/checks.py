@@ -68,7 +68,7 @@ def confidence_of(d: Defect, resolver: Resolver) -> str:
     source = d.resource.source
     if source.startswith(("builtin:", "rules:")):
         return "high"
-    if source.startswith("summary:"):
+    if source.startswith(("summary:", "member:")):
         return "medium"
     return "low"
 

@@ -15,6 +15,8 @@ TRAIL_LIMIT = 120
 
 OWNED, RELEASED, ESCAPED, INVALID, MOVED, PARAM = "owned", "released", "escaped", "invalid", "moved", "param"
 LEAKED = "leaked"  # already reported on this path: do not report it again at the exit
+MEMBER = "member"  # the value a member field held when the method was entered (may own a resource)
+DETACHED = "detached"  # a member's old value, overwritten but still referenced by a local (swap idiom)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,7 @@ class FunctionResult:
     truncated: bool = False
     member_stores: list[tuple[str, Resource, ir.Loc]] = field(default_factory=list)
     member_releases: set[str] = field(default_factory=set)
+    member_assigns: set[str] = field(default_factory=set)  # members this function assigns
 
 
 class _Infeasible(Exception):
@@ -119,6 +122,10 @@ class OwnershipAnalysis:
         self.tested = self._multiply_tested()
         self.return_shapes: list[tuple] = []  # per return: (returned rid kinds, returned non-owned, params state)
         self.param_index = {p.name: i for i, p in enumerate(fn.params)}
+        # the old value of a member is only unknown (possibly owned) in methods entered with a live object
+        self.track_members = bool(fn.class_name) and fn.kind in ("method", "destructor")
+        self.member_res: dict[tuple, Resource] = {}
+        self.detached_at: dict[tuple, ir.Loc] = {}
 
     def _multiply_tested(self) -> set[str]:
         counts: dict[str, int] = {}
@@ -179,6 +186,14 @@ class OwnershipAnalysis:
     def rids(self, st: _State, op: ir.Operand | None) -> frozenset:
         if isinstance(op, ir.Var):
             return st.pts.get(op.name, frozenset())
+        if isinstance(op, ir.Field) and op.base is None and self.track_members:
+            key = "this->" + op.name
+            if key not in st.pts:
+                rid = ("member", op.name)
+                st.pts[key] = frozenset({rid})
+                st.status.setdefault(rid, MEMBER)
+                self.member_res.setdefault(rid, Resource(rid, "", "", self.fn.loc, "member"))
+            return st.pts[key]
         return frozenset()
 
     def node(self, nid: str, kind: str, label: str, line: int = 0) -> str:
@@ -222,6 +237,8 @@ class OwnershipAnalysis:
 
     def rid_node(self, rid: tuple) -> str:
         res = self.resources.get(rid)
+        if rid[0] == "member":
+            return self.node(f"field:this->{rid[1]}", "field", f"this->{rid[1]}")
         if res is None:
             return self.node(f"param#{rid[1]}", "param", self.fn.params[rid[1]].name)
         return f"acquire:{res.loc.line}:{res.loc.col}"
@@ -232,7 +249,7 @@ class OwnershipAnalysis:
 
     def report(self, rule: str, rid: tuple, loc: ir.Loc, st: _State, tr: list, var: str = "",
                releaser: str = "") -> None:
-        res = self.resources.get(rid)
+        res = self.resources.get(rid) or self.member_res.get(rid)
         if res is None:
             return
         key = (rule, rid[:2], loc.line, loc.col)
@@ -250,6 +267,8 @@ class OwnershipAnalysis:
             tr.append(TrailStep(loc, "escape", message, rid))
         elif status == PARAM:
             st.param_events.setdefault(rid[1], "escaped")
+        elif status in (MEMBER, DETACHED):
+            st.status[rid] = ESCAPED
 
     # ---- events ------------------------------------------------------------------------------
     def _Branch(self, e: ir.Branch, st: _State, tr: list) -> None:
@@ -276,6 +295,10 @@ class OwnershipAnalysis:
             if res is None:
                 if status == PARAM and e.op == "==" and e.const == 0:
                     st.param_events[rid[1]] = "null"
+                elif status in (MEMBER, DETACHED) and e.op == "==" and e.const == 0:
+                    st.status[rid] = INVALID
+                elif status == INVALID and rid[0] == "member" and e.op == "!=" and e.const == 0:
+                    raise _Infeasible
                 continue
             kind = self.resolver.rules.kinds.get(res.kind)
             verdict = kind.is_invalid(e.op, e.const) if kind else (
@@ -302,6 +325,8 @@ class OwnershipAnalysis:
                 dying.setdefault(rid, name)
             st.facts.pop(name, None)
         for rid, name in sorted(dying.items(), key=repr):
+            if st.status.get(rid) == DETACHED and not st.holders(rid):
+                self._detached_lost(rid, st, tr)
             if st.status.get(rid) == OWNED and not st.holders(rid):
                 tr.append(TrailStep(e.loc, "exit", "goes out of scope without being released", rid))
                 self.report("resource-leak", rid, e.loc, st, tr, name)
@@ -320,6 +345,8 @@ class OwnershipAnalysis:
             self._returns_borrowed(e.value, returned, st),
             dict(st.param_events), {r[1]: st.status.get(r) for r in st.status if r[0] == "param"}))
         for rid, status in sorted(st.status.items(), key=repr):
+            if status == DETACHED:
+                self._detached_lost(rid, st, tr)
             if status == OWNED and rid in self.resources:
                 holders = [h for h in st.holders(rid) if not h.startswith("$")]
                 tr.append(TrailStep(e.loc, "exit", "returns without releasing it", rid))
@@ -352,7 +379,7 @@ class OwnershipAnalysis:
             return
         holder = ir.root_var(e.dst)
         if isinstance(e.dst, ir.Field) and e.dst.base is None:
-            self.result.member_releases.discard(e.dst.name)
+            self._assign_member(e, st, tr, src)
         for rid in src:
             status = st.status.get(rid)
             self.graph.add_edge(self.rid_node(rid), self.place_node(e.dst), kind="store", line=e.loc.line)
@@ -376,6 +403,32 @@ class OwnershipAnalysis:
             else:
                 message = f"stored in '{where}'"
             self.escape(st, rid, tr, e.loc, message)
+
+    def _assign_member(self, e: ir.Assign, st: _State, tr: list, src: frozenset) -> None:
+        name = e.dst.name
+        self.result.member_assigns.add(name)
+        if not self.track_members:
+            return
+        key = "this->" + name
+        for rid in sorted(self.rids(st, e.dst) - src, key=repr):
+            if st.status.get(rid) != MEMBER:
+                continue
+            if [h for h in st.holders(rid) if h != key]:
+                st.status[rid] = DETACHED  # `old = m_; m_ = fresh; release(old);` decides later
+                self.detached_at[rid] = e.loc
+            else:
+                tr.append(TrailStep(e.loc, "overwrite",
+                                    f"member '{name}' is overwritten while it may still own a resource", rid))
+                self.report("leak-on-overwrite", rid, e.loc, st, tr, name)
+                st.status[rid] = LEAKED
+        st.pts[key] = src
+
+    def _detached_lost(self, rid: tuple, st: _State, tr: list) -> None:
+        loc = self.detached_at.get(rid)
+        if loc is not None:
+            tr.append(TrailStep(loc, "overwrite", f"the old value of member '{rid[1]}' is never released", rid))
+            self.report("leak-on-overwrite", rid, loc, st, tr, rid[1])
+        st.status[rid] = LEAKED
 
     def _overwrite(self, name: str, loc: ir.Loc, st: _State, tr: list, new: frozenset) -> None:
         old = st.pts.get(name, frozenset())
@@ -495,6 +548,10 @@ class OwnershipAnalysis:
             return
         self.node(f"release:{e.loc.line}:{e.loc.col}", "release", f"{e.callee}()", e.loc.line)
         self.graph.add_edge(self.rid_node(rid), f"release:{e.loc.line}:{e.loc.col}", kind="release")
+        if rid[0] == "member" and status in (MEMBER, DETACHED):
+            self.result.member_releases.add(rid[1])
+            st.status[rid] = RELEASED
+            return
         if status == OWNED or status == MOVED:
             if res is not None and not self._compatible(res.kind, kind):
                 self.report("mismatched-release", rid, e.loc, st, tr, self.var_name(st, rid), e.callee)

@@ -15,6 +15,7 @@ import networkx as nx
 from . import ir
 from .callgraph import bottom_up_sccs, build_call_graph
 from .checks import to_findings
+from .member_overwrite import refine_member_overwrites
 from .model import AnalysisResult, Diagnostic, Finding, ScanStats
 from .ownership import FunctionResult, analyze_function
 from .rules import RuleSet, load_rules
@@ -224,6 +225,7 @@ def run(options: Options, progress: Callable[[int, int], None] | None = None) ->
         if apply_inferred_pairs is not None:
             pairs = apply_inferred_pairs(prog, rules)
     results, resolver = analyze_program(prog, rules, options.infer, extra_summaries)
+    refine_member_overwrites(results)
     findings: list[Finding] = []
     graphs = {}
     for res in results:
