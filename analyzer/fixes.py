@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from analyzer.model import Finding
 
-__all__ = ["combine_fixes", "split_lines", "suggest_fix"]
+__all__ = ["combine_fixes", "split_lines", "suggest_fix", "suggest_fixes"]
 
 _CONTEXT = 3
 _IDENT = r"[A-Za-z_]\w*"
@@ -68,19 +68,34 @@ def suggest_fix(finding: Finding, source_text: str, rel_path: str) -> str | None
     None means no fix is certain to be safe: unknown variable or release function, the
     statement comes from a macro, the return value uses the resource, unusual layout.
     """
+    return suggest_fixes([finding], source_text, rel_path)
+
+
+def suggest_fixes(findings: Iterable[Finding], source_text: str, rel_path: str) -> str | None:
+    """One diff fixing every finding in the file that can be fixed safely, or None.
+
+    Findings reported on the same statement (say a buffer and a file both leaking at one
+    `return`) share one edit: all releases go before it, inside one pair of added braces.
+    """
     src = _Source.parse(source_text)
-    idx = finding.loc.line - 1
-    if not 0 <= idx < len(src.lines) or not _VAR_RE.fullmatch(finding.var or ""):
-        return None
-    if _in_macro(src, idx):
-        return None
     cxx = rel_path.lower().endswith(_CXX_SUFFIXES)
-    if finding.rule_id == "resource-leak":
-        edits = _fix_leak(finding, src, idx)
-    elif finding.rule_id == "leak-on-overwrite":
-        edits = _fix_overwrite(finding, src, idx, cxx)
-    else:
-        return None
+    taken: set[str] = set()
+    plans: dict[int, _Plan] = {}
+    for finding in findings:
+        plan = _plan(finding, src, cxx, taken)
+        if plan is None:
+            continue
+        if plan.target.line in plans:
+            old = plans[plan.target.line]
+            if old.target != plan.target:
+                continue
+            plan = _Plan(plan.target, _union(old.before, plan.before), _union(plan.after, old.after))
+        plans[plan.target.line] = plan
+    edits: list[_Edit] = []
+    for _, plan in sorted(plans.items()):
+        new = _wrap(src, plan.target, plan.before, plan.after)
+        if not any(_overlap(a, b) or a.start == b.start == a.end == b.end for a in new for b in edits):
+            edits += new
     if not edits:
         return None
     return _render_file_patch(rel_path, rel_path, dict(enumerate(src.lines)), len(src.lines), edits)
@@ -116,6 +131,30 @@ def combine_fixes(diffs: Iterable[str | None]) -> str:
 
 # ---- the fixes -------------------------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Statements to put before and after the target statement."""
+    target: _Target
+    before: list[str]
+    after: list[str]
+
+
+def _union(a: list[str], b: list[str]) -> list[str]:
+    return a + [x for x in b if x not in a]
+
+
+def _plan(finding: Finding, src: _Source, cxx: bool, taken: set[str]) -> _Plan | None:
+    idx = finding.loc.line - 1
+    if not 0 <= idx < len(src.lines) or not _VAR_RE.fullmatch(finding.var or ""):
+        return None
+    if _in_macro(src, idx):
+        return None
+    if finding.rule_id == "resource-leak":
+        return _fix_leak(finding, src, idx)
+    if finding.rule_id == "leak-on-overwrite":
+        return _fix_overwrite(finding, src, idx, cxx, taken)
+    return None
+
 def _release_statement(finding: Finding, var: str) -> str | None:
     releaser = (finding.expected or finding.releaser).strip()
     kind = finding.kind.strip()
@@ -128,7 +167,7 @@ def _release_statement(finding: Finding, var: str) -> str | None:
     return f"{releaser}({var});"
 
 
-def _fix_leak(finding: Finding, src: _Source, idx: int) -> list[_Edit] | None:
+def _fix_leak(finding: Finding, src: _Source, idx: int) -> _Plan | None:
     if not _mentions(_function_text(finding, src), _base_name(finding.var)):
         return None  # the variable is not visible in the function's text: a macro made it
     release = _release_statement(finding, finding.var)
@@ -139,10 +178,11 @@ def _fix_leak(finding: Finding, src: _Source, idx: int) -> list[_Edit] | None:
     m = re.match(r"return\b(.*);\s*$", stmt, re.S)
     if m is None or _mentions(m.group(1), _base_name(finding.var)):
         return None  # the returned value reads the resource: releasing first would use it freed
-    return _wrap(src, target, [release], [])
+    return _Plan(target, [release], [])
 
 
-def _fix_overwrite(finding: Finding, src: _Source, idx: int, cxx: bool) -> list[_Edit] | None:
+def _fix_overwrite(finding: Finding, src: _Source, idx: int, cxx: bool,
+                   taken: set[str]) -> _Plan | None:
     var = finding.var
     target = _locate(src, idx)
     if target is None or target.end != target.line:
@@ -156,14 +196,15 @@ def _fix_overwrite(finding: Finding, src: _Source, idx: int, cxx: bool) -> list[
         return None  # `p = realloc(p, n)` and friends need a different fix
     if _is_local(_function_text(finding, src), var):
         release = _release_statement(finding, lhs)
-        return None if release is None else _wrap(src, target, [release], [])
+        return None if release is None else _Plan(target, [release], [])
     leaf = re.split(r"\.|->", var)[-1].lstrip("_") or "value"
-    old = _fresh_name(f"old_{leaf}", "".join(src.lines))
+    old = _fresh_name(f"old_{leaf}", "".join(src.lines), taken)
     release = _release_statement(finding, old)
     if release is None:
         return None
     save = f"auto {old} = {lhs};" if cxx else f"__typeof__({lhs}) {old} = {lhs};"
-    return _wrap(src, target, [save], [release])
+    taken.add(old)
+    return _Plan(target, [save], [release])
 
 
 # ---- locating the statement and its brace-less header ----------------------------------------
@@ -372,8 +413,8 @@ def _is_local(function_text: str, var: str) -> bool:
     return any(m.group(1) not in _NOT_TYPES for m in re.finditer(pattern, function_text))
 
 
-def _fresh_name(name: str, text: str) -> str:
-    while _mentions(text, name):
+def _fresh_name(name: str, text: str, taken: set[str]) -> str:
+    while name in taken or _mentions(text, name):
         name += "_"
     return name
 

@@ -251,3 +251,35 @@ def test_no_newline_at_end_and_crlf(git_repo) -> None:
 def test_odd_file_names(git_repo, name: str) -> None:
     text = "int f(void) {\n  char *p = malloc(1);\n  return 0;\n}\n"
     fix_and_apply(git_repo, name, text, finding("resource-leak", name, 3, "p", span=(1, 4)))
+
+
+def test_suggest_fixes_shares_one_wrap_for_findings_on_one_return(git_repo) -> None:
+    text = src("""
+        #include <stdio.h>
+        #include <stdlib.h>
+        int f(const char *path, int n) {
+            char *buf = malloc(8);
+            FILE *fp = fopen(path, "r");
+            if (n) return 1;
+            if (n > 1)
+                return 2;
+            fclose(fp);
+            free(buf);
+            return 0;
+        }
+    """)
+    span = (3, 12)
+    found = [finding("resource-leak", "s.c", 6, "buf", span=span),
+             finding("resource-leak", "s.c", 6, "fp", expected="fclose", kind="FILE", span=span),
+             finding("resource-leak", "s.c", 8, "fp", expected="fclose", kind="FILE", span=span),
+             finding("resource-leak", "s.c", 8, "buf", span=span),
+             finding("resource-leak", "s.c", 8, "buf", span=span)]
+    from analyzer.fixes import suggest_fixes
+    patch = suggest_fixes(found, text, "s.c")
+    assert patch is not None
+    git_repo.write("s.c", text)
+    git_repo.apply(combine_fixes([patch]))
+    out = git_repo.read("s.c")
+    assert ("    if (n) {\n        free(buf);\n        fclose(fp);\n        return 1;\n    }\n"
+            "    if (n > 1) {\n        fclose(fp);\n        free(buf);\n        return 2;\n    }\n") in out
+    compiles(git_repo.path / "s.c")
