@@ -79,7 +79,7 @@ def to_findings(result: FunctionResult, resolver: Resolver) -> list[Finding]:
     for d in result.defects:
         CHECKS[d.rule_id](d)
         var = d.var
-        expected = resolver.expected_release(d.resource.kind)
+        expected = resolver.expected_release(d.resource.kind, d.resource.acquirer)
         findings.append(Finding(
             rule_id=d.rule_id, kind=d.resource.kind, function=fn.qualname, loc=_sloc(d.loc),
             acquire=_sloc(d.resource.loc), acquirer=d.resource.acquirer, var=var, releaser=d.releaser,

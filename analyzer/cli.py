@@ -175,13 +175,30 @@ def cmd_scan(args: argparse.Namespace, extra: list[str]) -> ExitCode:
         _fatal(str(exc))
     result = correlate_profiles(result, args.profiles, args.binary, args.search_path)
     if args.fix_diff:
-        from .fixes import all_fixes_patch
-        write_atomic(args.fix_diff, all_fixes_patch(result))
+        write_atomic(args.fix_diff, fixes_patch(result))
     emit(result, args.format, args.output, args.single_file, args.quiet)
     for d in result.diagnostics:
         if args.format != "text" or args.output:
             print(f"leakscan: {d.file}:{d.line}: {d.severity}: {d.message}", file=sys.stderr)
     return exit_code_for(result)
+
+
+def fixes_patch(result) -> str:
+    """Every suggested fix as one patch that `git apply` takes from the scan root."""
+    from reports.paths import relative
+
+    from .fixes import combine_fixes, suggest_fixes
+    by_file: dict[str, list] = {}
+    for f in result.findings:
+        by_file.setdefault(f.loc.file, []).append(f)
+    diffs = []
+    for path, findings in sorted(by_file.items()):
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        diffs.append(suggest_fixes(findings, text, relative(path, result.root)))
+    return combine_fixes(diffs)
 
 
 def _load_result(path: str):
@@ -233,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         logging.WARNING, format="leakscan: %(message)s")
     handler = COMMANDS.get(args.command)
     if handler is None:
-        handler = getattr(args, "handler", None)
+        handler = getattr(args, "func", None)
         if handler is None:
             parser.error(f"unknown command {args.command}")
         return int(handler(args))

@@ -1,6 +1,7 @@
 """Function summaries and the resolver that turns a call into ownership effects (rules + summaries)."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from . import ir
@@ -77,11 +78,17 @@ class Resolver:
             return CallEffect(borrows_all=True, source="borrow")
         return NO_EFFECT
 
-    def expected_release(self, kind: str) -> str:
-        name = self.rules.expected_release(kind)
-        if name:
-            return name
-        for s in self.summaries.values():
-            if any(k == kind for _, k in s.releases_args):
-                return s.qualname
-        return ""
+    def expected_release(self, kind: str, acquirer: str = "") -> str:
+        """The release that matches an acquisition: for a wrapper (`dm_pack_create`), the release
+        wrapper of the same kind sharing the longest name prefix (`dm_pack_del`); else the rule's."""
+        if acquirer and self.rules.acquire_for(acquirer) is None:
+            best, best_len = "", 2
+            candidates = [s.qualname for s in self.summaries.values() if any(k == kind for _, k in s.releases_args)]
+            candidates += self.rules.release_names(kind)
+            for name in sorted(candidates):
+                common = len(os.path.commonprefix([name, acquirer]))
+                if common > best_len:
+                    best, best_len = name, common
+            if best:
+                return best
+        return self.rules.expected_release(kind)
