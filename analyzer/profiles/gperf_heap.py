@@ -133,7 +133,7 @@ def parse(data: bytes, path: str) -> Profile:
         warnings.append("no MAPPED_LIBRARIES section: addresses cannot be symbolized")
     return b.build(
         sample_types=types,
-        period=int(adjust) if algorithm else 1,
+        period=(rate if algorithm == 2 else int(adjust)) if algorithm else 1,
         period_type=types[-1],
         source_format=f"{FORMAT}/{tag or 'unknown'}",
         source_path=path,

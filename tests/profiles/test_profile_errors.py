@@ -1,0 +1,140 @@
+"""Bad input gives one clear line naming the file and the problem, never a traceback."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+
+from analyzer.profiles import MalformedProfile, UnknownFormat, load_profile, parse_data
+from analyzer.profiles.cli import main
+
+GOLDEN = DATA / "golden"
+
+
+def err(data: bytes, name: str = "bad.prof") -> MalformedProfile:
+    with pytest.raises(MalformedProfile) as exc:
+        parse_data(data, name)
+    assert "\n" not in str(exc.value) and str(exc.value).startswith(name)
+    return exc.value
+
+
+def test_empty_file() -> None:
+    assert err(b"").message == "empty file"
+    assert err(b"  \n\n").message == "empty file"
+
+
+def test_garbage_is_unknown_format() -> None:
+    e = err(b"garbage text\x00\x01 that is no profile\n")
+    assert isinstance(e, UnknownFormat) and "unrecognized profile format" in e.message
+
+
+def test_truncated_gzip() -> None:
+    data = gzip.compress((GOLDEN / "tiny.heap").read_bytes())
+    assert err(data[: len(data) // 2]).message == "truncated gzip stream"
+
+
+def test_corrupt_gzip() -> None:
+    assert "corrupt gzip data" in err(b"\x1f\x8b\x08\x00garbagegarbage").message
+
+
+def test_gzipped_text_profile_is_accepted() -> None:
+    p = parse_data(gzip.compress((GOLDEN / "tiny.heap").read_bytes()), "x.heap.gz")
+    assert p.source_format == "gperftools-heap/heapprofile"
+
+
+def test_truncated_heap_profile_mid_line() -> None:
+    text = (GOLDEN / "tiny.heap").read_text()
+    cut = text[: text.index("0x55d0c0a01140") + 7]
+    e = err(cut.encode(), "app.0001.heap")
+    assert e.line == 3 and "truncated heap profile" in e.message
+
+
+def test_truncated_heap_profile_missing_records() -> None:
+    text = (GOLDEN / "tiny.heap").read_text()
+    lines = text.splitlines(keepends=True)
+    e = err("".join(lines[:2]).encode(), "app.0001.heap")
+    assert "truncated heap profile: records sum to" in e.message and "header says" in e.message
+
+
+def test_bad_heap_record() -> None:
+    text = (GOLDEN / "tiny.heap").read_text().replace("     3:      256 [", "     3:      zz [")
+    e = err(text.encode())
+    assert e.line == 3 and "bad heap profile record" in e.message
+
+
+def test_bad_heap_header() -> None:
+    e = err(b"heap profile: lots @ heapprofile\n")
+    assert e.line == 1 and "bad heap profile header" in e.message
+
+
+def test_heap_profile_without_maps_is_a_warning() -> None:
+    text = (GOLDEN / "tiny.heap").read_text().split("\nMAPPED_LIBRARIES")[0] + "\n"
+    p = parse_data(text.encode(), "x.heap")
+    assert any("no MAPPED_LIBRARIES" in w for w in p.warnings)
+
+
+def test_wrong_format_file(tmp_path: Path) -> None:
+    f = tmp_path / "notes.md"
+    f.write_text("# release notes\n\n* nothing here\n")
+    with pytest.raises(UnknownFormat):
+        load_profile(str(f))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(MalformedProfile) as exc:
+        load_profile(str(tmp_path / "nope.heap"))
+    assert "No such file" in str(exc.value)
+
+
+def test_truncated_valgrind_xml() -> None:
+    data = (GOLDEN / "tiny-valgrind.xml").read_bytes()
+    e = err(data[: len(data) * 2 // 3], "vg.xml")
+    assert "invalid valgrind XML" in e.message and e.line > 0
+
+
+def test_valgrind_xml_entities_are_refused() -> None:
+    data = b'<?xml version="1.0"?><!DOCTYPE v [<!ENTITY a "aaaa">]><valgrindoutput>&a;</valgrindoutput>'
+    assert "unsafe XML" in err(data, "vg.xml").message
+
+
+def test_truncated_proto() -> None:
+    raw = gzip.decompress((GOLDEN / "tiny.pb.gz").read_bytes())
+    e = err(gzip.compress(raw[:-7]), "p.pb.gz")
+    assert "profile.proto" in e.message or "unrecognized" in e.message
+
+
+def test_proto_with_bad_references() -> None:
+    from analyzer.profiles.proto_schema import profile_class
+
+    msg = profile_class()()
+    msg.string_table.extend(["", "space", "bytes"])
+    msg.sample_type.add(type=1, unit=2)
+    msg.sample.add(location_id=[9], value=[1])
+    assert "unknown location 9" in err(gzip.compress(msg.SerializeToString()), "p.pb.gz").message
+
+
+def test_lsan_record_without_stack() -> None:
+    data = b"==1==ERROR: LeakSanitizer: detected memory leaks\n\nDirect leak of 8 byte(s) in 1 object(s) allocated from:\n"
+    e = err(data, "lsan.txt")
+    assert e.line == 3 and "without a stack" in e.message
+
+
+def test_cli_reports_errors_on_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "empty.heap"
+    f.write_bytes(b"")
+    assert main(["profile", "show", str(f)]) == 2
+    assert capsys.readouterr().err == f"leakscan: {f}: empty file\n"
+    g = tmp_path / "g.heap"
+    g.write_bytes(b"heap profile:   1:  8 [  1:  8] @ heapprofile\n   1:  8 [  1:  8] @ 0x1")
+    assert main(["profile", "diff", str(GOLDEN / "tiny.heap"), str(g)]) == 2
+    err_ = capsys.readouterr().err
+    assert err_.count("\n") == 1 and "truncated heap profile" in err_
+
+
+def test_cli_diff_without_common_metric(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["profile", "diff", str(GOLDEN / "tiny.heap"), str(GOLDEN / "tiny-lsan.txt"),
+                 "--metric", "alloc_space"]) == 2
+    assert "no alloc_space values" in capsys.readouterr().err
