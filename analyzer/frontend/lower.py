@@ -132,6 +132,42 @@ def _param_borrows(t) -> bool:
     return t.kind not in (TypeKind.UNEXPOSED, TypeKind.DEPENDENT, TypeKind.ELABORATED)
 
 
+def _new_shape(toks: list[str]) -> tuple[bool, bool, bool]:
+    """(placement, nothrow, array) of a new-expression from its tokens: `[::] new [(args)] type [[n]] [init]`."""
+    i = 0
+    while i < len(toks) and toks[i] in ("::", "new"):
+        i += 1
+    placement = nothrow = False
+    if i < len(toks) and toks[i] == "(":
+        depth, j = 0, i
+        while j < len(toks):
+            depth += {"(": 1, ")": -1}.get(toks[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        group = toks[i:j + 1]
+        # `new (T)` is a parenthesized type, `new (args) T` a placement: a placement group is followed by a type
+        if j + 1 < len(toks) and toks[j + 1] not in ("(", "{", ";", ")", ","):
+            placement = True
+            nothrow = "nothrow" in group
+            i = j + 1
+    depth = 0
+    for tok in toks[i:]:
+        if tok in ("<", "("):
+            if tok == "(" and depth == 0:
+                return placement, nothrow, False  # constructor arguments start: no array bound seen
+            depth += 1
+        elif tok in (">", ")"):
+            depth -= 1
+        elif tok == ">>":
+            depth -= 2
+        elif tok == "{" and depth == 0:
+            return placement, nothrow, False
+        elif tok == "[" and depth == 0:
+            return placement, nothrow, True
+    return placement, nothrow, False
+
+
 class _Fn:
     """Mutable builder for one function's blocks."""
 
@@ -919,10 +955,7 @@ class FunctionLowerer:
 
     def e_CXX_NEW_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
         toks = [t.spelling for t in c.get_tokens()]
-        placement = len(toks) > 1 and toks[1] == "("
-        nothrow = placement and "nothrow" in toks[: toks.index(")") + 1 if ")" in toks else 0]
-        is_array = c.type.get_canonical().kind == TypeKind.POINTER and "[" in toks and (
-            "(" not in toks or toks.index("[") < toks.index("(", 2 if placement else 0))
+        placement, nothrow, is_array = _new_shape(toks)
         args = []
         for k in c.get_children():
             if k.kind.is_expression():
@@ -1019,8 +1052,16 @@ class ModuleLowerer:
         self._unhandled[kind] = self._unhandled.get(kind, 0) + 1
 
     def text(self, c: Cursor) -> str:
-        toks = [t.spelling for t in c.get_tokens()]
-        text = " ".join(toks)
+        """Source text of an expression, tokens spaced as written (one space at most)."""
+        parts: list[str] = []
+        prev_end = None
+        for t in c.get_tokens():
+            start = t.extent.start.offset
+            if prev_end is not None and start > prev_end:
+                parts.append(" ")
+            parts.append(t.spelling)
+            prev_end = t.extent.end.offset
+        text = "".join(parts)
         return text if len(text) <= 80 else text[:77] + "..."
 
     def int_literal(self, c: Cursor) -> int | None:
