@@ -1,15 +1,10 @@
-"""Shared helpers for the report tests: the repo root on sys.path and a scratch git repo."""
+"""Shared helpers for the report tests: a scratch git repository."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 class GitRepo:

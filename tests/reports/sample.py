@@ -20,6 +20,14 @@ from analyzer.model import (
 
 REPO = Path(__file__).resolve().parents[2]
 
+
+def dictsvc_dir() -> Path | None:
+    """The shared sample service, beside the clone in CI or in the workplace."""
+    for base in (REPO.parent / "shared", Path("/work/shared")):
+        if (base / "fixtures" / "dictsvc" / "qa_term_dict.cpp").is_file():
+            return base / "fixtures" / "dictsvc"
+    return None
+
 LEAKY_C = textwrap.dedent("""\
     /* leaky.c: a buffer and a file handle that escape on error paths. */
     #include <stdio.h>

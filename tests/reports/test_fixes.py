@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.fixes import combine_fixes, suggest_fix
+from analyzer.fixes import combine_fixes, suggest_fix, suggest_fixes
 from analyzer.model import Finding, SourceLoc
 
-DICTSVC = Path("/work/shared/fixtures/dictsvc")
+from .sample import dictsvc_dir
+
+needs_dictsvc = pytest.mark.skipif(dictsvc_dir() is None, reason="shared/fixtures/dictsvc not found")
 
 
 def finding(rule: str, file: str, line: int, var: str, expected: str = "free", kind: str = "malloc",
@@ -125,8 +127,9 @@ def test_leak_inside_block_comment_is_not_fixed() -> None:
     assert suggest_fix(finding("resource-leak", "c.c", 6, "p", span=(1, 7)), text, "c.c") is not None
 
 
+@needs_dictsvc
 def test_overwrite_member_uses_old_idiom(git_repo) -> None:
-    text = (DICTSVC / "qa_term_dict.cpp").read_text()
+    text = (dictsvc_dir() / "qa_term_dict.cpp").read_text()
     f = finding("leak-on-overwrite", "qa_term_dict.cpp", 53, "_dict", expected="dm_dict_del",
                 kind="dm_dict", span=(47, 56))
     out = fix_and_apply(git_repo, "qa_term_dict.cpp", text, f)
@@ -168,9 +171,10 @@ def test_overwrite_realloc_is_not_fixed() -> None:
     assert suggest_fix(finding("leak-on-overwrite", "r.c", 3, "p", span=(1, 4)), text, "r.c") is None
 
 
+@needs_dictsvc
 def test_dictsvc_seeded_leaks_combined(git_repo) -> None:
-    qa = (DICTSVC / "qa_term_dict.cpp").read_text()
-    qu = (DICTSVC / "query_util.cpp").read_text()
+    qa = (dictsvc_dir() / "qa_term_dict.cpp").read_text()
+    qu = (dictsvc_dir() / "query_util.cpp").read_text()
     l1 = finding("resource-leak", "qa_term_dict.cpp", 73, "p_dm_pack", expected="dm_pack_del",
                  kind="dm_pack", span=(59, 80))
     l2 = finding("leak-on-overwrite", "qa_term_dict.cpp", 53, "_dict", expected="dm_dict_del",
@@ -274,7 +278,6 @@ def test_suggest_fixes_shares_one_wrap_for_findings_on_one_return(git_repo) -> N
              finding("resource-leak", "s.c", 8, "fp", expected="fclose", kind="FILE", span=span),
              finding("resource-leak", "s.c", 8, "buf", span=span),
              finding("resource-leak", "s.c", 8, "buf", span=span)]
-    from analyzer.fixes import suggest_fixes
     patch = suggest_fixes(found, text, "s.c")
     assert patch is not None
     git_repo.write("s.c", text)
