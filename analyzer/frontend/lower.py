@@ -168,6 +168,24 @@ def _new_shape(toks: list[str]) -> tuple[bool, bool, bool]:
     return placement, nothrow, False
 
 
+# Smart pointers adopt the raw pointer given to a constructor or reset(), even when the declared parameter is a
+# pointer to const (`std::unique_ptr<const T>(const T *)` would otherwise look like a borrow).
+OWNING_POINTERS = {"std::unique_ptr", "std::shared_ptr", "std::__shared_ptr", "std::auto_ptr",
+                   "boost::scoped_ptr", "boost::scoped_array", "boost::shared_ptr", "boost::shared_array"}
+ADOPTING_METHODS = {"reset"}
+
+
+def _adopts_pointer(ref: Cursor) -> bool:
+    if ref.kind != CursorKind.CONSTRUCTOR and ref.spelling not in ADOPTING_METHODS:
+        return False
+    parent = ref.semantic_parent
+    if parent is None:
+        return False
+    # drop inline namespaces such as libc++'s std::__1
+    parts = [p for p in qualified_name(parent).split("::") if not p.startswith("__") or p == "__shared_ptr"]
+    return "::".join(parts) in OWNING_POINTERS
+
+
 class _Fn:
     """Mutable builder for one function's blocks."""
 
@@ -936,6 +954,8 @@ class FunctionLowerer:
                 borrow.append(_param_borrows(ptypes_list[i]))
             else:
                 borrow.append(not _is_pointer(a.type))
+        if ref is not None and _adopts_pointer(ref):
+            borrow = [False] * len(borrow)
         rtype = c.type.get_canonical()
         result = None
         if rtype.kind != TypeKind.VOID and not is_ctor:

@@ -1,0 +1,272 @@
+"""Issue 2 §6, quiet: correct code through the real pipeline yields no finding at all."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import brief
+from tests.e2e.test_core_detect import C_HEADERS, CXX_HEADERS
+
+CASES: dict[str, str] = {}
+
+CASES["null_check_then_return"] = """
+int parse(int n) {
+    char *buf = malloc(n);
+    if (buf == NULL)
+        return -1;
+    free(buf);
+    return 0;
+}
+"""
+
+CASES["freed_on_all_paths"] = """
+int both(int n) {
+    char *p = malloc(n);
+    if (n > 4) {
+        free(p);
+        return 1;
+    } else {
+        free(p);
+    }
+    return 0;
+}
+"""
+
+CASES["goto_cleanup_frees_all"] = """
+int load(int n) {
+    int rc = -1;
+    char *a = malloc(n);
+    char *b = NULL;
+    if (!a) goto out;
+    b = malloc(n);
+    if (!b) goto out;
+    rc = 0;
+out:
+    free(b);
+    free(a);
+    return rc;
+}
+"""
+
+CASES["loop_frees_each_iteration"] = """
+void each(int n) {
+    for (int i = 0; i < n; i++) {
+        char *q = malloc(8);
+        if (!q)
+            continue;
+        memset(q, 0, 8);
+        free(q);
+    }
+}
+"""
+
+CASES["returned_to_caller"] = """
+char *make(int n) {
+    char *p = malloc(n);
+    if (!p)
+        return NULL;
+    memset(p, 0, n);
+    return p;
+}
+"""
+
+CASES["out_parameter"] = """
+int make(char **out, int n) {
+    char *p = malloc(n);
+    if (!p)
+        return -1;
+    *out = p;
+    return 0;
+}
+"""
+
+CASES["stored_in_global"] = """
+char *g_cache;
+static char *g_slots[8];
+void fill(int n) {
+    g_cache = malloc(n);
+    char *p = malloc(n);
+    g_slots[n & 7] = p;
+}
+"""
+
+CASES["stored_in_callers_struct_or_array"] = """
+struct holder { char *buf; int fd; };
+void keep(struct holder *h, int n) {
+    char *p = malloc(n);
+    h->buf = p;
+}
+void keep_fd(struct holder *h, const char *path) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return;
+    h->fd = fd;
+}
+void keep_all(char **arr, int n) {
+    for (int i = 0; i < n; i++)
+        arr[i] = malloc(8);
+}
+"""
+
+CASES["passed_to_unknown_function"] = """
+void take(char *p);
+void give(int n) {
+    char *p = malloc(n);
+    take(p);
+}
+"""
+
+CASES["exit_abort_on_failure"] = """
+void need(int n) {
+    char *p = malloc(n);
+    if (!p)
+        exit(1);
+    if (n > 99)
+        abort();
+    free(p);
+}
+"""
+
+CASES["freed_through_alias"] = """
+void alias(int n) {
+    char *p = malloc(n);
+    char *q = p;
+    free(q);
+}
+"""
+
+CASES["realloc_through_temporary"] = """
+int grow(int n) {
+    char *p = malloc(16);
+    if (!p) return -1;
+    char *t = realloc(p, n);
+    if (!t) {
+        free(p);
+        return -1;
+    }
+    p = t;
+    free(p);
+    return 0;
+}
+"""
+
+CASES["handles_closed"] = """
+int handles(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    int fd = open(path, O_RDONLY);
+    if (fd == -1) { fclose(f); return -1; }
+    DIR *d = opendir(path);
+    if (d == NULL) { close(fd); fclose(f); return -1; }
+    closedir(d);
+    close(fd);
+    fclose(f);
+    return 0;
+}
+"""
+
+CASES["conditional_release_at_end"] = """
+void maybe(const char *path, int n) {
+    char *p = malloc(n);
+    FILE *f = fopen(path, "r");
+    int fd = open(path, O_RDONLY);
+    if (p) free(p);
+    if (f) fclose(f);
+    if (fd >= 0) close(fd);
+}
+"""
+
+CXX_CASES: dict[str, str] = {}
+
+CXX_CASES["unique_ptr_constructor"] = """
+#include <memory>
+struct Obj { int v; explicit Obj(int x) : v(x) {} };
+int use(int n) {
+    std::unique_ptr<Obj> u(new Obj(n));
+    if (n > 3) return 1;
+    return 0;
+}
+"""
+
+CXX_CASES["unique_ptr_reset"] = """
+#include <memory>
+struct Obj { int v; explicit Obj(int x) : v(x) {} };
+int use(int n) {
+    std::unique_ptr<Obj> u;
+    u.reset(new Obj(n));
+    if (n > 3) return 1;
+    return 0;
+}
+"""
+
+CXX_CASES["shared_ptr_constructor"] = """
+#include <memory>
+struct Obj { int v; explicit Obj(int x) : v(x) {} };
+int use(int n) {
+    std::shared_ptr<Obj> s(new Obj(n));
+    if (n > 3) return 1;
+    return 0;
+}
+"""
+
+CXX_CASES["make_unique_make_shared"] = """
+#include <memory>
+struct Obj { int v; explicit Obj(int x) : v(x) {} };
+int use(int n) {
+    auto u = std::make_unique<Obj>(n);
+    auto s = std::make_shared<Obj>(n);
+    if (n > 3) return 1;
+    return u->v + s->v;
+}
+"""
+
+CXX_CASES["unique_ptr_to_const"] = """
+#include <memory>
+struct Obj { int v; explicit Obj(int x) : v(x) {} };
+int use(int n) {
+    std::unique_ptr<const Obj> u(new Obj(n));
+    std::shared_ptr<const Obj> s;
+    s.reset(new Obj(n));
+    if (n > 3) return 1;
+    return 0;
+}
+"""
+
+CXX_CASES["smart_pointer_with_deleter"] = """
+#include <memory>
+#include <cstdio>
+int use(const char *path, const char *s) {
+    std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(path, "r"), std::fclose);
+    if (!f) return -1;
+    std::shared_ptr<char> copy(strdup(s), std::free);
+    return copy ? 0 : 1;
+}
+"""
+
+CXX_CASES["new_deleted"] = """
+struct Obj { int v; };
+int use(int n) {
+    Obj *o = new Obj();
+    int *v = new int[n];
+    if (n > 3) {
+        delete o;
+        delete[] v;
+        return 1;
+    }
+    delete[] v;
+    delete o;
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_c_quiet(scan, case):
+    result = scan(C_HEADERS + CASES[case], "snippet.c")
+    assert brief(result) == set()
+    assert not result.diagnostics
+
+
+@pytest.mark.parametrize("case", sorted(CXX_CASES))
+def test_cxx_quiet(scan, case):
+    result = scan(CXX_HEADERS + CXX_CASES[case], "snippet.cpp")
+    assert brief(result) == set()
+    assert not result.diagnostics
