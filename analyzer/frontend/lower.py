@@ -1051,6 +1051,33 @@ class FunctionLowerer:
         return ir.Unknown("block")
 
 
+def _gcc_dealloc_attributes(c: Cursor) -> list[str]:
+    """GCC's `__attribute__((malloc(dealloc, idx)))` as 'malloc ( dealloc , idx )' texts.
+
+    libclang 18 rejects the argument form ("'malloc' attribute takes no arguments") and drops the
+    attribute from the AST, so it is read from the declaration's own tokens."""
+    toks = [t.spelling for t in c.get_tokens()]
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        if toks[i] in ("__attribute__", "__attribute") and toks[i + 1:i + 3] == ["(", "("]:
+            depth, j = 0, i + 1
+            while j < len(toks):
+                depth += {"(": 1, ")": -1}.get(toks[j], 0)
+                if toks[j] in ("malloc", "__malloc__") and depth == 2 and j + 1 < len(toks) and toks[j + 1] == "(":
+                    k, inner = j + 2, 1
+                    while k < len(toks) and inner:
+                        inner += {"(": 1, ")": -1}.get(toks[k], 0)
+                        k += 1
+                    out.append(" ".join(["malloc"] + toks[j + 1:k]))
+                if depth == 0:
+                    break
+                j += 1
+            i = j
+        i += 1
+    return out
+
+
 class ModuleLowerer:
     """Walks one TU: function bodies in project files become ir.Function, declarations ir.FuncDecl."""
 
@@ -1120,6 +1147,8 @@ class ModuleLowerer:
             if k.kind.name.endswith("_ATTR"):
                 text = " ".join(t.spelling for t in k.get_tokens())
                 attrs.append(text or k.kind.name.lower())
+        if not c.is_definition():
+            attrs.extend(a for a in _gcc_dealloc_attributes(c) if a not in attrs)
         rtype = c.result_type.get_canonical().spelling if c.kind.name not in ("CONSTRUCTOR", "DESTRUCTOR") else "void"
         defn = c.get_definition()
         return ir.FuncDecl(c.get_usr(), c.spelling, qualified_name(c), rtype, params,
