@@ -55,16 +55,17 @@ class _State:
     pending: dict  # realloc result rid -> old rids
     released_by: dict  # rid -> release function name
     param_events: dict  # param index -> ('released', kind) | ('stored',) | ('escaped',)
+    status_of: dict = field(default_factory=dict)  # variable holding the status code of an out-param acquire -> rid
 
     def copy(self) -> "_State":
         return _State(dict(self.status), dict(self.pts), dict(self.facts), dict(self.pending),
-                      dict(self.released_by), dict(self.param_events))
+                      dict(self.released_by), dict(self.param_events), dict(self.status_of))
 
     def key(self) -> tuple:
         return (tuple(sorted(self.status.items(), key=repr)),
                 tuple(sorted(((v, tuple(sorted(r, key=repr))) for v, r in self.pts.items() if r), key=repr)),
                 tuple(sorted(self.facts.items(), key=repr)), tuple(sorted(self.pending.items(), key=repr)),
-                tuple(sorted(self.param_events.items(), key=repr)))
+                tuple(sorted(self.param_events.items(), key=repr)), tuple(sorted(self.status_of.items(), key=repr)))
 
     def holders(self, rid: tuple) -> list[str]:
         """Named variables referring to rid (lowering temporaries only live within a statement)."""
@@ -284,6 +285,8 @@ class OwnershipAnalysis:
         return False
 
     def _Assume(self, e: ir.Assume, st: _State, tr: list) -> None:
+        if isinstance(e.value, ir.Var) and e.value.name in st.status_of:
+            self._assume_status(st.status_of[e.value.name], e.op, e.const, st)
         rids = self.rids(st, e.value)
         if not rids:
             if isinstance(e.value, ir.Var) and e.value.name in self.tested:
@@ -317,6 +320,13 @@ class OwnershipAnalysis:
                 for old in st.pending.pop(rid, ()):
                     if st.status.get(old) == MOVED:
                         st.status[old] = RELEASED
+
+    def _assume_status(self, rid: tuple, op: str, const: int, st: _State) -> None:
+        """A status code of an out-parameter acquisition: 0 is success, negative (or nonzero) is failure."""
+        failed = (op == "!=" and const == 0) or (op == "==" and const < 0) or (op == "<" and const <= 0) or \
+            (op == "<=" and const < 0)
+        if failed and st.status.get(rid) == OWNED:
+            st.status[rid] = INVALID
 
     def _Kill(self, e: ir.Kill, st: _State, tr: list) -> None:
         dying: dict[tuple, str] = {}
@@ -363,6 +373,9 @@ class OwnershipAnalysis:
     def _Assign(self, e: ir.Assign, st: _State, tr: list) -> None:
         src = self.rids(st, e.src)
         if isinstance(e.dst, ir.Var):
+            st.status_of.pop(e.dst.name, None)
+            if isinstance(e.src, ir.Var) and e.src.name in st.status_of:
+                st.status_of[e.dst.name] = st.status_of[e.src.name]
             self._overwrite(e.dst.name, e.loc, st, tr, src)
             st.pts[e.dst.name] = src
             if e.dst.name in self.tested:
@@ -522,8 +535,14 @@ class OwnershipAnalysis:
                 target = e.args[effect.acquire_out] if effect.acquire_out < len(e.args) else None
                 if isinstance(target, ir.AddrOf) and isinstance(target.base, ir.Var):
                     rid = self._new_resource(e, effect, st, tr)
-                    self._overwrite(target.base.name, e.loc, st, tr, frozenset({rid}))
+                    # the callee got the variable's address: it may reuse or free what it held (getline)
+                    for old in st.pts.get(target.base.name, frozenset()) - {rid}:
+                        if st.status.get(old) == OWNED and not [h for h in st.holders(old)
+                                                                if h != target.base.name]:
+                            self.escape(st, old, tr, e.loc, f"handed to {e.callee}() by address")
                     st.pts[target.base.name] = frozenset({rid})
+                    if e.result is not None:
+                        st.status_of[e.result.name] = rid  # `if (asprintf(&s, ...) < 0)` decides validity
                     self.graph.add_edge(self.rid_node(rid), self.place_node(target.base), kind="assign")
                 elif isinstance(target, ir.Var) and st.pts.get(target.name):
                     for prid in st.pts[target.name]:

@@ -7,6 +7,7 @@ from tests.conftest import brief
 from tests.e2e.test_core_helpers import expected
 
 C_HEADERS = """
+#define _GNU_SOURCE
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@ C_HEADERS = """
 #include <unistd.h>
 #include <dirent.h>
 #include <sys/socket.h>
+#include <netdb.h>
 """
 
 CASES: dict[str, str] = {}
@@ -174,6 +176,27 @@ int store(const char *s, int n) {
 fail:
     free(copy);  // expect: double-release in store
     return -1;
+}
+"""
+
+CASES["out_parameter_acquire_leaked_after_status_check"] = """
+int fmt(int x, int verbose) {
+    char *s;
+    if (asprintf(&s, "%d", x) < 0)
+        return -1;
+    if (verbose)
+        return 1;  // expect: resource-leak in fmt
+    free(s);
+    return 0;
+}
+int aligned(int n) {
+    void *p;
+    if (posix_memalign(&p, 64, n) != 0)
+        return -1;
+    if (n > 4096)
+        return -2;  // expect: resource-leak in aligned
+    free(p);
+    return 0;
 }
 """
 

@@ -174,6 +174,58 @@ void maybe(const char *path, int n) {
 }
 """
 
+CASES["out_parameter_acquire_checked_by_status"] = """
+int fmt(int x) {
+    char *s;
+    if (asprintf(&s, "%d", x) < 0)
+        return -1;
+    puts(s);
+    free(s);
+    return 0;
+}
+int fmt2(int x) {
+    char *s = NULL;
+    int rc = asprintf(&s, "%d", x);
+    if (rc == -1)
+        return -1;
+    free(s);
+    return 0;
+}
+int aligned(int n) {
+    void *p;
+    if (posix_memalign(&p, 64, n) != 0)
+        return -1;
+    free(p);
+    return 0;
+}
+int aligned2(int n) {
+    void *p;
+    if (posix_memalign(&p, 64, n))
+        return -1;
+    free(p);
+    return 0;
+}
+int resolve(const char *host) {
+    struct addrinfo *res;
+    if (getaddrinfo(host, "80", NULL, &res) != 0)
+        return -1;
+    freeaddrinfo(res);
+    return 0;
+}
+"""
+
+CASES["getline_reuses_its_buffer"] = """
+int lines(FILE *f) {
+    char *line = NULL;
+    size_t cap = 0;
+    int n = 0;
+    while (getline(&line, &cap, f) > 0)
+        n++;
+    free(line);
+    return n;
+}
+"""
+
 CXX_CASES: dict[str, str] = {}
 
 CXX_CASES["unique_ptr_constructor"] = """
