@@ -96,8 +96,9 @@
 
   function folding() {
     each(document.querySelectorAll(".src-tools"), function (tools) {
-      tools.hidden = false;
       var src = tools.nextElementSibling;
+      if (!src || !src.querySelector("details.fold")) { return; }
+      tools.hidden = false;
       each(tools.querySelectorAll("button[data-fold]"), function (button) {
         button.addEventListener("click", function () {
           var open = button.getAttribute("data-fold") === "open";
