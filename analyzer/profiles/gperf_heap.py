@@ -15,8 +15,9 @@ FORMAT = "gperftools-heap"
 _HEADER_RE = re.compile(
     r"^heap profile:\s*(\d+):\s*(\d+)\s*\[\s*(\d+):\s*(\d+)\s*\]\s*(?:@\s*([^/\s]*)(?:/(\d+))?)?\s*$"
 )
-_RECORD_RE = re.compile(r"^\s*(\d+):\s*(\d+)\s*\[\s*(\d+):\s*(\d+)\s*\]\s*@\s*(.*?)\s*$")
-_HEX_RE = re.compile(r"^0x[0-9a-fA-F]+$")
+_RECORD_RE = re.compile(r"\s*(\d+):\s*(\d+)\s*\[\s*(\d+):\s*(\d+)\s*\]\s*@(.*)")
+_HEX_RE = re.compile(r"0x[0-9a-fA-F]+")
+_STACK_RE = re.compile(r"(?:0x[0-9a-fA-F]+(?:\s+|$))*")
 
 SAMPLING_DISABLED = "sampling disabled (TCMALLOC_SAMPLE_PARAMETER unset)"
 
@@ -103,6 +104,8 @@ def parse(data: bytes, path: str) -> Profile:
     mappings = parse_maps(map_lines)
     b = ProfileBuilder(len(types), mappings)
     sums = [0, 0, 0, 0]
+    leaf_cache: dict[str, int] = {}
+    caller_cache: dict[str, int] = {}
     for lineno, ln in record_lines:
         m = _RECORD_RE.match(ln)
         if m is None:
@@ -111,17 +114,23 @@ def parse(data: bytes, path: str) -> Profile:
         raw = [int(m.group(k)) for k in range(1, 5)]
         for k in range(4):
             sums[k] += raw[k]
-        addrs = m.group(5).split()
+        stack = m.group(5).strip()
+        if not _STACK_RE.fullmatch(stack):
+            bad = next(a for a in stack.split() if not _HEX_RE.fullmatch(a))
+            raise MalformedProfile(path, lineno, f"bad address {bad[:30]!r} in stack")
+        addrs = stack.split()
         loc_ids = []
         for pos, a in enumerate(addrs):
-            if not _HEX_RE.match(a):
-                raise MalformedProfile(path, lineno, f"bad address {a[:30]!r} in stack")
-            addr = int(a, 16)
-            # Entries after the first are return addresses: step back into the call
-            # instruction so that file:line is the call site (pprof FixCallerAddresses).
-            if pos > 0 and addr > 0:
-                addr -= 1
-            loc_ids.append(b.address_location(addr))
+            cache = caller_cache if pos else leaf_cache
+            lid = cache.get(a)
+            if lid is None:
+                addr = int(a, 16)
+                # Entries after the first are return addresses: step back into the call
+                # instruction so that file:line is the call site (pprof FixCallerAddresses).
+                if pos > 0 and addr > 0:
+                    addr -= 1
+                lid = cache[a] = b.address_location(addr)
+            loc_ids.append(lid)
         b.add_sample(loc_ids, _values(algorithm, adjust, raw, len(types)))
     if sums != totals and record_lines:
         msg = (f"records sum to {sums[0]}: {sums[1]} [{sums[2]}: {sums[3]}] but the header says "

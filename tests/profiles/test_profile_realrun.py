@@ -314,3 +314,33 @@ def test_cli_show_and_diff_real(real: RealRun, lines: dict[str, int], capsys: py
     out = capsys.readouterr().out
     growth = out.split("growing allocation sites", 1)[1].splitlines()
     assert growth[2].endswith(f"{MAKE} leaky.cpp:{lines['alloc-body']}")
+
+
+# ---- symbolizer backends ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("tool", ["elf", "llvm-symbolizer"])
+def test_symbolizer_backends_agree_with_addr2line(real: RealRun, tool: str) -> None:
+    import shutil
+
+    from analyzer.profiles.symbolize import symbolize
+
+    if tool != "elf" and not shutil.which(tool):
+        pytest.skip(f"needs {tool}")
+    raw = load_profile(str(real.heap_dumps[-1]))
+    want = symbolize(raw, SymbolizeOptions(binary=str(real.tc_binary)))
+    got = symbolize(raw, SymbolizeOptions(binary=str(real.tc_binary), tool=tool))
+
+    def project(p: Profile) -> list[tuple[Frame, ...]]:
+        return [tuple(f for f in p.frames(s) if f.file.endswith("leaky.cpp")) for s in p.samples]
+
+    assert project(got) == project(want)
+    assert any(project(want))
+
+
+def test_missing_binary_is_a_warning(real: RealRun) -> None:
+    p = open_profile(str(real.heap_dumps[0]), SymbolizeOptions(binary="/nonexistent/leaky_tc"))
+    warns = [w for w in p.warnings if "cannot symbolize" in w]
+    assert len(warns) == 1 and "file not found" in warns[0]
+    # Unsymbolized frames still have process-independent names (module+offset).
+    assert any(f.function.startswith("leaky_tc+0x") for f, _ in
+               [(p.frames(s)[0], s) for s in p.samples])
