@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer.profiles.sniff import load_profile  # noqa: E402
+from analyzer.profiles.sniff import load_profile
 
 BASE = 0x55D0C0A00000
 MAPS = f"""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -40,14 +41,14 @@ def order_snapshots(profiles: Sequence[Profile], times: Sequence[float] | None =
         seqs = [sequence_number(p.source_path) for p in profiles]
         if all(s is not None for s in seqs) and len(set(seqs)) == len(seqs):
             # The numbering is the authoritative order; mtimes only give the spacing.
-            by_seq = sorted(zip(seqs, profiles, stamps), key=lambda t: t[0])  # type: ignore[arg-type]
+            by_seq = sorted(zip(seqs, profiles, stamps, strict=True), key=lambda t: t[0])  # type: ignore[arg-type]
             ts = [t for _, _, t in by_seq]
-            if all(ts) and all(a < b for a, b in zip(ts, ts[1:])):
+            if all(ts) and all(a < b for a, b in itertools.pairwise(ts)):
                 snaps = [Snapshot(p, t / 1e9, True) for _, p, t in by_seq]
             else:
                 snaps = [Snapshot(p, float(s), False) for s, p, _ in by_seq]  # type: ignore[arg-type]
         elif all(stamps) and len(set(stamps)) == len(stamps):
-            snaps = [Snapshot(p, t / 1e9, True) for p, t in zip(profiles, stamps)]
+            snaps = [Snapshot(p, t / 1e9, True) for p, t in zip(profiles, stamps, strict=True)]
         else:
             snaps = [Snapshot(p, float(i), False) for i, p in enumerate(profiles)]
     snaps.sort(key=lambda s: s.x)
@@ -75,7 +76,7 @@ def fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
     mx, my = math.fsum(xs) / n, math.fsum(ys) / n
     sxx = math.fsum((x - mx) ** 2 for x in xs)
     syy = math.fsum((y - my) ** 2 for y in ys)
-    sxy = math.fsum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxy = math.fsum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
     if sxx == 0:
         return 0.0, 0.0
     slope = sxy / sxx

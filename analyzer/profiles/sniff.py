@@ -71,7 +71,7 @@ def load_profile(path: str) -> Profile:
         raise MalformedProfile(path, 0, exc.strerror or str(exc)) from None
     prof = parse_data(data, path)
     if not prof.time_nanos:
-        prof = replace(prof, time_nanos=mtime_ns, comments=prof.comments + ("time: file mtime",))
+        prof = replace(prof, time_nanos=mtime_ns, comments=(*prof.comments, "time: file mtime"))
     return prof
 
 

@@ -223,7 +223,7 @@ def _pyelftools(path: str, vaddrs: list[int],
             if lines is None:
                 try:
                     lines = LineTable(path)
-                except Exception:  # noqa: BLE001 - broken DWARF must not stop symbolization
+                except Exception:
                     lines = None
             hit = lines.lookup(v) if lines else None
             if hit:

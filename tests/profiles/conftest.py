@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-for p in (str(ROOT), str(HERE)):
-    if p not in sys.path:
-        sys.path.insert(0, p)
-
-import realrun  # noqa: E402
-
-DATA = ROOT / "tests" / "data" / "profiles"
+from tests.profiles import realrun
 
 
 @pytest.fixture(scope="session")
@@ -30,9 +19,3 @@ def real() -> realrun.RealRun:
 def lines() -> dict[str, int]:
     """Line numbers of the `// @marker` comments in leaky.cpp."""
     return realrun.markers()
-
-
-def need(path: Path | None, what: str) -> Path:
-    if path is None:
-        pytest.skip(f"needs {what}")
-    return path

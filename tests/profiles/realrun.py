@@ -11,7 +11,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "data" / "profiles" / "src" / "leaky.cpp"
+DATA = Path(__file__).resolve().parents[1] / "data" / "profiles"
+SRC = DATA / "src" / "leaky.cpp"
 DBG = ["-g", "-O0", "-fno-omit-frame-pointer", "-std=c++17"]
 
 # Run sizes: the heap-profiler run dumps every 400 requests (10 dumps + the exit dump); the
@@ -46,6 +47,15 @@ def markers() -> dict[str, int]:
         if m:
             out[m.group(1)] = i
     return out
+
+
+def need(path: Path | None, what: str) -> Path:
+    """Skip the calling test when an optional tool's output is missing."""
+    if path is None:
+        import pytest
+
+        pytest.skip(f"needs {what}")
+    return path
 
 
 def have(tool: str) -> bool:

@@ -6,10 +6,10 @@ import gzip
 from pathlib import Path
 
 import pytest
-from conftest import DATA
 
 from analyzer.profiles import MalformedProfile, UnknownFormat, load_profile, parse_data
 from analyzer.profiles.cli import main
+from tests.profiles.realrun import DATA
 
 GOLDEN = DATA / "golden"
 
@@ -117,7 +117,8 @@ def test_proto_with_bad_references() -> None:
 
 
 def test_lsan_record_without_stack() -> None:
-    data = b"==1==ERROR: LeakSanitizer: detected memory leaks\n\nDirect leak of 8 byte(s) in 1 object(s) allocated from:\n"
+    data = (b"==1==ERROR: LeakSanitizer: detected memory leaks\n\n"
+            b"Direct leak of 8 byte(s) in 1 object(s) allocated from:\n")
     e = err(data, "lsan.txt")
     assert e.line == 3 and "without a stack" in e.message
 

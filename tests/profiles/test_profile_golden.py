@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import sys
 
 import pytest
-from conftest import DATA
 
-sys.path.insert(0, str(DATA))
-import make_golden  # noqa: E402
+from tests.profiles.realrun import DATA
+
+_spec = importlib.util.spec_from_file_location("leakscan_make_golden", DATA / "make_golden.py")
+assert _spec is not None and _spec.loader is not None
+make_golden = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_golden)
 
 REGEN = os.environ.get("LEAKSCAN_REGEN_GOLDEN") == "1"
 

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import DATA
 
 from analyzer.profiles import Frame, parse_data
 from analyzer.profiles.fold import fold_allocator_frames, is_allocator_function
@@ -23,18 +22,19 @@ from analyzer.profiles.model import (
 )
 from analyzer.profiles.names import demangle, join_key, short_name, strip_address_suffix
 from analyzer.profiles.proto_schema import SCHEMA
+from tests.profiles.realrun import DATA
 
 VT = (ValueType("inuse_objects", "count"), ValueType("inuse_space", "bytes"))
 
 
 def tiny(**kw: object) -> Profile:
-    args: dict[str, object] = dict(
-        sample_types=VT,
-        samples=(Sample((1, 2), (1, 64)),),
-        locations=(Location(1, 1, 0x1010, (Line(2, 7), Line(1, 3))), Location(2, 1, 0x1100)),
-        functions=(Function(1, "outer"), Function(2, "inner", filename="/src/a.c")),
-        mappings=(Mapping(1, 0x1000, 0x2000, 0x1000, "/bin/app"),),
-    )
+    args: dict[str, object] = {
+        "sample_types": VT,
+        "samples": (Sample((1, 2), (1, 64)),),
+        "locations": (Location(1, 1, 0x1010, (Line(2, 7), Line(1, 3))), Location(2, 1, 0x1100)),
+        "functions": (Function(1, "outer"), Function(2, "inner", filename="/src/a.c")),
+        "mappings": (Mapping(1, 0x1000, 0x2000, 0x1000, "/bin/app"),),
+    }
     args.update(kw)
     return Profile(**args)  # type: ignore[arg-type]
 
@@ -48,11 +48,11 @@ def test_valid_profile_and_frames() -> None:
 
 
 @pytest.mark.parametrize("bad, message", [
-    (dict(samples=(Sample((1,), (1,)),)), "has 1 values, want 2"),
-    (dict(functions=(Function(1, "a"), Function(1, "b"))), "duplicate function ids"),
-    (dict(mappings=(Mapping(0, 0, 1, 0, "x"),)), "mapping id 0 is reserved"),
-    (dict(samples=(Sample((5,), (1, 2)),)), "unknown location 5"),
-    (dict(locations=(Location(1, 9, 0), Location(2, 1, 0))), "unknown mapping 9"),
+    ({"samples": (Sample((1,), (1,)),)}, "has 1 values, want 2"),
+    ({"functions": (Function(1, "a"), Function(1, "b"))}, "duplicate function ids"),
+    ({"mappings": (Mapping(0, 0, 1, 0, "x"),)}, "mapping id 0 is reserved"),
+    ({"samples": (Sample((5,), (1, 2)),)}, "unknown location 5"),
+    ({"locations": (Location(1, 9, 0), Location(2, 1, 0))}, "unknown mapping 9"),
 ])
 def test_invalid_profiles(bad: dict[str, object], message: str) -> None:
     with pytest.raises(InvalidProfile, match=message):

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import need
 
 from analyzer.profiles import (
     SymbolizeOptions,
@@ -21,7 +20,9 @@ from analyzer.profiles import (
 from analyzer.profiles.aggregate import allocation_site, site_totals
 from analyzer.profiles.gperf_heap import SAMPLING_DISABLED
 from analyzer.profiles.model import Frame, Profile
-from realrun import HEAP_EVERY, HEAP_N, SMALL_N, RealRun
+from tests.profiles.realrun import HEAP_EVERY, HEAP_N, SMALL_N, RealRun, need
+
+pytestmark = pytest.mark.slow
 
 PROJECT = re.compile(r"^(svc::|main\b)")
 BODY, REQ, CACHE, SCRATCH = 4096, 24, 8192, 65536
@@ -96,7 +97,7 @@ def test_leak_is_top_growth_with_its_call_path(real: RealRun, lines: dict[str, i
     assert top.site == site(lines, MAKE, "alloc-body")
     assert top.stack[:3] == (site(lines, MAKE, "alloc-body"), site(lines, HANDLE, "leak-call"),
                              Frame("main", "leaky.cpp", lines["main-handle"]))
-    assert top.values == tuple(float(k * 100 * BODY) for k in range(1, 11)) + (4096000.0,)
+    assert top.values == (*tuple(float(k * 100 * BODY) for k in range(1, 11)), 4096000.0)
     assert top.r2 > 0.95
     ranked = [g.site for g in scores if g.score > 0]
     assert ranked.index(site(lines, MAKE, "alloc-body")) < ranked.index(
@@ -174,7 +175,7 @@ def test_unsampling_total_matches_pprof_exactly(real: RealRun) -> None:
     p = opened(real, real.samples[-1])
     assert p.sampling_rate == 524288
     assert int(p.total(p.value_index("inuse_space"))) == total
-    ours = {k: v for k, v in our_project_rows(stack_totals(p, 1)).items()}
+    ours = dict(our_project_rows(stack_totals(p, 1)).items())
     assert ours == pprof_project_rows(path)
 
 

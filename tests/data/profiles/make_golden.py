@@ -1,3 +1,4 @@
+# ruff: noqa: E501, W291 - the inputs are verbatim lines of real formats
 """Write the tiny golden inputs (in each real format) and their expected dumps into golden/.
 
     python tests/data/profiles/make_golden.py           # rewrite inputs and expected dumps
