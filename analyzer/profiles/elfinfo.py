@@ -58,7 +58,7 @@ def _build_id(elf: ELFFile) -> str:
     for sec in elf.iter_sections():
         if sec.header["sh_type"] != "SHT_NOTE":
             continue
-        for note in sec.iter_notes():
+        for note in sec.iter_notes():  # type: ignore[attr-defined]
             if note["n_type"] == "NT_GNU_BUILD_ID":
                 return str(note["n_desc"])
     return ""
@@ -73,7 +73,7 @@ class SymbolTable:
             elf = ELFFile(fh)
             sec = elf.get_section_by_name(".symtab") or elf.get_section_by_name(".dynsym")
             if sec is not None:
-                for sym in sec.iter_symbols():
+                for sym in sec.iter_symbols():  # type: ignore[attr-defined]
                     if sym["st_info"]["type"] == "STT_FUNC" and sym["st_value"] and sym.name:
                         entries.append((sym["st_value"], sym["st_size"], sym.name))
         entries.sort()

@@ -39,14 +39,15 @@ def order_snapshots(profiles: Sequence[Profile], times: Sequence[float] | None =
     else:
         stamps = [p.time_nanos for p in profiles]
         seqs = [sequence_number(p.source_path) for p in profiles]
-        if all(s is not None for s in seqs) and len(set(seqs)) == len(seqs):
+        known = [s for s in seqs if s is not None]
+        if len(known) == len(seqs) and len(set(known)) == len(known):
             # The numbering is the authoritative order; mtimes only give the spacing.
-            by_seq = sorted(zip(seqs, profiles, stamps, strict=True), key=lambda t: t[0])  # type: ignore[arg-type]
+            by_seq = sorted(zip(known, profiles, stamps, strict=True), key=lambda t: t[0])
             ts = [t for _, _, t in by_seq]
             if all(ts) and all(a < b for a, b in itertools.pairwise(ts)):
                 snaps = [Snapshot(p, t / 1e9, True) for _, p, t in by_seq]
             else:
-                snaps = [Snapshot(p, float(s), False) for s, p, _ in by_seq]  # type: ignore[arg-type]
+                snaps = [Snapshot(p, float(s), False) for s, p, _ in by_seq]
         elif all(stamps) and len(set(stamps)) == len(stamps):
             snaps = [Snapshot(p, t / 1e9, True) for p, t in zip(profiles, stamps, strict=True)]
         else:

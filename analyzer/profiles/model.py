@@ -133,7 +133,8 @@ class Profile:
     def _lookup(self, name: str) -> dict[int, Any]:
         table = self._index.get(name)
         if table is None:
-            source = {"loc": self.locations, "fn": self.functions, "map": self.mappings}[name]
+            source: tuple[Any, ...] = {
+                "loc": self.locations, "fn": self.functions, "map": self.mappings}[name]
             table = {x.id: x for x in source}
             self._index[name] = table
         return table

@@ -53,7 +53,7 @@ def _split(stack: str) -> list[str]:
     """Split on ';' outside of (), <> and [] (C++ names may contain ';' only there)."""
     out: list[str] = []
     depth = 0
-    cur = []
+    cur: list[str] = []
     for ch in stack:
         if ch in "(<[":
             depth += 1
