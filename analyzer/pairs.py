@@ -210,9 +210,14 @@ def _releaser(decl: ir.FuncDecl) -> _Rel | None:
     return _Rel(decl, parts, params)
 
 
+def _stem(words: tuple[str, ...]) -> tuple[str, ...]:
+    # 'node_find_or_create' has the stem of 'node_free': getter words are weighed, not matched
+    return tuple(w for w in words if w not in GETTER_WORDS and w not in ("or", "and"))
+
+
 def _stems_match(a: NameParts, r: NameParts) -> bool:
     if a.before:
-        return a.before == r.before and (not r.after or r.after == a.after)
+        return _stem(a.before) == r.before and (not r.after or r.after == a.after)
     return not r.before and bool(a.after) and a.after == r.after
 
 
