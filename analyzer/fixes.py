@@ -1,6 +1,7 @@
 """Suggested fixes for findings, as unified diffs that `git apply` accepts."""
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,6 +48,7 @@ class _Source:
     code: list[str]
 
     @staticmethod
+    @functools.lru_cache(maxsize=16)  # one file's findings are fixed one by one, then together
     def parse(text: str) -> _Source:
         def blank(m: re.Match[str]) -> str:
             token = m.group()

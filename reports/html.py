@@ -21,6 +21,7 @@ import networkx as nx
 from markupsafe import Markup
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import CLexer, CppLexer
+from pygments.styles import get_style_by_name
 from pygments.token import STANDARD_TYPES, _TokenType
 
 from analyzer.fixes import combine_fixes, split_lines, suggest_fix, suggest_fixes
@@ -33,6 +34,10 @@ SourceReader = Callable[[str], "str | None"]
 _HERE = Path(__file__).resolve().parent
 _OUR_FILES = re.compile(r"index\.html|finding-\d+\.html|fixes\.patch")
 _C_SUFFIXES = (".c", ".i")
+# block comments, literals (with line continuations) and raw strings: what makes lexing a slice unsafe
+_MULTILINE_RE = re.compile(r"/\*.*?(?:\*/|\Z)|//(?:[^\n\\]|\\.)*|\"(?:[^\"\\\n]|\\.)*\"?|'(?:[^'\\\n]|\\.)*'?"
+                           r"|R\"([^(\s]{0,16})\(.*?\)\1\"", re.S)
+_STYLE = "default"  # Pygments style
 _CONTEXT_LINES = 3  # lines shown around each event before the rest collapses
 _COLLAPSE_MIN = 6  # shorter runs without events stay open
 _FALLBACK_RADIUS = 15  # lines around the events when the function's span is unknown
@@ -345,7 +350,7 @@ def _page(i: int, f: Finding, rows: list[Row], result: AnalysisResult, texts: _S
     if text is None:
         note = f"The source file {row.file} could not be read."
     else:
-        source = _source_view(f, text, texts.highlighted(f.loc.file), events, prefix)
+        source = _source_view(f, text, functools.partial(texts.highlighted, f.loc.file), events, prefix)
     shown = {b.number for block in (source.blocks if source else []) for line in block.lines
              for b in line.bubbles}
     event_rows = [(b, _display_path(ev.loc.file, result.root), ev.loc.line, b.number in shown)
@@ -530,13 +535,15 @@ def _display_path(path: str, root: str) -> str:
 # ---- source code with the path drawn on it ---------------------------------------------------
 
 class _SourceCache:
-    """Source texts and their highlighted lines, read once per file."""
+    """Source texts, read once per file, and highlighted lines, tokenized once per line range."""
 
     def __init__(self, root: str, reader: SourceReader) -> None:
         self.root = root
         self.reader = reader
         self.texts: dict[str, str | None] = {}
-        self.tokens: dict[str, list[list[Token]]] = {}
+        self.lines: dict[str, list[str]] = {}
+        self.inside: dict[str, set[int]] = {}  # lines that start inside a block comment or literal
+        self.tokens: dict[str, dict[int, list[Token]]] = {}
 
     def get(self, path: str) -> str | None:
         if path not in self.texts:
@@ -544,10 +551,36 @@ class _SourceCache:
             self.texts[path] = text.replace("\r\n", "\n") if text is not None else None
         return self.texts[path]
 
-    def highlighted(self, path: str) -> list[list[Token]]:
-        if path not in self.tokens:
-            self.tokens[path] = _highlight(self.get(path) or "", path)
-        return self.tokens[path]
+    def highlighted(self, path: str, first: int, last: int) -> dict[int, list[Token]]:
+        """Tokens of lines first..last (1-based), lexing from a line where no comment is open."""
+        done = self.tokens.setdefault(path, {})
+        missing = [n for n in range(first, last + 1) if n not in done]
+        if not missing:
+            return done
+        if path not in self.lines:
+            text = self.get(path) or ""
+            self.lines[path] = split_lines(text)
+            self.inside[path] = _continued_lines(text)
+        lines, inside = self.lines[path], self.inside[path]
+        start = missing[0]
+        while start > 1 and start in inside:
+            start -= 1
+        chunk = "".join(lines[start - 1:missing[-1]])
+        for k, tokens in enumerate(_highlight(chunk, path)):
+            if start + k <= missing[-1]:
+                done[start + k] = tokens
+        return done
+
+
+def _continued_lines(text: str) -> set[int]:
+    """Line numbers whose first character is inside a multi-line comment or literal."""
+    inside: set[int] = set()
+    for m in _MULTILINE_RE.finditer(text):
+        newlines = m.group().count("\n")
+        if newlines:
+            line = text.count("\n", 0, m.start()) + 1
+            inside.update(range(line + 1, line + newlines + 1))
+    return inside
 
 
 def _file_reader(root: str) -> SourceReader:
@@ -560,10 +593,21 @@ def _file_reader(root: str) -> SourceReader:
     return read
 
 
+@functools.lru_cache(maxsize=None)
 def _token_class(ttype: _TokenType) -> str:
+    """The Pygments short class, or '' when the style gives it no look (fewer spans to render)."""
     while ttype not in STANDARD_TYPES:
         ttype = ttype.parent
-    return STANDARD_TYPES[ttype]
+    cls = STANDARD_TYPES[ttype]
+    return cls if cls in _styled_classes() else ""
+
+
+@functools.lru_cache(maxsize=1)
+def _styled_classes() -> frozenset[str]:
+    style = get_style_by_name(_STYLE)
+    looks = ("color", "bold", "italic", "underline", "bgcolor", "border")
+    styled = {STANDARD_TYPES.get(t) for t, s in style if any(s[k] for k in looks)}
+    return frozenset(c for c in styled if c and c != "w")  # 'w' only greys visible whitespace
 
 
 def _highlight(text: str, path: str) -> list[list[Token]]:
@@ -571,7 +615,7 @@ def _highlight(text: str, path: str) -> list[list[Token]]:
     lexer_class = CLexer if path.lower().endswith(_C_SUFFIXES) else CppLexer
     lexer = lexer_class(stripnl=False, ensurenl=False)
     lines: list[list[Token]] = [[]]
-    for ttype, value in lexer.get_tokens(text.replace("\r", " ")):
+    for _, ttype, value in lexer.get_tokens_unprocessed(text.replace("\r", " ")):
         cls = _token_class(ttype)
         for k, part in enumerate(value.split("\n")):
             if k:
@@ -585,7 +629,7 @@ def _highlight(text: str, path: str) -> list[list[Token]]:
     return lines
 
 
-def _source_view(f: Finding, text: str, tokens: list[list[Token]],
+def _source_view(f: Finding, text: str, highlight: Callable[[int, int], dict[int, list[Token]]],
                  events: list[tuple[Bubble, PathEvent]], prefix: str) -> SourceView | None:
     lines = split_lines(text)
     if not lines:
@@ -603,6 +647,7 @@ def _source_view(f: Finding, text: str, tokens: list[list[Token]],
         last = min(len(lines), max(marks) + _FALLBACK_RADIUS)
     first, last = min([first, *marks]), max([last, *marks])
     first = _signature_start(lines, first)
+    tokens = highlight(first, last)
     by_line: dict[int, list[Bubble]] = defaultdict(list)
     for bubble, ev in here:
         if 1 <= ev.loc.line <= len(lines):
@@ -614,7 +659,7 @@ def _source_view(f: Finding, text: str, tokens: list[list[Token]],
     near |= {first, last}
     blocks: list[CodeBlock] = []
     for number in range(first, last + 1):
-        line = CodeLine(number, f"{prefix}L{number}", tokens[number - 1] if number <= len(tokens) else [],
+        line = CodeLine(number, f"{prefix}L{number}", tokens.get(number, []),
                         "report" if number == f.loc.line else "event" if number in by_line else "",
                         by_line.get(number, []))
         collapsed = number not in near
@@ -1021,7 +1066,7 @@ def _environment() -> jinja2.Environment:
 @functools.lru_cache(maxsize=1)
 def _static() -> tuple[str, str, str]:
     css = (_HERE / "static" / "report.css").read_text(encoding="utf-8")
-    css += "\n" + HtmlFormatter(style="default").get_style_defs(".src")
+    css += "\n" + HtmlFormatter(style=_STYLE).get_style_defs(".src")
     js = (_HERE / "static" / "report.js").read_text(encoding="utf-8")
     # the inline script is allowed by its hash alone: injected markup could not run script
     digest = base64.b64encode(hashlib.sha256(js.encode()).digest()).decode()
