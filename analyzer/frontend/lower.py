@@ -1092,6 +1092,7 @@ class ModuleLowerer:
         self._seen: set[str] = set()
         self._lambda_count = 0
         self._pending_lambdas: list[tuple[Cursor, str]] = []
+        self._project_files: dict[str, bool] = {}
 
     def unhandled(self, kind: str) -> None:
         if kind not in self._unhandled:
@@ -1163,15 +1164,23 @@ class ModuleLowerer:
             self._function(cursor, qual, "lambda")
         return ir.Module(self.tu.spelling, tuple(self.functions), tuple(self.decls.values()), tuple(self.classes))
 
+    def _in_project(self, file: str) -> bool:
+        known = self._project_files.get(file)
+        if known is None:
+            known = self._project_files[file] = self.is_project(file)
+        return known
+
     def _walk(self, parent: Cursor) -> None:
         for c in parent.get_children():
+            kind = c.kind.name
+            if kind not in FUNCTION_KINDS and kind not in SCOPE_KINDS:
+                continue  # variables, typedefs, enums...: nothing to lower, and their location is costly
             loc = c.location
             file = loc.file.name if loc.file else ""
-            kind = c.kind.name
             if kind in FUNCTION_KINDS:
-                if file and self.is_project(file):
+                if file and self._in_project(file):
                     self.note_decl(c)
-                if c.is_definition() and file and self.is_project(file):
+                if file and self._in_project(file) and c.is_definition():
                     usr = c.get_usr()
                     if usr in self._seen:
                         continue
@@ -1183,8 +1192,8 @@ class ModuleLowerer:
                 if kind in ("CLASS_DECL", "STRUCT_DECL", "CLASS_TEMPLATE") and file and self.is_project(file) \
                         and c.is_definition():
                     self._class(c)
-                if file and not self.is_project(file) and kind != "LINKAGE_SPEC" and kind != "NAMESPACE":
-                    continue
+                if file and not self._in_project(file):
+                    continue  # a namespace or extern "C" block opened in a system header holds no project code
                 self._walk(c)
 
     def _class(self, c: Cursor) -> None:
