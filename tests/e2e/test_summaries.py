@@ -1,0 +1,176 @@
+"""Behaviour: summaries make wrappers acquirers, releasers and sinks, across translation units."""
+from __future__ import annotations
+
+from tests.conftest import brief, scan_sources
+
+BUF_H = """
+    #include <stddef.h>
+    typedef struct buf { char *data; size_t len; } buf;
+    buf *buf_make(size_t n);
+    void buf_drop(buf *b);
+    int buf_make_into(size_t n, buf **out);
+    void buf_keep(buf *b);
+    void *xalloc(size_t n);
+"""
+
+# Bodies in one TU; the names (make/drop, keep) pair with nothing, so only behaviour can tell.
+BUF_C = """
+    #include <stdlib.h>
+    #include "buf.h"
+    static buf *kept;
+    void *xalloc(size_t n) {
+        void *p = malloc(n);
+        if (p == NULL)
+            return NULL;
+        return p;
+    }
+    buf *buf_make(size_t n) {
+        buf *b = xalloc(sizeof *b);
+        if (b == NULL)
+            return NULL;
+        b->data = xalloc(n);
+        if (b->data == NULL) {
+            free(b);
+            return NULL;
+        }
+        b->len = n;
+        return b;
+    }
+    void buf_drop(buf *b) {
+        if (b == NULL)
+            return;
+        free(b->data);
+        free(b);
+    }
+    int buf_make_into(size_t n, buf **out) {
+        buf *b = buf_make(n);
+        if (b == NULL)
+            return -1;
+        *out = b;
+        return 0;
+    }
+    void buf_keep(buf *b) {
+        kept = b;
+    }
+"""
+
+
+def _scan(tmp_path, use: str, **kw):
+    return scan_sources(tmp_path, {"buf.h": BUF_H, "buf.c": BUF_C, "use.c": use}, **kw)
+
+
+def test_cross_tu_allocator_wrapper(tmp_path):
+    result = _scan(tmp_path, """
+        #include <stdlib.h>
+        #include "buf.h"
+        int leaky(int n) {
+            char *p = xalloc(16);
+            if (p == 0)
+                return -1;
+            if (n)
+                return -2;
+            free(p);
+            return 0;
+        }
+        int fine(int n) {
+            char *p = xalloc(16);
+            if (p == 0)
+                return -1;
+            free(p);
+            return 0;
+        }
+    """)
+    assert brief(result) == {("use.c", 8, "leaky", "resource-leak")}
+    leak = next(f for f in result.findings if f.function == "leaky")
+    assert leak.acquirer == "xalloc"
+    assert leak.rule_source == "summary:xalloc"
+
+
+def test_release_wrapper_frees_fields_then_struct(tmp_path):
+    result = _scan(tmp_path, """
+        #include "buf.h"
+        int leaky(int n) {
+            buf *b = buf_make(8);
+            if (!b)
+                return -1;
+            if (n > 1)
+                return -2;
+            buf_drop(b);
+            return 0;
+        }
+        int fine(int n) {
+            buf *b = buf_make(8);
+            if (!b)
+                return -1;
+            buf_drop(b);
+            return 0;
+        }
+        int twice(void) {
+            buf *b = buf_make(8);
+            if (!b)
+                return -1;
+            buf_drop(b);
+            buf_drop(b);
+            return 0;
+        }
+    """)
+    assert brief(result) == {("use.c", 7, "leaky", "resource-leak"), ("use.c", 23, "twice", "double-release")}
+
+
+def test_out_parameter_acquirer_wrapper(tmp_path):
+    result = _scan(tmp_path, """
+        #include "buf.h"
+        int leaky(int n) {
+            buf *b = 0;
+            if (buf_make_into(8, &b) != 0)
+                return -1;
+            if (n)
+                return -2;
+            buf_drop(b);
+            return 0;
+        }
+        int fine(void) {
+            buf *b = 0;
+            if (buf_make_into(8, &b) != 0)
+                return -1;
+            buf_drop(b);
+            return 0;
+        }
+    """)
+    assert brief(result) == {("use.c", 7, "leaky", "resource-leak")}
+
+
+def test_sink_takes_ownership_caller_quiet(tmp_path):
+    result = _scan(tmp_path, """
+        #include "buf.h"
+        struct holder { buf *b; };
+        void into_field(struct holder *h, buf *b) { h->b = b; }
+        int kept_global(void) {
+            buf *b = buf_make(8);
+            if (!b)
+                return -1;
+            buf_keep(b);
+            return 0;
+        }
+        int kept_field(struct holder *h) {
+            buf *b = buf_make(8);
+            if (!b)
+                return -1;
+            into_field(h, b);
+            return 0;
+        }
+    """)
+    assert brief(result) == set()
+
+
+def test_no_infer_drops_the_summaries(tmp_path):
+    result = _scan(tmp_path, """
+        #include "buf.h"
+        int leaky(int n) {
+            buf *b = buf_make(8);
+            if (!b)
+                return -1;
+            return n;
+        }
+    """, infer=False)
+    assert brief(result) == set()
