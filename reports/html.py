@@ -236,6 +236,7 @@ class Page:
     rule_label: str
     rule_value: str
     pair: list[tuple[str, str]]
+    pair_evidence: list[str]
     help: str
     events: list[tuple[Bubble, str, int, bool]]  # bubble, file, line, shown on the code
     source: SourceView | None
@@ -358,7 +359,7 @@ def _page(i: int, f: Finding, rows: list[Row], result: AnalysisResult, texts: _S
     graph = layouts.get(f.function_usr)
     if graph is not None and source is not None:
         graph = _link_graph(graph, prefix, source)
-    label, value, pair = _rule_source(f.rule_source, result.pairs)
+    label, value, pair, pair_evidence = _rule_source(f.rule_source, result.pairs)
     kind = FINDING_KINDS.get(f.rule_id)
     details = [("Rule", f.rule_id), ("Resource kind", f.kind), ("Function", f.function),
                ("Location", f"{row.file}:{f.loc.line}" + (f":{f.loc.col}" if f.loc.col else ""))]
@@ -379,7 +380,7 @@ def _page(i: int, f: Finding, rows: list[Row], result: AnalysisResult, texts: _S
     prev_href = rows[i - 1].href if i > 0 else ""
     next_href = rows[i + 1].href if i + 1 < len(rows) else ""
     return Page(row=row, filename=f"finding-{row.n}.html", prefix=prefix, finding=f,
-                details=details, rule_label=label, rule_value=value, pair=pair,
+                details=details, rule_label=label, rule_value=value, pair=pair, pair_evidence=pair_evidence,
                 help=kind.help if kind else "", events=event_rows, source=source,
                 source_note=note, graph=graph, fix=_diff_lines(fix), stacks=stacks,
                 prev_href=prev_href, next_href=next_href)
@@ -400,24 +401,30 @@ def _events(f: Finding) -> list[tuple[Bubble, PathEvent]]:
     return out
 
 
-def _rule_source(source: str, pairs: Iterable[dict[str, Any]]) -> tuple[str, str, list[tuple[str, str]]]:
-    origin, _, rest = source.partition(":")
-    if origin == "builtin" and rest:
-        return "Built-in rule file", rest, []
-    if origin in ("rules", "user", "file") and rest:
-        return "Rule file", rest, []
-    if origin == "cppcheck" and rest:
-        return "cppcheck library", rest, []
-    if origin == "attribute" and rest:
-        return "Ownership attribute", rest, []
-    if origin == "inferred" and rest:
-        names = [x for x in re.split(r"[/,]", rest) if x]
-        for pair in pairs:
-            values = {str(v) for v in pair.values() if isinstance(v, (str, int))}
-            if names and all(n in values for n in names):
-                return "Inferred pair", rest, _plain_items(pair)
-        return "Inferred pair", rest, []
-    return "Defined by", source or "unknown", []
+_ORIGINS = {"builtin": "Built-in rule file", "rules": "Rule file", "user": "Rule file", "file": "Rule file",
+            "cppcheck": "cppcheck library", "attribute": "Ownership attribute", "inferred": "Inferred pair"}
+
+
+def _rule_source(source: str, pairs: Iterable[dict[str, Any]]
+                 ) -> tuple[str, str, list[tuple[str, str]], list[str]]:
+    """How the resource kind was defined: (label, value, the pair's fields, the pair's evidence)."""
+    parts = source.split(":")
+    at = next((i for i, p in enumerate(parts) if p in _ORIGINS and i + 1 < len(parts)), None)
+    if at is None:
+        return "Defined by", source or "unknown", [], []
+    origin, rest = parts[at], ":".join(parts[at + 1:])
+    label = _ORIGINS[origin] + (f" ({', '.join(parts[:at])})" if at else "")
+    if origin != "inferred":
+        return label, rest, [], []
+    names = [x for x in re.split(r"[/,]", rest) if x]
+    for pair in pairs:
+        values = {str(v) for v in pair.values() if isinstance(v, (str, int))}
+        if names and all(n in values for n in names):
+            evidence = pair.get("evidence")
+            lines = [str(x) for x in evidence] if isinstance(evidence, list) else []
+            fields = [(k, v) for k, v in _plain_items(pair) if not (k == "evidence" and lines)]
+            return label, rest, fields, lines
+    return label, rest, [], []
 
 
 def _diff_lines(diff: str | None) -> list[tuple[str, str]]:
@@ -495,6 +502,8 @@ def _plain(value: Any, limit: int = 300) -> str:
         text = f"{value:g}"
     elif isinstance(value, (int, bool)) or value is None:
         text = "" if value is None else str(value)
+    elif isinstance(value, (list, tuple)) and all(isinstance(x, (str, int, float)) for x in value):
+        text = "; ".join(str(x) for x in value)
     else:
         text = json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
     return text if len(text) <= limit else text[:limit - 1] + "…"
