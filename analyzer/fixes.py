@@ -19,6 +19,7 @@ _CXX_SUFFIXES = (".cc", ".cpp", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", "
 _CONTROL = ("if", "while", "for")
 _NOT_TYPES = {"return", "else", "case", "goto", "sizeof", "delete", "new", "throw", "do"}
 _MAX_STATEMENT_LINES = 12
+_UNSURE = (-1, -1)  # a brace-less header whose shape is not understood
 # comments and literals, so that a '/*' inside a string does not count; an open '/*' runs to the end
 _SKIP_RE = re.compile(r"//[^\n]*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?", re.S)
 
@@ -214,8 +215,6 @@ def _fix_overwrite(finding: Finding, src: _Source, idx: int, cxx: bool,
 def _locate(src: _Source, idx: int) -> _Target | None:
     """The statement starting on line `idx`, either on its own or after a one-line `if (...)`."""
     code = src.code[idx]
-    if code is None:
-        return None
     indent = _indent(src.lines[idx])
     stripped = code.strip()
     if not stripped:
@@ -233,7 +232,7 @@ def _locate(src: _Source, idx: int) -> _Target | None:
     if end is None:
         return None
     header = _braceless_header(src, idx)
-    if header is False:
+    if header == _UNSURE:
         return None
     if header is None:
         return _Target(idx, end, 0, None, indent)
@@ -267,17 +266,14 @@ def _matching_paren(code: str, open_col: int) -> int | None:
     return None
 
 
-def _braceless_header(src: _Source, idx: int) -> tuple[int, int] | None | bool:
+def _braceless_header(src: _Source, idx: int) -> tuple[int, int] | None:
     """(line, column) after the control header owning line `idx` as its brace-less body.
 
-    None: the line is an ordinary statement; False: the layout is not understood.
+    None: the line is an ordinary statement; _UNSURE: the layout is not understood.
     """
     prev = idx - 1
     while prev >= 0:
-        code = src.code[prev]
-        if code is None:
-            return False
-        if code.strip():
+        if src.code[prev].strip():
             break
         prev -= 1
     if prev < 0:
@@ -289,13 +285,11 @@ def _braceless_header(src: _Source, idx: int) -> tuple[int, int] | None | bool:
     if re.search(r"(?:^|[\s}])else$", tail):
         return prev, len(tail)
     if not tail.endswith(")"):
-        return False
+        return _UNSURE
     # walk back to the matching '(' and check that a control keyword opens it
     depth = 0
     for line in range(prev, max(-1, prev - _MAX_STATEMENT_LINES), -1):
         text = src.code[line]
-        if text is None:
-            return False
         stop = len(tail) if line == prev else len(text)
         for col in range(stop - 1, -1, -1):
             ch = text[col]
@@ -307,8 +301,8 @@ def _braceless_header(src: _Source, idx: int) -> tuple[int, int] | None | bool:
                     before = text[:col].rstrip()
                     if re.fullmatch(r"\s*(?:\}\s*)?(?:else\s+)?(?:if|while|for)", before):
                         return prev, len(tail)
-                    return False
-    return False
+                    return _UNSURE
+    return _UNSURE
 
 
 def _header_indent(src: _Source, header_line: int) -> str:
@@ -329,8 +323,6 @@ def _statement_end(src: _Source, idx: int, col: int) -> int | None:
     depth = 0
     for k in range(idx, min(len(src.lines), idx + _MAX_STATEMENT_LINES)):
         text = src.code[k]
-        if text is None:
-            return None
         for pos in range(col if k == idx else 0, len(text)):
             ch = text[pos]
             if ch in "([":
@@ -647,7 +639,7 @@ def _parse_patch(diff: str) -> list[_PatchPart] | None:
                     old += 1
                 else:
                     run = run or _Edit(old, old, ())
-                    run = _Edit(run.start, run.end, run.new + (rest,))
+                    run = _Edit(run.start, run.end, (*run.new, rest))
             if run is not None:
                 part.edits.append(run)
         parts.append(part)

@@ -289,7 +289,7 @@ def _build_report(result: AnalysisResult, reader: SourceReader, single_file: boo
         grown = sum(f.evidence.growth_bytes for f in confirmed if f.evidence)
         headline = (f"{len(confirmed)} of {len(findings)} findings confirmed by heap growth: "
                     f"{human_bytes(grown)} over {_plural(snapshots, 'snapshot')}")
-    ranking = sorted((r for r, f in zip(rows, findings) if f.evidence),
+    ranking = sorted((r for r, f in zip(rows, findings, strict=True) if f.evidence),
                      key=lambda r: (r.evidence != "confirmed", -r.growth, r.n))
     stats = result.stats
     summary = [
@@ -602,7 +602,7 @@ def _file_reader(root: str) -> SourceReader:
     return read
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _token_class(ttype: _TokenType) -> str:
     """The Pygments short class, or '' when the style gives it no look (fewer spans to render)."""
     while ttype not in STANDARD_TYPES:
@@ -806,14 +806,15 @@ def _dot_layout(graphs: dict[str, _Graph]) -> dict[str, GraphView] | None:
     if len(docs) != len(graphs):
         return None
     try:
-        return {usr: _from_dot(g, doc) for (usr, g), doc in zip(graphs.items(), docs)}
+        return {usr: _from_dot(g, doc) for (usr, g), doc in zip(graphs.items(), docs, strict=True)}
     except (KeyError, ValueError, IndexError, TypeError):
         return None
 
 
 def _json_stream(text: str) -> list[Any]:
     decoder = json.JSONDecoder()
-    docs, pos = [], 0
+    docs: list[Any] = []
+    pos = 0
     while True:
         while pos < len(text) and text[pos].isspace():
             pos += 1
@@ -906,16 +907,16 @@ def _layered_layout(g: _Graph) -> GraphView:
         sx, sy = ax + widths[a] / 2, ay + node_h
         tx, ty = bx + widths[b] / 2, by
         if layer_of[b] > layer_of[a]:
-            d = f"M{sx:.1f},{sy:.1f} L{tx:.1f},{ty:.1f}"
+            path = f"M{sx:.1f},{sy:.1f} L{tx:.1f},{ty:.1f}"
             lx, ly = (sx + tx) / 2 + 4, (sy + ty) / 2
         else:  # back edge or loop: bow out to the right
             sx, sy = ax + widths[a], ay + node_h / 2
             tx, ty = bx + widths[b], by + node_h / 2
             bow = max(sx, tx) + 30 + 10 * abs(layer_of[a] - layer_of[b])
-            d = f"M{sx:.1f},{sy:.1f} C{bow:.1f},{sy:.1f} {bow:.1f},{ty:.1f} {tx:.1f},{ty:.1f}"
+            path = f"M{sx:.1f},{sy:.1f} C{bow:.1f},{sy:.1f} {bow:.1f},{ty:.1f} {tx:.1f},{ty:.1f}"
             lx, ly = bow - 6, (sy + ty) / 2
             total_w = max(total_w, bow + 40)
-        edges.append(GraphEdge(d, _css_class("e", kind), kind[:24], lx, ly))
+        edges.append(GraphEdge(path, _css_class("e", kind), kind[:24], lx, ly))
     height = pad * 2 + (max(layers) + 1) * node_h + max(layers) * gap_y
     return GraphView(total_w, height, nodes, edges, "layered layout")
 
@@ -955,7 +956,7 @@ def _growth_view(result: AnalysisResult, findings: list[Finding], rows: list[Row
     if not result.unexplained and not any(f.evidence for f in findings):
         return None
     stacks: dict[tuple[Any, ...], _Stack] = {}
-    for row, f in zip(rows, findings):
+    for row, f in zip(rows, findings, strict=True):
         for s in f.evidence.stacks if f.evidence else ():
             key = (s.frames, s.bytes, s.objects, s.source)
             stacks.setdefault(key, _Stack(s, [])).findings.append(row.n)
@@ -977,10 +978,9 @@ def _growth_view(result: AnalysisResult, findings: list[Finding], rows: list[Row
             where = f"{leaf.file}:{leaf.line}" if leaf.file else ""
             _add_growth(by_site.setdefault((leaf.function, where),
                                            GrowthRow(leaf.function, where, 0, 0, 0.0, 0, [])), x, href)
-    for table in (by_function, by_site):
-        for row in table.values():
-            row.share = row.bytes / total if total else 0.0
-            row.findings.sort()
+    for grow in (*by_function.values(), *by_site.values()):
+        grow.share = grow.bytes / total if total else 0.0
+        grow.findings.sort()
     ordered_f = sorted(by_function.values(), key=lambda r: (-r.bytes, r.name))
     ordered_s = sorted(by_site.values(), key=lambda r: (-r.bytes, r.name, r.where))
     unexplained = [UnexplainedView(

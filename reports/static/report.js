@@ -109,7 +109,8 @@
   }
 
   function revealTarget() {
-    var id = decodeURIComponent(location.hash.slice(1));
+    var id;
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
     var el = id && document.getElementById(id);
     while (el) {
       if (el.tagName === "DETAILS") { el.open = true; }

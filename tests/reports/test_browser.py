@@ -57,7 +57,7 @@ def test_index_lists_every_finding_and_pages_them(tmp_path: Path, browser: Brows
     assert browser.evaluate("document.documentElement.dataset.js") == "ready"
     assert browser.evaluate("document.querySelectorAll('#findings-table tbody tr').length") == 250
     assert browser.evaluate(VISIBLE_ROWS) == 200
-    assert "1–200 of 250" in browser.evaluate("document.getElementById('pager-status').textContent")
+    assert "1\u2013200 of 250" in browser.evaluate("document.getElementById('pager-status').textContent")
     browser.evaluate("document.getElementById('pager-next').click()")
     assert browser.evaluate(VISIBLE_ROWS) == 50
     # filter by rule, then by file text: pagination follows the filter

@@ -23,7 +23,7 @@ from analyzer.model import (
 )
 from reports.html import render_html
 
-from .sample import graph, small_result, synthetic_result
+from .sample import graph, small_result
 
 
 class Page(HTMLParser):
@@ -300,7 +300,8 @@ def test_fixes_patch_applies_to_the_scanned_tree(tmp_path: Path, git_repo) -> No
     git_repo.write("leaky.c", (tmp_path / "src" / "leaky.c").read_text())
     git_repo.apply(patch)
     out = git_repo.read("leaky.c")
-    assert "    if (strict && buf[0] == '#') {\n        free(buf);\n        fclose(fp);\n        return -4;\n    }" in out
+    assert ("    if (strict && buf[0] == '#') {\n        free(buf);\n        fclose(fp);\n        return -4;\n    }"
+            in out)
 
 
 # ---- markup injection ------------------------------------------------------------------------
