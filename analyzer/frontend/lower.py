@@ -124,7 +124,9 @@ def _param_borrows(t) -> bool:
     if t.kind == TypeKind.POINTER:
         return t.get_pointee().is_const_qualified() and t.get_pointee().get_canonical().kind != TypeKind.POINTER
     if t.kind == TypeKind.LVALUEREFERENCE:
-        return t.get_pointee().is_const_qualified()
+        # `T *const &` (a container's insert/push_back of pointers) hands over the pointer value itself
+        pointee = t.get_pointee().get_canonical()
+        return pointee.is_const_qualified() and pointee.kind != TypeKind.POINTER
     if t.kind == TypeKind.RVALUEREFERENCE:
         return False
     if t.kind == TypeKind.RECORD:

@@ -18,6 +18,10 @@ PARSE_OPTIONS = (TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD * 0
                  | TranslationUnit.PARSE_INCOMPLETE * 0
                  | 0x4000)  # CXTranslationUnit_KeepGoing: keep parsing after fatal errors (missing includes)
 
+# Appended after the job's own flags. Release builds define NDEBUG, which erases assert(): keeping assertions lets
+# `assert(member_ == nullptr)` and `assert(p)` refine the paths, as the developer meant them to.
+ANALYSIS_FLAGS = ("-UNDEBUG",)
+
 
 def _check_readable(path: str) -> str | None:
     try:
@@ -39,7 +43,7 @@ def parse_and_lower(job: CompileJob) -> ir.Module:
     if problem:
         return ir.Module(job.file, diagnostics=(ir.TUDiagnostic(job.file, 0, "error", problem),), failed=True)
     lang = "c++" if job.is_cxx else "c"
-    args = list(job.args) + list(system_include_args(lang))
+    args = list(job.args) + list(system_include_args(lang)) + list(ANALYSIS_FLAGS)
     cwd = os.getcwd()
     try:
         if job.directory and os.path.isdir(job.directory):

@@ -200,6 +200,31 @@ int aligned(int n) {
 }
 """
 
+CASES["fdopen_failure_keeps_descriptor_owned"] = """
+FILE *wrap(const char *path) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return NULL;
+    FILE *fp = fdopen(fd, "r");
+    if (fp == NULL)
+        return NULL;  // expect: resource-leak in wrap
+    return fp;
+}
+int twice(const char *path) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    FILE *fp = fdopen(fd, "r");
+    if (!fp) {
+        close(fd);
+        return -1;
+    }
+    fclose(fp);
+    close(fd);  // expect: double-release in twice
+    return 0;
+}
+"""
+
 CXX_HEADERS = """
 #include <cstdlib>
 #include <cstring>

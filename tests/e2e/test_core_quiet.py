@@ -226,7 +226,39 @@ int lines(FILE *f) {
 }
 """
 
+CASES["fdopen_fdopendir_adopt_descriptor"] = """
+FILE *wrap(const char *path) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return NULL;
+    FILE *fp = fdopen(fd, "r");
+    if (fp == NULL) {
+        close(fd);
+        return NULL;
+    }
+    return fp;
+}
+DIR *wrapdir(const char *path) {
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return NULL;
+    DIR *d = fdopendir(fd);
+    if (!d) { close(fd); return NULL; }
+    return d;
+}
+"""
+
 CXX_CASES: dict[str, str] = {}
+
+CXX_CASES["pointer_inserted_into_container"] = """
+#include <set>
+#include <vector>
+struct Meta { int n; };
+void keep(std::set<Meta *> *files, std::vector<char *> &names, int n) {
+    Meta *m = new Meta();
+    files->insert(m);
+    char *s = static_cast<char *>(std::malloc(n));
+    names.push_back(s);
+}
+"""
 
 CXX_CASES["unique_ptr_constructor"] = """
 #include <memory>
@@ -322,3 +354,27 @@ def test_cxx_quiet(scan, case):
     result = scan(CXX_HEADERS + CXX_CASES[case], "snippet.cpp")
     assert brief(result) == set()
     assert not result.diagnostics
+
+
+def test_assert_refines_even_in_release_builds(scan):
+    """`-DNDEBUG` (release compile databases) would erase the assert; the scan keeps assertions."""
+    src = """
+#include <cassert>
+class Writer { public: explicit Writer(int n) : n_(n) {} int n_; };
+class Db {
+public:
+    Db() : log_(nullptr) {}
+    ~Db() { delete log_; }
+    void Reopen(int n);
+private:
+    Writer *log_;
+};
+void Db::Reopen(int n) {
+    assert(log_ == nullptr);
+    log_ = new Writer(n);
+}
+"""
+    assert brief(scan(src, "db.cpp", extra=("-DNDEBUG",))) == set()
+    # control: without the assertion the overwrite is reported
+    unasserted = src.replace("    assert(log_ == nullptr);\n", "")
+    assert {r for _, _, _, r in brief(scan(unasserted, "db.cpp", extra=("-DNDEBUG",)))} == {"leak-on-overwrite"}
