@@ -376,7 +376,7 @@ def _page(i: int, f: Finding, rows: list[Row], result: AnalysisResult, texts: _S
     if f.evidence:
         details.append(("Profile evidence", row.headline + (f" ({f.evidence.summary})"
                                                             if f.evidence.summary else "")))
-    stacks = [_stack_view(s) for s in (f.evidence.stacks if f.evidence else ())]
+    stacks = [_stack_view(s, result.root) for s in (f.evidence.stacks if f.evidence else ())]
     prev_href = rows[i - 1].href if i > 0 else ""
     next_href = rows[i + 1].href if i + 1 < len(rows) else ""
     return Page(row=row, filename=f"finding-{row.n}.html", prefix=prefix, finding=f,
@@ -715,8 +715,9 @@ def _same_file(a: str, b: str) -> bool:
     return os.path.normpath(a) == os.path.normpath(b)
 
 
-def _stack_view(stack: GrowthStack) -> StackView:
-    frames = [fr.function + (f"  {fr.file}:{fr.line}" if fr.file else "") for fr in stack.frames]
+def _stack_view(stack: GrowthStack, root: str) -> StackView:
+    frames = [fr.function + (f"  {_display_path(fr.file, root)}:{fr.line}" if fr.file else "")
+              for fr in stack.frames]
     return StackView(stack.bytes, stack.objects, stack.source, frames)
 
 
@@ -975,7 +976,7 @@ def _growth_view(result: AnalysisResult, findings: list[Finding], rows: list[Row
             _add_growth(by_function.setdefault(name, GrowthRow(name, "", 0, 0, 0.0, 0, [])), x, href)
         if s.frames:
             leaf = s.frames[0]
-            where = f"{leaf.file}:{leaf.line}" if leaf.file else ""
+            where = f"{_display_path(leaf.file, result.root)}:{leaf.line}" if leaf.file else ""
             _add_growth(by_site.setdefault((leaf.function, where),
                                            GrowthRow(leaf.function, where, 0, 0, 0.0, 0, [])), x, href)
     for grow in (*by_function.values(), *by_site.values()):
@@ -985,7 +986,7 @@ def _growth_view(result: AnalysisResult, findings: list[Finding], rows: list[Row
     ordered_s = sorted(by_site.values(), key=lambda r: (-r.bytes, r.name, r.where))
     unexplained = [UnexplainedView(
         f"{_display_path(u.loc.file, result.root)}:{u.loc.line}" if u.loc else "", u.function,
-        u.stack.bytes, u.stack.objects, list(u.candidates), _stack_view(u.stack))
+        u.stack.bytes, u.stack.objects, list(u.candidates), _stack_view(u.stack, result.root))
         for u in sorted(result.unexplained, key=lambda u: -u.stack.bytes)]
     return GrowthView(total, explained, ordered_f[:_TABLE_LIMIT], ordered_s[:_TABLE_LIMIT],
                       _flame(items, href), unexplained,

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
-from analyzer.model import FINDING_KINDS, AnalysisResult, Finding, SourceLoc
+from analyzer.model import FINDING_KINDS, AnalysisResult, Finding, GrowthStack, SourceLoc
 
 from .paths import relative
 
@@ -62,15 +63,25 @@ def _result(f: Finding, rank: int, root: str, rule_index: dict[str, int]) -> dic
         related.append(_location(f.acquire, root, f"acquired by {f.acquirer}()"))
     if evidence is not None:
         for stack in evidence.stacks[:5]:
-            for frame in stack.frames[:8]:
-                if frame.file and frame.line:
-                    related.append(_location(SourceLoc(frame.file, frame.line), root,
-                                             f"heap growth {stack.bytes} B via {frame.function}"))
+            related.extend(_stack_locations(stack, root))
     for i, loc in enumerate(related, 1):
         loc["id"] = i
     if related:
         res["relatedLocations"] = related
     return res
+
+
+def _stack_locations(stack: GrowthStack, root: str, limit: int = 8) -> list[dict]:
+    """The project call sites of a profile stack (frames in files under the root), leaf first."""
+    out = []
+    for frame in stack.frames:
+        if not (frame.file and frame.line) or os.path.isabs(relative(frame.file, root)):
+            continue  # system headers, libc sources, other machines' paths
+        out.append(_location(SourceLoc(frame.file, frame.line), root,
+                             f"heap growth {stack.bytes} B via {frame.function}"))
+        if len(out) == limit:
+            break
+    return out
 
 
 def render_sarif(result: AnalysisResult) -> str:
@@ -90,6 +101,11 @@ def render_sarif(result: AnalysisResult) -> str:
                               "growthObjects": int(u.stack.objects), "candidates": list(u.candidates)}}
         if u.loc is not None:
             res["locations"] = [_location(u.loc, result.root)]
+        related = _stack_locations(u.stack, result.root)
+        for i, loc in enumerate(related, 1):
+            loc["id"] = i
+        if related:
+            res["relatedLocations"] = related
         results.append(res)
     notifications = [{"level": "warning" if d.severity != "error" else "error", "message": {"text": d.message},
                       "locations": [_location(SourceLoc(d.file, d.line), result.root)]}
