@@ -1,0 +1,296 @@
+"""member-not-released: owned resources stored in members (or member containers) that no destructor releases."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+import networkx as nx
+
+from . import ir
+from .callgraph import build_call_graph
+from .model import Finding, PathEvent, SourceLoc
+from .ownership import FunctionResult, Resource
+from .summaries import Resolver
+
+if TYPE_CHECKING:
+    from .pipeline import Program
+
+# Methods of standard containers that copy their argument into the container.
+INSERTERS = frozenset({"push_back", "emplace_back", "push_front", "emplace_front", "insert", "emplace",
+                       "emplace_hint", "try_emplace", "insert_or_assign", "push"})
+# Reading an element out of a member container: the value is one of its elements.
+ELEMENT_READERS = frozenset({"back", "front", "at", "top", "operator[]", "begin", "rbegin", "find", "cbegin",
+                             "lower_bound", "upper_bound", "second"})
+ALL_CONTAINERS = "*"  # a range-for over an unknown range releases the elements of some member container
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStore:
+    cls: str
+    member: str
+    resource: Resource
+    loc: ir.Loc
+    function: ir.Function
+    container: bool = False
+
+
+def _sloc(loc: ir.Loc) -> SourceLoc:
+    return SourceLoc(loc.file, loc.line, loc.col)
+
+
+def _method_name(callee: str) -> str:
+    return callee.rsplit("::", 1)[-1]
+
+
+def _member_of(op: ir.Operand | None) -> str | None:
+    """'m' for `this->m`, `this->m[i]`, `*this->m`; None otherwise."""
+    while isinstance(op, (ir.Index, ir.Deref)):
+        op = op.base
+    if isinstance(op, ir.Field) and op.base is None:
+        return op.name
+    return None
+
+
+def _events(fn: ir.Function) -> Iterable[tuple[int, int, ir.Event]]:
+    for b in fn.blocks:
+        for i, e in enumerate(b.events):
+            yield b.id, i, e
+
+
+def _reachable_after(fn: ir.Function, bid: int, index: int) -> Iterable[ir.Event]:
+    """Events that may run after event `index` of block `bid`."""
+    yield from fn.blocks[bid].events[index + 1:]
+    seen: set[int] = set()
+    stack = list(fn.blocks[bid].succs)
+    while stack:
+        b = stack.pop()
+        if b in seen:
+            continue
+        seen.add(b)
+        yield from fn.blocks[b].events
+        stack.extend(fn.blocks[b].succs)
+
+
+def _released_args(call: ir.Call, resolver: Resolver) -> list[ir.Operand]:
+    if call.callee in ("delete", "delete[]"):
+        return list(call.args[:1])
+    effect = resolver.effect(call)
+    return [call.args[i] for i, _ in effect.releases if i < len(call.args)]
+
+
+# ---- what members receive ------------------------------------------------------------------
+
+def _acquired_vars(fn: ir.Function, resolver: Resolver) -> dict[str, Resource]:
+    """Variables that hold the result of an acquiring call somewhere in `fn` (flow-insensitive)."""
+    out: dict[str, Resource] = {}
+    for _, _, e in _events(fn):
+        if isinstance(e, ir.Call) and e.result is not None and e.receiver is None:
+            effect = resolver.effect(e)
+            if effect.acquire_kind and effect.acquire_out is None:
+                out[e.result.name] = Resource(("site", e.loc.line, e.loc.col), effect.acquire_kind,
+                                              effect.acquirer or e.callee, e.loc, effect.source)
+    changed = True
+    while changed:  # copies: `p = $1`, `q = p`
+        changed = False
+        for _, _, e in _events(fn):
+            if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var) and isinstance(e.src, ir.Var) \
+                    and e.src.name in out and e.dst.name not in out:
+                out[e.dst.name] = out[e.src.name]
+                changed = True
+    return out
+
+
+def _container_stores(fn: ir.Function, resolver: Resolver) -> list[tuple[str, Resource, ir.Loc]]:
+    """`m.push_back(p)`, `m.insert(p)`, `m[k] = p` with p an owned raw pointer of this function."""
+    owned = _acquired_vars(fn, resolver)
+    out = []
+    for _, _, e in _events(fn):
+        if isinstance(e, ir.Call) and _method_name(e.callee) in INSERTERS:
+            member = _member_of(e.receiver)
+            if member is None:
+                continue
+            for a in e.args:
+                if isinstance(a, ir.Var) and a.name in owned:
+                    out.append((member, owned[a.name], e.loc))
+        elif isinstance(e, ir.Assign) and isinstance(e.dst, ir.Index) and isinstance(e.src, ir.Var) \
+                and e.src.name in owned:
+            member = _member_of(e.dst)
+            if member is not None:
+                out.append((member, owned[e.src.name], e.loc))
+    return out
+
+
+def _released_later(fn: ir.Function, store: ir.Loc, member: str, resolver: Resolver) -> bool:
+    """A store followed, in the same function, by a release of the member: a transient owner."""
+    for bid, i, e in _events(fn):
+        if e.loc != store or not isinstance(e, (ir.Assign, ir.Call)):
+            continue
+        for later in _reachable_after(fn, bid, i):
+            if isinstance(later, ir.Call) and any(_member_of(a) == member for a in _released_args(later, resolver)):
+                return True
+    return False
+
+
+def collect_stores(prog: Program, results: list[FunctionResult], resolver: Resolver) -> list[MemberStore]:
+    stores: list[MemberStore] = []
+    for res in results:
+        fn = res.function
+        if not fn.class_name or fn.kind == "destructor":
+            continue
+        seen: set[tuple[str, int, int]] = set()
+        for member, resource, loc in res.member_stores:
+            key = (member, loc.line, loc.col)
+            if key in seen or _released_later(fn, loc, member, resolver):
+                continue
+            seen.add(key)
+            stores.append(MemberStore(fn.class_name, member, resource, loc, fn))
+        for member, resource, loc in _container_stores(fn, resolver):
+            key = (member, loc.line, loc.col)
+            if key not in seen:
+                seen.add(key)
+                stores.append(MemberStore(fn.class_name, member, resource, loc, fn, container=True))
+    return stores
+
+
+# ---- what destructors release -------------------------------------------------------------
+
+def _element_sources(fn: ir.Function) -> dict[str, str]:
+    """Local variables holding an element of a member container: var -> member (or ALL_CONTAINERS)."""
+    out: dict[str, str] = {}
+    temps: dict[str, str] = {}
+    for _, _, e in _events(fn):
+        if isinstance(e, ir.Call) and e.result is not None and _method_name(e.callee) in ELEMENT_READERS:
+            member = _member_of(e.receiver)
+            if member is not None:
+                temps[e.result.name] = member
+    changed = True
+    while changed:
+        changed = False
+        for _, _, e in _events(fn):
+            if not isinstance(e, ir.Assign) or not isinstance(e.dst, ir.Var) or e.dst.name in out:
+                continue
+            src = e.src
+            member = None
+            if isinstance(src, ir.Unknown) and src.text == "range element":
+                member = ALL_CONTAINERS
+            elif isinstance(src, ir.Index):
+                member = _member_of(src)
+            elif isinstance(src, ir.Var):
+                member = temps.get(src.name) or out.get(src.name)
+            elif isinstance(src, ir.Field) and isinstance(src.base, ir.Var):
+                member = out.get(src.base.name)  # `kv.second`, `it->second`
+            if member is not None:
+                out[e.dst.name] = member
+                changed = True
+    return out
+
+
+def _root_var(op: ir.Operand) -> str | None:
+    var = ir.root_var(op)
+    return var.name if var is not None else None
+
+
+def released_members(fn: ir.Function, result: FunctionResult | None, resolver: Resolver) -> tuple[set[str], set[str]]:
+    """(members released directly, member containers whose elements are released) by `fn` itself."""
+    direct = set(result.member_releases) if result is not None else set()
+    elements: set[str] = set()
+    element_vars = _element_sources(fn)
+    for _, _, e in _events(fn):
+        if not isinstance(e, ir.Call):
+            continue
+        for a in _released_args(e, resolver):
+            if isinstance(a, ir.Index) and _member_of(a) is not None:
+                elements.add(_member_of(a))
+            elif _member_of(a) is not None:
+                direct.add(_member_of(a))
+            elif (root := _root_var(a)) in element_vars:
+                elements.add(element_vars[root])
+        if _method_name(e.callee) in ("reset", "release_all", "clear_and_dispose") and _member_of(e.receiver):
+            direct.add(_member_of(e.receiver))
+    return direct, elements
+
+
+def member_findings(prog: Program, results: list[FunctionResult], resolver: Resolver) -> list[Finding]:
+    """One `member-not-released` per store of an owned resource into a member that the class's destructor,
+    or a function it calls, never releases. Classes whose destructor has no body in the scan are skipped."""
+    stores = collect_stores(prog, results, resolver)
+    if not stores:
+        return []
+    by_usr = {r.function.usr: r for r in results}
+    graph = build_call_graph(prog.functions)
+    classes = {c.qualname: c for c in prog.classes.values()}
+    dtors: dict[str, ir.Function] = {}
+    for fn in prog.functions.values():
+        if fn.kind == "destructor" and fn.class_name:
+            dtors.setdefault(fn.class_name, fn)
+    owners: dict[str, set[str]] = defaultdict(set)  # member name -> classes declaring it
+    for c in classes.values():
+        for f in c.fields:
+            owners[f.name].add(c.qualname)
+    cache: dict[str, tuple[set[str], set[str]]] = {}
+
+    def releases_of(cls: str) -> tuple[set[str], set[str]] | None:
+        if cls in cache:
+            return cache[cls]
+        dtor = dtors.get(cls)
+        if dtor is None:
+            decl = classes.get(cls)
+            if decl is None or decl.destructor_usr:
+                return None  # not seen, or declared with a body outside the scan: cannot judge
+            cache[cls] = (set(), set())
+            return cache[cls]
+        direct: set[str] = set()
+        elements: set[str] = set()
+        for usr in {dtor.usr} | (nx.descendants(graph, dtor.usr) if dtor.usr in graph else set()):
+            d, el = released_members(prog.functions[usr], by_usr.get(usr), resolver)
+            direct |= d
+            elements |= el
+        cache[cls] = (direct, elements)
+        return cache[cls]
+
+    others: dict[tuple[str, str], bool] = {}  # (class, member) -> some non-destructor method releases it
+    for r in results:
+        if r.function.class_name and r.function.kind != "destructor":
+            d, el = released_members(r.function, r, resolver)
+            for m in d | el:
+                others[(r.function.class_name, m)] = True
+
+    findings = []
+    for s in stores:
+        candidates = [s.cls] + sorted(owners.get(s.member, set()) - {s.cls}) \
+            if s.member not in {f.name for f in getattr(classes.get(s.cls), "fields", ())} else [s.cls]
+        verdicts = [(c, releases_of(c)) for c in candidates]
+        if any(v is None for _, v in verdicts):
+            continue
+        released = False
+        for _, (direct, elements) in verdicts:
+            if s.container:
+                released |= s.member in elements or ALL_CONTAINERS in elements or s.member in direct
+            else:
+                released |= s.member in direct
+        if released:
+            continue
+        findings.append(_finding(s, dtors.get(s.cls), classes.get(s.cls), resolver,
+                                 others.get((s.cls, s.member), False)))
+    return findings
+
+
+def _finding(s: MemberStore, dtor: ir.Function | None, decl: ir.ClassDecl | None, resolver: Resolver,
+             released_elsewhere: bool) -> Finding:
+    res, fn = s.resource, s.function
+    what = "the elements of member container" if s.container else "member"
+    stored = f"stored in member container '{s.member}'" if s.container else f"stored in member '{s.member}'"
+    path = [PathEvent(_sloc(res.loc), f"{res.kind} acquired by {res.acquirer}()", "acquire"),
+            PathEvent(_sloc(s.loc), stored, "escape")]
+    if dtor is not None:
+        path.append(PathEvent(SourceLoc(dtor.loc.file, dtor.loc.line, dtor.loc.col),
+                              f"destructor {dtor.qualname}() never releases {what} '{s.member}'", "exit"))
+    elif decl is not None:
+        path.append(PathEvent(SourceLoc(decl.loc.file, decl.loc.line, decl.loc.col),
+                              f"{decl.qualname} has no destructor: {what} '{s.member}' is never released", "exit"))
+    return Finding(
+        rule_id="member-not-released", kind=res.kind, function=fn.qualname, loc=_sloc(s.loc),
+        acquire=_sloc(res.loc), acquirer=res.acquirer, var=s.member, expected=resolver.expected_release(res.kind),
+        path=tuple(path), confidence="medium" if released_elsewhere else "high", rule_source=res.source,
+        function_usr=fn.usr, function_span=(fn.loc.line, fn.end_line))
