@@ -1,0 +1,553 @@
+"""Heap growth ↔ static findings: evidence per finding, ranking, and growth no finding explains.
+
+Profiles are reduced to *growth per symbolized allocation stack* (never per address: stacks of
+different processes are only comparable once symbolized):
+
+* one heap snapshot: the bytes in use;
+* two snapshots: last minus first;
+* three or more: last minus first, ranked by the fitted steady growth (slope x window x R²,
+  `analyzer.profiles.growth.score_growth`), so a leak outranks a cache that fills up and stops;
+* a LeakSanitizer or valgrind report: the bytes leaked at exit (direct and possible leaks;
+  indirect leaks count for the finding whose acquire site allocated them, else for the direct leak
+  whose function they went through, else for nobody; still-reachable blocks are not leaks).
+
+A stack explains a finding when its allocation site is the finding's acquire call: walking the
+stack from the leaf, a frame in the finding's function within `line_tolerance` lines of the acquire
+line, called into the acquirer (`tm_pack_create` ← `Dict::search`) or allocating directly (the
+allocator frames are folded). Member findings (`leak-on-overwrite` of a field) also accept the
+acquirer called from any method of the class: the leaked old value was allocated by whichever
+method stored it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from analyzer.model import (
+    AnalysisResult,
+    Diagnostic,
+    Evidence,
+    Finding,
+    GrowthStack,
+    ProfileFrame,
+    SourceLoc,
+    UnexplainedGrowth,
+    human_bytes,
+)
+from analyzer.profiles import (
+    IncompatibleProfiles,
+    MalformedProfile,
+    Profile,
+    SymbolizeOptions,
+    fold_allocator_frames,
+    load_profile,
+    pick_metric,
+    score_growth,
+    stack_totals,
+    symbolize,
+)
+from analyzer.profiles.aggregate import is_project_frame, normalize_frame
+from analyzer.profiles.fold import is_allocator_function
+from analyzer.profiles.growth import sequence_number
+from analyzer.profiles.model import Frame
+from analyzer.profiles.names import join_key
+
+__all__ = ["StackGrowth", "correlate", "correlate_with_files", "growth_by_stack", "load_profiles"]
+
+LEAK_REPORT_FORMATS = frozenset({"lsan", "valgrind-xml", "valgrind-text"})
+# Rules whose findings are leaks, i.e. can have heap growth behind them.
+LEAK_RULES = frozenset({"resource-leak", "leak-on-overwrite", "unused-acquire", "member-not-released"})
+# Leak-report kinds: counted as leaked, folded into an owner, or ignored.
+COUNTED_KINDS = frozenset({"direct", "definite", "possible", ""})
+FOLDED_KINDS = frozenset({"indirect"})
+MAX_EVIDENCE_STACKS = 5
+_ALLOCATING_ACQUIRERS = frozenset({"new", "new[]", "operator new", "operator new[]"})
+_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".c++", ".h", ".hh", ".hpp", ".hxx", ".inl", ".ipp", ".tcc")
+
+
+@dataclass(frozen=True)
+class StackGrowth:
+    """Growth of one symbolized allocation stack in one group of profiles."""
+
+    frames: tuple[Frame, ...]  # leaf first, allocator frames folded
+    bytes: int  # in use (1 snapshot), last - first (2+), leaked (reports)
+    objects: int
+    weight: float  # ranking strength in bytes: fitted steady growth for 3+ snapshots, else `bytes`
+    source: str  # the profile(s) it comes from
+    kind: str = ""  # leak-report kind: direct, indirect, definite, possible
+    r2: float | None = None  # fit quality for 3+ snapshots
+    rising: bool = True  # 3+ snapshots: still growing in the second half of the window (not a plateau)
+
+
+@dataclass(frozen=True)
+class _Group:
+    label: str
+    stacks: tuple[StackGrowth, ...]
+    is_report: bool
+    snapshots: int
+
+
+# ---- profiles → growth per stack ---------------------------------------------------------------
+
+def load_profiles(paths: Sequence[str], binary: str | None = None,
+                  search_paths: Sequence[str] = ()) -> list[Profile]:
+    """Parse, symbolize and fold every profile; raise `MalformedProfile` (one line) on bad input.
+
+    `binary` may be the profiled executable or a Breakpad `.sym` file of it
+    (`analyzer.correlate_symbols`), which symbolizes without the binary or binutils.
+    """
+    from analyzer.correlate_symbols import SymFileError, is_sym_file, read_sym, symbolize_with_sym
+
+    sym = None
+    if binary and is_sym_file(binary):
+        try:
+            sym = read_sym(binary)
+        except SymFileError as exc:
+            raise MalformedProfile(binary, 0, str(exc).split(": ", 1)[-1]) from None
+        binary = None
+    options = SymbolizeOptions(binary=binary, search_path=tuple(search_paths))
+    out = []
+    for path in paths:
+        prof = load_profile(path)
+        if not prof.symbolized:
+            if sym is not None:
+                prof, _ = symbolize_with_sym(prof, sym)
+            prof = symbolize(prof, options)
+        out.append(fold_allocator_frames(prof))
+    return out
+
+
+def _frames_key(profile: Profile, sample) -> tuple[Frame, ...]:  # type: ignore[no-untyped-def]
+    return tuple(Frame(f.function, f.file, f.line) for f in profile.frames(sample))
+
+
+def _report_group(profile: Profile) -> _Group:
+    space = pick_metric(profile, "inuse_space")
+    objs = pick_metric(profile, "inuse_objects")
+    merged: dict[tuple[tuple[Frame, ...], str], list[int]] = {}
+    for s in profile.samples:
+        kind = s.label("leak_kind")
+        if kind == "reachable":
+            continue
+        key = (_frames_key(profile, s), kind)
+        acc = merged.setdefault(key, [0, 0])
+        acc[0] += int(s.values[space]) if space >= 0 else 0
+        acc[1] += int(s.values[objs]) if objs >= 0 else 0
+    name = os.path.basename(profile.source_path)
+    stacks = tuple(StackGrowth(frames, b, o, float(b), name, kind) for (frames, kind), (b, o) in merged.items()
+                   if b > 0)
+    return _Group(name, stacks, True, 1)
+
+
+def _snapshot_order(profiles: Sequence[Profile]) -> tuple[list[Profile], list[float] | None]:
+    """Oldest first: by gperftools dump number when every file has one, else as given.
+
+    Dump numbers beat file times: copied or checked-out files have meaningless mtimes.
+    """
+    seqs = [sequence_number(p.source_path) for p in profiles]
+    if len(profiles) > 1 and all(s is not None for s in seqs) and len(set(seqs)) == len(seqs):
+        pairs = sorted(zip(seqs, profiles, strict=True), key=lambda t: t[0])  # type: ignore[arg-type, return-value]
+        return [p for _, p in pairs], [float(s) for s, _ in pairs]  # type: ignore[arg-type]
+    return list(profiles), [float(i) for i in range(len(profiles))]
+
+
+def _snapshot_group(profiles: Sequence[Profile]) -> _Group:
+    ordered, times = _snapshot_order(profiles)
+    first, last = ordered[0], ordered[-1]
+    names = [os.path.basename(p.source_path) for p in ordered]
+    label = names[0] if len(names) == 1 else f"{names[0]} → {names[-1]} ({len(names)} snapshots)"
+
+    def totals(p: Profile, metric: str) -> dict[tuple[Frame, ...], float]:
+        i = pick_metric(p, metric)
+        if i < 0:
+            return {}
+        # Same stack, different addresses (e.g. two call sites on one line): merged by symbols.
+        out: dict[tuple[Frame, ...], float] = {}
+        for s in p.samples:
+            k = _frames_key(p, s)
+            out[k] = out.get(k, 0) + s.values[i]
+        return out
+
+    if pick_metric(last, "inuse_space") < 0:
+        raise IncompatibleProfiles(f"{last.source_path}: no in-use values to correlate "
+                                   f"(has {', '.join(vt.type for vt in last.sample_types)})")
+    b_last, o_last = totals(last, "inuse_space"), totals(last, "inuse_objects")
+    stacks: list[StackGrowth] = []
+    if len(ordered) == 1:
+        for k, v in b_last.items():
+            if v > 0:
+                stacks.append(StackGrowth(k, int(v), int(o_last.get(k, 0)), float(v), label))
+        return _Group(label, tuple(stacks), False, 1)
+    b_first, o_first = totals(first, "inuse_space"), totals(first, "inuse_objects")
+    fits: dict[tuple[Frame, ...], tuple[float, float, bool]] = {}
+    if len(ordered) >= 3:
+        # score_growth keys stacks by normalized frames (`normalize_frame`); map ours onto them.
+        for g in score_growth(ordered, "inuse_space", times):
+            fits[g.stack] = (g.score, g.r2, g.values[-1] > g.values[len(g.values) // 2])
+    for k in dict.fromkeys([*b_last, *b_first]):
+        delta = b_last.get(k, 0) - b_first.get(k, 0)
+        if delta <= 0:
+            continue
+        objects = int(o_last.get(k, 0) - o_first.get(k, 0))
+        if fits:
+            score, r2, rising = fits.get(tuple(normalize_frame(f) for f in k), (0.0, 0.0, False))
+            stacks.append(StackGrowth(k, int(delta), objects, score, label, r2=r2, rising=rising))
+        else:
+            stacks.append(StackGrowth(k, int(delta), objects, float(delta), label))
+    return _Group(label, tuple(stacks), False, len(ordered))
+
+
+def _groups(profiles: Sequence[Profile]) -> list[_Group]:
+    """Leak reports one by one; heap snapshots grouped by format and sample types, in given order."""
+    groups: list[_Group] = []
+    series: dict[tuple[str, tuple[str, ...]], list[Profile]] = {}
+    for p in profiles:
+        if p.source_format in LEAK_REPORT_FORMATS:
+            groups.append(_report_group(p))
+        else:
+            series.setdefault((p.source_format, tuple(vt.type for vt in p.sample_types)), []).append(p)
+    for members in series.values():
+        groups.append(_snapshot_group(members))
+    return groups
+
+
+def growth_by_stack(profiles: Sequence[Profile]) -> list[StackGrowth]:
+    """Every growing stack of every profile group, strongest first."""
+    out = [s for g in _groups(profiles) for s in g.stacks]
+    out.sort(key=lambda s: (-s.weight, -s.bytes, s.source, s.frames))
+    return out
+
+
+# ---- matching stacks to findings ---------------------------------------------------------------
+
+def _key(name: str) -> str:
+    return join_key(name) if name else ""
+
+
+def _same_function(a: str, b: str) -> bool:
+    """Qualified names that may differ only in leading namespaces ('::f' vs 'ns::f')."""
+    if not a or not b:
+        return False
+    return a == b or a.endswith("::" + b) or b.endswith("::" + a)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a finding's acquire site looks like in a profile stack."""
+
+    index: int
+    function: str
+    cls: str  # enclosing class/namespace of a member finding, else ""
+    acquirer: str
+    allocating: bool  # the acquirer is an allocator: its frames are folded, the site is the leaf
+    file: str  # basename of the acquire file
+    line: int
+    acquire_in_function: bool
+
+    @staticmethod
+    def of(index: int, f: Finding) -> _Target:
+        fn = _key(f.function)
+        acq = f.acquire
+        inside = bool(acq) and (
+            f.function_span == (0, 0)
+            or (os.path.basename(acq.file) == os.path.basename(f.loc.file)  # type: ignore[union-attr]
+                and f.function_span[0] <= acq.line <= f.function_span[1]))  # type: ignore[union-attr]
+        member = f.rule_id == "member-not-released" or f.rule_source.startswith("member:") or not inside
+        cls = fn.rsplit("::", 1)[0] if member and "::" in fn else ""
+        acquirer = _key(f.acquirer)
+        return _Target(index, fn, cls, acquirer,
+                       f.acquirer in _ALLOCATING_ACQUIRERS or is_allocator_function(f.acquirer),
+                       os.path.basename(acq.file) if acq else "", acq.line if acq else 0, inside)
+
+
+def _is_site(t: _Target, frame: Frame, tol: int) -> bool:
+    """Is this frame (a call into the acquirer, or the allocating leaf) the finding's acquire site?"""
+    fn = _key(frame.function)
+    near = bool(frame.line and t.line) and abs(frame.line - t.line) <= tol
+    same_file = not frame.file or not t.file or os.path.basename(frame.file) == t.file
+    if _same_function(fn, t.function):
+        if t.acquire_in_function:
+            return (near and same_file) or not frame.line
+        return True  # member value acquired elsewhere: any store site in this function
+    if t.cls and fn.startswith(t.cls + "::"):
+        return True  # another method of the class stored the member's value
+    return near and same_file and bool(frame.file)
+
+
+def _matches(t: _Target, frames: Sequence[Frame], tol: int) -> bool:
+    for i, fr in enumerate(frames):
+        if i == 0:
+            if t.allocating and _is_site(t, fr, tol):
+                return True
+            continue
+        if _same_function(_key(frames[i - 1].function), t.acquirer) and _is_site(t, fr, tol):
+            return True
+    return False
+
+
+# ---- the correlation ---------------------------------------------------------------------------
+
+@dataclass
+class _Acc:
+    bytes: int = 0
+    objects: int = 0
+    weight: float = 0.0
+    stacks: list[StackGrowth] = dataclasses.field(default_factory=list)
+    sources: set[str] = dataclasses.field(default_factory=set)
+    r2: list[tuple[float, int]] = dataclasses.field(default_factory=list)  # (R², bytes) per stack
+
+    def add(self, s: StackGrowth) -> None:
+        self.bytes += s.bytes
+        self.objects += s.objects
+        self.weight += s.weight
+        self.stacks.append(s)
+        self.sources.add(s.source)
+        if s.r2 is not None:
+            self.r2.append((s.r2, s.bytes))
+
+
+def correlate(result: AnalysisResult, profiles: Sequence[Profile], *, line_tolerance: int = 2,
+              max_unexplained: int = 10, min_unexplained_share: float = 0.02) -> AnalysisResult:
+    """Attach `Evidence` to every finding, rank them, and list growth no finding explains.
+
+    Confirmed findings (growth behind them) come first, by growth strength (fitted steady growth
+    with 3+ snapshots, else bytes); static-only findings follow in their given order. Each group
+    of profiles (the heap snapshot series; each leak report) is matched separately and a finding
+    keeps its strongest group, so a leak seen by both a heap diff and LSan is not counted twice.
+    """
+    findings = list(result.findings)
+    targets = [_Target.of(i, f) for i, f in enumerate(findings) if f.rule_id in LEAK_RULES]
+    groups = _groups(profiles)
+    best: dict[int, tuple[_Acc, _Group]] = {}
+    unexplained: list[tuple[StackGrowth, _Group]] = []
+    for g in groups:
+        per_finding: dict[int, _Acc] = {}
+        leftovers: list[StackGrowth] = []
+        for s in g.stacks:
+            hits = [t.index for t in targets if _matches(t, s.frames, line_tolerance)]
+            for i in hits:
+                per_finding.setdefault(i, _Acc()).add(s)
+            if not hits:
+                leftovers.append(s)
+        # Indirect leaks with no site of their own belong to a direct leak whose function they passed.
+        for s in leftovers:
+            if g.is_report and s.kind in FOLDED_KINDS:
+                owner = _owner(s, targets, per_finding)
+                if owner is not None:
+                    per_finding[owner].add(s)
+                continue
+            unexplained.append((s, g))
+        for i, acc in per_finding.items():
+            if acc.bytes <= 0 or (g.snapshots >= 3 and acc.weight <= 0):
+                continue
+            old = best.get(i)
+            if old is None or (acc.weight, acc.bytes) > (old[0].weight, old[0].bytes):
+                best[i] = (acc, g)
+    new_findings = []
+    for i, f in enumerate(findings):
+        if i in best:
+            acc, g = best[i]
+            ev = Evidence("confirmed", acc.bytes, acc.objects, _growth_stacks(acc.stacks), _summary(acc, g))
+        elif f.rule_id in LEAK_RULES:
+            ev = Evidence("static-only", summary=_static_summary(groups))
+        else:
+            ev = Evidence("static-only", summary=f"heap growth does not apply to {f.rule_id}")
+        new_findings.append(dataclasses.replace(f, evidence=ev))
+    order = sorted(range(len(new_findings)),
+                   key=lambda i: (0, -best[i][0].weight, -best[i][0].bytes, i) if i in best else (1, 0, 0, i))
+    ranked = tuple(dataclasses.replace(new_findings[i], rank=n) for n, i in enumerate(order, 1))
+    resolver = _SourceResolver(result, ranked)
+    ranked = tuple(dataclasses.replace(f, evidence=_resolve_evidence(f.evidence, resolver)) for f in ranked)
+    return dataclasses.replace(
+        result,
+        findings=ranked,
+        unexplained=_unexplained(unexplained, groups, resolver, max_unexplained, min_unexplained_share),
+        profiles=tuple(_profile_summary(p, profiles) for p in profiles),
+        diagnostics=tuple(dict.fromkeys([*result.diagnostics, *_profile_diagnostics(profiles)])),
+    )
+
+
+def _owner(s: StackGrowth, targets: Sequence[_Target], per_finding: dict[int, _Acc]) -> int | None:
+    keys = [_key(f.function) for f in s.frames]
+    for t in targets:
+        if t.index in per_finding and any(_same_function(k, t.function) for k in keys):
+            return t.index
+    return None
+
+
+def _growth_stacks(stacks: Iterable[StackGrowth]) -> tuple[GrowthStack, ...]:
+    top = sorted(stacks, key=lambda s: (-s.bytes, -s.weight, s.frames))[:MAX_EVIDENCE_STACKS]
+    return tuple(GrowthStack(tuple(ProfileFrame(f.function, f.file, f.line) for f in s.frames), s.bytes,
+                             s.objects, s.source + (f" ({s.kind})" if s.kind else "")) for s in top)
+
+
+def _summary(acc: _Acc, g: _Group) -> str:
+    n = len(acc.stacks)
+    stacks = f"{n} allocation stack{'s' if n != 1 else ''}"
+    objs = f"{acc.objects} object{'s' if acc.objects != 1 else ''}"
+    if g.is_report:
+        kinds = sorted({s.kind for s in acc.stacks if s.kind})
+        return f"{human_bytes(acc.bytes)} in {objs} leaked at exit ({', '.join(kinds) or 'leak'}) " \
+               f"in {g.label}, {stacks}"
+    if g.snapshots == 1:
+        return f"{human_bytes(acc.bytes)} in {objs} in use at {g.label} (one snapshot: no growth data), {stacks}"
+    text = f"+{human_bytes(acc.bytes)} in {objs} over {g.label}, {stacks}"
+    if acc.r2:
+        # R² of the series, weighted by each stack's growth: one tiny irregular stack does not spoil it.
+        r2 = sum(r * b for r, b in acc.r2) / max(sum(b for _, b in acc.r2), 1)
+        text += f"; steady growth (R² {r2:.2f})" if r2 >= 0.8 else f"; irregular growth (R² {r2:.2f})"
+    return text
+
+
+def _static_summary(groups: Sequence[_Group]) -> str:
+    if not groups:
+        return "no profile given"
+    return "no growth at the acquire site in " + "; ".join(g.label for g in groups) + \
+        " (path not exercised, or too small to see)"
+
+
+# ---- unexplained growth ------------------------------------------------------------------------
+
+def _unexplained(items: Sequence[tuple[StackGrowth, _Group]], groups: Sequence[_Group],
+                 resolver: _SourceResolver, limit: int, share: float) -> tuple[UnexplainedGrowth, ...]:
+    """Hot growing stacks no finding explains, merged per allocation site (first project frame).
+
+    Hot: direct leaks of a leak report (all of them); for snapshots, growth of at least `share`
+    of the group's total growth that is still rising (with 3+ snapshots: positive fitted growth,
+    R² ≥ 0.5 and growth in the second half of the window, so a cache that fills up and plateaus
+    is not listed).
+    """
+    totals = {id(g): sum(s.bytes for s in g.stacks) for g in groups}
+    by_site: dict[tuple[str, str, int], list[StackGrowth]] = {}
+    for s, g in items:
+        if not g.is_report:
+            if s.bytes < share * totals[id(g)]:
+                continue
+            if g.snapshots >= 3 and (s.weight <= 0 or (s.r2 or 0.0) < 0.5 or not s.rising):
+                continue
+        site = _first_project_frame(s.frames)
+        by_site.setdefault((_key(site.function), os.path.basename(site.file), site.line), []).append(s)
+    merged = []
+    for stacks in by_site.values():
+        stacks.sort(key=lambda s: (-s.bytes, s.frames))
+        top = stacks[0]
+        total = GrowthStack(tuple(ProfileFrame(f.function, resolver.resolve(f.file), f.line) for f in top.frames),
+                            sum(s.bytes for s in stacks), sum(s.objects for s in stacks),
+                            top.source + (f" ({top.kind})" if top.kind else ""))
+        site = _first_project_frame(top.frames)
+        loc = SourceLoc(resolver.resolve(site.file), site.line) if site.file and site.line else None
+        merged.append((sum(s.weight for s in stacks), UnexplainedGrowth(loc, _key(site.function) or site.function,
+                                                                        total, _candidates(top.frames))))
+    merged.sort(key=lambda t: (-t[0], -t[1].stack.bytes, t[1].function))
+    return tuple(u for _, u in merged[:limit])
+
+
+def _first_project_frame(frames: Sequence[Frame]) -> Frame:
+    for fr in frames:
+        if _is_project(fr):
+            return fr
+    return frames[0] if frames else Frame("?", "", 0)
+
+
+def _is_project(fr: Frame) -> bool:
+    return is_project_frame(fr) and not _key(fr.function).startswith(("std::", "__gnu_cxx::"))
+
+
+def _candidates(frames: Sequence[Frame]) -> tuple[str, ...]:
+    """Project functions on the stack, allocation site first: the ones that own what was allocated."""
+    names = list(dict.fromkeys(_key(f.function) for f in frames if _is_project(f) and f.function))
+    owners = [n for n in names if n != "main"]
+    return tuple((owners or names)[:4])
+
+
+# ---- source paths, profile summaries -----------------------------------------------------------
+
+class _SourceResolver:
+    """Profile file paths (from another machine or build dir) → the scanned source files."""
+
+    def __init__(self, result: AnalysisResult, findings: Sequence[Finding]) -> None:
+        self.root = result.root
+        self.known: dict[str, list[str]] = {}
+        for f in findings:
+            for loc in (f.loc, f.acquire, *(ev.loc for ev in f.path)):
+                if loc is not None and loc.file:
+                    self._add(loc.file)
+        self._indexed = False
+
+    def _add(self, path: str) -> None:
+        bucket = self.known.setdefault(os.path.basename(path), [])
+        if path not in bucket:
+            bucket.append(path)
+
+    def _index_root(self) -> None:
+        self._indexed = True
+        if not self.root or not os.path.isdir(self.root):
+            return
+        seen = 0
+        for d, dirs, files in os.walk(self.root):
+            dirs[:] = [x for x in dirs if not x.startswith(".") and x not in ("node_modules", "__pycache__")]
+            for name in files:
+                if name.endswith(_SOURCE_SUFFIXES):
+                    self._add(os.path.join(d, name))
+                    seen += 1
+            if seen > 50000:
+                return
+
+    def resolve(self, path: str) -> str:
+        if not path or not path.endswith(_SOURCE_SUFFIXES) or re.match(r"^(/usr/|\.\./|csu/)", path):
+            return path
+        cands = self.known.get(os.path.basename(path))
+        if not cands and not self._indexed:
+            self._index_root()
+            cands = self.known.get(os.path.basename(path))
+        if not cands:
+            return path
+        if len(cands) == 1:
+            return cands[0]
+        return max(cands, key=lambda c: (_common_suffix(c, path), -len(c)))
+
+
+def _common_suffix(a: str, b: str) -> int:
+    pa, pb = a.replace("\\", "/").split("/"), b.replace("\\", "/").split("/")
+    n = 0
+    while n < min(len(pa), len(pb)) and pa[-1 - n] == pb[-1 - n]:
+        n += 1
+    return n
+
+
+def _resolve_evidence(ev: Evidence | None, resolver: _SourceResolver) -> Evidence | None:
+    if ev is None or not ev.stacks:
+        return ev
+    stacks = tuple(dataclasses.replace(s, frames=tuple(dataclasses.replace(f, file=resolver.resolve(f.file))
+                                                       for f in s.frames)) for s in ev.stacks)
+    return dataclasses.replace(ev, stacks=stacks)
+
+
+def _profile_summary(p: Profile, all_profiles: Sequence[Profile]) -> dict[str, object]:
+    space = pick_metric(p, "inuse_space")
+    total = int(sum(stack_totals(p, space).values())) if space >= 0 else 0
+    role = "leak report" if p.source_format in LEAK_REPORT_FORMATS else "heap snapshot"
+    return {"path": p.source_path, "format": p.source_format, "role": role,
+            "metric": p.sample_types[space].type if space >= 0 else "",
+            "total_bytes": total, "samples": len(p.samples), "warnings": list(p.warnings)}
+
+
+def _profile_diagnostics(profiles: Sequence[Profile]) -> list[Diagnostic]:
+    return [Diagnostic(p.source_path, 0, w, "warning") for p in profiles for w in p.warnings]
+
+
+def correlate_with_files(result: AnalysisResult, profiles: Sequence[str], *, binary: str | None = None,
+                         search_paths: Sequence[str] = (), **options: object) -> AnalysisResult:
+    """Load the profile files and correlate; bad input raises `analyzer.cli.UserError` (one line, names the file)."""
+    from analyzer.cli import UserError
+
+    try:
+        loaded = load_profiles(profiles, binary, search_paths)
+        return correlate(result, loaded, **options)  # type: ignore[arg-type]
+    except MalformedProfile as exc:
+        raise UserError(str(exc)) from None
+    except IncompatibleProfiles as exc:
+        raise UserError(str(exc)) from None
