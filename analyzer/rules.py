@@ -144,10 +144,21 @@ class RuleSet:
 
 
 def _line_of(text: str, needle: str) -> int | None:
-    for n, line in enumerate(text.splitlines(), 1):
-        if needle in line:
-            return n
+    """Line of `needle` as a key (`needle =`, `[needle]`), else as a quoted string, else anywhere."""
+    lines = text.splitlines()
+    esc = re.escape(needle)
+    as_key = re.compile(rf'(^|[\s{{,])"?{esc}"?\s*=|^\s*\[+\s*{esc}\s*[\].]')
+    for test in (as_key.search, lambda line: f'"{needle}"' in line, lambda line: needle in line):
+        for n, line in enumerate(lines, 1):
+            if test(line):
+                return n
     return None
+
+
+def _from_line(text: str, line: int) -> str:
+    """`text` with the lines before `line` blanked (line numbers kept): errors point into one [[resource]]."""
+    lines = text.splitlines()
+    return "\n" * (line - 1) + "\n".join(lines[line - 1:])
 
 
 def _function_entry(entry: Any, path: str, text: str, key: str, arg_key: str) -> tuple[str, int | None]:
@@ -170,7 +181,8 @@ def load_rules_text(text: str, path: str, rules: RuleSet, source: str) -> None:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RuleError(path, f"invalid TOML: {exc}") from None
+        at = re.search(r"at line (\d+)", str(exc))
+        raise RuleError(path, f"invalid TOML: {exc}", int(at.group(1)) if at else None) from None
     unknown_top = set(data) - {"resource", "borrow"}
     if unknown_top:
         key = sorted(unknown_top)[0]
@@ -179,7 +191,12 @@ def load_rules_text(text: str, path: str, rules: RuleSet, source: str) -> None:
     resources_ = data.get("resource", [])
     if not isinstance(resources_, list):
         raise RuleError(path, "'resource' must be an array of tables ([[resource]])", _line_of(text, "resource"))
-    for res in resources_:
+    headers = [n for n, line in enumerate(text.splitlines(), 1) if line.strip().startswith("[[resource]]")]
+    full_text = text
+    for index, res in enumerate(resources_):
+        text = _from_line(full_text, headers[index]) if index < len(headers) else full_text
+        if not isinstance(res, dict):
+            raise RuleError(path, "'resource' must be an array of tables ([[resource]])", _line_of(text, "resource"))
         kind = res.get("kind")
         if not isinstance(kind, str) or not kind:
             raise RuleError(path, "[[resource]] needs a string 'kind'", _line_of(text, "[[resource]]"))
@@ -215,6 +232,7 @@ def load_rules_text(text: str, path: str, rules: RuleSet, source: str) -> None:
                 except re.error as exc:
                     raise RuleError(path, f"resource '{kind}': '{key}' is not a valid regex: {exc}",
                                     _line_of(text, key)) from None
+    text = full_text
     borrow = data.get("borrow", {})
     funcs = borrow.get("functions", []) if isinstance(borrow, dict) else None
     if not isinstance(funcs, list) or not all(isinstance(f, str) for f in funcs):
