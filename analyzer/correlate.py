@@ -106,7 +106,7 @@ def load_profiles(paths: Sequence[str], binary: str | None = None,
         try:
             sym = read_sym(binary)
         except SymFileError as exc:
-            raise MalformedProfile(binary, 0, str(exc).split(": ", 1)[-1]) from None
+            raise MalformedProfile(exc.path, exc.line, exc.message) from None
         binary = None
     options = SymbolizeOptions(binary=binary, search_path=tuple(search_paths))
     out = []
@@ -364,7 +364,8 @@ def correlate(result: AnalysisResult, profiles: Sequence[Profile], *, line_toler
     return dataclasses.replace(
         result,
         findings=ranked,
-        unexplained=_unexplained(unexplained, groups, resolver, max_unexplained, min_unexplained_share),
+        unexplained=_unexplained(unexplained, groups, resolver, _wrappers(result), max_unexplained,
+                                 min_unexplained_share),
         profiles=tuple(_profile_summary(p, profiles) for p in profiles),
         diagnostics=tuple(dict.fromkeys([*result.diagnostics, *_profile_diagnostics(profiles)])),
     )
@@ -411,9 +412,19 @@ def _static_summary(groups: Sequence[_Group]) -> str:
 
 # ---- unexplained growth ------------------------------------------------------------------------
 
+def _wrappers(result: AnalysisResult) -> frozenset[str]:
+    """Functions the scan knows to hand out owned allocations (acquirers of findings and inferred pairs)."""
+    names = {f.acquirer for f in result.findings} | {str(p.get("acquirer", "")) for p in result.pairs}
+    return frozenset(_key(n) for n in names if n)
+
+
 def _unexplained(items: Sequence[tuple[StackGrowth, _Group]], groups: Sequence[_Group],
-                 resolver: _SourceResolver, limit: int, share: float) -> tuple[UnexplainedGrowth, ...]:
-    """Hot growing stacks no finding explains, merged per allocation site (first project frame).
+                 resolver: _SourceResolver, wrappers: frozenset[str], limit: int,
+                 share: float) -> tuple[UnexplainedGrowth, ...]:
+    """Hot growing stacks no finding explains, merged per allocation site.
+
+    The site is the first project frame, past the allocating wrappers the scan knows
+    (`pk_create` ← `Tool::build`: the site is the call in `Tool::build`).
 
     Hot: direct leaks of a leak report (all of them); for snapshots, growth of at least `share`
     of the group's total growth that is still rising (with 3+ snapshots: positive fitted growth,
@@ -428,7 +439,7 @@ def _unexplained(items: Sequence[tuple[StackGrowth, _Group]], groups: Sequence[_
                 continue
             if g.snapshots >= 3 and (s.weight <= 0 or (s.r2 or 0.0) < 0.5 or not s.rising):
                 continue
-        site = _first_project_frame(s.frames)
+        site = s.frames[_site_index(s.frames, wrappers)] if s.frames else Frame("?", "", 0)
         by_site.setdefault((_key(site.function), os.path.basename(site.file), site.line), []).append(s)
     merged = []
     for stacks in by_site.values():
@@ -437,19 +448,28 @@ def _unexplained(items: Sequence[tuple[StackGrowth, _Group]], groups: Sequence[_
         total = GrowthStack(tuple(ProfileFrame(f.function, resolver.resolve(f.file), f.line) for f in top.frames),
                             sum(s.bytes for s in stacks), sum(s.objects for s in stacks),
                             top.source + (f" ({top.kind})" if top.kind else ""))
-        site = _first_project_frame(top.frames)
+        k = _site_index(top.frames, wrappers)
+        site = top.frames[k] if top.frames else Frame("?", "", 0)
         loc = SourceLoc(resolver.resolve(site.file), site.line) if site.file and site.line else None
         merged.append((sum(s.weight for s in stacks), UnexplainedGrowth(loc, _key(site.function) or site.function,
-                                                                        total, _candidates(top.frames))))
+                                                                        total, _candidates(top.frames[k:]))))
     merged.sort(key=lambda t: (-t[0], -t[1].stack.bytes, t[1].function))
     return tuple(u for _, u in merged[:limit])
 
 
-def _first_project_frame(frames: Sequence[Frame]) -> Frame:
-    for fr in frames:
-        if _is_project(fr):
-            return fr
-    return frames[0] if frames else Frame("?", "", 0)
+def _site_index(frames: Sequence[Frame], wrappers: frozenset[str], depth: int = 6) -> int:
+    """Index of the allocation site: the first project frame, or the caller of the outermost known
+    wrapper among the next `depth` frames; 0 when the stack has no project frame."""
+    first = next((i for i, fr in enumerate(frames) if _is_project(fr)), None)
+    if first is None:
+        return 0
+    outer = None
+    for i in range(first, min(len(frames), first + depth)):
+        if _key(frames[i].function) in wrappers:
+            outer = i
+    if outer is not None and outer + 1 < len(frames) and _is_project(frames[outer + 1]):
+        return outer + 1
+    return first
 
 
 def _is_project(fr: Frame) -> bool:

@@ -26,6 +26,15 @@ SYM_MAGIC = "MODULE "
 class SymFileError(ValueError):
     """A `.sym` file that cannot be read; `str()` is a one-line message naming the file."""
 
+    def __init__(self, path: str, line: int, message: str) -> None:
+        super().__init__(path, line, message)
+        self.path = path
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
 
 @dataclass(frozen=True)
 class LoadSegment:
@@ -84,7 +93,7 @@ def read_sym(path: str) -> SymFile:
         with open(path, encoding="utf-8", errors="replace") as fh:
             text = fh.read()
     except OSError as exc:
-        raise SymFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise SymFileError(path, 0, f"cannot read: {exc.strerror or exc}") from None
     module = build_id = ""
     loads: list[LoadSegment] = []
     files: dict[int, str] = {}
@@ -120,9 +129,9 @@ def read_sym(path: str) -> SymFile:
                 raw_lines.append((int(f_addr, 16), int(f_size, 16), int(f_line), int(f_file)))
             # STACK, INLINE, INLINE_ORIGIN and other INFO records are not needed here.
         except (ValueError, IndexError):
-            raise SymFileError(f"{path}:{lineno}: malformed symbol record {ln[:60]!r}") from None
+            raise SymFileError(path, lineno, f"malformed symbol record {ln[:60]!r}") from None
     if not module and not funcs and not publics:
-        raise SymFileError(f"{path}: not a Breakpad .sym file (no MODULE line)")
+        raise SymFileError(path, 0, "not a Breakpad .sym file (no MODULE line)")
     # PUBLIC records (symbols without debug info) extend to the next known symbol.
     starts = sorted({a for a, _, _ in funcs} | {a for a, _ in publics})
     known = {a for a, _, _ in funcs}
@@ -234,7 +243,7 @@ def write_sym(binary: str) -> str:
                     if lp is not None:
                         rows.extend(_line_rows(lp, cu))
     except Exception as exc:  # pyelftools raises many kinds of errors on bad input: one message
-        raise SymFileError(f"{binary}: cannot read symbols: {exc}") from None
+        raise SymFileError(binary, 0, f"cannot read symbols: {exc}") from None
     rows.sort(key=lambda r: r[0])
     out = [f"MODULE Linux {arch} {breakpad_module_id(info.build_id or '00')} {os.path.basename(binary)}"]
     if info.build_id:
