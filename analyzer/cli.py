@@ -132,7 +132,10 @@ def emit(result, fmt: str, output: str | None, single_file: bool = False, quiet:
         if not output:
             _fatal("--format html needs -o DIR")
         from reports.html import render_html
-        render_html(result, Path(output), single_file=single_file)
+        try:
+            render_html(result, Path(output), single_file=single_file)
+        except FileExistsError as exc:
+            _fatal(f"{output}: {exc.args[0] if exc.args else 'exists'}; choose an empty or new folder")
         return
     if fmt == "json":
         from reports.jsonout import render_json
