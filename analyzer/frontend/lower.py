@@ -1,11 +1,14 @@
 """Lower libclang cursors into ir.Module: one CFG of ownership events per function body."""
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import re
 from typing import Callable
 
-from clang.cindex import Cursor, CursorKind, TokenKind, TranslationUnit, TypeKind
+from clang.cindex import (Cursor, CursorKind, SourceRange, TokenKind, TranslationUnit, TypeKind, _CXString,
+                          conf)
 
 from .. import ir
 
@@ -70,8 +73,87 @@ def _tokens(cursor: Cursor) -> list:
     return list(cursor.get_tokens())
 
 
+class _Opcodes:
+    """libclang >= 17 exposes operator kinds (clang_getCursor{Binary,Unary}OperatorKind) and constant evaluation
+    (clang_Cursor_Evaluate); the Python bindings do not wrap them. Scanning tokens instead is quadratic in macro
+    expansions (every nested operator re-tokenizes the whole invocation) and wrong for operators spelled in a
+    macro body, so tokens are only the fallback for an older libclang."""
+
+    def __init__(self) -> None:
+        self.lib = None
+        self.spellings: dict[tuple[str, int], str] = {}
+        try:
+            lib = conf.lib
+            for fn, args, res in (("clang_getCursorBinaryOperatorKind", [Cursor], ctypes.c_int),
+                                  ("clang_getCursorUnaryOperatorKind", [Cursor], ctypes.c_int),
+                                  ("clang_getBinaryOperatorKindSpelling", [ctypes.c_int], _CXString),
+                                  ("clang_getUnaryOperatorKindSpelling", [ctypes.c_int], _CXString),
+                                  ("clang_Cursor_Evaluate", [Cursor], ctypes.c_void_p),
+                                  ("clang_EvalResult_getKind", [ctypes.c_void_p], ctypes.c_int),
+                                  ("clang_EvalResult_isUnsignedInt", [ctypes.c_void_p], ctypes.c_uint),
+                                  ("clang_EvalResult_getAsLongLong", [ctypes.c_void_p], ctypes.c_longlong),
+                                  ("clang_EvalResult_getAsUnsigned", [ctypes.c_void_p], ctypes.c_ulonglong),
+                                  ("clang_EvalResult_dispose", [ctypes.c_void_p], None)):
+                f = getattr(lib, fn)
+                f.argtypes, f.restype = args, res
+            self.lib = lib
+        except (AttributeError, OSError):  # an older libclang: token fallback
+            self.lib = None
+
+    def _spelling(self, which: str, kind: int) -> str:
+        key = (which, kind)
+        if key not in self.spellings:
+            fn = self.lib.clang_getBinaryOperatorKindSpelling if which == "b" else \
+                self.lib.clang_getUnaryOperatorKindSpelling
+            self.spellings[key] = _CXString.from_result(fn(kind))
+        return self.spellings[key]
+
+    def binary(self, cursor: Cursor) -> str | None:
+        if self.lib is None:
+            return None
+        kind = self.lib.clang_getCursorBinaryOperatorKind(cursor)
+        return self._spelling("b", kind) if kind else None
+
+    def unary(self, cursor: Cursor) -> tuple[str, bool] | None:
+        if self.lib is None:
+            return None
+        kind = self.lib.clang_getCursorUnaryOperatorKind(cursor)
+        if not kind:
+            return None
+        return self._spelling("u", kind), kind not in (1, 2)  # CXUnaryOperator_PostInc, _PostDec
+
+    def integer(self, cursor: Cursor) -> int | None | bool:
+        """The value of an integer constant expression; False when evaluation is unavailable."""
+        if self.lib is None:
+            return False
+        res = self.lib.clang_Cursor_Evaluate(cursor)
+        if not res:
+            return None
+        try:
+            if self.lib.clang_EvalResult_getKind(res) != 1:  # CXEval_Int
+                return None
+            if self.lib.clang_EvalResult_isUnsignedInt(res):
+                return int(self.lib.clang_EvalResult_getAsUnsigned(res))
+            return int(self.lib.clang_EvalResult_getAsLongLong(res))
+        finally:
+            self.lib.clang_EvalResult_dispose(res)
+
+
+_OPCODES: _Opcodes | None = None
+
+
+def opcodes() -> _Opcodes:
+    global _OPCODES
+    if _OPCODES is None:
+        _OPCODES = _Opcodes()
+    return _OPCODES
+
+
 def binary_operator(cursor: Cursor) -> str:
-    """The operator token of a BINARY_OPERATOR: the first punctuation after the left operand."""
+    """The operator of a BINARY_OPERATOR / COMPOUND_ASSIGNMENT_OPERATOR."""
+    op = opcodes().binary(cursor)
+    if op is not None:
+        return op
     kids = _children(cursor)
     if not kids:
         return ""
@@ -84,6 +166,9 @@ def binary_operator(cursor: Cursor) -> str:
 
 def unary_operator(cursor: Cursor) -> tuple[str, bool]:
     """(operator, is_prefix) of a UNARY_OPERATOR."""
+    known = opcodes().unary(cursor)
+    if known is not None:
+        return known
     toks = _tokens(cursor)
     if not toks:
         return "", True
@@ -428,9 +513,16 @@ class FunctionLowerer:
         kids = _children(c)
         if len(kids) < 2:
             return None
-        # `else` is a keyword token between the last two children
-        a, b = kids[-2].extent.end.offset, kids[-1].extent.start.offset
-        for tok in c.get_tokens():
+        # `else` is a keyword token between the last two children: tokenize that gap only (the whole statement
+        # would make nested if/else chains quadratic)
+        end, start = kids[-2].extent.end, kids[-1].extent.start
+        a, b = end.offset, start.offset
+        if end.file is None or start.file is None or end.file.name != start.file.name or a >= b:
+            # both children come from one macro expansion: no tokens between them. Decide from the shape:
+            # `cond, then, else` (an init-statement or condition variable would not be a lone expression)
+            return a if len(kids) == 3 and kids[0].kind.is_expression() else None
+        tokens = c.translation_unit.get_tokens(extent=SourceRange.from_locations(end, start))
+        for tok in tokens:
             off = tok.extent.start.offset
             if a <= off < b and tok.kind == TokenKind.KEYWORD and tok.spelling == "else":
                 return off
@@ -1095,6 +1187,7 @@ class ModuleLowerer:
         self._lambda_count = 0
         self._pending_lambdas: list[tuple[Cursor, str]] = []
         self._project_files: dict[str, bool] = {}
+        self._source_lines: dict[str, list[str]] = {}
 
     def unhandled(self, kind: str) -> None:
         if kind not in self._unhandled:
@@ -1105,7 +1198,12 @@ class ModuleLowerer:
         """Source text of an expression, tokens spaced as written (one space at most)."""
         parts: list[str] = []
         prev_end = None
-        for t in c.get_tokens():
+        toks = list(c.get_tokens())
+        ext = c.extent
+        if not toks or toks[0].extent.start.offset != ext.start.offset or \
+                toks[-1].extent.end.offset != ext.end.offset:
+            return self.expansion_text(c)  # (part of) a macro expansion: the tokens are the macro body's
+        for t in toks:
             start = t.extent.start.offset
             if prev_end is not None and start > prev_end:
                 parts.append(" ")
@@ -1114,7 +1212,41 @@ class ModuleLowerer:
         text = "".join(parts)
         return text if len(text) <= 80 else text[:77] + "..."
 
+    def expansion_text(self, c: Cursor) -> str:
+        """What the source shows where an expression comes from a macro: `NAME(args)` at the expansion site."""
+        loc = c.extent.start
+        if loc.file is None:
+            return ""
+        path = loc.file.name
+        if path not in self._source_lines:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    self._source_lines[path] = fh.read().splitlines()
+            except OSError:
+                self._source_lines[path] = []
+        lines = self._source_lines[path]
+        if not 0 < loc.line <= len(lines):
+            return ""
+        rest = lines[loc.line - 1][max(loc.column - 1, 0):]
+        m = re.match(r"[A-Za-z_]\w*\s*", rest)
+        if m is None:
+            return rest[:80].strip()
+        end, depth = m.end(), 0
+        if end < len(rest) and rest[end] == "(":
+            for i in range(end, len(rest)):
+                depth += {"(": 1, ")": -1}.get(rest[i], 0)
+                if depth == 0:
+                    end = i + 1
+                    break
+            else:
+                end = len(rest)
+        text = rest[:end].strip()
+        return text if len(text) <= 80 else text[:77] + "..."
+
     def int_literal(self, c: Cursor) -> int | None:
+        value = opcodes().integer(c)
+        if value is not False:
+            return value
         toks = list(c.get_tokens())
         if not toks:
             return None

@@ -69,6 +69,34 @@ int guarded_ok(int n) {
 }
 """
 
+C_CASES["operators_and_else_inside_macro_bodies"] = """
+#define IS_NULL(x) ((x) == NULL)
+#define BAD_FD(fd) ((fd) < 0)
+#define LIMIT 4096
+#define RELEASE_OR_FAIL(p, ok) do { if (ok) free(p); else { free(p); return -1; } } while (0)
+int null_macro(int n) {
+    char *p = malloc(n);
+    if (IS_NULL(p))
+        return -1;
+    if (n > LIMIT)
+        return -2;  // expect: resource-leak in null_macro
+    free(p);
+    return 0;
+}
+int fd_macro(const char *path) {
+    int fd = open(path, O_RDONLY);
+    if (BAD_FD(fd))
+        return -1;
+    close(fd);
+    return 0;
+}
+int else_in_macro(int n) {
+    char *p = malloc(n);
+    RELEASE_OR_FAIL(p, n > 2);
+    return 0;
+}
+"""
+
 C_CASES["switch_fallthrough"] = """
 int fall_ok(int k) {
     char *p = malloc(8);
@@ -391,3 +419,10 @@ static inline int helper(int n) {
     assert brief(result) == {("util.h", line_of(header, "n > 2"), "helper", "resource-leak")}
     assert result.stats.tus == 2
     assert result.stats.functions == 3  # helper once, a, b
+
+
+def test_branch_text_of_a_macro_condition_is_the_invocation(scan):
+    text = C_HEADERS + C_CASES["operators_and_else_inside_macro_bodies"]
+    (f,) = scan(text).findings
+    assert [ev.message for ev in f.path if ev.kind == "branch"] == [
+        "assuming 'IS_NULL(p)' is false", "assuming 'n > LIMIT' is true"]
