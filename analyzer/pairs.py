@@ -42,7 +42,7 @@ ACQUIRE_VERBS = sorted(VERB_PAIRS, key=len, reverse=True)
 RELEASE_VERBS = sorted({r for rels in VERB_PAIRS.values() for r in rels}, key=len, reverse=True)
 # Words that make a pointer-returning function a getter of a borrowed pointer.
 GETTER_WORDS = frozenset({"get", "find", "lookup", "peek", "borrow", "current", "search", "begin", "end", "first",
-                          "last", "next", "prev", "front", "back", "top", "instance", "default", "iter", "at"})
+                          "last", "next", "prev", "front", "back", "top", "default", "iter", "at"})
 # Words meaning that a function taking T* may keep it: never inferred as a borrower.
 TRANSFER_WORDS = frozenset({"set", "attach", "push", "add", "insert", "put", "give", "take", "adopt", "own", "move",
                             "register", "append", "prepend", "store", "steal", "transfer", "enqueue", "emplace",
@@ -221,6 +221,13 @@ def _stems_match(a: NameParts, r: NameParts) -> bool:
     return not r.before and bool(a.after) and a.after == r.after
 
 
+def _glued(x: _Acq | _Rel) -> bool:
+    """'sdsfree' (verb glued to the stem) versus 'sds_free' / 'sdsFree'."""
+    prefix = x.parts.prefix
+    name = x.decl.name
+    return bool(prefix) and len(name) > len(prefix) and name[len(prefix)].islower()
+
+
 def _kind_name(acq: _Acq) -> str:
     if acq.base and acq.base not in GENERIC_BASES:
         return acq.base
@@ -243,33 +250,152 @@ def _candidates(decls: Iterable[ir.FuncDecl], rules: RuleSet) -> list[ir.FuncDec
     return list(seen.values())
 
 
+class _Bodies:
+    """Structural behaviour read from the IR of bodies in the scan (no dataflow): memoized, recursive.
+
+    True: the body does it on some path; False: it never does; None: cannot tell (function pointers,
+    functions without a body, recursion)."""
+
+    def __init__(self, functions: dict[str, ir.Function], rules: RuleSet):
+        self.functions = functions
+        self.rules = rules
+        self._rel: dict[tuple[str, int], bool | None] = {}
+        self._acq: dict[str, bool | None] = {}
+
+    @staticmethod
+    def _aliases(fn: ir.Function, seed: set[str]) -> set[str]:
+        names = set(seed)
+        changed = True
+        while changed:
+            changed = False
+            for b in fn.blocks:
+                for e in b.events:
+                    if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var) and isinstance(e.src, ir.Var) \
+                            and e.src.name in names and e.dst.name not in names:
+                        names.add(e.dst.name)
+                        changed = True
+        return names
+
+    def _releasing_call(self, e: ir.Call, j: int) -> bool | None:
+        if e.callee in ("delete", "delete[]"):
+            return True
+        if not e.callee:
+            return None
+        if any(r.arg == j for r in self.rules.releases_for(e.callee)):
+            return True
+        if e.callee_usr in self.functions:
+            # the body decides: `dictFreeUnlinkedEntry(d, he)` frees `he`, not the dict passed as context
+            return self.releases_param(e.callee_usr, j)
+        short = e.callee.rsplit("::", 1)[-1]
+        if name_parts(short, RELEASE_VERBS) is not None and not self.rules.acquire_for(e.callee):
+            return True
+        if self.rules.borrows_args(e.callee) or self.rules.acquire_for(e.callee):
+            return False
+        return None
+
+    def releases_param(self, usr: str, idx: int) -> bool | None:
+        key = (usr, idx)
+        if key in self._rel:
+            return self._rel[key]
+        self._rel[key] = None  # recursion: cannot tell
+        fn = self.functions.get(usr)
+        verdict: bool | None = None
+        if fn is not None and idx < len(fn.params):
+            names = self._aliases(fn, {fn.params[idx].name})
+            verdict = False
+            for b in fn.blocks:
+                for e in b.events:
+                    if not isinstance(e, ir.Call):
+                        continue
+                    for j, a in enumerate(e.args):
+                        if isinstance(a, ir.Var) and a.name in names:
+                            v = self._releasing_call(e, j)
+                            if v:
+                                self._rel[key] = True
+                                return True
+                            if v is None:
+                                verdict = None
+        self._rel[key] = verdict
+        return verdict
+
+    def returns_acquired(self, usr: str) -> bool | None:
+        if usr in self._acq:
+            return self._acq[usr]
+        self._acq[usr] = None
+        fn = self.functions.get(usr)
+        if fn is None:
+            return None
+        acquired: set[str] = set()
+        unknown: set[str] = set()
+        for b in fn.blocks:
+            for e in b.events:
+                if isinstance(e, ir.Call) and e.result is not None:
+                    v = self._acquiring_call(e)
+                    (acquired if v else unknown if v is None else set()).add(e.result.name)
+        acquired = self._aliases(fn, acquired)
+        unknown = self._aliases(fn, unknown)
+        verdict: bool | None = False
+        for b in fn.blocks:
+            for e in b.events:
+                if isinstance(e, ir.Return) and isinstance(e.value, ir.Var):
+                    if e.value.name in acquired:
+                        self._acq[usr] = True
+                        return True
+                    if e.value.name in unknown:
+                        verdict = None
+        self._acq[usr] = verdict
+        return verdict
+
+    def _acquiring_call(self, e: ir.Call) -> bool | None:
+        if e.callee in ("new", "new[]") or self.rules.acquire_for(e.callee) or self.rules.realloc_for(e.callee):
+            return True
+        if not e.callee:
+            return None
+        short = e.callee.rsplit("::", 1)[-1]
+        parts = name_parts(short, ACQUIRE_VERBS)
+        if parts is not None and not GETTER_WORDS & set(parts.before + parts.after):
+            return True
+        if e.callee_usr in self.functions:
+            return self.returns_acquired(e.callee_usr)
+        return False if self.rules.borrows_args(e.callee) or self.rules.releases_for(e.callee) else None
+
+
 def _behaviour(acq: _Acq, rel_decl: ir.FuncDecl, rel_arg: int, summaries: dict[str, FunctionSummary],
-               with_body: set[str]) -> tuple[float, list[str], bool]:
-    """(score delta, evidence, acquirer behaves as an acquirer) from the functions' summaries."""
-    delta, evidence, owned = 0.0, [], False
+               bodies: _Bodies) -> tuple[float, float, list[str], bool]:
+    """(score delta, score cap, evidence, acquirer behaves as an acquirer) from summaries and bodies."""
+    delta, cap, evidence, owned = 0.0, 1.0, [], False
+    name = acq.decl.qualname
     s = summaries.get(acq.decl.usr)
     if s is not None and (s.returns_owned if acq.out_arg is None else any(i == acq.out_arg for i, _ in s.acquires_out)):
         what = s.returns_owned or dict(s.acquires_out).get(acq.out_arg, "")
         via = f" from {s.returns_acquirer}()" if s.returns_acquirer else ""
-        evidence.append(f"behaviour: {acq.decl.qualname}() returns an owned {what}{via}")
-        delta += .1
-        owned = True
-    elif acq.decl.usr in with_body:
-        evidence.append(f"behaviour: the body of {acq.decl.qualname}() does not return an owned resource")
-        delta -= .1
+        evidence.append(f"behaviour: {name}() returns an owned {what}{via}")
+        delta, owned = .1, True
+    elif acq.out_arg is None:
+        v = bodies.returns_acquired(acq.decl.usr)
+        if v:
+            evidence.append(f"behaviour: {name}() returns what an acquiring call returned")
+            delta, owned = .05, True
+        elif v is False:
+            evidence.append(f"behaviour: the body of {name}() never returns an acquired resource")
+            cap = min(cap, .5)
     r = summaries.get(rel_decl.usr)
     if r is not None and any(i == rel_arg for i, _ in r.releases_args):
         evidence.append(f"behaviour: {rel_decl.qualname}() releases argument {rel_arg + 1} on every path")
         delta += .1
-    elif rel_decl.usr in with_body:
-        evidence.append(f"behaviour: the body of {rel_decl.qualname}() does not release argument {rel_arg + 1} "
-                        "on every path")
-        delta -= .05
-    return delta, evidence, owned
+    else:
+        v = bodies.releases_param(rel_decl.usr, rel_arg)
+        if v:
+            evidence.append(f"behaviour: {rel_decl.qualname}() releases argument {rel_arg + 1}")
+            delta += .05
+        elif v is False:
+            evidence.append(f"behaviour: the body of {rel_decl.qualname}() never releases argument {rel_arg + 1}")
+            cap = min(cap, .5)
+    return delta, cap, evidence, owned
 
 
 def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: dict[str, FunctionSummary] | None = None,
-                with_body: Iterable[str] = ()) -> list[Pair]:
+                functions: dict[str, ir.Function] | None = None) -> list[Pair]:
     """Every acquirer/releaser pair the declarations support, best first; filter by `Pair.confidence`.
 
     Parameters
@@ -277,10 +403,10 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: dict[st
     decls : function declarations of the program (a header without bodies is enough)
     rules : functions already defined by rules, cppcheck files or attributes are left alone
     summaries : callee summaries by USR, when the bodies were analyzed (behaviour evidence)
-    with_body : USRs of functions whose bodies were analyzed
+    functions : the bodies in the scan by USR (structural behaviour evidence)
     """
     summaries = summaries or {}
-    bodies = set(with_body)
+    bodies = _Bodies(functions or {}, rules)
     cands = _candidates(decls, rules)
     acqs = [a for d in cands for a in _acquirer(d)]
     rels = [r for d in cands if (r := _releaser(d)) is not None]
@@ -306,6 +432,11 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: dict[st
             if bound is None:
                 continue
             how, tscore, arg = bound
+            ambiguous = False
+            if how != "specific" and (a.parts.after != r.parts.after or _glued(a) != _glued(r)):
+                continue  # `RM_CreateString` / `RM_Free(void *)`: a generic free must match the whole name
+            if a.out_arg is not None and how != "specific":
+                continue  # `void **` out-parameters are buffers more often than handles
             if a.out_arg is not None:
                 tscore -= .05
             stem = a.parts.prefix or "_".join(a.parts.after)
@@ -321,8 +452,14 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: dict[st
             if a.decl.loc.file and a.decl.loc.file == r.decl.loc.file:
                 score += .1
                 evidence.append(f"declared in the same file {os.path.basename(a.decl.loc.file)}")
-            if sum(1 for _, d in r.params if d) == 1 and len(r.params) == 1:
+            if len(r.params) == 1:
                 score += .05
+            elif arg < len(r.params) - 1:
+                # `dict_delete(d, key)` removes an element; `g_string_free(s, keep)` is rarer
+                ambiguous = r.parts.verb in ("del", "delete", "release")
+                score -= .35 if ambiguous else .15
+                evidence.append(f"{r.decl.name}() takes more arguments after it"
+                                + (": may remove an element rather than destroy" if ambiguous else ""))
             if not a.parts.after or not a.parts.before:
                 score += .05
             if a.decl.in_project and r.decl.in_project:
@@ -330,8 +467,14 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: dict[st
             if malloc_attr:
                 score += .1
                 evidence.append(f"{a.decl.name}() is declared __attribute__((malloc))")
-            delta, bev, owned = _behaviour(a, r.decl, arg, summaries, bodies)
-            score += delta
+            delta, cap, bev, owned = _behaviour(a, r.decl, arg, summaries, bodies)
+            if ambiguous:
+                if any(e.startswith(f"behaviour: {r.decl.qualname}() releases") and e.endswith("on every path")
+                       for e in bev):
+                    score += .35  # the summary settles it: a destructor with extra arguments
+                else:
+                    cap = min(cap, .55)  # only behaviour tells an element removal from a destructor
+            score = min(score + delta, cap)
             evidence += bev
             if getter and not owned:
                 continue
