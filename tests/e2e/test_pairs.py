@@ -262,3 +262,93 @@ def test_pairs_command_input_errors(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["pairs", str(tmp_path / "empty")]) == 2
     assert "no C or C++ source files" in capsys.readouterr().err
+
+
+def test_element_removal_is_not_a_destructor(tmp_path):
+    result = scan_sources(tmp_path, {"kv.h": """
+        typedef struct kv kv_t;
+        kv_t *kv_create(void);
+        void kv_release(kv_t *d);
+        int kv_delete(kv_t *d, const char *key);
+        int kv_put(kv_t *d, const char *key, int v);
+    """, "use.c": """
+        #include "kv.h"
+        int drop(const char *k) {
+            kv_t *d = kv_create();
+            if (!d)
+                return -1;
+            kv_delete(d, k);
+            kv_put(d, k, 1);
+            return 0;
+        }
+        int fine(const char *k) {
+            kv_t *d = kv_create();
+            if (!d)
+                return -1;
+            kv_delete(d, k);
+            kv_release(d);
+            return 0;
+        }
+    """})
+    assert set(_pairs(result)) == {("kv_create", "kv_release")}
+    # kv_put may keep d (transfer verb): tracking ends there, kv_delete only borrows it
+    assert brief(result) == set()
+
+
+def test_body_that_never_releases_the_argument_is_no_releaser(tmp_path):
+    result = scan_sources(tmp_path, {"obj.h": """
+        typedef struct obj { char *ptr; } obj_t;
+        obj_t *obj_create(const char *s);
+        void obj_free(obj_t *o);
+    """, "obj.c": """
+        #include <stdlib.h>
+        #include <string.h>
+        #include "obj.h"
+        obj_t *obj_create(const char *s) {
+            obj_t *o = malloc(sizeof *o);
+            if (o == NULL)
+                return NULL;
+            o->ptr = strdup(s);
+            return o;
+        }
+        /* frees what the object points to, not the object */
+        void obj_free(obj_t *o) { free(o->ptr); }
+    """})
+    assert _pairs(result) == {}
+
+
+def test_generic_allocator_pair_and_cxx_namespaces(tmp_path):
+    result = scan_sources(tmp_path, {"mem.h": """
+        #include <stddef.h>
+        void *xm_malloc(size_t n);
+        void xm_free(void *p);
+        namespace gfx {
+        struct Widget { int w; };
+        Widget *make_widget(int w);
+        void free_widget(Widget *w);
+        }
+    """, "use.cpp": """
+        #include "mem.h"
+        int leaky(int n) {
+            char *p = (char *)xm_malloc(n);
+            if (!p)
+                return -1;
+            if (n > 4)
+                return 1;
+            xm_free(p);
+            return 0;
+        }
+        int widgets(int n) {
+            gfx::Widget *w = gfx::make_widget(n);
+            if (!w)
+                return -1;
+            if (n > 4)
+                return 1;
+            gfx::free_widget(w);
+            return 0;
+        }
+    """})
+    pairs = _pairs(result)
+    assert pairs[("xm_malloc", "xm_free")]["confidence"] == "medium"
+    assert pairs[("gfx::make_widget", "gfx::free_widget")]["confidence"] == "high"
+    assert brief(result) == {("use.cpp", 7, "leaky", "resource-leak"), ("use.cpp", 16, "widgets", "resource-leak")}
