@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -200,14 +201,15 @@ def released_members(fn: ir.Function, result: FunctionResult | None, resolver: R
         if not isinstance(e, ir.Call):
             continue
         for a in _released_args(e, resolver):
-            if isinstance(a, ir.Index) and _member_of(a) is not None:
-                elements.add(_member_of(a))
-            elif _member_of(a) is not None:
-                direct.add(_member_of(a))
-            elif (root := _root_var(a)) in element_vars:
+            member = _member_of(a)
+            root = _root_var(a)
+            if member is not None:
+                (elements if isinstance(a, ir.Index) else direct).add(member)
+            elif root is not None and root in element_vars:
                 elements.add(element_vars[root])
-        if _method_name(e.callee) in ("reset", "release_all", "clear_and_dispose") and _member_of(e.receiver):
-            direct.add(_member_of(e.receiver))
+        member = _member_of(e.receiver)
+        if member is not None and _method_name(e.callee) in ("reset", "release_all", "clear_and_dispose"):
+            direct.add(member)
     return direct, elements
 
 
@@ -258,13 +260,14 @@ def member_findings(prog: Program, results: list[FunctionResult], resolver: Reso
 
     findings = []
     for s in stores:
-        candidates = [s.cls] + sorted(owners.get(s.member, set()) - {s.cls}) \
-            if s.member not in {f.name for f in getattr(classes.get(s.cls), "fields", ())} else [s.cls]
-        verdicts = [(c, releases_of(c)) for c in candidates]
-        if any(v is None for _, v in verdicts):
+        declared = {f.name for f in getattr(classes.get(s.cls), "fields", ())}
+        # a member inherited from a base class: the base's destructor may release it
+        candidates = [s.cls] if s.member in declared else [s.cls, *sorted(owners.get(s.member, set()) - {s.cls})]
+        verdicts = [releases_of(c) for c in candidates]
+        if any(v is None for v in verdicts):
             continue
         released = False
-        for _, (direct, elements) in verdicts:
+        for direct, elements in (v for v in verdicts if v is not None):
             if s.container:
                 released |= s.member in elements or ALL_CONTAINERS in elements or s.member in direct
             else:

@@ -6,8 +6,9 @@ import os
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from . import ir
 from .attributes import apply_attribute_rules, attributes_of, holds_functions
@@ -114,16 +115,16 @@ def split_words(name: str) -> list[tuple[str, int, int]]:
 def name_parts(name: str, verbs: list[str]) -> NameParts | None:
     """Split `name` around its first verb word, or a verb glued to the end of the last word ('sdsnew')."""
     words = split_words(name)
-    for i, (w, start, end) in enumerate(words):
+    for i, (w, start, _) in enumerate(words):
         if w in verbs:
             return NameParts(tuple(x[0] for x in words[:i]), w, tuple(x[0] for x in words[i + 1:]),
                              name[:start].rstrip("_"))
     if words:
-        w, start, end = words[-1]
+        w, _, end = words[-1]
         for verb in verbs:
             if w.endswith(verb) and len(w) > len(verb) and w[:-len(verb)] not in _NEGATIONS:
                 head = w[:-len(verb)]
-                return NameParts(tuple(x[0] for x in words[:-1]) + (head,), verb, (),
+                return NameParts((*(x[0] for x in words[:-1]), head), verb, (),
                                  name[:end - len(verb)].rstrip("_"))
     return None
 
@@ -367,7 +368,7 @@ def _behaviour(acq: _Acq, rel_decl: ir.FuncDecl, rel_arg: int, summaries: dict[s
     name = acq.decl.qualname
     s = summaries.get(acq.decl.usr)
     if s is not None and (s.returns_owned if acq.out_arg is None else any(i == acq.out_arg for i, _ in s.acquires_out)):
-        what = s.returns_owned or dict(s.acquires_out).get(acq.out_arg, "")
+        what = s.returns_owned or dict(s.acquires_out).get(acq.out_arg or 0, "")
         via = f" from {s.returns_acquirer}()" if s.returns_acquirer else ""
         evidence.append(f"behaviour: {name}() returns an owned {what}{via}")
         delta, owned = .1, True
@@ -494,7 +495,7 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: dict[st
 
 
 def infer_borrowers(decls: Iterable[ir.FuncDecl], pairs: list[Pair], rules: RuleSet, with_body: Iterable[str] = (),
-                    holds: set[str] = frozenset()) -> dict[str, str]:
+                    holds: Iterable[str] = ()) -> dict[str, str]:
     """Body-less functions of a paired library that take the paired T* and only use it.
 
     A call to a function without a body normally ends tracking (it may take ownership). For a
@@ -544,9 +545,11 @@ def apply_pairs(inference: Inference, rules: RuleSet) -> None:
     convention, right for the pointer handles pairs are inferred for.
     """
     for p in inference.confident():
-        if rules.acquire_for(p.acquirer) is None:
-            rules.add_acquire(Acquire(p.acquirer, p.kind, p.out_arg, p.source))
-        if rules.acquire_for(p.acquirer).kind == p.kind:
+        acq = rules.acquire_for(p.acquirer)
+        if acq is None:
+            acq = Acquire(p.acquirer, p.kind, p.out_arg, p.source)
+            rules.add_acquire(acq)
+        if acq.kind == p.kind:
             rules.add_release(Release(p.releaser, p.kind, p.release_arg, p.source))
     rules.borrows.update(inference.borrowers)
 
@@ -607,7 +610,8 @@ def render_toml(inference: Inference, show_all: bool = False) -> str:
             out.append(f"# {p.acquirer} -> {p.releaser}: {p.confidence} ({p.score:.2f})")
             out.extend(f"#   {e}" for e in p.evidence)
         use = good or ps
-        acquires, releases = {}, {}
+        acquires: dict[str, int | None] = {}
+        releases: dict[tuple[str, int], None] = {}
         for p in use:
             acquires.setdefault(p.acquirer, p.out_arg)
             releases.setdefault((p.releaser, p.release_arg), None)
