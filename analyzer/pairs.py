@@ -1,11 +1,12 @@
 """Inferred create/destroy pairs: names (shared stem + verb pair) bound by types, weighed by behaviour."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -96,6 +97,9 @@ class Pair:
 class Inference:
     pairs: list[Pair] = field(default_factory=list)
     borrowers: dict[str, str] = field(default_factory=dict)  # function -> kind it borrows
+    # acquirers whose body keeps one of their arguments: an acquire rule would make callers keep
+    # tracking what they passed (rules borrow every argument), so their summary speaks for them
+    summarized: set[str] = field(default_factory=set)
 
     def confident(self) -> list[Pair]:
         return [p for p in self.pairs if p.score >= MEDIUM]
@@ -261,6 +265,7 @@ class _Bodies:
         self.functions = functions
         self.rules = rules
         self._rel: dict[tuple[str, int], bool | None] = {}
+        self._store: dict[tuple[str, int], bool] = {}
         self._acq: dict[str, bool | None] = {}
 
     @staticmethod
@@ -319,6 +324,53 @@ class _Bodies:
         self._rel[key] = verdict
         return verdict
 
+    def stores_param(self, usr: str, idx: int) -> bool:
+        """The body keeps parameter `idx`: stores it in a field, a global, an element or through a pointer,
+        copies its value out with memcpy, or hands it to a function that keeps it (recursively)."""
+        key = (usr, idx)
+        if key not in self._store:
+            self._store[key] = False  # recursion
+            fn = self.functions.get(usr)
+            self._store[key] = fn is not None and idx < len(fn.params) and \
+                self.keeper(fn, self._aliases(fn, {fn.params[idx].name})) is not None
+        return self._store[key]
+
+    def keeper(self, fn: ir.Function, names: set[str]) -> str | None:
+        """How `fn` keeps a value held in `names` beyond the call ('a store' or a callee); None if it never does."""
+        for b in fn.blocks:
+            for e in b.events:
+                if isinstance(e, ir.Assign) and not isinstance(e.dst, ir.Var) and isinstance(e.src, ir.Var) \
+                        and e.src.name in names:
+                    root = ir.root_var(e.dst)
+                    if root is None or root.name not in names:  # `o->self = o` keeps nothing
+                        return "a store"
+                if not isinstance(e, ir.Call):
+                    continue
+                for j, a in enumerate(e.args):
+                    if isinstance(a, ir.AddrOf) and isinstance(a.base, ir.Var) and a.base.name in names \
+                            and e.callee.rsplit("::", 1)[-1] in ("memcpy", "memmove"):
+                        return e.callee
+                    if isinstance(a, ir.Var) and a.name in names and e.callee_usr in self.functions \
+                            and self.stores_param(e.callee_usr, j):
+                        return e.callee
+        return None
+
+    def publishes(self, usr: str) -> str | None:
+        """The callee or store through which an acquirer hands its new object elsewhere before returning it:
+        `raxInsert(s->cgroups, name, len, cg, NULL); return cg;` registers cg, its callers do not own it."""
+        fn = self.functions.get(usr)
+        if fn is None:
+            return None
+        returned = {e.value.name for b in fn.blocks for e in b.events
+                    if isinstance(e, ir.Return) and isinstance(e.value, ir.Var)}
+        for b in fn.blocks:
+            for e in b.events:
+                if isinstance(e, ir.Call) and e.result is not None and self._acquiring_call(e):
+                    names = self._aliases(fn, {e.result.name})
+                    if names & returned and (keeper := self.keeper(fn, names)) is not None:
+                        return keeper
+        return None
+
     def returns_acquired(self, usr: str) -> bool | None:
         if usr in self._acq:
             return self._acq[usr]
@@ -372,6 +424,12 @@ def _behaviour(acq: _Acq, rel_decl: ir.FuncDecl, rel_arg: int, summaries: dict[s
         via = f" from {s.returns_acquirer}()" if s.returns_acquirer else ""
         evidence.append(f"behaviour: {name}() returns an owned {what}{via}")
         delta, owned = .1, True
+    if acq.out_arg is None and (keeper := bodies.publishes(acq.decl.usr)) is not None:
+        evidence.append(f"behaviour: {name}() hands the new object to {keeper} before returning it: "
+                        "callers do not own it")
+        cap, owned = min(cap, .5), False
+    elif s is not None and owned:
+        pass
     elif acq.out_arg is None:
         v = bodies.returns_acquired(acq.decl.usr)
         if v:
@@ -484,14 +542,49 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: dict[st
             pairs.append(Pair(_kind_name(a), a.decl.qualname, r.decl.qualname, round(min(score, 1.0), 3),
                               tuple(evidence), a.out_arg, arg, a.base, a.decl.loc.file, a.decl.loc.line))
     pairs.sort(key=lambda p: (-p.score, p.kind, p.acquirer, p.releaser))
-    # one kind per acquirer: the best pair decides it
-    kinds: dict[str, str] = {}
-    out = []
-    for p in pairs:
-        kind = kinds.setdefault(p.acquirer, p.kind)
-        out.append(p if kind == p.kind else Pair(kind, *(getattr(p, f) for f in (
-            "acquirer", "releaser", "score", "evidence", "out_arg", "release_arg", "type", "file", "line"))))
-    return out
+    return _unify_kinds(pairs)
+
+
+_VERB_RANK = {v: i for i, v in enumerate(("malloc", "alloc", "calloc", "new", "create", "open", "init", "load",
+                                          "acquire", "make", "connect", "construct", "dup", "strdup", "clone",
+                                          "copy", "ref"))}
+
+
+def _unify_kinds(pairs: list[Pair]) -> list[Pair]:
+    """One kind per group of confident pairs sharing a releaser: zmalloc, zcalloc and zstrdup are all zfree's.
+
+    A release rule per (function, argument) and kind would release the same pointer once per kind."""
+    parent: dict[tuple, tuple] = {}
+
+    def find(x: tuple) -> tuple:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    confident = [p for p in pairs if p.score >= MEDIUM]
+    for p in confident:
+        parent[find(("a", p.acquirer))] = find(("r", p.releaser, p.release_arg))
+    groups: dict[tuple, list[Pair]] = defaultdict(list)
+    for p in confident:
+        groups[find(("a", p.acquirer))].append(p)
+    kind_of: dict[str, str] = {}
+    for ps in groups.values():
+        types = Counter(p.type for p in ps if p.type and p.type not in GENERIC_BASES)
+        stems = Counter(p.kind for p in ps if p.kind != p.acquirer)
+        if types:
+            kind = sorted(types, key=lambda t: (-types[t], t))[0]
+        elif stems:
+            kind = sorted(stems, key=lambda k: (-stems[k], k))[0]
+        else:
+            def rank(a: str) -> tuple:
+                parts = name_parts(a.rpartition("::")[2], ACQUIRE_VERBS)
+                return (_VERB_RANK.get(parts.verb if parts else "", 99), a)
+            kind = min((p.acquirer for p in ps), key=rank)
+        for p in ps:
+            kind_of[p.acquirer] = kind
+    return [dataclasses.replace(p, kind=kind_of[p.acquirer]) if kind_of.get(p.acquirer, p.kind) != p.kind else p
+            for p in pairs]
 
 
 def infer_borrowers(decls: Iterable[ir.FuncDecl], pairs: list[Pair], rules: RuleSet, with_body: Iterable[str] = (),
@@ -546,10 +639,10 @@ def apply_pairs(inference: Inference, rules: RuleSet) -> None:
     """
     for p in inference.confident():
         acq = rules.acquire_for(p.acquirer)
-        if acq is None:
+        if acq is None and p.acquirer not in inference.summarized:
             acq = Acquire(p.acquirer, p.kind, p.out_arg, p.source)
             rules.add_acquire(acq)
-        if acq.kind == p.kind:
+        if acq is None or acq.kind == p.kind:
             rules.add_release(Release(p.releaser, p.kind, p.release_arg, p.source))
     rules.borrows.update(inference.borrowers)
 
@@ -559,7 +652,16 @@ def infer(prog: Program, rules: RuleSet, summaries: dict[str, FunctionSummary] |
     pairs = infer_pairs(decls, rules, summaries, prog.functions)
     confident = [p for p in pairs if p.score >= MEDIUM]
     borrowers = infer_borrowers(decls, confident, rules, prog.functions, holds_functions(decls))
-    return Inference(pairs, borrowers)
+    bodies = _Bodies(prog.functions, rules)
+    by_name = {d.qualname: d for d in decls}
+    summarized = set()
+    for p in confident:
+        d = by_name.get(p.acquirer)
+        if d is not None and d.usr in prog.functions and any(
+                i != p.out_arg and pointer(t)[1] >= 1 and bodies.stores_param(d.usr, i)
+                for i, t in enumerate(d.param_types)):
+            summarized.add(p.acquirer)
+    return Inference(pairs, borrowers, summarized)
 
 
 def apply_inferred_pairs(prog: Program, rules: RuleSet) -> list[dict]:
