@@ -46,7 +46,6 @@ from analyzer.profiles import (
     load_profile,
     pick_metric,
     score_growth,
-    stack_totals,
     symbolize,
 )
 from analyzer.profiles.aggregate import is_project_frame, normalize_frame
@@ -121,10 +120,35 @@ def load_profiles(paths: Sequence[str], binary: str | None = None,
 
 
 def _frames_key(profile: Profile, sample) -> tuple[Frame, ...]:  # type: ignore[no-untyped-def]
-    return tuple(Frame(f.function, f.file, f.line) for f in profile.frames(sample))
+    return profile.frames(sample)
 
 
-def _report_group(profile: Profile) -> _Group:
+def _library_functions(profiles: Sequence[Profile]) -> dict[str, str]:
+    """Function → shared-library path, for frames of shared libraries that have no source position.
+
+    Shown as the frame's file, it keeps them out of the project frames even when their name does
+    not look like a system function (or was symbolized from another machine's copy of the library).
+    """
+    out: dict[str, str] = {}
+    for p in profiles:
+        for loc in p.locations:
+            m = p.mapping(loc.mapping_id) if loc.mapping_id else None
+            if m is None or ".so" not in os.path.basename(m.filename):
+                continue
+            for fr in p.location_frames(loc.id):
+                if not fr.file:
+                    out.setdefault(fr.function, m.filename)
+    return out
+
+
+def _shown(frames: tuple[Frame, ...], libs: dict[str, str]) -> tuple[Frame, ...]:
+    if not libs:
+        return frames
+    return tuple(Frame(f.function, libs[f.function], f.line) if not f.file and f.function in libs else f
+                 for f in frames)
+
+
+def _report_group(profile: Profile, libs: dict[str, str]) -> _Group:
     space = pick_metric(profile, "inuse_space")
     objs = pick_metric(profile, "inuse_objects")
     merged: dict[tuple[tuple[Frame, ...], str], list[int]] = {}
@@ -137,8 +161,8 @@ def _report_group(profile: Profile) -> _Group:
         acc[0] += int(s.values[space]) if space >= 0 else 0
         acc[1] += int(s.values[objs]) if objs >= 0 else 0
     name = os.path.basename(profile.source_path)
-    stacks = tuple(StackGrowth(frames, b, o, float(b), name, kind) for (frames, kind), (b, o) in merged.items()
-                   if b > 0)
+    stacks = tuple(StackGrowth(_shown(frames, libs), b, o, float(b), name, kind)
+                   for (frames, kind), (b, o) in merged.items() if b > 0)
     return _Group(name, stacks, True, 1)
 
 
@@ -154,34 +178,37 @@ def _snapshot_order(profiles: Sequence[Profile]) -> tuple[list[Profile], list[fl
     return list(profiles), [float(i) for i in range(len(profiles))]
 
 
-def _snapshot_group(profiles: Sequence[Profile]) -> _Group:
+def _snapshot_group(profiles: Sequence[Profile], libs: dict[str, str]) -> _Group:
     ordered, times = _snapshot_order(profiles)
     first, last = ordered[0], ordered[-1]
     names = [os.path.basename(p.source_path) for p in ordered]
     label = names[0] if len(names) == 1 else f"{names[0]} → {names[-1]} ({len(names)} snapshots)"
 
-    def totals(p: Profile, metric: str) -> dict[tuple[Frame, ...], float]:
-        i = pick_metric(p, metric)
-        if i < 0:
-            return {}
+    def totals(p: Profile) -> tuple[dict[tuple[Frame, ...], float], dict[tuple[Frame, ...], float]]:
+        """In-use bytes and objects per symbolized stack (one pass: frames are built once)."""
+        si, oi = pick_metric(p, "inuse_space"), pick_metric(p, "inuse_objects")
+        nbytes: dict[tuple[Frame, ...], float] = {}
+        objs: dict[tuple[Frame, ...], float] = {}
         # Same stack, different addresses (e.g. two call sites on one line): merged by symbols.
-        out: dict[tuple[Frame, ...], float] = {}
         for s in p.samples:
             k = _frames_key(p, s)
-            out[k] = out.get(k, 0) + s.values[i]
-        return out
+            nbytes[k] = nbytes.get(k, 0) + s.values[si]
+            if oi >= 0:
+                objs[k] = objs.get(k, 0) + s.values[oi]
+        return nbytes, objs
 
-    if pick_metric(last, "inuse_space") < 0:
-        raise IncompatibleProfiles(f"{last.source_path}: no in-use values to correlate "
-                                   f"(has {', '.join(vt.type for vt in last.sample_types)})")
-    b_last, o_last = totals(last, "inuse_space"), totals(last, "inuse_objects")
+    for p in ordered:
+        if pick_metric(p, "inuse_space") < 0:
+            raise IncompatibleProfiles(f"{p.source_path}: no in-use values to correlate "
+                                       f"(has {', '.join(vt.type for vt in p.sample_types)})")
+    b_last, o_last = totals(last)
     stacks: list[StackGrowth] = []
     if len(ordered) == 1:
         for k, v in b_last.items():
             if v > 0:
-                stacks.append(StackGrowth(k, int(v), int(o_last.get(k, 0)), float(v), label))
+                stacks.append(StackGrowth(_shown(k, libs), int(v), int(o_last.get(k, 0)), float(v), label))
         return _Group(label, tuple(stacks), False, 1)
-    b_first, o_first = totals(first, "inuse_space"), totals(first, "inuse_objects")
+    b_first, o_first = totals(first)
     fits: dict[tuple[Frame, ...], tuple[float, float, bool]] = {}
     if len(ordered) >= 3:
         # score_growth keys stacks by normalized frames (`normalize_frame`); map ours onto them.
@@ -194,9 +221,9 @@ def _snapshot_group(profiles: Sequence[Profile]) -> _Group:
         objects = int(o_last.get(k, 0) - o_first.get(k, 0))
         if fits:
             score, r2, rising = fits.get(tuple(normalize_frame(f) for f in k), (0.0, 0.0, False))
-            stacks.append(StackGrowth(k, int(delta), objects, score, label, r2=r2, rising=rising))
+            stacks.append(StackGrowth(_shown(k, libs), int(delta), objects, score, label, r2=r2, rising=rising))
         else:
-            stacks.append(StackGrowth(k, int(delta), objects, float(delta), label))
+            stacks.append(StackGrowth(_shown(k, libs), int(delta), objects, float(delta), label))
     return _Group(label, tuple(stacks), False, len(ordered))
 
 
@@ -204,13 +231,14 @@ def _groups(profiles: Sequence[Profile]) -> list[_Group]:
     """Leak reports one by one; heap snapshots grouped by format and sample types, in given order."""
     groups: list[_Group] = []
     series: dict[tuple[str, tuple[str, ...]], list[Profile]] = {}
+    libs = _library_functions(profiles)
     for p in profiles:
         if p.source_format in LEAK_REPORT_FORMATS:
-            groups.append(_report_group(p))
+            groups.append(_report_group(p, libs))
         else:
             series.setdefault((p.source_format, tuple(vt.type for vt in p.sample_types)), []).append(p)
     for members in series.values():
-        groups.append(_snapshot_group(members))
+        groups.append(_snapshot_group(members, libs))
     return groups
 
 
@@ -255,7 +283,8 @@ class _Target:
             f.function_span == (0, 0)
             or (os.path.basename(acq.file) == os.path.basename(f.loc.file)  # type: ignore[union-attr]
                 and f.function_span[0] <= acq.line <= f.function_span[1]))  # type: ignore[union-attr]
-        member = f.rule_id == "member-not-released" or f.rule_source.startswith("member:") or not inside
+        member = f.rule_id == "member-not-released" or f.rule_source.startswith("member:") or (
+            acq is not None and not inside)
         cls = fn.rsplit("::", 1)[0] if member and "::" in fn else ""
         acquirer = _key(f.acquirer)
         return _Target(index, fn, cls, acquirer,
@@ -263,9 +292,8 @@ class _Target:
                        os.path.basename(acq.file) if acq else "", acq.line if acq else 0, inside)
 
 
-def _is_site(t: _Target, frame: Frame, tol: int) -> bool:
+def _is_site(t: _Target, frame: Frame, fn: str, tol: int) -> bool:
     """Is this frame (a call into the acquirer, or the allocating leaf) the finding's acquire site?"""
-    fn = _key(frame.function)
     near = bool(frame.line and t.line) and abs(frame.line - t.line) <= tol
     same_file = not frame.file or not t.file or os.path.basename(frame.file) == t.file
     if _same_function(fn, t.function):
@@ -277,15 +305,61 @@ def _is_site(t: _Target, frame: Frame, tol: int) -> bool:
     return near and same_file and bool(frame.file)
 
 
-def _matches(t: _Target, frames: Sequence[Frame], tol: int) -> bool:
-    for i, fr in enumerate(frames):
-        if i == 0:
-            if t.allocating and _is_site(t, fr, tol):
-                return True
-            continue
-        if _same_function(_key(frames[i - 1].function), t.acquirer) and _is_site(t, fr, tol):
-            return True
-    return False
+def _matches(t: _Target, frames: Sequence[Frame], keys: Sequence[str], tol: int) -> bool:
+    """Walk the stack from the leaf: the allocating leaf itself, or a frame calling the acquirer."""
+    if t.allocating and frames and _is_site(t, frames[0], keys[0], tol):
+        return True
+    return any(_same_function(keys[i - 1], t.acquirer) and _is_site(t, frames[i], keys[i], tol)
+               for i in range(1, len(frames)))
+
+
+def _last(name: str) -> str:
+    return name.rsplit("::", 1)[-1]
+
+
+class _Index:
+    """Targets by the names a matching frame must carry, so that each stack is checked against a few.
+
+    Keys: the leaf (allocating acquirers) or the (acquirer, caller) pair, by function name, class
+    name (member findings) or file and line.
+    """
+
+    def __init__(self, targets: Sequence[_Target], tol: int) -> None:
+        self.tol = tol
+        self.acquirers: set[str] = set()
+        self.by_key: dict[tuple[object, ...], list[_Target]] = {}
+        for t in targets:
+            acq = _last(t.acquirer)
+            self.acquirers.add(acq)
+            for via in ((None, acq) if t.allocating else (acq,)):
+                keys: list[tuple[object, ...]] = [("fn", via, _last(t.function))]
+                if t.cls:
+                    keys.append(("cls", via, _last(t.cls)))
+                if t.file and t.line:
+                    keys.extend(("at", via, t.file, n) for n in range(t.line - tol, t.line + tol + 1))
+                for k in keys:
+                    self.by_key.setdefault(k, []).append(t)
+
+    def _lookup(self, via: str | None, frame: Frame, key: str, out: dict[int, _Target]) -> None:
+        parts = key.split("::")
+        keys: list[tuple[object, ...]] = [("fn", via, parts[-1]), ("at", via, os.path.basename(frame.file), frame.line)]
+        if len(parts) > 1:
+            keys.append(("cls", via, parts[-2]))
+        for k in keys:
+            for t in self.by_key.get(k, ()):
+                out[t.index] = t
+
+    def matches(self, frames: Sequence[Frame]) -> list[int]:
+        if not frames:
+            return []
+        keys = [_key(f.function) for f in frames]
+        cands: dict[int, _Target] = {}
+        self._lookup(None, frames[0], keys[0], cands)
+        for i in range(1, len(frames)):
+            acq = _last(keys[i - 1])
+            if acq in self.acquirers:
+                self._lookup(acq, frames[i], keys[i], cands)
+        return sorted(i for i, t in cands.items() if _matches(t, frames, keys, self.tol))
 
 
 # ---- the correlation ---------------------------------------------------------------------------
@@ -320,6 +394,7 @@ def correlate(result: AnalysisResult, profiles: Sequence[Profile], *, line_toler
     """
     findings = list(result.findings)
     targets = [_Target.of(i, f) for i, f in enumerate(findings) if f.rule_id in LEAK_RULES]
+    index = _Index(targets, line_tolerance)
     groups = _groups(profiles)
     best: dict[int, tuple[_Acc, _Group]] = {}
     unexplained: list[tuple[StackGrowth, _Group]] = []
@@ -327,7 +402,7 @@ def correlate(result: AnalysisResult, profiles: Sequence[Profile], *, line_toler
         per_finding: dict[int, _Acc] = {}
         leftovers: list[StackGrowth] = []
         for s in g.stacks:
-            hits = [t.index for t in targets if _matches(t, s.frames, line_tolerance)]
+            hits = index.matches(s.frames)
             for i in hits:
                 per_finding.setdefault(i, _Acc()).add(s)
             if not hits:
@@ -548,7 +623,7 @@ def _resolve_evidence(ev: Evidence | None, resolver: _SourceResolver) -> Evidenc
 
 def _profile_summary(p: Profile, all_profiles: Sequence[Profile]) -> dict[str, object]:
     space = pick_metric(p, "inuse_space")
-    total = int(sum(stack_totals(p, space).values())) if space >= 0 else 0
+    total = int(p.total(space)) if space >= 0 else 0
     role = "leak report" if p.source_format in LEAK_REPORT_FORMATS else "heap snapshot"
     return {"path": p.source_path, "format": p.source_format, "role": role,
             "metric": p.sample_types[space].type if space >= 0 else "",

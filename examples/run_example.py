@@ -73,7 +73,7 @@ def per_format(result, groups: dict[str, list[str]], sym: str) -> list[str]:  # 
         if not files:
             continue
         r = correlate_with_files(static, files, binary=sym)
-        statuses = ", ".join(f"{f.rank}:{f.function.rsplit('::', 1)[-1]}={f.evidence.status if f.evidence else '?'}"
+        statuses = "; ".join(f"{f.rank}. {f.function.rsplit('::', 1)[-1]} {f.evidence.status if f.evidence else '?'}"
                              for f in r.findings)
         out.append(f"  {label:<22} {statuses}")
     return out
@@ -135,11 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"leakscan example: {EXAMPLE} (a dictionary service with planted leaks), "
           f"{result.stats.tus} translation units, {len(result.findings)} findings")
     print(f"profiles: {len(snapshots)} heap-profiler snapshots, {len(lsan)} LeakSanitizer report, "
-          f"{len(valgrind)} valgrind XML report; symbols from {short(sym, root)}")
+          f"{len(valgrind)} valgrind XML report; symbols from {sym}")
     print("ranking (all profiles):")
     for line in ranking_lines(result, root):
         print(line)
-    print("rank:function=evidence, per profile kind:")
+    print("the same with one kind of profile at a time:")
     for line in per_format(result, {"heap snapshots (5)": snapshots, "LeakSanitizer": lsan,
                                     "valgrind memcheck XML": valgrind}, sym):
         print(line)
