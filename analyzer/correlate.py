@@ -154,8 +154,8 @@ def _report_group(profile: Profile, libs: dict[str, str]) -> _Group:
     merged: dict[tuple[tuple[Frame, ...], str], list[int]] = {}
     for s in profile.samples:
         kind = s.label("leak_kind")
-        if kind == "reachable":
-            continue
+        if kind not in COUNTED_KINDS and kind not in FOLDED_KINDS:
+            continue  # still reachable at exit: not a leak
         key = (_frames_key(profile, s), kind)
         acc = merged.setdefault(key, [0, 0])
         acc[0] += int(s.values[space]) if space >= 0 else 0
