@@ -117,19 +117,24 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     out = Path(args.output)
+    sarif = out.parent / f"{out.name}.sarif"
     notes = []
     try:
-        import reports.html  # noqa: F401
-    except ImportError:
-        notes.append("the HTML renderer is not available in this build: wrote text and SARIF instead")
-        out.mkdir(parents=True, exist_ok=True)
-        emit(result, "text", str(out / "report.txt"))
-        emit(result, "sarif", str(out / "report.sarif"))
-        report = out / "report.txt"
-    else:
-        emit(result, "html", str(out))
-        write_atomic(str(out / "report.sarif"), _sarif(result))
-        report = out / "index.html"
+        try:
+            import reports.html  # noqa: F401
+        except ImportError:
+            notes.append("the HTML renderer is not available in this build: wrote text and SARIF instead")
+            out.mkdir(parents=True, exist_ok=True)
+            emit(result, "text", str(out / "report.txt"))
+            report = out / "report.txt"
+        else:
+            (out / "report.sarif").unlink(missing_ok=True)  # written there by earlier versions of this script
+            emit(result, "html", str(out))
+            report = out / "index.html"
+        write_atomic(str(sarif), _sarif(result))
+    except UserError as exc:
+        print(f"run_example: {exc}", file=sys.stderr)
+        return 2
 
     root = result.root
     print(f"leakscan example: {EXAMPLE} (a dictionary service with planted leaks), "
@@ -145,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         print(line)
     for n in notes:
         print(f"note: {n}")
-    print(f"report: {report} (and {out / 'report.sarif'})")
+    print(f"report: {report} (and {sarif})")
     print("the same from the command line: leakscan " + " ".join(cli))
     return 0 if exit_code_for(result) in (0, 1) else int(exit_code_for(result))
 

@@ -88,7 +88,7 @@ def test_run_example(tmp_path):
     assert "confirmed" in first and "TermDictionary::search" in first
     assert any("unexplained" in ln and "AuditLog::record" in ln for ln in lines)
     assert (tmp_path / "report" / "index.html").exists()
-    sarif = json.loads((tmp_path / "report" / "report.sarif").read_text())
+    sarif = json.loads((tmp_path / "report.sarif").read_text())
     assert sarif["runs"][0]["results"][0]["properties"]["rank"] == 1
 
 
