@@ -498,7 +498,7 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: dict[st
                 continue  # `void **` out-parameters are buffers more often than handles
             if a.out_arg is not None:
                 tscore -= .05
-            stem = a.parts.prefix or "_".join(a.parts.after)
+            stem = " + ".join(x for x in (a.parts.prefix, "_".join(a.parts.after)) if x)
             evidence = [f"names: {a.decl.name} / {r.decl.name} share '{stem}', verbs {a.parts.verb}/{r.parts.verb}"]
             tname = a.base + " *"
             if a.out_arg is not None:
