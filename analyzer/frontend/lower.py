@@ -1349,5 +1349,11 @@ class ModuleLowerer:
         self._pending_lambdas.append((c, f"{parent_qual}::<lambda@{c.location.line}:{c.location.column}>"))
 
 
+SYSTEM_PREFIXES = ("/usr/", "/lib/", "/lib64/", "/opt/homebrew/", "/Library/", "/System/")
+
+
 def default_is_project(path: str) -> bool:
-    return not path.startswith(("/usr/", "/opt/homebrew/")) and os.path.basename(path) != "<built-in>"
+    # libclang may spell system headers through its own install dir (`.../native/../lib/gcc/...`)
+    norm = os.path.normpath(path)
+    return (not norm.startswith(SYSTEM_PREFIXES) and "/site-packages/" not in norm
+            and os.path.basename(norm) != "<built-in>")
