@@ -10,6 +10,7 @@ from . import ir
 from .summaries import CallEffect, FunctionSummary, Resolver
 
 MAX_STATES_PER_BLOCK = 48
+WIDEN_AFTER = 16  # states per block before value facts are dropped
 MAX_VISITS = 40000
 TRAIL_LIMIT = 120
 
@@ -62,10 +63,10 @@ class _State:
                       dict(self.released_by), dict(self.param_events), dict(self.status_of))
 
     def key(self) -> tuple:
-        return (tuple(sorted(self.status.items(), key=repr)),
-                tuple(sorted(((v, tuple(sorted(r, key=repr))) for v, r in self.pts.items() if r), key=repr)),
-                tuple(sorted(self.facts.items(), key=repr)), tuple(sorted(self.pending.items(), key=repr)),
-                tuple(sorted(self.param_events.items(), key=repr)), tuple(sorted(self.status_of.items(), key=repr)))
+        # hashable and order-free: only ever used for membership in a block's set of seen states
+        return (frozenset(self.status.items()), frozenset((v, r) for v, r in self.pts.items() if r),
+                frozenset(self.facts.items()), frozenset(self.pending.items()),
+                frozenset(self.param_events.items()), frozenset(self.status_of.items()))
 
     def holders(self, rid: tuple) -> list[str]:
         """Named variables referring to rid (lowering temporaries only live within a statement)."""
@@ -129,21 +130,24 @@ class OwnershipAnalysis:
         self.detached_at: dict[tuple, ir.Loc] = {}
 
     def _multiply_tested(self) -> set[str]:
-        counts: dict[str, int] = {}
+        # facts only pay off for a variable tested by two different conditions (both edges of one condition
+        # carry an Assume; a lowering temporary is tested once): tracking more multiplies states for nothing
+        conditions: dict[str, set] = {}
         assigned_const: set[str] = set()
         for b in self.fn.blocks:
             for e in b.events:
                 if isinstance(e, ir.Assume) and isinstance(e.value, ir.Var):
-                    counts[e.value.name] = counts.get(e.value.name, 0) + 1
+                    conditions.setdefault(e.value.name, set()).add((e.loc.line, e.loc.col))
                 elif isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var) and isinstance(e.src, ir.Const):
                     assigned_const.add(e.dst.name)
-        return {v for v, n in counts.items() if n >= 3 or (n >= 2) or v in assigned_const}
+        return {v for v, locs in conditions.items() if len(locs) >= 2 or v in assigned_const}
 
     # ---- driver ------------------------------------------------------------------------------
     def run(self) -> FunctionResult:
         init = _State({}, {}, {}, {}, {}, {})
         for i, p in enumerate(self.fn.params):
-            if p.is_pointer and p.pointer_depth == 1:
+            # pointers, and value parameters that may be handles (an `int fd` a callee closes)
+            if (p.is_pointer and p.pointer_depth == 1) or not (p.is_pointer or p.is_reference):
                 rid = ("param", i)
                 init.status[rid] = PARAM
                 init.pts[p.name] = frozenset({rid})
@@ -156,6 +160,14 @@ class OwnershipAnalysis:
             bucket = seen.setdefault(bid, set())
             if k in bucket:
                 continue
+            if len(bucket) >= WIDEN_AFTER and state.facts:
+                # widen: past a few states per block, forget value facts and keep only ownership (fact
+                # combinations of unrelated flags otherwise fill the block's budget and truncate the analysis)
+                state = state.copy()
+                state.facts = {}
+                k = state.key()
+                if k in bucket:
+                    continue
             if len(bucket) >= MAX_STATES_PER_BLOCK or visits >= MAX_VISITS:
                 self.result.truncated = True
                 continue
@@ -344,13 +356,14 @@ class OwnershipAnalysis:
 
     def _Return(self, e: ir.Return, st: _State, tr: list) -> bool:
         returned = self.rids(st, e.value)
+        # only what the caller receives owned counts (not what was stored or handed off before)
+        owned_at_return = {r for r in returned if st.status.get(r) == OWNED}
         for rid in returned:
             if st.status.get(rid) == OWNED:
                 st.status[rid] = ESCAPED
                 self.graph.add_edge(self.rid_node(rid), self.node("return", "return", "return value"))
         self.return_shapes.append((
-            tuple(sorted(self.resources[r].kind for r in returned if r in self.resources
-                         and st.status.get(r) == ESCAPED)),
+            tuple(sorted(self.resources[r].kind for r in owned_at_return if r in self.resources)),
             tuple(sorted(self.resources[r].acquirer for r in returned if r in self.resources)),
             self._returns_borrowed(e.value, returned, st),
             dict(st.param_events), {r[1]: st.status.get(r) for r in st.status if r[0] == "param"}))
@@ -377,7 +390,10 @@ class OwnershipAnalysis:
             if isinstance(e.src, ir.Var) and e.src.name in st.status_of:
                 st.status_of[e.dst.name] = st.status_of[e.src.name]
             self._overwrite(e.dst.name, e.loc, st, tr, src)
-            st.pts[e.dst.name] = src
+            if src:
+                st.pts[e.dst.name] = src
+            else:
+                st.pts.pop(e.dst.name, None)  # keep the state small: most assignments carry no resource
             if e.dst.name in self.tested:
                 if isinstance(e.src, ir.Const) and e.src.value is not None:
                     st.facts[e.dst.name] = (e.src.value, e.src.value, frozenset())
@@ -602,7 +618,8 @@ class OwnershipAnalysis:
                 acquirer = next((a for s in shapes for a in s[1]), "")
         releases, stores, borrows, outs = [], [], [], []
         for i, p in enumerate(fn.params):
-            if not (p.is_pointer and p.pointer_depth >= 1):
+            handle = not (p.is_pointer or p.is_reference)
+            if not (p.is_pointer and p.pointer_depth >= 1) and not handle:
                 continue
             events = [s[3].get(i) for s in shapes]
             out_kinds = {s[3].get(("out", i)) for s in shapes} - {None}
@@ -615,9 +632,11 @@ class OwnershipAnalysis:
                 if len(kinds) == 1:
                     releases.append((i, kinds.pop()))
                     continue
-            if any(ev == "stored" for ev in events):
+            if any(ev == "stored" for ev in events) or any(isinstance(ev, tuple) for ev in events):
+                # stored, or released on some paths only (`close(fd)` on an error path): the caller
+                # can no longer tell whether it still owns the resource, so ownership moves (quiet)
                 stores.append(i)
-            elif not any(ev == "escaped" or isinstance(ev, tuple) for ev in events):
+            elif not handle and not any(ev == "escaped" for ev in events):
                 borrows.append(i)
         return FunctionSummary(fn.usr, fn.qualname, returns_owned, acquirer, tuple(releases), tuple(outs),
                                tuple(stores), tuple(borrows),
