@@ -66,10 +66,10 @@ def _path(d: Defect, var: str) -> tuple[PathEvent, ...]:
 
 def confidence_of(d: Defect, resolver: Resolver) -> str:
     source = d.resource.source
-    if source.startswith(("builtin:", "rules:")):
-        return "high"
-    if source.startswith(("summary:", "member:")):
-        return "medium"
+    if source.startswith(("builtin:", "rules:", "cppcheck:", "attribute:")):
+        return "high"  # configuration: written by people
+    if source.startswith(("summary:", "member:", "inferred:")):
+        return "medium"  # learned from the code
     return "low"
 
 

@@ -182,11 +182,26 @@ class OwnershipAnalysis:
                 continue
             if not alive:
                 continue
+            self._forget_dead(st)
             for s in block.succs:
                 work.append((s, st, tuple(tr[-TRAIL_LIMIT:])))
         self.result.resources = self.resources
         self.result.summary = self._summary()
         return self.result
+
+    def _forget_dead(self, st: _State) -> None:
+        """Drop acquired resources nothing refers to any more and that can no longer be reported
+        (escaped, released, invalid, already leaked): they only multiply states at joins."""
+        live = set()
+        for rids in st.pts.values():
+            live.update(rids)
+        for old in st.pending.values():
+            live.update(old)
+        for rid in [r for r, s in st.status.items()
+                    if s in (ESCAPED, RELEASED, INVALID, LEAKED) and r not in live and r in self.resources]:
+            del st.status[rid]
+            st.released_by.pop(rid, None)
+            st.pending.pop(rid, None)
 
     def _block(self, block: ir.Block, st: _State, tr: list) -> bool:
         for e in block.events:
@@ -346,12 +361,13 @@ class OwnershipAnalysis:
             for rid in st.pts.pop(name, frozenset()):
                 dying.setdefault(rid, name)
             st.facts.pop(name, None)
+            st.status_of.pop(name, None)
         for rid, name in sorted(dying.items(), key=repr):
             if st.status.get(rid) == DETACHED and not st.holders(rid):
                 self._detached_lost(rid, st, tr)
             if st.status.get(rid) == OWNED and not st.holders(rid):
                 tr.append(TrailStep(e.loc, "exit", "goes out of scope without being released", rid))
-                self.report("resource-leak", rid, e.loc, st, tr, name)
+                self.report("resource-leak", rid, e.loc, st, tr, "" if name.startswith("$") else name)
                 st.status[rid] = LEAKED
 
     def _Return(self, e: ir.Return, st: _State, tr: list) -> bool:

@@ -14,10 +14,13 @@ import networkx as nx
 
 from . import ir
 from .callgraph import bottom_up_sccs, build_call_graph
+from .attributes import apply_attribute_rules
 from .checks import to_findings
 from .member_overwrite import refine_member_overwrites
+from .members import member_findings
 from .model import AnalysisResult, Diagnostic, Finding, ScanStats
 from .ownership import FunctionResult, analyze_function
+from .pairs import apply_inferred_pairs
 from .rules import RuleSet, load_rules
 from .summaries import FunctionSummary, Resolver
 
@@ -217,13 +220,10 @@ def run(options: Options, progress: Callable[[int, int], None] | None = None) ->
     prog = merge_modules(modules)
     extra_summaries: dict[str, FunctionSummary] = {}
     pairs: list[dict] = []
+    # ownership attributes are configuration written by the library's authors: applied even with --no-infer
+    apply_attribute_rules(prog.decls.values(), rules)
     if options.infer:
-        try:
-            from .pairs import apply_inferred_pairs
-        except ImportError:
-            apply_inferred_pairs = None
-        if apply_inferred_pairs is not None:
-            pairs = apply_inferred_pairs(prog, rules)
+        pairs = apply_inferred_pairs(prog, rules)
     results, resolver = analyze_program(prog, rules, options.infer, extra_summaries)
     refine_member_overwrites(results)
     findings: list[Finding] = []
@@ -232,12 +232,7 @@ def run(options: Options, progress: Callable[[int, int], None] | None = None) ->
         findings.extend(to_findings(res, resolver))
         if res.graph.number_of_nodes():
             graphs[res.function.usr] = nx.node_link_data(res.graph, edges="edges")
-    try:
-        from .members import member_findings
-    except ImportError:
-        member_findings = None
-    if member_findings is not None:
-        findings.extend(member_findings(prog, results, resolver))
+    findings.extend(member_findings(prog, results, resolver))
     findings = finalize(findings)
     files = {m.tu for m in modules}
     stats = ScanStats(files=len(files), tus=len(modules), degraded_tus=sum(m.degraded for m in modules),

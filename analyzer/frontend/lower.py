@@ -622,9 +622,10 @@ class FunctionLowerer:
         body = kids[-1]
         self.scopes.append([])
         loop_var = next((k for k in kids if k.kind == CursorKind.VAR_DECL), None)
+        range_op: ir.Operand = ir.Unknown("range")
         for k in kids[:-1]:
             if k.kind.is_expression():
-                self.expr(k)
+                range_op = self.expr(k)
         head = self.goto_new()
         body_b, after = self.fn.new(), self.fn.new()
         self.fn.edge(head, body_b)
@@ -632,7 +633,8 @@ class FunctionLowerer:
         self.loops.append((head, after, len(self.scopes)))
         self.cur = body_b
         if loop_var is not None:
-            self.emit(ir.Assign(_loc(loop_var), ir.Var(self.declare(loop_var)), ir.Unknown("range element")))
+            # the loop variable is an element of the range (`for (auto *p : items_) delete p;`)
+            self.emit(ir.Assign(_loc(loop_var), ir.Var(self.declare(loop_var)), ir.Index(range_op)))
         self.stmt(body)
         self.fn.edge(self.cur, head)
         self.loops.pop()

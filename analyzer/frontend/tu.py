@@ -13,6 +13,8 @@ from .sysinc import system_include_args
 
 SEVERITY = {Diagnostic.Ignored: "note", Diagnostic.Note: "note", Diagnostic.Warning: "warning",
             Diagnostic.Error: "error", Diagnostic.Fatal: "fatal"}
+# errors that change nothing for the analysis: GCC's `malloc(dealloc, idx)` is read from tokens instead
+HARMLESS_ERRORS = {"'malloc' attribute takes no arguments"}
 PARSE_OPTIONS = (TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD * 0
                  | TranslationUnit.PARSE_SKIP_FUNCTION_BODIES * 0
                  | TranslationUnit.PARSE_INCOMPLETE * 0
@@ -57,7 +59,7 @@ def parse_and_lower(job: CompileJob) -> ir.Module:
                              failed=True, parse_seconds=time.perf_counter() - start)
         diags = []
         for d in tu.diagnostics:
-            if d.severity < Diagnostic.Error:
+            if d.severity < Diagnostic.Error or d.spelling in HARMLESS_ERRORS:
                 continue
             loc = d.location
             diags.append(ir.TUDiagnostic(loc.file.name if loc.file else job.file, loc.line,

@@ -30,7 +30,7 @@ def build_report(result: AnalysisResult, reader: SourceReader, single_file: bool
     if confirmed:
         grown = sum(f.evidence.growth_bytes for f in confirmed if f.evidence)
         headline = (f"{len(confirmed)} of {len(findings)} findings confirmed by heap growth: "
-                    f"{human_bytes(grown)} over {_plural(snapshots, 'snapshot')}")
+                    f"{human_bytes(grown)}{_over(snapshots)}")
     ranking = sorted((r for r, f in zip(rows, findings, strict=True) if f.evidence),
                      key=lambda r: (r.evidence != "confirmed", -r.growth, r.n))
     stats = result.stats
@@ -63,7 +63,7 @@ def _row(n: int, f: Finding, root: str, snapshots: int, single_file: bool) -> Ro
     evidence = f.evidence.status if f.evidence else "none"
     growth = f.evidence.growth_bytes if f.evidence else 0
     if evidence == "confirmed":
-        headline = f"confirmed by heap growth: {human_bytes(growth)} over {_plural(snapshots, 'snapshot')}"
+        headline = f"confirmed by heap growth: {human_bytes(growth)}{_over(snapshots)}"
     elif f.evidence:
         headline = "static only: no heap growth observed at this site"
     else:
@@ -252,9 +252,11 @@ def _plain(value: Any, limit: int = 300) -> str:
 
 
 def _snapshot_count(profiles: Iterable[dict[str, Any]]) -> int:
-    """Snapshots behind the growth figures; each profile counts once unless it says more."""
+    """Heap snapshots behind the growth figures (leak reports are not snapshots)."""
     total = 0
     for p in profiles:
+        if p.get("role", "heap snapshot") != "heap snapshot":
+            continue
         for key in ("snapshots", "n_snapshots", "snapshot_count", "num_snapshots"):
             value = p.get(key)
             if isinstance(value, int) and not isinstance(value, bool) and value > 0:
@@ -266,6 +268,10 @@ def _snapshot_count(profiles: Iterable[dict[str, Any]]) -> int:
         else:
             total += 1
     return total
+
+
+def _over(snapshots: int) -> str:
+    return f" over {_plural(snapshots, 'snapshot')}" if snapshots else " (leak reports)"
 
 
 def _plural(n: int, word: str) -> str:

@@ -178,8 +178,6 @@ def test_no_infer_drops_the_summaries(tmp_path):
     assert brief(result) == set()
 
 
-@pytest.mark.xfail(reason="ownership._summary counts a resource stored in a global before it is returned as "
-                          "returned owned (redis ACLCreateUser, streamCreateCG)", strict=False)
 def test_constructor_that_registers_its_object_returns_a_borrowed_pointer(tmp_path):
     result = scan_sources(tmp_path, {"reg.c": """
         #include <stdlib.h>
