@@ -28,12 +28,12 @@ def ensure_venv() -> None:
 
 def example() -> int:
     script = ROOT / "examples" / "run_example.py"
-    return subprocess.call([str(PY), str(script)] + sys.argv[2:], cwd=ROOT)
+    return subprocess.call([str(PY), str(script), *sys.argv[2:]], cwd=ROOT)
 
 
 def test() -> int:
     workers = os.environ.get("LEAKSCAN_TEST_WORKERS", "auto")
-    cmd = [str(PY), "-m", "pytest", "-n", workers, "-q"] + sys.argv[2:]
+    cmd = [str(PY), "-m", "pytest", "-n", workers, "-q", *sys.argv[2:]]
     rc = subprocess.call(cmd, cwd=ROOT)
     if rc == 5:  # pytest: no tests collected
         print("dev.py: no test ran", file=sys.stderr)

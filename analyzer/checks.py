@@ -1,7 +1,7 @@
 """Turn ownership defects into findings: one registered converter per ruleId, messages and confidence."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from . import ir
 from .model import Finding, PathEvent, SourceLoc

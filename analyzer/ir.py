@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class Var:
 @dataclass(frozen=True, slots=True)
 class Field:
     """`base.name` / `base->name`; base None means `this`."""
-    base: "Operand | None"
+    base: Operand | None
     name: str
     arrow: bool = False
 
@@ -41,19 +41,19 @@ class Global:
 @dataclass(frozen=True, slots=True)
 class Deref:
     """`*base` (including a write through an out-parameter)."""
-    base: "Operand"
+    base: Operand
 
 
 @dataclass(frozen=True, slots=True)
 class Index:
     """`base[i]` (array or container element)."""
-    base: "Operand"
+    base: Operand
 
 
 @dataclass(frozen=True, slots=True)
 class AddrOf:
     """`&base`: passing it lets the callee write (or free) what base holds."""
-    base: "Operand"
+    base: Operand
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,7 @@ class Unknown:
     text: str = ""
 
 
-Operand = Union[Var, Field, Global, Deref, Index, AddrOf, Const, Unknown]
+Operand = Var | Field | Global | Deref | Index | AddrOf | Const | Unknown
 
 
 def root_var(op: Operand | None) -> Var | None:
@@ -155,7 +155,7 @@ class Halt:
     reason: str
 
 
-Event = Union[Call, Assign, Assume, Branch, Use, Return, Kill, Halt]
+Event = Call | Assign | Assume | Branch | Use | Return | Kill | Halt
 
 
 # ---- structure ---------------------------------------------------------------------------
@@ -289,4 +289,4 @@ def loads(text: str) -> Module:
     return from_jsonable(json.loads(text))
 
 
-__all__ = [name for name in _TYPES] + ["Operand", "Event", "root_var", "dumps", "loads", "field"]
+__all__ = [*_TYPES, "Operand", "Event", "dumps", "field", "loads", "root_var"]

@@ -176,7 +176,7 @@ class AnalysisResult:
         return _to_plain(self)
 
     @staticmethod
-    def from_dict(data: dict[str, Any]) -> "AnalysisResult":
+    def from_dict(data: dict[str, Any]) -> AnalysisResult:
         return _from_plain(AnalysisResult, data)
 
 

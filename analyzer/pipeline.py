@@ -6,15 +6,15 @@ import dataclasses
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import networkx as nx
 
 from . import ir
-from .callgraph import bottom_up_sccs, build_call_graph
 from .attributes import apply_attribute_rules
+from .callgraph import bottom_up_sccs, build_call_graph
 from .checks import to_findings
 from .member_overwrite import refine_member_overwrites
 from .members import member_findings

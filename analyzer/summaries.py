@@ -86,7 +86,7 @@ class Resolver:
             candidates = [s.qualname for s in self.summaries.values() if any(k == kind for _, k in s.releases_args)]
             candidates += self.rules.release_names(kind)
             for name in sorted(candidates):
-                common = len(os.path.commonprefix([name, acquirer]))
+                common = len(os.path.commonprefix([name, acquirer]))  # noqa: RUF071 - names, not paths
                 if common > best_len:
                     best, best_len = name, common
             if best:

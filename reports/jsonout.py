@@ -13,7 +13,7 @@ SCHEMA_VERSION = 1
 def render_json(result: AnalysisResult) -> str:
     data = result.to_dict()
     data["schema_version"] = SCHEMA_VERSION
-    for plain, f in zip(data["findings"], result.findings):
+    for plain, f in zip(data["findings"], result.findings, strict=True):
         plain["message"] = f.message
         plain["level"] = f.level
         plain["fingerprint"] = f.fingerprint(relative(f.loc.file, result.root))

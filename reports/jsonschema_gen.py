@@ -9,7 +9,8 @@ from typing import Any
 from analyzer.model import AnalysisResult, Finding
 
 DOCS = {
-    "AnalysisResult": "One scan: findings, diagnostics, statistics, inferred pairs, ownership graphs, profile evidence.",
+    "AnalysisResult": "One scan: findings, diagnostics, statistics, inferred pairs, ownership graphs, "
+                      "profile evidence.",
     "Finding": "A path on which a resource is lost or misused. `loc` is the reported place (exit, overwrite, "
                "second release); `acquire` where the resource was acquired; `path` the ordered events.",
     "PathEvent": "One step of a finding's path (kind: acquire | branch | release | escape | exit | overwrite | note).",
