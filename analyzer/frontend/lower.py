@@ -424,7 +424,11 @@ class FunctionLowerer:
                                                         CursorKind.DEFAULT_STMT):
                 if not self._contains_label(child):
                     continue
+            first_temp = self.tmp
             self.stmt(child)
+            if self.tmp > first_temp and self.cur is not None:
+                # lowering temporaries die with their statement: stale ones would keep states apart at joins
+                self.emit(ir.Kill(_end_loc(child), tuple(f"${n}" for n in range(first_temp + 1, self.tmp + 1))))
         scope = self.scopes.pop()
         if scope and self.cur is not None:
             self.emit(ir.Kill(_end_loc(c), tuple(scope)))
