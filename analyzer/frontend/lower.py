@@ -545,10 +545,12 @@ class FunctionLowerer:
         else:
             self.cond(cond, body_b, after)
         self.loops.append((head, after, len(self.scopes)))
+        self.breaks.append((after, len(self.scopes)))  # `break` leaves the innermost loop or switch
         self.cur = body_b
         self.stmt(body)
         self.fn.edge(self.cur, head)
         self.loops.pop()
+        self.breaks.pop()
         self.scopes.pop()
         self.cur = after if self.fn_reachable(after) else None
 
@@ -558,8 +560,10 @@ class FunctionLowerer:
         body_b = self.goto_new()
         cond_b, after = self.fn.new(), self.fn.new()
         self.loops.append((cond_b, after, len(self.scopes)))
+        self.breaks.append((after, len(self.scopes)))  # `break` leaves the innermost loop or switch
         self.stmt(body)
         self.loops.pop()
+        self.breaks.pop()
         self.fn.edge(self.cur, cond_b)
         self.cur = cond_b if self.fn_reachable(cond_b) else None
         if self.cur is not None:
@@ -608,10 +612,12 @@ class FunctionLowerer:
         else:
             self.fn.edge(self.cur, body_b)
         self.loops.append((inc_b, after, len(self.scopes)))
+        self.breaks.append((after, len(self.scopes)))  # `break` leaves the innermost loop or switch
         self.cur = body_b
         self.stmt(body)
         self.fn.edge(self.cur, inc_b)
         self.loops.pop()
+        self.breaks.pop()
         self.cur = inc_b if self.fn_reachable(inc_b) else None
         if inc is not None:
             self.expr(inc, discarded=True)
@@ -635,6 +641,7 @@ class FunctionLowerer:
         self.fn.edge(head, body_b)
         self.fn.edge(head, after)
         self.loops.append((head, after, len(self.scopes)))
+        self.breaks.append((after, len(self.scopes)))  # `break` leaves the innermost loop or switch
         self.cur = body_b
         if loop_var is not None:
             # the loop variable is an element of the range (`for (auto *p : items_) delete p;`)
@@ -642,6 +649,7 @@ class FunctionLowerer:
         self.stmt(body)
         self.fn.edge(self.cur, head)
         self.loops.pop()
+        self.breaks.pop()
         self.scopes.pop()
         self.cur = after
 

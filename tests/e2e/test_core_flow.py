@@ -97,6 +97,43 @@ int else_in_macro(int n) {
 }
 """
 
+C_CASES["break_leaves_the_innermost_loop"] = """
+int forever(int n) {
+    char *p = malloc(n);
+    if (!p) return -1;
+    while (1) {
+        if (n-- < 0)
+            break;
+    }
+    return 0;  // expect: resource-leak in forever
+}
+int loop_in_switch(int k, int n) {
+    char *p = malloc(n);
+    if (!p) return -1;
+    switch (k) {
+    case 1:
+        for (int i = 0; i < n; i++) {
+            if (i > 3)
+                break;
+        }
+        return 1;  // expect: resource-leak in loop_in_switch
+    default:
+        break;
+    }
+    free(p);
+    return 0;
+}
+int break_ok(int n) {
+    char *p = malloc(n);
+    do {
+        if (!p) break;
+        memset(p, 0, n);
+    } while (0);
+    free(p);
+    return 0;
+}
+"""
+
 C_CASES["switch_fallthrough"] = """
 int fall_ok(int k) {
     char *p = malloc(8);
