@@ -543,7 +543,8 @@ class OwnershipAnalysis:
                 (i < len(e.arg_borrow) and e.arg_borrow[i] and i not in effect.sinks)
             if isinstance(arg, ir.AddrOf):
                 inner = ir.root_var(arg)
-                if inner is not None and not borrowed:
+                # `&p` itself lets even a "borrowing" callee copy the pointer out (memcpy(slot, &p, sizeof p))
+                if inner is not None and (not borrowed or isinstance(arg.base, ir.Var)):
                     for rid in st.pts.get(inner.name, frozenset()):
                         self.escape(st, rid, tr, e.loc, f"address passed to {e.callee or 'a call'}()")
                     st.facts.pop(inner.name, None)
