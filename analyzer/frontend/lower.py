@@ -273,6 +273,16 @@ def _adopts_pointer(ref: Cursor) -> bool:
     return "::".join(parts) in OWNING_POINTERS
 
 
+def _copies_pointer_bytes(param_type, arg: Cursor) -> bool:
+    """`memcpy(slot, &ptr, sizeof ptr)`: a `const void *` parameter given the address of a pointer reads the
+    pointer's bytes, i.e. copies the handle somewhere: that is a store, not a borrow."""
+    t = param_type.get_canonical()
+    if t.kind != TypeKind.POINTER or t.get_pointee().get_canonical().kind != TypeKind.VOID:
+        return False
+    a = arg.type.get_canonical()
+    return a.kind == TypeKind.POINTER and a.get_pointee().get_canonical().kind == TypeKind.POINTER
+
+
 class _Fn:
     """Mutable builder for one function's blocks."""
 
@@ -1059,7 +1069,7 @@ class FunctionLowerer:
             ptypes_list = ptypes
         for i, a in enumerate(args_c[-len(args):] if args else []):
             if i < len(ptypes_list):
-                borrow.append(_param_borrows(ptypes_list[i]))
+                borrow.append(_param_borrows(ptypes_list[i]) and not _copies_pointer_bytes(ptypes_list[i], a))
             else:
                 borrow.append(not _is_pointer(a.type))
         if ref is not None and _adopts_pointer(ref):

@@ -246,6 +246,21 @@ DIR *wrapdir(const char *path) {
 }
 """
 
+CASES["pointer_bytes_copied_into_a_slot"] = """
+struct node { unsigned char data[16]; };
+static void set_data(struct node *n, void *data) {
+    memcpy(n->data, &data, sizeof(data));
+}
+void insert(struct node *n, int size) {
+    char *value = malloc(size);
+    set_data(n, value);
+}
+void insert_direct(unsigned char *slot, int size) {
+    char *value = malloc(size);
+    memcpy(slot, &value, sizeof(value));
+}
+"""
+
 CXX_CASES: dict[str, str] = {}
 
 CXX_CASES["pointer_inserted_into_container"] = """
