@@ -649,7 +649,8 @@ class OwnershipAnalysis:
                 if len(kinds) == 1:
                     releases.append((i, kinds.pop()))
                     continue
-            if any(ev == "stored" for ev in events) or any(isinstance(ev, tuple) for ev in events):
+            if any(ev == "stored" for ev in events) or any(isinstance(ev, tuple) for ev in events) or \
+                    (handle and any(ev == "escaped" for ev in events)):  # `conn->fd = fd; return conn;`
                 # stored, or released on some paths only (`close(fd)` on an error path): the caller
                 # can no longer tell whether it still owns the resource, so ownership moves (quiet)
                 stores.append(i)

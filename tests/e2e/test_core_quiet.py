@@ -261,6 +261,24 @@ void insert_direct(unsigned char *slot, int size) {
 }
 """
 
+CASES["descriptor_stored_by_a_constructor"] = """
+struct conn { int fd; int state; };
+struct conn *conn_create(int fd) {
+    struct conn *c = malloc(sizeof *c);
+    if (!c) return NULL;
+    c->fd = fd;
+    c->state = 1;
+    return c;
+}
+void accept_loop(int lfd, struct conn **out, int max) {
+    while (max--) {
+        int cfd = accept(lfd, NULL, NULL);
+        if (cfd < 0) return;
+        out[max] = conn_create(cfd);
+    }
+}
+"""
+
 CXX_CASES: dict[str, str] = {}
 
 CXX_CASES["pointer_inserted_into_container"] = """
