@@ -26,16 +26,13 @@ ANALYSIS_FLAGS = ("-UNDEBUG",)
 
 
 def _check_readable(path: str) -> str | None:
+    """Why the file cannot be parsed at all, or None. Source that is not UTF-8 (Latin-1 comments in older code)
+    is fine: clang reads bytes, and snippets are decoded with replacement characters."""
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            fh.read(1)
     except OSError as exc:
         return f"cannot read: {exc.strerror or exc}"
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return f"not valid UTF-8 (line {line}, byte offset {exc.start})"
     return None
 
 
