@@ -121,6 +121,15 @@ class Assume:
 
 
 @dataclass(frozen=True, slots=True)
+class Compare:
+    """On this edge the pointers `lhs` and `rhs` are equal (`equal`) or different."""
+    loc: Loc
+    lhs: Operand
+    rhs: Operand
+    equal: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Branch:
     """This edge is taken when the condition `text` is `taken` (for path explanations)."""
     loc: Loc
@@ -155,7 +164,7 @@ class Halt:
     reason: str
 
 
-Event = Call | Assign | Assume | Branch | Use | Return | Kill | Halt
+Event = Call | Assign | Assume | Compare | Branch | Use | Return | Kill | Halt
 
 
 # ---- structure ---------------------------------------------------------------------------
@@ -253,7 +262,7 @@ class Module:
 # ---- JSON round trip -------------------------------------------------------------------------
 
 _TYPES = {cls.__name__: cls for cls in (
-    Loc, Var, Field, Global, Deref, Index, AddrOf, Const, Unknown, Call, Assign, Assume, Branch, Use, Return, Kill,
+    Loc, Var, Field, Global, Deref, Index, AddrOf, Const, Unknown, Call, Assign, Assume, Compare, Branch, Use, Return, Kill,
     Halt, Block, Param, Function, FuncDecl, FieldDecl, ClassDecl, TUDiagnostic, Module)}
 
 

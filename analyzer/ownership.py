@@ -302,6 +302,16 @@ class OwnershipAnalysis:
     def _Branch(self, e: ir.Branch, st: _State, tr: list) -> None:
         tr.append(TrailStep(e.loc, "branch", f"'{e.text}' is {'true' if e.taken else 'false'}"))
 
+    def _Compare(self, e: ir.Compare, st: _State, tr: list) -> None:
+        """A resource acquired here and still owned cannot equal a pointer that does not refer to it
+        (`if (buf != stackbuf) free(buf);`): prune the edge that claims it does."""
+        if not e.equal:
+            return
+        a, b = self.rids(st, e.lhs), self.rids(st, e.rhs)
+        for x, y in ((a, b), (b, a)):
+            if x and not (x & y) and all(st.status.get(r) == OWNED and r in self.resources for r in x):
+                raise _Infeasible
+
     def _Use(self, e: ir.Use, st: _State, tr: list) -> None:
         rids = self.rids(st, e.value)
         if rids and all(st.status.get(r) == RELEASED for r in rids):

@@ -790,6 +790,10 @@ class FunctionLowerer:
                     oper = op if lc is not None else SWAP[op]
                     self.split(_loc(s), value, oper, const, t, f, s)
                     return
+                if op in ("==", "!=") and _is_pointer(lhs.type) and _is_pointer(rhs.type):
+                    a, b = self.expr(lhs), self.expr(rhs)
+                    self.split_compare(_loc(s), a, b, op == "==", t, f, s)
+                    return
         if kind == "UNARY_OPERATOR":
             op, _ = unary_operator(s)
             if op == "!":
@@ -814,6 +818,17 @@ class FunctionLowerer:
             self.fn.events[edge].append(ir.Branch(loc, taken, text))
             if not isinstance(value, (ir.Unknown, ir.Const)):
                 self.fn.events[edge].append(ir.Assume(loc, value, oper, const))
+            self.fn.edge(edge, target)
+        self.cur = None
+
+    def split_compare(self, loc: ir.Loc, a: ir.Operand, b: ir.Operand, equal: bool, t: int, f: int,
+                      c: Cursor) -> None:
+        text = self.module.text(c)
+        for target, taken in ((t, True), (f, False)):
+            edge = self.fn.new()
+            self.fn.edge(self.cur, edge)
+            self.fn.events[edge].append(ir.Branch(loc, taken, text))
+            self.fn.events[edge].append(ir.Compare(loc, a, b, equal == taken))
             self.fn.edge(edge, target)
         self.cur = None
 

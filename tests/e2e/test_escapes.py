@@ -57,3 +57,34 @@ def test_callee_that_closes_the_descriptor_on_error_takes_it(tmp_path):
         }
     """})
     assert brief(result) == {("net.c", 19, "leaky_server", "resource-leak")}
+
+
+def test_fresh_allocation_never_equals_a_stack_buffer(tmp_path):
+    result = scan_sources(tmp_path, {"buf.c": """
+        #include <stdlib.h>
+        #include <string.h>
+        void send(const char *p, size_t n);
+        void publish(const char *msg, size_t n) {
+            char buf[64];
+            char *payload = buf;
+            if (n > sizeof buf)
+                payload = malloc(n);
+            if (!payload) return;
+            memcpy(payload, msg, n);
+            send(payload, n);
+            if (payload != buf) free(payload);
+        }
+        void publish_leaky(const char *msg, size_t n) {
+            char buf[64];
+            char *payload = buf;
+            if (n > sizeof buf)
+                payload = malloc(n);
+            if (!payload) return;
+            memcpy(payload, msg, n);
+            send(payload, n);
+            if (payload == buf) return;
+            if (n > 4096) return;
+            free(payload);
+        }
+    """})
+    assert brief(result) == {("buf.c", 23, "publish_leaky", "resource-leak")}
