@@ -70,7 +70,7 @@ def _lower_job(job) -> ir.Module:
 
 def lower_all(jobs: list, workers: int, progress: Callable[[int, int], None] | None = None) -> list[ir.Module]:
     """Phase 1 in worker processes; a TU that crashes libclang is marked failed, the rest go on."""
-    if workers <= 1 or len(jobs) <= 1:
+    if workers <= 1:  # in-process only when asked for (-j1): a libclang crash would take the scan with it
         modules = []
         for n, job in enumerate(jobs):
             modules.append(_lower_job(job) if len(jobs) > 0 else None)
@@ -216,7 +216,7 @@ def run(options: Options, progress: Callable[[int, int], None] | None = None) ->
     if not jobs:
         raise InputError(f"{(options.paths or (options.compile_commands or '.',))[0]}: no C or C++ source files found")
     workers = options.jobs or os.cpu_count() or 1
-    modules = lower_all(jobs, min(workers, len(jobs)), progress)
+    modules = lower_all(jobs, 1 if options.jobs == 1 else max(2, min(workers, len(jobs))), progress)
     prog = merge_modules(modules)
     extra_summaries: dict[str, FunctionSummary] = {}
     pairs: list[dict] = []

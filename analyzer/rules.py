@@ -182,7 +182,8 @@ def load_rules_text(text: str, path: str, rules: RuleSet, source: str) -> None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         at = re.search(r"at line (\d+)", str(exc))
-        raise RuleError(path, f"invalid TOML: {exc}", int(at.group(1)) if at else None) from None
+        line = int(at.group(1)) if at else (max(len(text.splitlines()), 1) if "end of document" in str(exc) else None)
+        raise RuleError(path, f"invalid TOML: {exc}", line) from None
     unknown_top = set(data) - {"resource", "borrow"}
     if unknown_top:
         key = sorted(unknown_top)[0]
