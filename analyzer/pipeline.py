@@ -240,6 +240,9 @@ def run(options: Options, progress: Callable[[int, int], None] | None = None) ->
                       seconds=round(time.perf_counter() - start, 3), rules=tuple(rules.files),
                       inferred_pairs=len(pairs))
     from . import __version__
-    return AnalysisResult(root=options.root or common_root([j.file for j in jobs]), findings=tuple(findings),
+    # URIs and fingerprints are relative to the folders the user named (a new file elsewhere must not move the root);
+    # a compile database only names files
+    named = list(options.paths) if options.paths and not options.compile_commands else [j.file for j in jobs]
+    return AnalysisResult(root=options.root or common_root(named), findings=tuple(findings),
                           diagnostics=tuple(module_diagnostics(modules)), stats=stats, pairs=tuple(pairs),
                           graphs=graphs, timestamp=options.timestamp, tool_version=__version__)
