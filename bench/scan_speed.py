@@ -27,9 +27,9 @@ def leakscan_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "analyzer"]
 
 
-def time_leakscan(compdb: str, jobs: int) -> tuple[float, dict]:
+def time_leakscan(compdb: str, jobs: int, keep: str | None = None) -> tuple[float, dict]:
     with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "result.json")
+        out = keep or os.path.join(tmp, "result.json")
         start = time.perf_counter()
         proc = subprocess.run(leakscan_cmd() + ["scan", "--compile-commands", compdb, "-j", str(jobs),
                                                 "--format", "json", "-o", out],
@@ -91,6 +91,7 @@ def main() -> int:
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--clang", default=shutil.which("clang") or "clang")
     ap.add_argument("--many-ifs", type=int, metavar="N")
+    ap.add_argument("--keep", metavar="FILE", help="keep leakscan's JSON result here")
     args = ap.parse_args()
     if args.many_ifs:
         many_ifs(args.many_ifs)
@@ -100,7 +101,7 @@ def main() -> int:
     if not compdb or not os.path.isfile(compdb):
         ap.error("give -p BUILD_DIR or --compile-commands FILE")
     clang_s, files, clang_errors = time_clang(compdb, args.jobs, args.clang)
-    scan_s, data = time_leakscan(compdb, args.jobs)
+    scan_s, data = time_leakscan(compdb, args.jobs, args.keep)
     s = data["stats"]
     print(f"files: {files} (clang errors: {clang_errors}); workers: {args.jobs}")
     print(f"clang -fsyntax-only: {clang_s:.2f} s")

@@ -1101,6 +1101,10 @@ class FunctionLowerer:
             callee = ""
         self.emit(ir.Call(_loc(c), callee, args, result, usr, receiver, tuple(borrow), noreturn, is_ctor,
                           discarded and result is not None))
+        if receiver is not None and ref is not None and ref.kind == CursorKind.CXX_METHOD and \
+                self.module.deletes_this(ref):
+            # `obj->Unref()` whose body may `delete this` (reference counting): the object is handed over
+            self.emit(ir.Call(_loc(c), callee, (receiver,), None, "", None, (False,)))
         if noreturn:
             self.emit(ir.Halt(_loc(c), callee))
             self.cur = None
@@ -1227,6 +1231,7 @@ class ModuleLowerer:
         self._pending_lambdas: list[tuple[Cursor, str]] = []
         self._project_files: dict[str, bool] = {}
         self._source_lines: dict[str, list[str]] = {}
+        self._deletes_this: dict[str, bool] = {}
 
     def unhandled(self, kind: str) -> None:
         if kind not in self._unhandled:
@@ -1299,6 +1304,22 @@ class ModuleLowerer:
                 return int(s, 8) if s.startswith("0") else None
             except ValueError:
                 return None
+
+    def deletes_this(self, ref: Cursor) -> bool:
+        """The method's definition (when this TU sees it) contains `delete this`."""
+        usr = ref.get_usr()
+        if usr not in self._deletes_this:
+            found = False
+            defn = ref.get_definition()
+            if defn is not None:
+                for d in defn.walk_preorder():
+                    if d.kind == CursorKind.CXX_DELETE_EXPR:
+                        kids = [k for k in d.get_children() if k.kind.is_expression()]
+                        if kids and _strip(kids[0]).kind == CursorKind.CXX_THIS_EXPR:
+                            found = True
+                            break
+            self._deletes_this[usr] = found
+        return self._deletes_this[usr]
 
     def declared_noreturn(self, ref: Cursor) -> bool:
         usr = ref.get_usr()

@@ -358,6 +358,25 @@ int use(const char *path, const char *s) {
 }
 """
 
+CXX_CASES["reference_counted_object"] = """
+struct Table {
+    int refs = 0;
+    void Ref() { ++refs; }
+    void Unref() { if (--refs <= 0) delete this; }
+};
+int convert(int n) {
+    Table *mem = new Table();
+    mem->Ref();
+    if (n > 2) {
+        mem->Unref();
+        return 1;
+    }
+    mem->Unref();
+    mem = nullptr;
+    return 0;
+}
+"""
+
 CXX_CASES["new_deleted"] = """
 struct Obj { int v; };
 int use(int n) {
