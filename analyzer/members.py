@@ -192,6 +192,16 @@ def _root_var(op: ir.Operand) -> str | None:
     return var.name if var is not None else None
 
 
+def _handed_over_args(call: ir.Call, resolver: Resolver) -> list[ir.Operand]:
+    """Arguments given to a call that may take them (no rule or summary says it only borrows):
+    `mem_->Unref()` whose body may `delete this`, `destroy_helper(m_)` with no body in the scan."""
+    effect = resolver.effect(call)
+    if effect.borrows_all or effect.acquire_kind or effect.releases:
+        return []
+    return [a for i, a in enumerate(call.args)
+            if not (i < len(call.arg_borrow) and call.arg_borrow[i]) and i not in effect.borrows]
+
+
 def released_members(fn: ir.Function, result: FunctionResult | None, resolver: Resolver) -> tuple[set[str], set[str]]:
     """(members released directly, member containers whose elements are released) by `fn` itself."""
     direct = set(result.member_releases) if result is not None else set()
@@ -200,7 +210,7 @@ def released_members(fn: ir.Function, result: FunctionResult | None, resolver: R
     for _, _, e in _events(fn):
         if not isinstance(e, ir.Call):
             continue
-        for a in _released_args(e, resolver):
+        for a in _released_args(e, resolver) + _handed_over_args(e, resolver):
             member = _member_of(a)
             root = _root_var(a)
             if member is not None:
@@ -258,8 +268,18 @@ def member_findings(prog: Program, results: list[FunctionResult], resolver: Reso
             for m in d | el:
                 others[(r.function.class_name, m)] = True
 
+    # `delete rep_->filter_block` in another class's destructor: a field released through some object
+    released_anywhere: set[str] = set()
+    for fn in prog.functions.values():
+        for _, _, e in _events(fn):
+            if isinstance(e, ir.Call):
+                released_anywhere.update(a.name for a in _released_args(e, resolver)
+                                         if isinstance(a, ir.Field) and a.base is not None)
+
     findings = []
     for s in stores:
+        if s.cls not in dtors and s.member in released_anywhere:
+            continue  # a class without a destructor whose owner releases the member from outside
         declared = {f.name for f in getattr(classes.get(s.cls), "fields", ())}
         # a member inherited from a base class: the base's destructor may release it
         candidates = [s.cls] if s.member in declared else [s.cls, *sorted(owners.get(s.member, set()) - {s.cls})]

@@ -479,6 +479,8 @@ class OwnershipAnalysis:
         st.pts[key] = src
 
     def _detached_lost(self, rid: tuple, st: _State, tr: list) -> None:
+        if any(h.startswith("this->") for h in st.holders(rid)):
+            return  # moved into another member (`imm_ = mem_; mem_ = new MemTable;`)
         loc = self.detached_at.get(rid)
         if loc is not None:
             tr.append(TrailStep(loc, "overwrite", f"the old value of member '{rid[1]}' is never released", rid))
