@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import multiprocessing
 import os
 import re
 from typing import Callable
@@ -1215,6 +1216,18 @@ def _gcc_dealloc_attributes(c: Cursor) -> list[str]:
     return out
 
 
+# Declarations from project headers repeat in every TU that includes them; a worker process lowers many TUs, so
+# their FuncDecl is built once per process (keyed by the file's identity: an edited header is read again).
+_DECL_CACHE: dict[tuple, ir.FuncDecl] = {}
+# Functions defined in headers, already lowered by this worker process: the pipeline keeps one copy per USR anyway.
+# Only in worker processes, which live for one scan (an in-process caller may scan the same tree twice).
+_LOWERED_IN_THIS_WORKER: set[tuple] = set()
+
+
+def _in_worker() -> bool:
+    return multiprocessing.parent_process() is not None
+
+
 class ModuleLowerer:
     """Walks one TU: function bodies in project files become ir.Function, declarations ir.FuncDecl."""
 
@@ -1232,6 +1245,7 @@ class ModuleLowerer:
         self._project_files: dict[str, bool] = {}
         self._source_lines: dict[str, list[str]] = {}
         self._deletes_this: dict[str, bool] = {}
+        self._signatures: dict[str, tuple[int, int]] = {}
 
     def unhandled(self, kind: str) -> None:
         if kind not in self._unhandled:
@@ -1332,16 +1346,37 @@ class ModuleLowerer:
         usr = ref.get_usr()
         if not usr or usr in self.decls:
             return
-        self.decls[usr] = self.func_decl(ref)
+        loc = ref.location
+        file = loc.file.name if loc.file else ""
+        key = (usr, file, self._file_signature(file), loc.line, loc.column, ref.get_definition() is not None)
+        decl = _DECL_CACHE.get(key)
+        if decl is None:
+            decl = _DECL_CACHE[key] = self.func_decl(ref)
+        self.decls[usr] = decl
+
+    def _file_signature(self, path: str) -> tuple[int, int]:
+        sig = self._signatures.get(path)
+        if sig is None:
+            try:
+                st = os.stat(path)
+                sig = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                sig = (0, 0)
+            self._signatures[path] = sig
+        return sig
 
     def func_decl(self, c: Cursor) -> ir.FuncDecl:
         file = c.location.file.name if c.location.file else ""
-        params = tuple(p.type.get_canonical().spelling for p in c.get_children() if p.kind == CursorKind.PARM_DECL)
+        params_: list[str] = []
         attrs = []
         for k in c.get_children():
-            if k.kind.name.endswith("_ATTR"):
+            kind = k.kind
+            if kind == CursorKind.PARM_DECL:
+                params_.append(k.type.get_canonical().spelling)
+            elif kind.name.endswith("_ATTR"):
                 text = " ".join(t.spelling for t in k.get_tokens())
-                attrs.append(text or k.kind.name.lower())
+                attrs.append(text or kind.name.lower())
+        params = tuple(params_)
         if not c.is_definition():
             attrs.extend(a for a in _gcc_dealloc_attributes(c) if a not in attrs)
         rtype = c.result_type.get_canonical().spelling if c.kind.name not in ("CONSTRUCTOR", "DESTRUCTOR") else "void"
@@ -1379,6 +1414,11 @@ class ModuleLowerer:
                     if usr in self._seen:
                         continue
                     self._seen.add(usr)
+                    if file != self.tu.spelling and _in_worker():
+                        key = (usr, file, self._file_signature(file))
+                        if key in _LOWERED_IN_THIS_WORKER:
+                            continue  # a header function this worker already lowered for an earlier TU of the run
+                        _LOWERED_IN_THIS_WORKER.add(key)
                     fkind = {"CXX_METHOD": "method", "CONSTRUCTOR": "constructor", "DESTRUCTOR": "destructor",
                              "CONVERSION_FUNCTION": "method"}.get(kind, "function")
                     self._function(c, qualified_name(c), fkind)
