@@ -392,7 +392,8 @@ class OwnershipAnalysis:
             tuple(sorted(self.resources[r].kind for r in owned_at_return if r in self.resources)),
             tuple(sorted(self.resources[r].acquirer for r in returned if r in self.resources)),
             self._returns_borrowed(e.value, returned, st),
-            dict(st.param_events), {r[1]: st.status.get(r) for r in st.status if r[0] == "param"}))
+            dict(st.param_events), {r[1]: st.status.get(r) for r in st.status if r[0] == "param"},
+            "null" if isinstance(e.value, ir.Const) else tuple(sorted(r[1] for r in returned if r[0] == "param"))))
         for rid, status in sorted(st.status.items(), key=repr):
             if status == DETACHED:
                 self._detached_lost(rid, st, tr)
@@ -602,6 +603,9 @@ class OwnershipAnalysis:
                 st.pts[e.result.name] = frozenset({rid})
                 if old_rids:
                     st.pending[rid] = tuple(sorted((r for r in old_rids if st.status.get(r) == MOVED), key=repr))
+        elif effect.returns_arg is not None and e.result is not None and effect.returns_arg < len(e.args):
+            # `line = sdstrim(sdsnew(buf), ...)`: the result is the argument itself
+            st.pts[e.result.name] = self.rids(st, e.args[effect.returns_arg])
 
     def _release(self, rid: tuple, kind: str, e: ir.Call, st: _State, tr: list) -> None:
         status = st.status.get(rid)
@@ -668,8 +672,14 @@ class OwnershipAnalysis:
                 stores.append(i)
             elif not handle and not any(ev == "escaped" for ev in events):
                 borrows.append(i)
+        returned_params = {s[5] for s in shapes if s[5] != "null"}
+        returns_arg = -1
+        if len(returned_params) == 1:
+            only = next(iter(returned_params))
+            if len(only) == 1 and fn.params[only[0]].is_pointer and only[0] in borrows:
+                returns_arg = only[0]
         return FunctionSummary(fn.usr, fn.qualname, returns_owned, acquirer, tuple(releases), tuple(outs),
-                               tuple(stores), tuple(borrows),
+                               tuple(stores), tuple(borrows), returns_arg=returns_arg,
                                noreturn=not shapes and not self.result.truncated and fn.kind == "function")
 
 

@@ -20,6 +20,7 @@ class FunctionSummary:
     stores_args: tuple[int, ...] = ()  # args whose ownership moves into a field/global (sinks)
     borrows_args: tuple[int, ...] = ()  # pointer args the function only borrows
     noreturn: bool = False
+    returns_arg: int = -1  # the return value is argument k itself (`sds sdstrim(sds s, ...)`), -1: no
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class CallEffect:
     borrows_all: bool = False
     borrows: tuple[int, ...] = ()  # explicit borrowed arg indexes (summaries)
     sinks: tuple[int, ...] = ()
+    returns_arg: int | None = None  # the result aliases this argument
     source: str = ""
 
 
@@ -73,6 +75,7 @@ class Resolver:
             return CallEffect(acquire_kind=kind, acquire_out=out[0] if out and not summary.returns_owned else None,
                               acquirer=name if kind else "", releases=summary.releases_args,
                               borrows=summary.borrows_args, sinks=summary.stores_args,
+                              returns_arg=summary.returns_arg if summary.returns_arg >= 0 else None,
                               source=f"summary:{summary.qualname}")
         if call.receiver is None and self.rules.borrows_args(name):
             return CallEffect(borrows_all=True, source="borrow")

@@ -88,3 +88,30 @@ def test_fresh_allocation_never_equals_a_stack_buffer(tmp_path):
         }
     """})
     assert brief(result) == {("buf.c", 23, "publish_leaky", "resource-leak")}
+
+
+def test_function_returning_its_argument_keeps_the_resource_tracked(tmp_path):
+    result = scan_sources(tmp_path, {"str.c": """
+        #include <stdlib.h>
+        #include <string.h>
+        char *trim(char *s) {
+            size_t n = strlen(s);
+            while (n && s[n - 1] == ' ') s[--n] = 0;
+            return s;
+        }
+        int parse(const char *in) {
+            char *line = trim(strdup(in));
+            if (!line) return -1;
+            int first = line[0];
+            free(line);
+            return first;
+        }
+        int parse_leaky(const char *in) {
+            char *line = trim(strdup(in));
+            if (!line) return -1;
+            if (line[0] == '#') return 0;
+            free(line);
+            return 1;
+        }
+    """})
+    assert brief(result) == {("str.c", 18, "parse_leaky", "resource-leak")}
