@@ -322,7 +322,7 @@ class FunctionLowerer:
         self.breaks: list[tuple[int, int]] = []  # (break target, scope depth)
         self.switches: list[tuple[int, list[int]]] = []
         self.labels: dict[str, int] = {}
-        self.locals: dict[tuple, str] = {}
+        self.locals: dict[Cursor, str] = {}
         self.local_names: list[str] = []
         self.opaque = 0
         self.lambdas: list[Cursor] = []
@@ -343,7 +343,7 @@ class FunctionLowerer:
         return b
 
     def declare(self, decl: Cursor) -> str:
-        key = (decl.location.file.name if decl.location.file else "", decl.location.line, decl.location.column)
+        key = decl  # cursors hash and compare by declaration (two variables from one macro share a location)
         if key in self.locals:
             return self.locals[key]
         name = decl.spelling or f"$anon{len(self.locals)}"
@@ -356,8 +356,7 @@ class FunctionLowerer:
         return name
 
     def lookup(self, decl: Cursor) -> str | None:
-        key = (decl.location.file.name if decl.location.file else "", decl.location.line, decl.location.column)
-        return self.locals.get(key)
+        return self.locals.get(decl)
 
     def kill_scopes(self, depth: int, loc: ir.Loc) -> None:
         names = [n for scope in self.scopes[depth:] for n in scope]
@@ -371,9 +370,7 @@ class FunctionLowerer:
         for child in self.cursor.get_children():
             if child.kind == CursorKind.PARM_DECL:
                 name = child.spelling or f"$arg{len(params)}"
-                key = (child.location.file.name if child.location.file else "", child.location.line,
-                       child.location.column)
-                self.locals[key] = name
+                self.locals[child] = name
                 params.append(ir.Param(name, child.type.spelling, _is_pointer(child.type),
                                        _pointee_const(child.type), _pointer_depth(child.type),
                                        child.type.get_canonical().kind in (TypeKind.LVALUEREFERENCE,
@@ -468,8 +465,7 @@ class FunctionLowerer:
                 init = child
         if static:
             place: ir.Operand = ir.Global(qualified_name(d))
-            key = (d.location.file.name if d.location.file else "", d.location.line, d.location.column)
-            self.locals.pop(key, None)
+            self.locals.pop(d, None)
         else:
             place = ir.Var(self.declare(d))
         if init is None:
@@ -1246,6 +1242,7 @@ class ModuleLowerer:
         self._source_lines: dict[str, list[str]] = {}
         self._deletes_this: dict[str, bool] = {}
         self._signatures: dict[str, tuple[int, int]] = {}
+        self._sources: dict[str, bytes] = {}
 
     def unhandled(self, kind: str) -> None:
         if kind not in self._unhandled:
@@ -1253,22 +1250,29 @@ class ModuleLowerer:
         self._unhandled[kind] = self._unhandled.get(kind, 0) + 1
 
     def text(self, c: Cursor) -> str:
-        """Source text of an expression, tokens spaced as written (one space at most)."""
-        parts: list[str] = []
-        prev_end = None
-        toks = list(c.get_tokens())
+        """Source text of an expression as written, runs of whitespace collapsed. Sliced from the file by the
+        extent (no tokenizing); an expression inside a macro expansion reads as the invocation."""
         ext = c.extent
-        if not toks or toks[0].extent.start.offset != ext.start.offset or \
-                toks[-1].extent.end.offset != ext.end.offset:
-            return self.expansion_text(c)  # (part of) a macro expansion: the tokens are the macro body's
-        for t in toks:
-            start = t.extent.start.offset
-            if prev_end is not None and start > prev_end:
-                parts.append(" ")
-            parts.append(t.spelling)
-            prev_end = t.extent.end.offset
-        text = "".join(parts)
+        start, end = ext.start, ext.end
+        if start.file is None or end.file is None or start.file.name != end.file.name or \
+                start.offset >= end.offset:
+            return self.expansion_text(c)
+        data = self._source_bytes(start.file.name)
+        text = " ".join(data[start.offset:end.offset].decode("utf-8", errors="replace").split())
+        if not text:
+            return self.expansion_text(c)
         return text if len(text) <= 80 else text[:77] + "..."
+
+    def _source_bytes(self, path: str) -> bytes:
+        data = self._sources.get(path)
+        if data is None:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                data = b""
+            self._sources[path] = data
+        return data
 
     def expansion_text(self, c: Cursor) -> str:
         """What the source shows where an expression comes from a macro: `NAME(args)` at the expansion site."""
