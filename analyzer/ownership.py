@@ -670,7 +670,8 @@ class OwnershipAnalysis:
                 # stored, or released on some paths only (`close(fd)` on an error path): the caller
                 # can no longer tell whether it still owns the resource, so ownership moves (quiet)
                 stores.append(i)
-            elif not handle and not any(ev == "escaped" for ev in events):
+            elif not handle and p.pointer_depth == 1 and not any(ev == "escaped" for ev in events):
+                # only a tracked parameter can be shown to be borrowed (a `T **` vector is not tracked)
                 borrows.append(i)
         returned_params = {s[5] for s in shapes if s[5] != "null"}
         returns_arg = -1

@@ -279,6 +279,23 @@ void accept_loop(int lfd, struct conn **out, int max) {
 }
 """
 
+CASES["vector_handed_to_a_function_that_keeps_it"] = """
+struct client { void **argv; int argc; };
+void replace_vector(struct client *c, int argc, void **argv) {
+    free(c->argv);
+    c->argv = argv;
+    c->argc = argc;
+}
+void migrate(struct client *c, int n) {
+    void **newargv = malloc(sizeof(void *) * (n + 1));
+    if (n > 1)
+        replace_vector(c, n, newargv);
+    else
+        free(newargv);
+    newargv = NULL;
+}
+"""
+
 CXX_CASES: dict[str, str] = {}
 
 CXX_CASES["pointer_inserted_into_container"] = """
