@@ -31,9 +31,8 @@ def time_leakscan(compdb: str, jobs: int, keep: str | None = None) -> tuple[floa
     with tempfile.TemporaryDirectory() as tmp:
         out = keep or os.path.join(tmp, "result.json")
         start = time.perf_counter()
-        proc = subprocess.run(leakscan_cmd() + ["scan", "--compile-commands", compdb, "-j", str(jobs),
-                                                "--format", "json", "-o", out],
-                              capture_output=True, text=True)
+        proc = subprocess.run([*leakscan_cmd(), "scan", "--compile-commands", compdb, "-j", str(jobs),
+                               "--format", "json", "-o", out], capture_output=True, text=True)
         elapsed = time.perf_counter() - start
         if proc.returncode not in (0, 1, 3):
             sys.exit(f"leakscan failed ({proc.returncode}): {proc.stderr.strip()}")

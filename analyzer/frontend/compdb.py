@@ -54,7 +54,8 @@ def clean_flags(argv: list[str]) -> list[str]:
         if arg in IGNORED_FLAGS:
             i += 1 + IGNORED_FLAGS[arg]
             continue
-        if arg.startswith(IGNORED_PREFIXES) or (arg.startswith("-o") and len(arg) > 2 and not arg.startswith("-openmp")):
+        joined_output = arg.startswith("-o") and len(arg) > 2 and not arg.startswith("-openmp")  # -ofile.o
+        if arg.startswith(IGNORED_PREFIXES) or joined_output:
             i += 1
             continue
         if arg.startswith(("-MF", "-MT", "-MQ")):
@@ -154,5 +155,5 @@ def jobs_from_paths(paths: list[str], extra: list[str]) -> tuple[list[CompileJob
         std = "-std=c11" if Path(f).suffix in C_SUFFIXES else "-std=c++17"
         lang = ["-x", "c"] if Path(f).suffix in C_SUFFIXES else ["-x", "c++"]
         own = [f"-I{os.path.dirname(f)}"]
-        jobs.append(CompileJob(f, tuple(lang + [std] + own + incs + list(extra)), os.path.dirname(f)))
+        jobs.append(CompileJob(f, (*lang, std, *own, *incs, *list(extra)), os.path.dirname(f)))
     return jobs, missing

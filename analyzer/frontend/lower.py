@@ -6,10 +6,9 @@ import logging
 import multiprocessing
 import os
 import re
-from typing import Callable
+from collections.abc import Callable
 
-from clang.cindex import (Cursor, CursorKind, SourceRange, TokenKind, TranslationUnit, TypeKind, _CXString,
-                          conf)
+from clang.cindex import Cursor, CursorKind, SourceRange, TokenKind, TranslationUnit, TypeKind, _CXString, conf
 
 from .. import ir
 
@@ -123,7 +122,7 @@ class _Opcodes:
             return None
         return self._spelling("u", kind), kind not in (1, 2)  # CXUnaryOperator_PostInc, _PostDec
 
-    def integer(self, cursor: Cursor) -> int | None | bool:
+    def integer(self, cursor: Cursor) -> int | bool | None:
         """The value of an integer constant expression; False when evaluation is unavailable."""
         if self.lib is None:
             return False
@@ -174,7 +173,8 @@ def unary_operator(cursor: Cursor) -> tuple[str, bool]:
     if not toks:
         return "", True
     kids = _children(cursor)
-    if toks[0].kind == TokenKind.PUNCTUATION and (not kids or toks[0].extent.start.offset < kids[0].extent.start.offset):
+    first = toks[0]
+    if first.kind == TokenKind.PUNCTUATION and (not kids or first.extent.start.offset < kids[0].extent.start.offset):
         return toks[0].spelling, True
     if toks[-1].kind == TokenKind.PUNCTUATION:
         return toks[-1].spelling, False
@@ -301,13 +301,14 @@ class _Fn:
             self.succs[a].append(b)
 
     def freeze(self) -> tuple[ir.Block, ...]:
-        return tuple(ir.Block(i, tuple(ev), tuple(s)) for i, (ev, s) in enumerate(zip(self.events, self.succs)))
+        return tuple(ir.Block(i, tuple(ev), tuple(s))
+                     for i, (ev, s) in enumerate(zip(self.events, self.succs, strict=True)))
 
 
 class FunctionLowerer:
     """Statements to blocks, expressions to events; unknown kinds become Unknown, counted."""
 
-    def __init__(self, module: "ModuleLowerer", cursor: Cursor, qualname: str, kind: str):
+    def __init__(self, module: ModuleLowerer, cursor: Cursor, qualname: str, kind: str):
         self.module = module
         self.cursor = cursor
         self.qualname = qualname
@@ -693,7 +694,7 @@ class FunctionLowerer:
         self.cur = None
         self.stmt(body)
         self.fn.edge(self.cur, after)
-        _, cases = self.switches.pop()
+        self.switches.pop()
         self.breaks.pop()
         if dispatch is not None and not getattr(self, "_saw_default", {}).get(id(c)):
             if not self._switch_has_default(body):
@@ -946,7 +947,7 @@ class FunctionLowerer:
         return ir.Unknown("float")
 
     def e_UNARY_OPERATOR(self, c: Cursor, discarded: bool) -> ir.Operand:
-        op, prefix = unary_operator(c)
+        op, _prefix = unary_operator(c)
         kids = [k for k in c.get_children() if k.kind.is_expression()]
         if not kids:
             return ir.Unknown(op)
@@ -1049,7 +1050,9 @@ class FunctionLowerer:
                 self.module.declared_noreturn(ref)
             is_ctor = ref.kind == CursorKind.CONSTRUCTOR
             params = [p for p in ref.get_children() if p.kind == CursorKind.PARM_DECL]
-            ptypes = [p.type for p in params] or list(ref.type.argument_types()) if ref.type.kind == TypeKind.FUNCTIONPROTO else [p.type for p in params]
+            ptypes = [p.type for p in params]
+            if not ptypes and ref.type.kind == TypeKind.FUNCTIONPROTO:
+                ptypes = list(ref.type.argument_types())
             self.module.note_decl(ref)
         else:
             ptypes = []
@@ -1203,7 +1206,7 @@ def _gcc_dealloc_attributes(c: Cursor) -> list[str]:
                     while k < len(toks) and inner:
                         inner += {"(": 1, ")": -1}.get(toks[k], 0)
                         k += 1
-                    out.append(" ".join(["malloc"] + toks[j + 1:k]))
+                    out.append(" ".join(["malloc", *toks[j + 1:k]]))
                 if depth == 0:
                     break
                 j += 1

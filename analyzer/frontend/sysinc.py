@@ -36,7 +36,7 @@ def _clang_resource_include() -> list[str]:
     return [c for c in candidates if os.path.isfile(os.path.join(c, "stddef.h"))][:1]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def system_include_args(lang: str) -> tuple[str, ...]:
     """`-isystem` flags for C ('c') or C++ ('c++'), discovered once per run."""
     compiler = os.environ.get("CXX", "c++") if lang == "c++" else os.environ.get("CC", "cc")

@@ -6,8 +6,13 @@ import os
 
 import pytest
 
-from analyzer.frontend.compdb import (CompileDbError, clean_flags, find_compile_commands, jobs_from_paths,
-                                      load_compile_commands)
+from analyzer.frontend.compdb import (
+    CompileDbError,
+    clean_flags,
+    find_compile_commands,
+    jobs_from_paths,
+    load_compile_commands,
+)
 
 
 def write_db(tmp_path, entries, name="compile_commands.json"):
@@ -86,7 +91,7 @@ def test_broken_database_names_the_file(tmp_path, content, words):
 def test_missing_database(tmp_path):
     with pytest.raises(CompileDbError, match="no such file"):
         load_compile_commands(str(tmp_path / "nope.json"))
-    with pytest.raises(CompileDbError, match="no compile_commands.json"):
+    with pytest.raises(CompileDbError, match=r"no compile_commands\.json"):
         find_compile_commands(str(tmp_path))
 
 

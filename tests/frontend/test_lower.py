@@ -68,7 +68,7 @@ def test_validity_conditions(tmp_path, cond, want):
             return 0;
         }}
     """)
-    taken = [a for a in events(fn_named(m, "g"), ir.Assume)]
+    taken = list(events(fn_named(m, "g"), ir.Assume))
     assert (taken[0].op, taken[0].const) == want or (taken[1].op, taken[1].const) == want
 
 

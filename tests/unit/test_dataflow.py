@@ -63,7 +63,7 @@ def malloc_into(line: int, var: str) -> tuple[ir.Event, ...]:
 def test_leak_on_early_return(resolver):
     fn = function({
         0: (malloc_into(2, "p"), (2, 3)),
-        2: (assume(3, "p", "==", 0) + (ir.Return(L(4), ir.Const("int", -1)),), (EXIT,)),
+        2: ((*assume(3, "p", "==", 0), ir.Return(L(4), ir.Const("int", -1))), (EXIT,)),
         3: (assume(3, "p", "==", 0, taken=False), (4, 5)),
         4: ((ir.Branch(L(5), True, "n > 1"), ir.Return(L(6), ir.Const("int", -2))), (EXIT,)),
         5: ((ir.Branch(L(5), False, "n > 1"), call(7, "free", V("p")), ir.Return(L(8), ir.Const("int", 0))),
@@ -88,23 +88,23 @@ def test_overwrite_and_scope_exit(resolver):
 
 
 def test_realloc_onto_itself_is_overwrite_and_through_temporary_is_not(resolver):
-    onto = function({0: (malloc_into(2, "p") + (
-        call(3, "realloc", V("p"), ir.Const("int", 64), result="$2"), ir.Assign(L(3), V("p"), V("$2")),
-        call(4, "free", V("p")), ir.Return(L(5))), (EXIT,))})
+    onto = function({0: ((*malloc_into(2, "p"),
+                          call(3, "realloc", V("p"), ir.Const("int", 64), result="$2"),
+                          ir.Assign(L(3), V("p"), V("$2")), call(4, "free", V("p")), ir.Return(L(5))), (EXIT,))})
     assert defects(onto, resolver) == {("leak-on-overwrite", 3, "p")}
     temp = function({
-        0: (malloc_into(2, "p") + (call(3, "realloc", V("p"), ir.Const("int", 64), result="$2"),
-                                   ir.Assign(L(3), V("t"), V("$2"))), (2, 3)),
-        2: (assume(4, "t", "==", 0) + (call(5, "free", V("p")), ir.Return(L(6))), (EXIT,)),
-        3: (assume(4, "t", "==", 0, taken=False) + (call(7, "free", V("t")), ir.Return(L(8))), (EXIT,)),
+        0: ((*malloc_into(2, "p"), call(3, "realloc", V("p"), ir.Const("int", 64), result="$2"),
+             ir.Assign(L(3), V("t"), V("$2"))), (2, 3)),
+        2: ((*assume(4, "t", "==", 0), call(5, "free", V("p")), ir.Return(L(6))), (EXIT,)),
+        3: ((*assume(4, "t", "==", 0, taken=False), call(7, "free", V("t")), ir.Return(L(8))), (EXIT,)),
     })
     assert defects(temp, resolver) == set()
 
 
 def test_double_release_mismatch_use_after_release(resolver):
     fn = function({0: (
-        malloc_into(2, "p") + (call(3, "free", V("p")), ir.Use(L(4), V("p")), call(5, "free", V("p"))) +
-        (call(6, "new[]", result="$3"), ir.Assign(L(6), V("a"), V("$3")), call(7, "delete", V("a")),
+        (*malloc_into(2, "p"), call(3, "free", V("p")), ir.Use(L(4), V("p")), call(5, "free", V("p")),
+         call(6, "new[]", result="$3"), ir.Assign(L(6), V("a"), V("$3")), call(7, "delete", V("a")),
          ir.Return(L(8))), (EXIT,))})
     assert defects(fn, resolver) == {("use-after-release", 4, "p"), ("double-release", 5, "p"),
                                      ("mismatched-release", 7, "a")}
@@ -130,7 +130,7 @@ def test_descriptor_validity_is_negative(resolver):
     def opened(op: str, const: int) -> ir.Function:
         return function({
             0: ((call(2, "open", ir.Const("str"), result="$1"), ir.Assign(L(2), V("fd"), V("$1"))), (2, 3)),
-            2: (assume(3, "fd", op, const) + (ir.Return(L(3), ir.Const("int", -1)),), (EXIT,)),
+            2: ((*assume(3, "fd", op, const), ir.Return(L(3), ir.Const("int", -1))), (EXIT,)),
             3: ((ir.Return(L(4), ir.Const("int", 0)),), (EXIT,)),  # the valid path leaks
         })
     for op, const in (("<", 0), ("==", -1), ("<=", -1)):
@@ -140,11 +140,11 @@ def test_descriptor_validity_is_negative(resolver):
 def test_escapes_end_tracking_and_shape_the_summary(resolver):
     params = (ir.Param("out", "char **", True, False, 2), ir.Param("h", "struct h *", True, False, 1))
     fn = function({0: (
-        malloc_into(2, "a") + (ir.Assign(L(3), ir.Deref(V("out")), V("a")),) +
-        malloc_into(4, "b") + (ir.Assign(L(5), ir.Field(V("h"), "buf", True), V("b")),) +
-        malloc_into(6, "c") + (ir.Assign(L(7), ir.Global("g"), V("c")),) +
-        malloc_into(8, "d") + (call(9, "unknown_sink", V("d")),) +
-        malloc_into(10, "e") + (ir.Return(L(11), V("e")),), (EXIT,))}, params=params, return_type="char *")
+        (*malloc_into(2, "a"), ir.Assign(L(3), ir.Deref(V("out")), V("a")),
+         *malloc_into(4, "b"), ir.Assign(L(5), ir.Field(V("h"), "buf", True), V("b")),
+         *malloc_into(6, "c"), ir.Assign(L(7), ir.Global("g"), V("c")),
+         *malloc_into(8, "d"), call(9, "unknown_sink", V("d")),
+         *malloc_into(10, "e"), ir.Return(L(11), V("e"))), (EXIT,))}, params=params, return_type="char *")
     res = analyze_function(fn, resolver)
     assert res.defects == []
     assert res.summary.returns_owned == "malloc"
@@ -155,9 +155,8 @@ def test_escapes_end_tracking_and_shape_the_summary(resolver):
 
 
 def test_borrowing_call_keeps_tracking(resolver):
-    fn = function({0: (malloc_into(2, "p") + (call(3, "strlen", V("p"), result="$2"),
-                                              call(4, "look", V("p"), arg_borrow=(True,)),
-                                              ir.Return(L(5))), (EXIT,))})
+    fn = function({0: ((*malloc_into(2, "p"), call(3, "strlen", V("p"), result="$2"),
+                        call(4, "look", V("p"), arg_borrow=(True,)), ir.Return(L(5))), (EXIT,))})
     assert defects(fn, resolver) == {("resource-leak", 5, "p")}
 
 
@@ -165,8 +164,8 @@ def test_param_release_summary(resolver):
     params = (ir.Param("p", "char *", True, False, 1),)
     fn = function({
         0: ((), (2, 3)),
-        2: (assume(2, "p", "==", 0) + (ir.Return(L(2)),), (EXIT,)),
-        3: (assume(2, "p", "==", 0, taken=False) + (call(3, "free", V("p")), ir.Return(L(4))), (EXIT,)),
+        2: ((*assume(2, "p", "==", 0), ir.Return(L(2))), (EXIT,)),
+        3: ((*assume(2, "p", "==", 0, taken=False), call(3, "free", V("p")), ir.Return(L(4))), (EXIT,)),
     }, params=params, name="destroy", return_type="void")
     summary = analyze_function(fn, resolver).summary
     assert summary.releases_args == ((0, "malloc"),)
@@ -176,15 +175,15 @@ def test_loop_releasing_each_iteration_terminates_quietly(resolver):
     fn = function({
         0: ((), (2,)),
         2: ((), (3, 4)),  # loop head
-        3: ((ir.Branch(L(3), True, "i < n"),) + malloc_into(4, "q") + (call(5, "free", V("q")),
-                                                                      ir.Kill(L(6), ("q",))), (2,)),
+        3: ((ir.Branch(L(3), True, "i < n"), *malloc_into(4, "q"), call(5, "free", V("q")),
+             ir.Kill(L(6), ("q",))), (2,)),
         4: ((ir.Branch(L(3), False, "i < n"), ir.Return(L(7))), (EXIT,)),
     })
     assert defects(fn, resolver) == set()
     leaky = function({
         0: ((), (2,)),
         2: ((), (3, 4)),
-        3: ((ir.Branch(L(3), True, "i < n"),) + malloc_into(4, "q") + (ir.Kill(L(6), ("q",)),), (2,)),
+        3: ((ir.Branch(L(3), True, "i < n"), *malloc_into(4, "q"), ir.Kill(L(6), ("q",))), (2,)),
         4: ((ir.Branch(L(3), False, "i < n"), ir.Return(L(7))), (EXIT,)),
     })
     assert defects(leaky, resolver) == {("resource-leak", 6, "q")}
@@ -224,8 +223,8 @@ def test_status_of_out_parameter_acquisition(resolver):
 def test_trail_orders_acquire_branch_exit(resolver):
     fn = function({
         0: (malloc_into(2, "p"), (2, 3)),
-        2: (assume(3, "p", "!=", 0) + (ir.Return(L(4)),), (EXIT,)),
-        3: (assume(3, "p", "!=", 0, taken=False) + (ir.Return(L(5)),), (EXIT,)),
+        2: ((*assume(3, "p", "!=", 0), ir.Return(L(4))), (EXIT,)),
+        3: ((*assume(3, "p", "!=", 0, taken=False), ir.Return(L(5))), (EXIT,)),
     })
     (d,) = analyze_function(fn, resolver).defects
     assert [(s.kind, s.loc.line) for s in d.trail] == [("acquire", 2), ("branch", 3), ("exit", 4)]

@@ -101,7 +101,7 @@ def test_user_rules_file_errors(tmp_path):
         load_rules([str(tmp_path / "missing.toml")])
     bad = tmp_path / "bad.toml"
     bad.write_bytes(b"\xff\xfe[[resource]]\n")
-    with pytest.raises(RuleError, match="bad.toml"):
+    with pytest.raises(RuleError, match=r"bad\.toml"):
         load_rules([str(bad)])
 
 
