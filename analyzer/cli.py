@@ -157,7 +157,9 @@ def emit(result, fmt: str, output: str | None, single_file: bool = False, quiet:
 
 
 def exit_code_for(result) -> ExitCode:
-    if result.stats.failed_tus:
+    """3 when a TU failed or was only partly analyzed (missing include, not UTF-8...): the findings may be
+    incomplete, and the diagnostics say why; else 1 with findings, 0 without."""
+    if result.stats.failed_tus or result.stats.degraded_tus:
         return ExitCode.INCOMPLETE
     return ExitCode.FINDINGS if result.findings else ExitCode.CLEAN
 

@@ -37,6 +37,20 @@ def _check_readable(path: str) -> str | None:
     return None
 
 
+def _not_utf8(path: str) -> ir.TUDiagnostic | None:
+    """Bad input worth saying, though the file is still analyzed (clang reads bytes)."""
+    try:
+        data = open(path, "rb").read()
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return ir.TUDiagnostic(path, line, "warning",
+                               f"not valid UTF-8 (byte offset {exc.start}); analyzed as bytes")
+    except OSError:
+        return None
+    return None
+
+
 # Test hook, documented in tests/e2e/test_robust_input.py: a *worker process* asked to parse the file named by
 # LEAKSCAN_TEST_ABORT_ON aborts exactly as a libclang crash would. In-process parsing (-j1, the test suite's own
 # process) ignores it, so the hook can never take down its caller.
@@ -64,7 +78,7 @@ def parse_and_lower(job: CompileJob) -> ir.Module:
             return ir.Module(job.file, diagnostics=(ir.TUDiagnostic(job.file, 0, "error",
                                                                     "libclang could not parse this file"),),
                              failed=True, parse_seconds=time.perf_counter() - start)
-        diags = []
+        diags = [d for d in (_not_utf8(job.file),) if d is not None]
         for d in tu.diagnostics:
             if d.severity < Diagnostic.Error or d.spelling in HARMLESS_ERRORS:
                 continue
