@@ -421,18 +421,26 @@ def correlate(result: AnalysisResult, profiles: Sequence[Profile], *, line_toler
             old = best.get(i)
             if old is None or (acc.weight, acc.bytes) > (old[0].weight, old[0].bytes):
                 best[i] = (acc, g)
+    rows = _function_level(findings, profiles, set(best))
     new_findings = []
     for i, f in enumerate(findings):
         if i in best:
             acc, g = best[i]
             ev = Evidence("confirmed", acc.bytes, acc.objects, _growth_stacks(acc.stacks), _summary(acc, g))
+        elif i in rows:
+            ev = rows[i]
         elif f.rule_id in LEAK_RULES:
             ev = Evidence("static-only", summary=_static_summary(groups))
         else:
             ev = Evidence("static-only", summary=f"heap growth does not apply to {f.rule_id}")
         new_findings.append(dataclasses.replace(f, evidence=ev))
-    order = sorted(range(len(new_findings)),
-                   key=lambda i: (0, -best[i][0].weight, -best[i][0].bytes, i) if i in best else (1, 0, 0, i))
+    def strength(i: int) -> tuple:
+        if i in best:
+            return (0, -best[i][0].weight, -best[i][0].bytes, i)
+        if i in rows:
+            return (0, -rows[i].growth_bytes, -rows[i].growth_bytes, i)
+        return (1, 0, 0, i)
+    order = sorted(range(len(new_findings)), key=strength)
     ranked = tuple(dataclasses.replace(new_findings[i], rank=n) for n, i in enumerate(order, 1))
     resolver = _SourceResolver(result, ranked)
     ranked = tuple(dataclasses.replace(f, evidence=_resolve_evidence(f.evidence, resolver)) for f in ranked)
@@ -444,6 +452,37 @@ def correlate(result: AnalysisResult, profiles: Sequence[Profile], *, line_toler
         profiles=tuple(_profile_summary(p, profiles) for p in profiles),
         diagnostics=tuple(dict.fromkeys([*result.diagnostics, *_profile_diagnostics(profiles)])),
     )
+
+
+def _function_level(findings: Sequence[Finding], profiles: Sequence[Profile], matched: set[int]) -> dict[int, Evidence]:
+    """pprof `--text` has one row per function and no stacks: a finding whose acquirer is a wrapper
+    (`dm_pack_create`) is matched to the `cum` bytes of the acquirer's row — the bytes allocated under it
+    (in a `--base` diff: the growth under it). Weaker than a stack match, and said so."""
+    out: dict[int, Evidence] = {}
+    for p in profiles:
+        cum = next((n for n, vt in enumerate(p.sample_types) if vt.type.startswith("cum_")), -1)
+        if p.source_format != "pprof-text" or cum < 0:
+            continue
+        by_function: dict[str, tuple[int, Frame]] = {}
+        for sample in p.samples:
+            frames = _frames_key(p, sample)
+            if frames and sample.values[cum] > 0:
+                by_function[_key(frames[0].function)] = (int(sample.values[cum]), frames[0])
+        for i, f in enumerate(findings):
+            if i in matched or i in out or f.rule_id not in LEAK_RULES or not f.acquirer:
+                continue
+            if f.acquirer in _ALLOCATING_ACQUIRERS or is_allocator_function(f.acquirer):
+                continue  # pprof hides allocator frames: their rows do not exist
+            hit = next((v for k, v in by_function.items() if _same_function(k, _key(f.acquirer))), None)
+            if hit is None:
+                continue
+            nbytes, frame = hit
+            name = os.path.basename(p.source_path)
+            out[i] = Evidence("confirmed", nbytes, 0, (GrowthStack((ProfileFrame(frame.function, frame.file,
+                                                                                   frame.line),), nbytes, 0, name),),
+                              f"{human_bytes(nbytes)} under {f.acquirer}() in {name} (pprof text: function "
+                              "level, cumulative bytes of the acquirer, all callers)")
+    return out
 
 
 def _owner(s: StackGrowth, targets: Sequence[_Target], per_finding: dict[int, _Acc]) -> int | None:
