@@ -1,0 +1,304 @@
+"""Helpers on libclang cursors, types and tokens: names, locations, operator kinds, evaluation, constants."""
+from __future__ import annotations
+
+import ctypes
+
+from clang.cindex import Cursor, CursorKind, TokenKind, TypeKind, _CXString, conf
+
+from .. import ir
+
+FUNCTION_KINDS = {"FUNCTION_DECL", "CXX_METHOD", "CONSTRUCTOR", "DESTRUCTOR", "FUNCTION_TEMPLATE",
+                  "CONVERSION_FUNCTION"}
+SCOPE_KINDS = {"NAMESPACE", "CLASS_DECL", "STRUCT_DECL", "UNION_DECL", "CLASS_TEMPLATE",
+               "CLASS_TEMPLATE_PARTIAL_SPECIALIZATION", "LINKAGE_SPEC", "UNEXPOSED_DECL"}
+TRANSPARENT_EXPRS = {"UNEXPOSED_EXPR", "PAREN_EXPR", "CSTYLE_CAST_EXPR", "CXX_STATIC_CAST_EXPR",
+                     "CXX_REINTERPRET_CAST_EXPR", "CXX_CONST_CAST_EXPR", "CXX_FUNCTIONAL_CAST_EXPR",
+                     "CXX_DYNAMIC_CAST_EXPR", "CXX_ADDRSPACE_CAST_EXPR"}
+KNOWN_NORETURN = {"exit", "_exit", "_Exit", "abort", "quick_exit", "__assert_fail", "__assert_perror_fail",
+                  "__assert", "std::terminate", "std::abort", "std::exit", "std::_Exit", "std::quick_exit",
+                  "longjmp", "siglongjmp", "_longjmp", "pthread_exit", "err", "errx", "verr", "verrx",
+                  "__builtin_unreachable", "__builtin_trap", "std::__throw_bad_alloc",
+                  "std::__throw_length_error", "std::__throw_logic_error", "std::__throw_out_of_range"}
+NEGATE = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+SWAP = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+COMPARISONS = set(NEGATE)
+
+
+def qualified_name(cursor: Cursor | None) -> str:
+    parts: list[str] = []
+    c = cursor
+    while c is not None and c.kind != CursorKind.TRANSLATION_UNIT:
+        kind = c.kind.name
+        if kind in ("LINKAGE_SPEC", "UNEXPOSED_DECL"):
+            pass
+        elif kind == "NAMESPACE":
+            parts.append(c.spelling or "(anonymous namespace)")
+        else:
+            parts.append(c.spelling or f"(anonymous {kind.lower()})")
+        c = c.semantic_parent
+    return "::".join(reversed(parts))
+
+
+def _loc(cursor: Cursor) -> ir.Loc:
+    loc = cursor.location
+    return ir.Loc(loc.file.name if loc.file else "", loc.line, loc.column)
+
+
+def _end_loc(cursor: Cursor) -> ir.Loc:
+    end = cursor.extent.end
+    return ir.Loc(end.file.name if end.file else "", end.line, max(end.column - 1, 1))
+
+
+def _children(cursor: Cursor) -> list[Cursor]:
+    return list(cursor.get_children())
+
+
+def _strip(cursor: Cursor) -> Cursor:
+    while cursor.kind.name in TRANSPARENT_EXPRS:
+        kids = [k for k in cursor.get_children() if k.kind.is_expression() or k.kind.is_statement()]
+        if len(kids) != 1:
+            break
+        cursor = kids[0]
+    return cursor
+
+
+def _tokens(cursor: Cursor) -> list:
+    return list(cursor.get_tokens())
+
+
+class _Opcodes:
+    """libclang >= 17 exposes operator kinds (clang_getCursor{Binary,Unary}OperatorKind) and constant evaluation
+    (clang_Cursor_Evaluate); the Python bindings do not wrap them. Scanning tokens instead is quadratic in macro
+    expansions (every nested operator re-tokenizes the whole invocation) and wrong for operators spelled in a
+    macro body, so tokens are only the fallback for an older libclang."""
+
+    def __init__(self) -> None:
+        self.lib = None
+        self.spellings: dict[tuple[str, int], str] = {}
+        try:
+            lib = conf.lib
+            for fn, args, res in (("clang_getCursorBinaryOperatorKind", [Cursor], ctypes.c_int),
+                                  ("clang_getCursorUnaryOperatorKind", [Cursor], ctypes.c_int),
+                                  ("clang_getBinaryOperatorKindSpelling", [ctypes.c_int], _CXString),
+                                  ("clang_getUnaryOperatorKindSpelling", [ctypes.c_int], _CXString),
+                                  ("clang_Cursor_Evaluate", [Cursor], ctypes.c_void_p),
+                                  ("clang_EvalResult_getKind", [ctypes.c_void_p], ctypes.c_int),
+                                  ("clang_EvalResult_isUnsignedInt", [ctypes.c_void_p], ctypes.c_uint),
+                                  ("clang_EvalResult_getAsLongLong", [ctypes.c_void_p], ctypes.c_longlong),
+                                  ("clang_EvalResult_getAsUnsigned", [ctypes.c_void_p], ctypes.c_ulonglong),
+                                  ("clang_EvalResult_dispose", [ctypes.c_void_p], None)):
+                f = getattr(lib, fn)
+                f.argtypes, f.restype = args, res
+            self.lib = lib
+        except (AttributeError, OSError):  # an older libclang: token fallback
+            self.lib = None
+
+    def _spelling(self, which: str, kind: int) -> str:
+        key = (which, kind)
+        if key not in self.spellings:
+            fn = self.lib.clang_getBinaryOperatorKindSpelling if which == "b" else \
+                self.lib.clang_getUnaryOperatorKindSpelling
+            self.spellings[key] = _CXString.from_result(fn(kind))
+        return self.spellings[key]
+
+    def binary(self, cursor: Cursor) -> str | None:
+        if self.lib is None:
+            return None
+        kind = self.lib.clang_getCursorBinaryOperatorKind(cursor)
+        return self._spelling("b", kind) if kind else None
+
+    def unary(self, cursor: Cursor) -> tuple[str, bool] | None:
+        if self.lib is None:
+            return None
+        kind = self.lib.clang_getCursorUnaryOperatorKind(cursor)
+        if not kind:
+            return None
+        return self._spelling("u", kind), kind not in (1, 2)  # CXUnaryOperator_PostInc, _PostDec
+
+    def integer(self, cursor: Cursor) -> int | bool | None:
+        """The value of an integer constant expression; False when evaluation is unavailable."""
+        if self.lib is None:
+            return False
+        res = self.lib.clang_Cursor_Evaluate(cursor)
+        if not res:
+            return None
+        try:
+            if self.lib.clang_EvalResult_getKind(res) != 1:  # CXEval_Int
+                return None
+            if self.lib.clang_EvalResult_isUnsignedInt(res):
+                return int(self.lib.clang_EvalResult_getAsUnsigned(res))
+            return int(self.lib.clang_EvalResult_getAsLongLong(res))
+        finally:
+            self.lib.clang_EvalResult_dispose(res)
+
+
+_OPCODES: _Opcodes | None = None
+
+
+def opcodes() -> _Opcodes:
+    global _OPCODES
+    if _OPCODES is None:
+        _OPCODES = _Opcodes()
+    return _OPCODES
+
+
+def binary_operator(cursor: Cursor) -> str:
+    """The operator of a BINARY_OPERATOR / COMPOUND_ASSIGNMENT_OPERATOR."""
+    op = opcodes().binary(cursor)
+    if op is not None:
+        return op
+    kids = _children(cursor)
+    if not kids:
+        return ""
+    lhs_end = kids[0].extent.end.offset
+    for tok in cursor.get_tokens():
+        if tok.extent.start.offset >= lhs_end and tok.kind == TokenKind.PUNCTUATION:
+            return tok.spelling
+    return ""
+
+
+def unary_operator(cursor: Cursor) -> tuple[str, bool]:
+    """(operator, is_prefix) of a UNARY_OPERATOR."""
+    known = opcodes().unary(cursor)
+    if known is not None:
+        return known
+    toks = _tokens(cursor)
+    if not toks:
+        return "", True
+    kids = _children(cursor)
+    first = toks[0]
+    if first.kind == TokenKind.PUNCTUATION and (not kids or first.extent.start.offset < kids[0].extent.start.offset):
+        return toks[0].spelling, True
+    if toks[-1].kind == TokenKind.PUNCTUATION:
+        return toks[-1].spelling, False
+    if toks[0].spelling in ("sizeof", "alignof", "__alignof__", "__extension__", "__real__", "__imag__"):
+        return toks[0].spelling, True
+    return "", True
+
+
+def _is_pointer(t) -> bool:
+    t = t.get_canonical()
+    return t.kind in (TypeKind.POINTER, TypeKind.BLOCKPOINTER, TypeKind.MEMBERPOINTER)
+
+
+def _pointee_const(t) -> bool:
+    t = t.get_canonical()
+    if t.kind in (TypeKind.POINTER, TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE):
+        return t.get_pointee().is_const_qualified()
+    return False
+
+
+def _pointer_depth(t) -> int:
+    t = t.get_canonical()
+    depth = 0
+    while t.kind == TypeKind.POINTER:
+        depth += 1
+        t = t.get_pointee().get_canonical()
+    return depth
+
+
+def _param_borrows(t) -> bool:
+    """A parameter of this type cannot take ownership of a pointer argument."""
+    t = t.get_canonical()
+    if t.kind == TypeKind.POINTER:
+        return t.get_pointee().is_const_qualified() and t.get_pointee().get_canonical().kind != TypeKind.POINTER
+    if t.kind == TypeKind.LVALUEREFERENCE:
+        # `T *const &` (a container's insert/push_back of pointers) hands over the pointer value itself
+        pointee = t.get_pointee().get_canonical()
+        return pointee.is_const_qualified() and pointee.kind != TypeKind.POINTER
+    if t.kind == TypeKind.RVALUEREFERENCE:
+        return False
+    if t.kind == TypeKind.RECORD:
+        return False  # a smart pointer / handle by value may adopt
+    return t.kind not in (TypeKind.UNEXPOSED, TypeKind.DEPENDENT, TypeKind.ELABORATED)
+
+
+def _new_shape(toks: list[str]) -> tuple[bool, bool, bool]:
+    """(placement, nothrow, array) of a new-expression from its tokens: `[::] new [(args)] type [[n]] [init]`."""
+    i = 0
+    while i < len(toks) and toks[i] in ("::", "new"):
+        i += 1
+    placement = nothrow = False
+    if i < len(toks) and toks[i] == "(":
+        depth, j = 0, i
+        while j < len(toks):
+            depth += {"(": 1, ")": -1}.get(toks[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        group = toks[i:j + 1]
+        # `new (T)` is a parenthesized type, `new (args) T` a placement: a placement group is followed by a type
+        if j + 1 < len(toks) and toks[j + 1] not in ("(", "{", ";", ")", ","):
+            placement = True
+            nothrow = "nothrow" in group
+            i = j + 1
+    depth = 0
+    for tok in toks[i:]:
+        if tok in ("<", "("):
+            if tok == "(" and depth == 0:
+                return placement, nothrow, False  # constructor arguments start: no array bound seen
+            depth += 1
+        elif tok in (">", ")"):
+            depth -= 1
+        elif tok == ">>":
+            depth -= 2
+        elif tok == "{" and depth == 0:
+            return placement, nothrow, False
+        elif tok == "[" and depth == 0:
+            return placement, nothrow, True
+    return placement, nothrow, False
+
+
+# Smart pointers adopt the raw pointer given to a constructor or reset(), even when the declared parameter is a
+# pointer to const (`std::unique_ptr<const T>(const T *)` would otherwise look like a borrow).
+OWNING_POINTERS = {"std::unique_ptr", "std::shared_ptr", "std::__shared_ptr", "std::auto_ptr",
+                   "boost::scoped_ptr", "boost::scoped_array", "boost::shared_ptr", "boost::shared_array"}
+ADOPTING_METHODS = {"reset"}
+
+
+def _adopts_pointer(ref: Cursor) -> bool:
+    if ref.kind != CursorKind.CONSTRUCTOR and ref.spelling not in ADOPTING_METHODS:
+        return False
+    parent = ref.semantic_parent
+    if parent is None:
+        return False
+    # drop inline namespaces such as libc++'s std::__1
+    parts = [p for p in qualified_name(parent).split("::") if not p.startswith("__") or p == "__shared_ptr"]
+    return "::".join(parts) in OWNING_POINTERS
+
+
+def _copies_pointer_bytes(param_type, arg: Cursor) -> bool:
+    """`memcpy(slot, &ptr, sizeof ptr)`: a `const void *` parameter given the address of a pointer reads the
+    pointer's bytes, i.e. copies the handle somewhere: that is a store, not a borrow."""
+    t = param_type.get_canonical()
+    if t.kind != TypeKind.POINTER or t.get_pointee().get_canonical().kind != TypeKind.VOID:
+        return False
+    a = arg.type.get_canonical()
+    return a.kind == TypeKind.POINTER and a.get_pointee().get_canonical().kind == TypeKind.POINTER
+
+
+def _gcc_dealloc_attributes(c: Cursor) -> list[str]:
+    """GCC's `__attribute__((malloc(dealloc, idx)))` as 'malloc ( dealloc , idx )' texts.
+
+    libclang 18 rejects the argument form ("'malloc' attribute takes no arguments") and drops the
+    attribute from the AST, so it is read from the declaration's own tokens."""
+    toks = [t.spelling for t in c.get_tokens()]
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        if toks[i] in ("__attribute__", "__attribute") and toks[i + 1:i + 3] == ["(", "("]:
+            depth, j = 0, i + 1
+            while j < len(toks):
+                depth += {"(": 1, ")": -1}.get(toks[j], 0)
+                if toks[j] in ("malloc", "__malloc__") and depth == 2 and j + 1 < len(toks) and toks[j + 1] == "(":
+                    k, inner = j + 2, 1
+                    while k < len(toks) and inner:
+                        inner += {"(": 1, ")": -1}.get(toks[k], 0)
+                        k += 1
+                    out.append(" ".join(["malloc", *toks[j + 1:k]]))
+                if depth == 0:
+                    break
+                j += 1
+            i = j
+        i += 1
+    return out

@@ -1,0 +1,121 @@
+"""Condition lowering: short-circuit branches, Branch/Assume/Compare edges, constant values."""
+from __future__ import annotations
+
+from clang.cindex import Cursor, CursorKind
+
+from .. import ir
+from .cursors import (
+    COMPARISONS,
+    NEGATE,
+    SWAP,
+    _children,
+    _is_pointer,
+    _loc,
+    _strip,
+    _tokens,
+    binary_operator,
+    unary_operator,
+)
+
+
+class CondLowerer:
+    """Mixin of FunctionLowerer: branch conditions as control flow."""
+
+    # ---- conditions ----------------------------------------------------------------------
+    def cond(self, c: Cursor, t: int, f: int) -> None:
+        """Lower a branch condition, with short-circuit operators as control flow."""
+        s = _strip(c)
+        kind = s.kind.name
+        if kind == "BINARY_OPERATOR":
+            op = binary_operator(s)
+            lhs, rhs = _children(s)[:2]
+            if op in ("&&", "||"):
+                mid = self.fn.new()
+                self.cond(lhs, mid, f) if op == "&&" else self.cond(lhs, t, mid)
+                self.cur = mid
+                self.cond(rhs, t, f)
+                return
+            if op in COMPARISONS:
+                lc, rc = self.const_value(rhs), self.const_value(lhs)
+                if lc is not None or rc is not None:
+                    value = self.expr(lhs if lc is not None else rhs)
+                    const = lc if lc is not None else rc
+                    oper = op if lc is not None else SWAP[op]
+                    self.split(_loc(s), value, oper, const, t, f, s)
+                    return
+                if op in ("==", "!=") and _is_pointer(lhs.type) and _is_pointer(rhs.type):
+                    a, b = self.expr(lhs), self.expr(rhs)
+                    self.split_compare(_loc(s), a, b, op == "==", t, f, s)
+                    return
+        if kind == "UNARY_OPERATOR":
+            op, _ = unary_operator(s)
+            if op == "!":
+                self.cond(_children(s)[0], f, t)
+                return
+        const = self.const_value(s)
+        if const is not None:
+            self.fn.edge(self.cur, t if const else f)
+            self.cur = None
+            return
+        value = self.expr(c)
+        self.branch_on_value(value, _loc(s), t, f, s)
+
+    def branch_on_value(self, value: ir.Operand, loc: ir.Loc, t: int, f: int, c: Cursor) -> None:
+        self.split(loc, value, "!=", 0, t, f, c)
+
+    def split(self, loc: ir.Loc, value: ir.Operand, op: str, const: int, t: int, f: int, c: Cursor) -> None:
+        text = self.module.text(c)
+        for target, oper, taken in ((t, op, True), (f, NEGATE[op], False)):
+            edge = self.fn.new()
+            self.fn.edge(self.cur, edge)
+            self.fn.events[edge].append(ir.Branch(loc, taken, text))
+            if not isinstance(value, (ir.Unknown, ir.Const)):
+                self.fn.events[edge].append(ir.Assume(loc, value, oper, const))
+            self.fn.edge(edge, target)
+        self.cur = None
+
+    def split_compare(self, loc: ir.Loc, a: ir.Operand, b: ir.Operand, equal: bool, t: int, f: int,
+                      c: Cursor) -> None:
+        text = self.module.text(c)
+        for target, taken in ((t, True), (f, False)):
+            edge = self.fn.new()
+            self.fn.edge(self.cur, edge)
+            self.fn.events[edge].append(ir.Branch(loc, taken, text))
+            self.fn.events[edge].append(ir.Compare(loc, a, b, equal == taken))
+            self.fn.edge(edge, target)
+        self.cur = None
+
+    def const_value(self, c: Cursor) -> int | None:
+        s = _strip(c)
+        kind = s.kind.name
+        if kind in ("CXX_NULL_PTR_LITERAL_EXPR", "GNU_NULL_EXPR"):
+            return 0
+        if kind == "INTEGER_LITERAL":
+            value = self.module.int_literal(s)
+            if value is None and _is_pointer(c.type):
+                return 0  # `((void *)0)` expanded from NULL: macro expansions have no tokens
+            return value
+        if kind == "CXX_BOOL_LITERAL_EXPR":
+            toks = _tokens(s)
+            return 1 if toks and toks[0].spelling == "true" else 0
+        if kind == "CHARACTER_LITERAL":
+            return None
+        if kind == "UNARY_OPERATOR":
+            op, _ = unary_operator(s)
+            kids = _children(s)
+            if not op and kids and _strip(kids[0]).kind == CursorKind.INTEGER_LITERAL and _is_pointer(c.type):
+                return -1  # `((void *) -1)` expanded from MAP_FAILED
+            if op == "-" and kids:
+                v = self.const_value(kids[0])
+                return -v if v is not None else None
+        if kind == "DECL_REF_EXPR" and s.referenced is not None and s.referenced.kind == CursorKind.ENUM_CONSTANT_DECL:
+            return s.referenced.enum_value
+        if kind in ("CSTYLE_CAST_EXPR", "CXX_STATIC_CAST_EXPR", "CXX_REINTERPRET_CAST_EXPR", "PAREN_EXPR",
+                    "UNEXPOSED_EXPR"):
+            kids = [k for k in s.get_children() if k.kind.is_expression()]
+            if kids:
+                value = self.const_value(kids[-1])
+                if value is None and _is_pointer(s.type) and _strip(kids[-1]).kind == CursorKind.INTEGER_LITERAL:
+                    return 0  # `(void *)0` spelled through a macro (NULL): a null pointer constant
+                return value
+        return None

@@ -1,0 +1,348 @@
+"""Expression lowering: the e_* handlers, calls, new/delete, lambdas."""
+from __future__ import annotations
+
+from clang.cindex import Cursor, CursorKind, TypeKind
+
+from .. import ir
+from .cursors import (
+    FUNCTION_KINDS,
+    KNOWN_NORETURN,
+    TRANSPARENT_EXPRS,
+    _adopts_pointer,
+    _children,
+    _copies_pointer_bytes,
+    _is_pointer,
+    _loc,
+    _new_shape,
+    _param_borrows,
+    _strip,
+    binary_operator,
+    qualified_name,
+    unary_operator,
+)
+
+
+class ExprLowerer:
+    """Mixin of FunctionLowerer: expressions to events, dispatched by cursor kind name (e_KIND)."""
+
+    # ---- expressions -----------------------------------------------------------------------
+    def expr(self, c: Cursor, discarded: bool = False) -> ir.Operand:
+        kind = c.kind.name
+        if kind in TRANSPARENT_EXPRS:
+            kids = [k for k in c.get_children() if k.kind.is_expression() or k.kind == CursorKind.COMPOUND_STMT]
+            if len(kids) == 1:
+                return self.expr(kids[0], discarded)
+            if not kids:
+                return ir.Unknown()
+            for k in kids[:-1]:
+                self.expr(k)
+            return self.expr(kids[-1], discarded)
+        handler = getattr(self, "e_" + kind, None)
+        if handler is not None:
+            return handler(c, discarded)
+        self.opaque += 1
+        self.module.unhandled(kind)
+        for k in c.get_children():
+            if k.kind.is_expression():
+                self.expr(k)
+        return ir.Unknown(kind)
+
+    def e_DECL_REF_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        ref = c.referenced
+        if ref is None:
+            return ir.Unknown(c.spelling)
+        if ref.kind in (CursorKind.VAR_DECL, CursorKind.PARM_DECL):
+            name = self.lookup(ref)
+            if name is not None:
+                return ir.Var(name)
+            return ir.Global(qualified_name(ref))
+        if ref.kind == CursorKind.ENUM_CONSTANT_DECL:
+            return ir.Const("int", ref.enum_value)
+        if ref.kind == CursorKind.FIELD_DECL:
+            return ir.Field(None, ref.spelling)
+        return ir.Unknown(c.spelling)
+
+    def e_MEMBER_REF_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        if not kids:
+            return ir.Field(None, c.spelling)
+        base = self.expr(kids[0])
+        arrow = _is_pointer(kids[0].type)
+        if arrow and isinstance(base, ir.Var):
+            self.emit(ir.Use(_loc(c), base))
+        if isinstance(base, ir.Var) and base.name == "this":
+            return ir.Field(None, c.spelling)
+        return ir.Field(base, c.spelling, arrow)
+
+    def e_ARRAY_SUBSCRIPT_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        kids = _children(c)
+        base = self.expr(kids[0])
+        if len(kids) > 1:
+            self.expr(kids[1])
+        if isinstance(base, ir.Var):
+            self.emit(ir.Use(_loc(c), base))
+        return ir.Index(base)
+
+    def e_CXX_THIS_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Var("this")
+
+    def e_INTEGER_LITERAL(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Const("int", self.module.int_literal(c))
+
+    def e_CXX_NULL_PTR_LITERAL_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Const("null", 0)
+
+    e_GNU_NULL_EXPR = e_CXX_NULL_PTR_LITERAL_EXPR
+
+    def e_CXX_BOOL_LITERAL_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Const("int", self.const_value(c))
+
+    def e_STRING_LITERAL(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Const("str")
+
+    def e_CHARACTER_LITERAL(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Const("int")
+
+    def e_FLOATING_LITERAL(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Unknown("float")
+
+    def e_UNARY_OPERATOR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        op, _prefix = unary_operator(c)
+        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        if not kids:
+            return ir.Unknown(op)
+        if op in ("sizeof", "alignof", "__alignof__"):
+            return ir.Unknown(op)
+        if op == "-":
+            v = self.const_value(c)
+            if v is not None:
+                return ir.Const("int", v)
+        if op == "&":
+            inner = self.expr(kids[0])
+            return ir.AddrOf(inner)
+        if op == "*":
+            inner = self.expr(kids[0])
+            if isinstance(inner, ir.Var):
+                self.emit(ir.Use(_loc(c), inner))
+            return ir.Deref(inner)
+        if op in ("__extension__", "+"):
+            return self.expr(kids[0], discarded)
+        value = self.expr(kids[0])
+        if op in ("++", "--") and isinstance(value, ir.Var) and not _is_pointer(kids[0].type):
+            self.emit(ir.Assign(_loc(c), value, ir.Unknown(op)))
+        return ir.Unknown(op) if op not in ("++", "--") or not _is_pointer(kids[0].type) else value
+
+    def e_BINARY_OPERATOR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        op = binary_operator(c)
+        kids = _children(c)
+        if len(kids) < 2:
+            return ir.Unknown(op)
+        lhs_c, rhs_c = kids[0], kids[1]
+        if op == "=":
+            lhs = self.expr(lhs_c)
+            rhs = self.expr(rhs_c)
+            self.emit(ir.Assign(_loc(c), lhs, rhs))
+            return lhs
+        if op in ("&&", "||"):
+            # value context: evaluate as control flow into a temporary
+            result = self.temp()
+            t, f, after = self.fn.new(), self.fn.new(), self.fn.new()
+            self.cond(c, t, f)
+            for b in (t, f):
+                self.cur = b
+                self.emit(ir.Assign(_loc(c), result, ir.Unknown("bool")))
+                self.fn.edge(b, after)
+            self.cur = after
+            return result
+        if op == ",":
+            self.expr(lhs_c, discarded=True)
+            return self.expr(rhs_c, discarded)
+        lhs = self.expr(lhs_c)
+        rhs = self.expr(rhs_c)
+        if op in ("+", "-") and _is_pointer(c.type):
+            if _is_pointer(lhs_c.type):
+                return lhs
+            if _is_pointer(rhs_c.type):
+                return rhs
+        return ir.Unknown(op)
+
+    def e_COMPOUND_ASSIGNMENT_OPERATOR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        kids = _children(c)
+        lhs = self.expr(kids[0])
+        self.expr(kids[1]) if len(kids) > 1 else None
+        if isinstance(lhs, ir.Var) and not _is_pointer(kids[0].type):
+            self.emit(ir.Assign(_loc(c), lhs, ir.Unknown("compound")))
+        return lhs
+
+    def e_CONDITIONAL_OPERATOR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        kids = _children(c)
+        if len(kids) < 3:
+            for k in kids:
+                self.expr(k)
+            return ir.Unknown("?:")
+        result = self.temp()
+        t, f, after = self.fn.new(), self.fn.new(), self.fn.new()
+        self.cond(kids[0], t, f)
+        for block, value in ((t, kids[1]), (f, kids[2])):
+            self.cur = block
+            v = self.expr(value)
+            self.emit(ir.Assign(_loc(value), result, v))
+            self.fn.edge(self.cur, after)
+        self.cur = after if self.fn_reachable(after) else None
+        return result
+
+    def e_CALL_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return self.call(c, receiver=None, discarded=discarded)
+
+    def call(self, c: Cursor, receiver: ir.Operand | None, discarded: bool) -> ir.Operand:
+        ref = c.referenced
+        kids = _children(c)
+        args_c = list(c.get_arguments())
+        callee = ""
+        usr = ""
+        noreturn = False
+        is_ctor = False
+        borrow: list[bool] = []
+        if ref is not None and ref.kind.name in FUNCTION_KINDS:
+            callee = qualified_name(ref)
+            usr = ref.get_usr()
+            noreturn = callee in KNOWN_NORETURN or "noreturn" in ref.type.spelling or \
+                self.module.declared_noreturn(ref)
+            is_ctor = ref.kind == CursorKind.CONSTRUCTOR
+            params = [p for p in ref.get_children() if p.kind == CursorKind.PARM_DECL]
+            ptypes = [p.type for p in params]
+            if not ptypes and ref.type.kind == TypeKind.FUNCTIONPROTO:
+                ptypes = list(ref.type.argument_types())
+            self.module.note_decl(ref)
+        else:
+            ptypes = []
+        # member call: the callee expression is a MEMBER_REF_EXPR whose base is the object
+        if receiver is None and kids and not is_ctor:
+            callee_expr = _strip(kids[0])
+            if callee_expr.kind == CursorKind.MEMBER_REF_EXPR:
+                base_kids = [k for k in callee_expr.get_children() if k.kind.is_expression()]
+                receiver = self.expr(base_kids[0]) if base_kids else ir.Var("this")
+                if isinstance(receiver, ir.Var) and _is_pointer(base_kids[0].type if base_kids else callee_expr.type):
+                    self.emit(ir.Use(_loc(c), receiver))
+            elif ref is None and callee_expr.kind not in (CursorKind.DECL_REF_EXPR,):
+                self.expr(kids[0])
+        operator_call = callee.rsplit("::", 1)[-1].startswith("operator") if callee else False
+        if operator_call and ref is not None and ref.kind == CursorKind.CXX_METHOD and args_c:
+            # `a[i]`, `a = b` on class types: the object is the first argument
+            obj = self.expr(args_c[0])
+            rest = [self.expr(a) for a in args_c[1:]]
+            name = callee.rsplit("::", 1)[-1]
+            if name == "operator[]":
+                return ir.Index(obj)
+            if name in ("operator->", "operator*"):
+                return obj
+            args = tuple(rest)
+            receiver = obj
+            ptypes_list = ptypes
+        else:
+            args = tuple(self.expr(a) for a in args_c)
+            ptypes_list = ptypes
+        for i, a in enumerate(args_c[-len(args):] if args else []):
+            if i < len(ptypes_list):
+                borrow.append(_param_borrows(ptypes_list[i]) and not _copies_pointer_bytes(ptypes_list[i], a))
+            else:
+                borrow.append(not _is_pointer(a.type))
+        if ref is not None and _adopts_pointer(ref):
+            borrow = [False] * len(borrow)
+        rtype = c.type.get_canonical()
+        result = None
+        if rtype.kind != TypeKind.VOID and not is_ctor:
+            result = self.temp()
+        if is_ctor and receiver is None:
+            result = self.temp()
+            receiver = result
+        if callee == "" and ref is not None and ref.kind in (CursorKind.VAR_DECL, CursorKind.PARM_DECL,
+                                                              CursorKind.FIELD_DECL):
+            callee = ""
+        self.emit(ir.Call(_loc(c), callee, args, result, usr, receiver, tuple(borrow), noreturn, is_ctor,
+                          discarded and result is not None))
+        if receiver is not None and ref is not None and ref.kind == CursorKind.CXX_METHOD and \
+                self.module.deletes_this(ref):
+            # `obj->Unref()` whose body may `delete this` (reference counting): the object is handed over
+            self.emit(ir.Call(_loc(c), callee, (receiver,), None, "", None, (False,)))
+        if noreturn:
+            self.emit(ir.Halt(_loc(c), callee))
+            self.cur = None
+        return result if result is not None else ir.Unknown("void")
+
+    def e_CXX_NEW_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        toks = [t.spelling for t in c.get_tokens()]
+        placement, nothrow, is_array = _new_shape(toks)
+        args = []
+        for k in c.get_children():
+            if k.kind.is_expression():
+                stripped = _strip(k)
+                if stripped.kind == CursorKind.CALL_EXPR and stripped.referenced is not None and \
+                        stripped.referenced.kind == CursorKind.CONSTRUCTOR:
+                    args.extend(self.expr(a) for a in stripped.get_arguments())
+                else:
+                    args.append(self.expr(k))
+        result = self.temp()
+        if placement and not nothrow:
+            self.emit(ir.Call(_loc(c), "operator new(placement)", tuple(args), result, "", None,
+                              tuple(False for _ in args)))
+            return result
+        if args:
+            # constructor arguments may hand ownership to the new object
+            self.emit(ir.Call(_loc(c), f"{c.type.get_pointee().spelling}::ctor", tuple(args), None, "", None,
+                              tuple(False for _ in args)))
+        self.emit(ir.Call(_loc(c), "new[]" if is_array else "new", (), result, "", None, (), False, False,
+                          discarded))
+        return result
+
+    def e_CXX_DELETE_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        toks = [t.spelling for t in c.get_tokens()][:3]
+        is_array = len(toks) >= 3 and toks[1] == "[" and toks[2] == "]"
+        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        value = self.expr(kids[0]) if kids else ir.Unknown()
+        self.emit(ir.Call(_loc(c), "delete[]" if is_array else "delete", (value,), None, "", None, (False,)))
+        return ir.Unknown("void")
+
+    def e_CXX_THROW_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        for k in c.get_children():
+            if k.kind.is_expression():
+                self.expr(k)
+        self.emit(ir.Halt(_loc(c), "throw"))
+        self.cur = None
+        return ir.Unknown("throw")
+
+    def e_LAMBDA_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        self.module.lambda_body(c, self.qualname)
+        captured = []
+        for d in c.walk_preorder():
+            if d.kind == CursorKind.DECL_REF_EXPR and d.referenced is not None:
+                name = self.lookup(d.referenced)
+                if name is not None and ir.Var(name) not in captured:
+                    captured.append(ir.Var(name))
+        if captured:
+            # a lambda that captures a resource may release or keep it: ownership is shared with it
+            self.emit(ir.Call(_loc(c), "<lambda capture>", tuple(captured), None, "", None,
+                              tuple(False for _ in captured)))
+        return ir.Unknown("lambda")
+
+    def e_INIT_LIST_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        values = [self.expr(k) for k in c.get_children() if k.kind.is_expression()]
+        tracked = tuple(v for v in values if isinstance(v, ir.Var))
+        if tracked:
+            self.emit(ir.Call(_loc(c), "<aggregate init>", tracked, None, "", None, tuple(False for _ in tracked)))
+        return ir.Unknown("init list")
+
+    def e_STMT_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        for k in c.get_children():
+            self.stmt(k)
+        return ir.Unknown("stmt expr")
+
+    def e_CXX_UNARY_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Unknown("sizeof")
+
+    def e_PACK_EXPANSION_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
+        return ir.Unknown("pack")
+
+    def e_COMPOUND_STMT(self, c: Cursor, discarded: bool) -> ir.Operand:
+        self.stmt(c)
+        return ir.Unknown("block")

@@ -1,0 +1,366 @@
+"""Statement lowering: the s_* handlers that turn statements into blocks and edges."""
+from __future__ import annotations
+
+from clang.cindex import Cursor, CursorKind, SourceRange, TokenKind
+
+from .. import ir
+from .cursors import _children, _end_loc, _loc, _strip, qualified_name
+
+
+class StmtLowerer:
+    """Mixin of FunctionLowerer: statements to blocks, dispatched by cursor kind name (s_KIND)."""
+
+    # ---- statements ------------------------------------------------------------------------
+    def stmt(self, c: Cursor) -> None:
+        handler = getattr(self, "s_" + c.kind.name, None)
+        if handler is not None:
+            handler(c)
+        elif c.kind.is_expression():
+            self.expr(c, discarded=True)
+        elif c.kind.is_declaration():
+            pass
+        else:
+            self.opaque += 1
+            self.module.unhandled(c.kind.name)
+            for child in c.get_children():
+                self.stmt(child)
+
+    def s_COMPOUND_STMT(self, c: Cursor) -> None:
+        self.scopes.append([])
+        for child in c.get_children():
+            if self.cur is None and child.kind not in (CursorKind.LABEL_STMT, CursorKind.CASE_STMT,
+                                                        CursorKind.DEFAULT_STMT):
+                if not self._contains_label(child):
+                    continue
+            first_temp = self.tmp
+            self.stmt(child)
+            if self.tmp > first_temp and self.cur is not None:
+                # lowering temporaries die with their statement: stale ones would keep states apart at joins
+                self.emit(ir.Kill(_end_loc(child), tuple(f"${n}" for n in range(first_temp + 1, self.tmp + 1))))
+        scope = self.scopes.pop()
+        if scope and self.cur is not None:
+            self.emit(ir.Kill(_end_loc(c), tuple(scope)))
+
+    def _contains_label(self, c: Cursor) -> bool:
+        for d in c.walk_preorder():
+            if d.kind in (CursorKind.LABEL_STMT, CursorKind.CASE_STMT, CursorKind.DEFAULT_STMT):
+                return True
+        return False
+
+    def s_NULL_STMT(self, c: Cursor) -> None:
+        pass
+
+    def s_DECL_STMT(self, c: Cursor) -> None:
+        for d in c.get_children():
+            if d.kind == CursorKind.VAR_DECL:
+                self.var_decl(d)
+            elif d.kind.is_declaration():
+                continue
+
+    def var_decl(self, d: Cursor) -> None:
+        static = d.storage_class.name == "STATIC" if hasattr(d, "storage_class") else False
+        init = None
+        for child in d.get_children():
+            if child.kind.is_expression():
+                init = child
+        if static:
+            place: ir.Operand = ir.Global(qualified_name(d))
+            self.locals.pop(d, None)
+        else:
+            place = ir.Var(self.declare(d))
+        if init is None:
+            return
+        stripped = _strip(init)
+        if stripped.kind == CursorKind.CALL_EXPR and stripped.referenced is not None and \
+                stripped.referenced.kind == CursorKind.CONSTRUCTOR:
+            self.call(stripped, receiver=place, discarded=False)
+            return
+        if stripped.kind == CursorKind.LAMBDA_EXPR:
+            self.expr(init)
+            return
+        src = self.expr(init)
+        self.emit(ir.Assign(_loc(d), place, src))
+
+    def s_RETURN_STMT(self, c: Cursor) -> None:
+        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        value = self.expr(kids[0]) if kids else None
+        self.emit(ir.Return(_loc(c), value))
+        self.fn.edge(self.cur, self.exit)
+        self.cur = None
+
+    def s_IF_STMT(self, c: Cursor) -> None:
+        kids = _children(c)
+        else_tok = self._else_offset(c)
+        has_else = else_tok is not None
+        body_count = 2 if has_else else 1
+        head, bodies = kids[:-body_count], kids[-body_count:]
+        self.scopes.append([])
+        for h in head[:-1]:
+            self.stmt(h)
+        cond = head[-1] if head else None
+        then_b, else_b, after = self.fn.new(), self.fn.new(), self.fn.new()
+        if cond is not None and cond.kind == CursorKind.VAR_DECL:
+            self.var_decl(cond)
+            name = self.lookup(cond)
+            self.branch_on_value(ir.Var(name) if name else ir.Unknown(), _loc(cond), then_b, else_b, cond)
+        elif cond is not None:
+            self.cond(cond, then_b, else_b)
+        self.cur = then_b
+        self.stmt(bodies[0])
+        self.fn.edge(self.cur, after)
+        self.cur = else_b
+        if has_else:
+            self.stmt(bodies[1])
+        self.fn.edge(self.cur, after)
+        self.cur = after if self.fn_reachable(after) else None
+        scope = self.scopes.pop()
+        if scope and self.cur is not None:
+            self.emit(ir.Kill(_end_loc(c), tuple(scope)))
+
+    def fn_reachable(self, block: int) -> bool:
+        return any(block in s for s in self.fn.succs)
+
+    def _else_offset(self, c: Cursor) -> int | None:
+        kids = _children(c)
+        if len(kids) < 2:
+            return None
+        # `else` is a keyword token between the last two children: tokenize that gap only (the whole statement
+        # would make nested if/else chains quadratic)
+        end, start = kids[-2].extent.end, kids[-1].extent.start
+        a, b = end.offset, start.offset
+        if end.file is None or start.file is None or end.file.name != start.file.name or a >= b:
+            # both children come from one macro expansion: no tokens between them. Decide from the shape:
+            # `cond, then, else` (an init-statement or condition variable would not be a lone expression)
+            return a if len(kids) == 3 and kids[0].kind.is_expression() else None
+        tokens = c.translation_unit.get_tokens(extent=SourceRange.from_locations(end, start))
+        for tok in tokens:
+            off = tok.extent.start.offset
+            if a <= off < b and tok.kind == TokenKind.KEYWORD and tok.spelling == "else":
+                return off
+        return None
+
+    def s_WHILE_STMT(self, c: Cursor) -> None:
+        kids = _children(c)
+        cond, body = kids[-2], kids[-1]
+        head = self.goto_new()
+        body_b, after = self.fn.new(), self.fn.new()
+        self.scopes.append([])
+        if cond.kind == CursorKind.VAR_DECL:
+            self.var_decl(cond)
+            name = self.lookup(cond)
+            self.branch_on_value(ir.Var(name) if name else ir.Unknown(), _loc(cond), body_b, after, cond)
+        else:
+            self.cond(cond, body_b, after)
+        self.loops.append((head, after, len(self.scopes)))
+        self.breaks.append((after, len(self.scopes)))  # `break` leaves the innermost loop or switch
+        self.cur = body_b
+        self.stmt(body)
+        self.fn.edge(self.cur, head)
+        self.loops.pop()
+        self.breaks.pop()
+        self.scopes.pop()
+        self.cur = after if self.fn_reachable(after) else None
+
+    def s_DO_STMT(self, c: Cursor) -> None:
+        kids = _children(c)
+        body, cond = kids[0], kids[-1]
+        body_b = self.goto_new()
+        cond_b, after = self.fn.new(), self.fn.new()
+        self.loops.append((cond_b, after, len(self.scopes)))
+        self.breaks.append((after, len(self.scopes)))  # `break` leaves the innermost loop or switch
+        self.stmt(body)
+        self.loops.pop()
+        self.breaks.pop()
+        self.fn.edge(self.cur, cond_b)
+        self.cur = cond_b if self.fn_reachable(cond_b) else None
+        if self.cur is not None:
+            self.cond(cond, body_b, after)
+        self.cur = after if self.fn_reachable(after) else None
+
+    def s_FOR_STMT(self, c: Cursor) -> None:
+        kids = _children(c)
+        body = kids[-1]
+        semis = []
+        depth = 0
+        for tok in c.get_tokens():
+            s = tok.spelling
+            if s == "(":
+                depth += 1
+            elif s == ")":
+                depth -= 1
+                if depth == 0:
+                    close = tok.extent.start.offset
+                    break
+            elif s == ";" and depth == 1:
+                semis.append(tok.extent.start.offset)
+        else:
+            close = body.extent.start.offset
+        init = cond = inc = None
+        for k in kids[:-1]:
+            off = k.extent.start.offset
+            if len(semis) >= 2 and off < semis[0]:
+                init = k
+            elif len(semis) >= 2 and off < semis[1]:
+                cond = k
+            elif off < close:
+                inc = k
+        self.scopes.append([])
+        if init is not None:
+            self.stmt(init)
+        head = self.goto_new()
+        body_b, inc_b, after = self.fn.new(), self.fn.new(), self.fn.new()
+        if cond is not None:
+            if cond.kind == CursorKind.VAR_DECL:
+                self.var_decl(cond)
+                self.fn.edge(self.cur, body_b)
+                self.fn.edge(self.cur, after)
+            else:
+                self.cond(cond, body_b, after)
+        else:
+            self.fn.edge(self.cur, body_b)
+        self.loops.append((inc_b, after, len(self.scopes)))
+        self.breaks.append((after, len(self.scopes)))  # `break` leaves the innermost loop or switch
+        self.cur = body_b
+        self.stmt(body)
+        self.fn.edge(self.cur, inc_b)
+        self.loops.pop()
+        self.breaks.pop()
+        self.cur = inc_b if self.fn_reachable(inc_b) else None
+        if inc is not None:
+            self.expr(inc, discarded=True)
+        self.fn.edge(self.cur, head)
+        scope = self.scopes.pop()
+        self.cur = after if self.fn_reachable(after) else None
+        if scope and self.cur is not None:
+            self.emit(ir.Kill(_end_loc(c), tuple(scope)))
+
+    def s_CXX_FOR_RANGE_STMT(self, c: Cursor) -> None:
+        kids = _children(c)
+        body = kids[-1]
+        self.scopes.append([])
+        loop_var = next((k for k in kids if k.kind == CursorKind.VAR_DECL), None)
+        range_op: ir.Operand = ir.Unknown("range")
+        for k in kids[:-1]:
+            if k.kind.is_expression():
+                range_op = self.expr(k)
+        head = self.goto_new()
+        body_b, after = self.fn.new(), self.fn.new()
+        self.fn.edge(head, body_b)
+        self.fn.edge(head, after)
+        self.loops.append((head, after, len(self.scopes)))
+        self.breaks.append((after, len(self.scopes)))  # `break` leaves the innermost loop or switch
+        self.cur = body_b
+        if loop_var is not None:
+            # the loop variable is an element of the range (`for (auto *p : items_) delete p;`)
+            self.emit(ir.Assign(_loc(loop_var), ir.Var(self.declare(loop_var)), ir.Index(range_op)))
+        self.stmt(body)
+        self.fn.edge(self.cur, head)
+        self.loops.pop()
+        self.breaks.pop()
+        self.scopes.pop()
+        self.cur = after
+
+    def s_BREAK_STMT(self, c: Cursor) -> None:
+        if not self.breaks:
+            return
+        target, depth = self.breaks[-1]
+        self.kill_scopes(depth, _loc(c))
+        self.fn.edge(self.cur, target)
+        self.cur = None
+
+    def s_CONTINUE_STMT(self, c: Cursor) -> None:
+        if not self.loops:
+            return
+        target, _, depth = self.loops[-1]
+        self.kill_scopes(depth, _loc(c))
+        self.fn.edge(self.cur, target)
+        self.cur = None
+
+    def s_SWITCH_STMT(self, c: Cursor) -> None:
+        kids = _children(c)
+        cond, body = kids[-2], kids[-1]
+        self.scopes.append([])
+        for k in kids[:-2]:
+            self.stmt(k)
+        if cond.kind == CursorKind.VAR_DECL:
+            self.var_decl(cond)
+        else:
+            self.expr(cond)
+        dispatch = self.cur
+        after = self.fn.new()
+        self.switches.append((dispatch if dispatch is not None else self.fn.new(), []))
+        self.breaks.append((after, len(self.scopes)))
+        self.cur = None
+        self.stmt(body)
+        self.fn.edge(self.cur, after)
+        self.switches.pop()
+        self.breaks.pop()
+        if dispatch is not None and not getattr(self, "_saw_default", {}).get(id(c)):
+            if not self._switch_has_default(body):
+                self.fn.edge(dispatch, after)
+        self.scopes.pop()
+        self.cur = after if self.fn_reachable(after) else None
+
+    def _switch_has_default(self, body: Cursor) -> bool:
+        stack = [body]
+        while stack:
+            n = stack.pop()
+            for k in n.get_children():
+                if k.kind == CursorKind.DEFAULT_STMT:
+                    return True
+                if k.kind != CursorKind.SWITCH_STMT:
+                    stack.append(k)
+        return False
+
+    def _case(self, c: Cursor) -> None:
+        block = self.fn.new()
+        self.fn.edge(self.cur, block)  # fallthrough
+        if self.switches:
+            self.fn.edge(self.switches[-1][0], block)
+        self.cur = block
+        kids = _children(c)
+        if kids:
+            self.stmt(kids[-1])
+
+    s_CASE_STMT = s_DEFAULT_STMT = _case
+
+    def s_LABEL_STMT(self, c: Cursor) -> None:
+        block = self.labels.setdefault(c.spelling, self.fn.new())
+        self.fn.edge(self.cur, block)
+        self.cur = block
+        for k in c.get_children():
+            self.stmt(k)
+
+    def s_GOTO_STMT(self, c: Cursor) -> None:
+        label = next((k for k in c.get_children() if k.kind == CursorKind.LABEL_REF), None)
+        if label is None:
+            self.cur = None
+            return
+        block = self.labels.setdefault(label.spelling, self.fn.new())
+        self.fn.edge(self.cur, block)
+        self.cur = None
+
+    def s_INDIRECT_GOTO_STMT(self, c: Cursor) -> None:
+        self.emit(ir.Halt(_loc(c), "computed goto"))
+        self.cur = None
+
+    def s_CXX_TRY_STMT(self, c: Cursor) -> None:
+        kids = _children(c)
+        start = self.goto_new()
+        after = self.fn.new()
+        self.stmt(kids[0])
+        self.fn.edge(self.cur, after)
+        for handler in kids[1:]:
+            # conservatively: an exception may leave the try block before any of it ran
+            self.cur = self.fn.new()
+            self.fn.edge(start, self.cur)
+            for k in handler.get_children():
+                if k.kind == CursorKind.COMPOUND_STMT:
+                    self.stmt(k)
+            self.fn.edge(self.cur, after)
+        self.cur = after if self.fn_reachable(after) else None
+
+    def s_GCC_ASM_STMT(self, c: Cursor) -> None:
+        self.opaque += 1
+
+    s_ASM_STMT = s_MS_ASM_STMT = s_GCC_ASM_STMT
