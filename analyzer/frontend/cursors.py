@@ -267,16 +267,6 @@ def _adopts_pointer(ref: Cursor) -> bool:
     return "::".join(parts) in OWNING_POINTERS
 
 
-def _copies_pointer_bytes(param_type, arg: Cursor) -> bool:
-    """`memcpy(slot, &ptr, sizeof ptr)`: a `const void *` parameter given the address of a pointer reads the
-    pointer's bytes, i.e. copies the handle somewhere: that is a store, not a borrow."""
-    t = param_type.get_canonical()
-    if t.kind != TypeKind.POINTER or t.get_pointee().get_canonical().kind != TypeKind.VOID:
-        return False
-    a = arg.type.get_canonical()
-    return a.kind == TypeKind.POINTER and a.get_pointee().get_canonical().kind == TypeKind.POINTER
-
-
 def _gcc_dealloc_attributes(c: Cursor) -> list[str]:
     """GCC's `__attribute__((malloc(dealloc, idx)))` as 'malloc ( dealloc , idx )' texts.
 

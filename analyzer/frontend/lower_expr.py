@@ -10,7 +10,6 @@ from .cursors import (
     TRANSPARENT_EXPRS,
     _adopts_pointer,
     _children,
-    _copies_pointer_bytes,
     _is_pointer,
     _loc,
     _new_shape,
@@ -244,7 +243,7 @@ class ExprLowerer:
             ptypes_list = ptypes
         for i, a in enumerate(args_c[-len(args):] if args else []):
             if i < len(ptypes_list):
-                borrow.append(_param_borrows(ptypes_list[i]) and not _copies_pointer_bytes(ptypes_list[i], a))
+                borrow.append(_param_borrows(ptypes_list[i]))
             else:
                 borrow.append(not _is_pointer(a.type))
         if ref is not None and _adopts_pointer(ref):
