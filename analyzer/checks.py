@@ -1,36 +1,10 @@
-"""Turn ownership defects into findings: one registered converter per ruleId, messages and confidence."""
+"""Turn ownership defects into findings: path messages, expected release and confidence."""
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from . import ir
 from .model import Finding, PathEvent, SourceLoc
 from .ownership import Defect, FunctionResult
 from .summaries import Resolver
-
-CHECKS: dict[str, Callable[[Defect], str]] = {}
-
-
-def check(rule_id: str) -> Callable:
-    def register(fn: Callable[[Defect], str]) -> Callable[[Defect], str]:
-        CHECKS[rule_id] = fn
-        return fn
-    return register
-
-
-@check("resource-leak")
-def _leak_exit(d: Defect) -> str:
-    return "returns without releasing it" if d.trail and d.trail[-1].kind == "exit" else "leaks here"
-
-
-@check("leak-on-overwrite")
-@check("unused-acquire")
-@check("double-release")
-@check("mismatched-release")
-@check("use-after-release")
-@check("member-not-released")
-def _plain(d: Defect) -> str:
-    return ""
 
 
 def _sloc(loc: ir.Loc) -> SourceLoc:
@@ -77,7 +51,6 @@ def to_findings(result: FunctionResult, resolver: Resolver) -> list[Finding]:
     fn = result.function
     findings = []
     for d in result.defects:
-        CHECKS[d.rule_id](d)
         var = d.var
         expected = resolver.expected_release(d.resource.kind, d.resource.acquirer)
         findings.append(Finding(
