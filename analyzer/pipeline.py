@@ -222,13 +222,12 @@ def run(options: Options, progress: Callable[[int, int], None] | None = None) ->
     # the whole program's IR is long-lived: keep the cyclic collector from re-scanning it on every collection of
     # the dataflow's short-lived states (halves phase 2 on redis)
     gc.freeze()
-    extra_summaries: dict[str, FunctionSummary] = {}
     pairs: list[dict] = []
     # ownership attributes are configuration written by the library's authors: applied even with --no-infer
     apply_attribute_rules(prog.decls.values(), rules)
     if options.infer:
         pairs = apply_inferred_pairs(prog, rules)
-    results, resolver = analyze_program(prog, rules, options.infer, extra_summaries)
+    results, resolver = analyze_program(prog, rules, options.infer)
     refine_member_overwrites(results)
     findings: list[Finding] = []
     graphs = {}
