@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import ir
-from .model import Finding, PathEvent, SourceLoc
+from .model import Finding, PathEvent, RuleId, SourceLoc
 from .ownership import Defect, FunctionResult
 from .summaries import Resolver
 
@@ -54,7 +54,7 @@ def to_findings(result: FunctionResult, resolver: Resolver) -> list[Finding]:
         var = d.var
         expected = resolver.expected_release(d.resource.kind, d.resource.acquirer)
         findings.append(Finding(
-            rule_id=d.rule_id, kind=d.resource.kind, function=fn.qualname, loc=_sloc(d.loc),
+            rule_id=RuleId(d.rule_id), resource_kind=d.resource.kind, function=fn.qualname, loc=_sloc(d.loc),
             acquire=_sloc(d.resource.loc), acquirer=d.resource.acquirer, var=var, releaser=d.releaser,
             expected=expected, path=_path(d, var), confidence=confidence_of(d, resolver),
             rule_source=d.resource.source, function_usr=fn.usr,

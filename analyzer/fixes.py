@@ -160,7 +160,7 @@ def _plan(finding: Finding, src: _Source, cxx: bool, taken: set[str]) -> _Plan |
 
 def _release_statement(finding: Finding, var: str) -> str | None:
     releaser = (finding.expected or finding.releaser).strip()
-    kind = finding.kind.strip()
+    kind = finding.resource_kind.strip()
     if releaser in ("delete[]", "operator delete[]") or kind in ("new[]", "delete[]"):
         return f"delete[] {var};"
     if releaser in ("delete", "operator delete") or kind in ("new", "delete"):

@@ -1,10 +1,10 @@
 """libclang-free intermediate representation: functions as CFGs of ownership-relevant events."""
 from __future__ import annotations
 
-import dataclasses
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+
+from . import codec
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,41 +261,19 @@ class Module:
 
 # ---- JSON round trip -------------------------------------------------------------------------
 
-_TYPES = {cls.__name__: cls for cls in (
+_TYPES: dict[str, type] = {cls.__name__: cls for cls in (
     Loc, Var, Field, Global, Deref, Index, AddrOf, Const, Unknown, Call, Assign, Assume, Compare, Branch, Use, Return, Kill,
     Halt, Block, Param, Function, FuncDecl, FieldDecl, ClassDecl, TUDiagnostic, Module)}
 
 
-def to_jsonable(obj: Any) -> Any:
-    if dataclasses.is_dataclass(obj):
-        out = {"@": type(obj).__name__}
-        for f in dataclasses.fields(obj):
-            out[f.name] = to_jsonable(getattr(obj, f.name))
-        return out
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(x) for x in obj]
-    return obj
-
-
-def from_jsonable(data: Any) -> Any:
-    if isinstance(data, dict) and "@" in data:
-        cls = _TYPES[data["@"]]
-        kwargs = {k: from_jsonable(v) for k, v in data.items() if k != "@"}
-        for f in dataclasses.fields(cls):
-            if isinstance(kwargs.get(f.name), list):
-                kwargs[f.name] = tuple(kwargs[f.name])
-        return cls(**kwargs)
-    if isinstance(data, list):
-        return tuple(from_jsonable(x) for x in data)
-    return data
-
-
 def dumps(module: Module) -> str:
-    return json.dumps(to_jsonable(module), separators=(",", ":"))
+    return json.dumps(codec.to_plain(module, tagged=True), separators=(",", ":"))
 
 
 def loads(text: str) -> Module:
-    return from_jsonable(json.loads(text))
+    module = codec.from_plain(Module, json.loads(text), _TYPES)
+    assert isinstance(module, Module)
+    return module
 
 
-__all__ = [*_TYPES, "Operand", "Event", "dumps", "field", "loads", "root_var"]
+__all__ = [*_TYPES, "Event", "Operand", "dumps", "loads", "root_var"]

@@ -10,7 +10,7 @@ import networkx as nx
 
 from . import ir
 from .callgraph import build_call_graph
-from .model import Finding, PathEvent, SourceLoc
+from .model import Finding, PathEvent, RuleId, SourceLoc
 from .ownership import FunctionResult, Resource
 from .summaries import Resolver
 
@@ -313,7 +313,7 @@ def _finding(s: MemberStore, dtor: ir.Function | None, decl: ir.ClassDecl | None
         path.append(PathEvent(SourceLoc(decl.loc.file, decl.loc.line, decl.loc.col),
                               f"{decl.qualname} has no destructor: {what} '{s.member}' is never released", "exit"))
     return Finding(
-        rule_id="member-not-released", kind=res.kind, function=fn.qualname, loc=_sloc(s.loc),
+        rule_id=RuleId.MEMBER_NOT_RELEASED, resource_kind=res.kind, function=fn.qualname, loc=_sloc(s.loc),
         acquire=_sloc(res.loc), acquirer=res.acquirer, var=s.member, expected=resolver.expected_release(res.kind),
         path=tuple(path), confidence="medium" if released_elsewhere else "high", rule_source=res.source,
         function_usr=fn.usr, function_span=(fn.loc.line, fn.end_line))

@@ -1,46 +1,66 @@
 """Result model: findings, path events, evidence, diagnostics and the whole AnalysisResult."""
 from __future__ import annotations
 
-import dataclasses
+import enum
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import codec
+
+
+class RuleId(enum.StrEnum):
+    """The SARIF ruleIds of findings: stable, users suppress by them."""
+    RESOURCE_LEAK = "resource-leak"
+    LEAK_ON_OVERWRITE = "leak-on-overwrite"
+    UNUSED_ACQUIRE = "unused-acquire"
+    MEMBER_NOT_RELEASED = "member-not-released"
+    DOUBLE_RELEASE = "double-release"
+    MISMATCHED_RELEASE = "mismatched-release"
+    USE_AFTER_RELEASE = "use-after-release"
+    UNEXPLAINED_GROWTH = "unexplained-growth"
+
 
 @dataclass(frozen=True, slots=True)
-class FindingKind:
-    rule_id: str
+class RuleInfo:
+    """What a ruleId means: its title, the message template, SARIF level and help text."""
+    rule_id: RuleId
     title: str
-    message: str  # template over Finding fields: {var} {kind} {acquirer} {releaser}
+    message: str  # template over Finding fields: {what} {var} {kind} {acquirer} {acquire_line} {releaser}...
     level: str = "warning"  # SARIF level
     help: str = ""
 
+    @property
+    def sarif_name(self) -> str:
+        """SARIF `rules[].name`: the ruleId in PascalCase (`resource-leak` -> `ResourceLeak`)."""
+        return "".join(word.capitalize() for word in self.rule_id.split("-"))
 
-FINDING_KINDS: dict[str, FindingKind] = {k.rule_id: k for k in (
-    FindingKind("resource-leak", "Resource leak",
-                "{what} acquired by {acquirer}() at line {acquire_line} is not released on this path",
-                help="An owned, valid resource becomes unreachable when the function exits."),
-    FindingKind("leak-on-overwrite", "Leak on overwrite",
-                "{what} acquired by {acquirer}() at line {acquire_line} is overwritten while still owned",
-                help="The only reference to an owned resource is overwritten."),
-    FindingKind("unused-acquire", "Discarded acquisition",
-                "the result of {acquirer}() is discarded: the {kind} is never released",
-                help="The result of an allocating/acquiring call is discarded."),
-    FindingKind("member-not-released", "Member never released",
-                "{what} acquired by {acquirer}() is stored in member '{var}' that the destructor never releases",
-                help="A member receives an owned resource that the class's destructor does not release."),
-    FindingKind("double-release", "Double release",
-                "{what} acquired by {acquirer}() at line {acquire_line} is released twice",
-                level="error", help="A resource is released again after it was already released."),
-    FindingKind("mismatched-release", "Mismatched release",
-                "{what} acquired by {acquirer}() is released with {releaser}(), expected {expected}()",
-                level="error", help="A resource is released with a function of a different family."),
-    FindingKind("use-after-release", "Use after release",
-                "{what} is used after it was released by {releaser}()",
-                level="error", help="A released resource is dereferenced."),
-    FindingKind("unexplained-growth", "Unexplained heap growth",
-                "heap growth of {growth} under {acquirer}() that no static finding explains",
-                level="note", help="A growing allocation stack in the heap profiles that no static finding explains."),
+
+RULES: dict[RuleId, RuleInfo] = {k.rule_id: k for k in (
+    RuleInfo(RuleId.RESOURCE_LEAK, "Resource leak",
+             "{what} acquired by {acquirer}() at line {acquire_line} is not released on this path",
+             help="An owned, valid resource becomes unreachable when the function exits."),
+    RuleInfo(RuleId.LEAK_ON_OVERWRITE, "Leak on overwrite",
+             "{what} acquired by {acquirer}() at line {acquire_line} is overwritten while still owned",
+             help="The only reference to an owned resource is overwritten."),
+    RuleInfo(RuleId.UNUSED_ACQUIRE, "Discarded acquisition",
+             "the result of {acquirer}() is discarded: the {kind} is never released",
+             help="The result of an allocating/acquiring call is discarded."),
+    RuleInfo(RuleId.MEMBER_NOT_RELEASED, "Member never released",
+             "{what} acquired by {acquirer}() is stored in member '{var}' that the destructor never releases",
+             help="A member receives an owned resource that the class's destructor does not release."),
+    RuleInfo(RuleId.DOUBLE_RELEASE, "Double release",
+             "{what} acquired by {acquirer}() at line {acquire_line} is released twice",
+             level="error", help="A resource is released again after it was already released."),
+    RuleInfo(RuleId.MISMATCHED_RELEASE, "Mismatched release",
+             "{what} acquired by {acquirer}() is released with {releaser}(), expected {expected}()",
+             level="error", help="A resource is released with a function of a different family."),
+    RuleInfo(RuleId.USE_AFTER_RELEASE, "Use after release",
+             "{what} is used after it was released by {releaser}()",
+             level="error", help="A released resource is dereferenced."),
+    RuleInfo(RuleId.UNEXPLAINED_GROWTH, "Unexplained heap growth",
+             "heap growth of {growth} under {acquirer}() that no static finding explains",
+             level="note", help="A growing allocation stack in the heap profiles that no static finding explains."),
 )}
 
 
@@ -87,8 +107,8 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    rule_id: str
-    kind: str  # resource kind ('malloc', 'FILE', 'fd', 'dm_pack', ...)
+    rule_id: RuleId
+    resource_kind: str  # 'malloc', 'FILE', 'fd', 'dm_pack', ...
     function: str  # qualified name
     loc: SourceLoc  # reported location (exit, overwrite, second release...)
     acquire: SourceLoc | None
@@ -110,19 +130,18 @@ class Finding:
     @property
     def message(self) -> str:
         what = f"'{self.var}'" if self.var else "resource"
-        kind = FINDING_KINDS[self.rule_id]
-        return kind.message.format(
-            what=what, var=self.var, kind=self.kind, acquirer=self.acquirer or "?",
+        return RULES[self.rule_id].message.format(
+            what=what, var=self.var, kind=self.resource_kind, acquirer=self.acquirer or "?",
             acquire_line=self.acquire.line if self.acquire else "?", releaser=self.releaser or "?",
             expected=self.expected or "?", growth=_human_bytes(self.evidence.growth_bytes if self.evidence else 0))
 
     @property
     def level(self) -> str:
-        return FINDING_KINDS[self.rule_id].level
+        return RULES[self.rule_id].level
 
     def fingerprint(self, rel_file: str) -> str:
         """Identity stable across unrelated edits: no line numbers, no absolute paths."""
-        parts = [rel_file, self.rule_id, self.function, self.kind, self.acquirer, self.var,
+        parts = [rel_file, self.rule_id, self.function, self.resource_kind, self.acquirer, self.var,
                  " ".join(self.snippet.split()), " ".join(self.acquire_snippet.split())]
         return hashlib.sha256("|||".join(parts).encode()).hexdigest()[:32]
 
@@ -173,11 +192,15 @@ class AnalysisResult:
     tool_version: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return _to_plain(self)
+        plain = codec.to_plain(self)
+        assert isinstance(plain, dict)
+        return plain
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> AnalysisResult:
-        return _from_plain(AnalysisResult, data)
+        result = codec.from_plain(AnalysisResult, data)
+        assert isinstance(result, AnalysisResult)
+        return result
 
 
 def _human_bytes(n: int) -> str:
@@ -191,45 +214,3 @@ def _human_bytes(n: int) -> str:
 
 
 human_bytes = _human_bytes
-
-
-def _to_plain(obj: Any) -> Any:
-    if dataclasses.is_dataclass(obj):
-        return {f.name: _to_plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, (list, tuple)):
-        return [_to_plain(x) for x in obj]
-    if isinstance(obj, dict):
-        return {k: _to_plain(v) for k, v in obj.items()}
-    return obj
-
-
-_NESTED: dict[tuple[type, str], Any] = {}
-
-
-def _from_plain(cls: Any, data: Any) -> Any:
-    import typing
-    hints = typing.get_type_hints(cls)
-    kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in data:
-            continue
-        kwargs[f.name] = _convert(hints[f.name], data[f.name])
-    return cls(**kwargs)
-
-
-def _convert(tp: Any, value: Any) -> Any:
-    import types
-    import typing
-    if value is None:
-        return None
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _convert(args[0], value)
-    if origin is tuple:
-        args = typing.get_args(tp)
-        inner = args[0] if args else Any
-        return tuple(_convert(inner, v) for v in value)
-    if dataclasses.is_dataclass(tp):
-        return _from_plain(tp, value)
-    return value

@@ -7,7 +7,7 @@ from analyzer.model import AnalysisResult
 
 from .paths import relative
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: Finding.kind was renamed resource_kind
 
 
 def render_json(result: AnalysisResult) -> str:
@@ -22,4 +22,8 @@ def render_json(result: AnalysisResult) -> str:
 
 def load_json(text: str) -> AnalysisResult:
     data = json.loads(text)
+    if data.get("schema_version", 1) == 1:
+        for f in data.get("findings", []):
+            if "kind" in f:
+                f["resource_kind"] = f.pop("kind")
     return AnalysisResult.from_dict(data)

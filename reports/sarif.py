@@ -5,7 +5,7 @@ import json
 import os
 from pathlib import Path
 
-from analyzer.model import FINDING_KINDS, AnalysisResult, Finding, GrowthStack, SourceLoc
+from analyzer.model import RULES, AnalysisResult, Finding, GrowthStack, SourceLoc
 
 from .paths import relative
 
@@ -44,7 +44,7 @@ def _result(f: Finding, rank: int, root: str, rule_index: dict[str, int]) -> dic
             "evidence": evidence.status if evidence else "static-only",
             "growthBytes": int(evidence.growth_bytes) if evidence else 0,
             "growthObjects": int(evidence.growth_objects) if evidence else 0,
-            "resourceKind": f.kind,
+            "resourceKind": f.resource_kind,
             "function": f.function,
             "acquirer": f.acquirer,
             "confidence": f.confidence,
@@ -86,9 +86,9 @@ def _stack_locations(stack: GrowthStack, root: str, limit: int = 8) -> list[dict
 
 def render_sarif(result: AnalysisResult) -> str:
     from analyzer import __version__
-    rules = [{"id": k.rule_id, "name": k.title.replace(" ", ""), "shortDescription": {"text": k.title},
+    rules = [{"id": str(k.rule_id), "name": k.sarif_name, "shortDescription": {"text": k.title},
               "fullDescription": {"text": k.help or k.title},
-              "defaultConfiguration": {"level": k.level}} for k in FINDING_KINDS.values()]
+              "defaultConfiguration": {"level": k.level}} for k in RULES.values()]
     rule_index = {r["id"]: i for i, r in enumerate(rules)}
     ordered = sorted(result.findings, key=lambda f: (f.rank or 1 << 30, f.loc.file, f.loc.line, f.rule_id))
     results = [_result(f, n, result.root, rule_index) for n, f in enumerate(ordered, 1)]

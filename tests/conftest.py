@@ -9,6 +9,10 @@ import pytest
 
 from analyzer.pipeline import Options, run
 
+REPO = Path(__file__).resolve().parent.parent
+# reference material shared between projects lives beside the clone, never at a machine path
+SHARED = REPO.parent / "shared"
+
 
 def scan_sources(tmp_path: Path, files: dict[str, str], *, infer: bool = True, rule_files=(), extra=()):
     for name, text in files.items():

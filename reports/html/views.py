@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from analyzer.fixes import combine_fixes, split_lines, suggest_fix, suggest_fixes
-from analyzer.model import FINDING_KINDS, AnalysisResult, Finding, PathEvent, human_bytes
+from analyzer.model import RULES, AnalysisResult, Finding, PathEvent, human_bytes
 from reports.html.graph import layout_graphs, link_graph
 from reports.html.growth import growth_view, stack_view
 from reports.html.model import Bubble, GraphView, Page, Report, Row
@@ -59,7 +59,7 @@ def build_report(result: AnalysisResult, reader: SourceReader, single_file: bool
 
 
 def _row(n: int, f: Finding, root: str, snapshots: int, single_file: bool) -> Row:
-    kind = FINDING_KINDS.get(f.rule_id)
+    kind = RULES.get(f.rule_id)
     evidence = f.evidence.status if f.evidence else "none"
     growth = f.evidence.growth_bytes if f.evidence else 0
     if evidence == "confirmed":
@@ -70,7 +70,7 @@ def _row(n: int, f: Finding, root: str, snapshots: int, single_file: bool) -> Ro
         headline = ""
     return Row(
         n=n, href=f"#finding-{n}" if single_file else f"finding-{n}.html", rule_id=f.rule_id,
-        title=kind.title if kind else f.rule_id, level=f.level if kind else "warning", kind=f.kind,
+        title=kind.title if kind else f.rule_id, level=f.level if kind else "warning", kind=f.resource_kind,
         file=display_path(f.loc.file, root), line=f.loc.line, function=f.function,
         message=_message(f), confidence=f.confidence, evidence=evidence, growth=growth,
         headline=headline)
@@ -80,7 +80,7 @@ def _message(f: Finding) -> str:
     try:
         return f.message
     except (KeyError, IndexError, ValueError):  # a rule id this version does not know
-        return f"{f.rule_id}: {f.var or f.kind}"
+        return f"{f.rule_id}: {f.var or f.resource_kind}"
 
 
 def _page(i: int, f: Finding, rows: list[Row], result: AnalysisResult, texts: SourceCache,
@@ -102,8 +102,8 @@ def _page(i: int, f: Finding, rows: list[Row], result: AnalysisResult, texts: So
     if graph is not None and source is not None:
         graph = link_graph(graph, prefix, source)
     label, value, pair, pair_evidence = _rule_source(f.rule_source, result.pairs)
-    kind = FINDING_KINDS.get(f.rule_id)
-    details = [("Rule", f.rule_id), ("Resource kind", f.kind), ("Function", f.function),
+    kind = RULES.get(f.rule_id)
+    details = [("Rule", f.rule_id), ("Resource kind", f.resource_kind), ("Function", f.function),
                ("Location", f"{row.file}:{f.loc.line}" + (f":{f.loc.col}" if f.loc.col else ""))]
     if f.acquire:
         details.append(("Acquired", f"{display_path(f.acquire.file, result.root)}:{f.acquire.line}"
@@ -132,7 +132,7 @@ def _events(f: Finding) -> list[tuple[Bubble, PathEvent]]:
     path = list(f.path)
     if not path:  # no recorded path: show where it was acquired and where it is reported
         if f.acquire:
-            path.append(PathEvent(f.acquire, f"{f.acquirer or 'resource'}() acquires the {f.kind}",
+            path.append(PathEvent(f.acquire, f"{f.acquirer or 'resource'}() acquires the {f.resource_kind}",
                                   "acquire"))
         path.append(PathEvent(f.loc, _message(f), "exit"))
     out = []

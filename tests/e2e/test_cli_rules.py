@@ -78,7 +78,7 @@ def test_without_rules_or_inference_nothing_is_known(tmp_path):
 def test_user_rules_add_kinds(tmp_path):
     code, data = run(tmp_path, RULES, MORE, extra=("--no-infer",))
     assert code == 1
-    got = {(f["loc"]["line"], f["var"], f["acquirer"], f["kind"], f["confidence"], f["rule_source"])
+    got = {(f["loc"]["line"], f["var"], f["acquirer"], f["resource_kind"], f["confidence"], f["rule_source"])
            for f in data["findings"]}
     assert got == {
         (16, "a", "trie_open", "trie", "high", "rules:rules0.toml"),  # the lease check fails: a, b, c leak

@@ -308,7 +308,7 @@ def test_every_case_expects_something():
 def test_finding_names_variable_kind_and_acquire_site(scan):
     text = C_HEADERS + CASES["fd_return_inside_while"]
     (f,) = scan(text).findings
-    assert (f.var, f.kind, f.acquirer, f.confidence) == ("fd", "fd", "open", "high")
+    assert (f.var, f.resource_kind, f.acquirer, f.confidence) == ("fd", "fd", "open", "high")
     assert f.acquire is not None and text.lstrip("\n").splitlines()[f.acquire.line - 1].strip() == \
         "int fd = open(path, O_RDONLY);"
     assert f.rule_source == "builtin:posix.toml"

@@ -81,7 +81,7 @@ def test_member_never_released(tmp_path):
     """)
     assert brief(result) == {("m.cpp", 8, "Cache::open", "member-not-released")}
     (f,) = result.findings
-    assert (f.var, f.acquirer, f.kind, f.expected) == ("pack_", "pk_pack_create", "pk_pack", "pk_pack_del")
+    assert (f.var, f.acquirer, f.resource_kind, f.expected) == ("pack_", "pk_pack_create", "pk_pack", "pk_pack_del")
     assert f.path[-1].message == "destructor Cache::~Cache() never releases member 'pack_'"
     assert f.path[-1].loc.line == 6
     assert f.confidence == "high"

@@ -95,7 +95,7 @@ def test_story_early_return_leak_with_inferred_pair(tmp_path):
     assert brief(result) == {("dict.cpp", 23, "svc::term_dict::search", "resource-leak")}
     (finding,) = result.findings
     assert finding.acquire.line == 14
-    assert finding.kind == "xx_pack"
+    assert finding.resource_kind == "xx_pack"
     assert finding.acquirer == "xx_pack_create"
     assert finding.expected == "xx_pack_del"
     assert finding.rule_source == "inferred:xx_pack_create/xx_pack_del"

@@ -57,10 +57,10 @@ def test_clang_ownership_attributes(tmp_path):
     assert brief(result) == {("use.c", 8, "leaky", "resource-leak"), ("use.c", 30, "wrong", "mismatched-release"),
                              ("use.c", 37, "plain", "resource-leak")}
     by_fn = {f.function: f for f in result.findings}
-    assert by_fn["leaky"].kind == "pool_mem"
+    assert by_fn["leaky"].resource_kind == "pool_mem"
     assert by_fn["leaky"].rule_source == "attribute:pool_get"
     assert by_fn["leaky"].expected == "pool_put"
-    assert by_fn["plain"].kind == "malloc"
+    assert by_fn["plain"].resource_kind == "malloc"
 
 
 def test_gcc_malloc_dealloc_attribute(tmp_path):
@@ -92,7 +92,7 @@ def test_gcc_malloc_dealloc_attribute(tmp_path):
     """})
     assert brief(result) == {("use.c", 9, "leaky", "resource-leak")}
     (f,) = result.findings
-    assert (f.acquirer, f.kind, f.var) == ("trie_dump", "malloc", "s")
+    assert (f.acquirer, f.resource_kind, f.var) == ("trie_dump", "malloc", "s")
 
 
 def test_attribute_rules_win_over_inference(tmp_path):

@@ -22,10 +22,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def dictsvc_dir() -> Path | None:
-    """The shared sample service, beside the clone in CI or in the workplace."""
-    for base in (REPO.parent / "shared", Path("/work/shared")):
-        if (base / "fixtures" / "dictsvc" / "qa_term_dict.cpp").is_file():
-            return base / "fixtures" / "dictsvc"
+    """The shared sample service, beside the clone."""
+    base = REPO.parent / "shared"
+    if (base / "fixtures" / "dictsvc" / "qa_term_dict.cpp").is_file():
+        return base / "fixtures" / "dictsvc"
     return None
 
 LEAKY_C = textwrap.dedent("""\
@@ -78,7 +78,7 @@ def small_result(root: Path, *, with_profiles: bool = True) -> AnalysisResult:
     (root / "leaky.c").write_text(LEAKY_C)
     f = "leaky.c"
     leak = Finding(
-        rule_id="resource-leak", kind="malloc", function="parse", loc=SourceLoc(f, 24, 9),
+        rule_id="resource-leak", resource_kind="malloc", function="parse", loc=SourceLoc(f, 24, 9),
         acquire=SourceLoc(f, 9, 17), acquirer="malloc", var="buf", expected="free",
         path=(PathEvent(SourceLoc(f, 9, 17), "memory acquired by malloc() here, stored in 'buf'", "acquire"),
               PathEvent(SourceLoc(f, 10, 9), "assuming 'buf' is not NULL", "branch"),
@@ -93,7 +93,7 @@ def small_result(root: Path, *, with_profiles: bool = True) -> AnalysisResult:
                           "grew in 3 of 3 snapshots") if with_profiles else None,
         rank=1)
     fp_leak = Finding(
-        rule_id="resource-leak", kind="FILE", function="parse", loc=SourceLoc(f, 24, 9),
+        rule_id="resource-leak", resource_kind="FILE", function="parse", loc=SourceLoc(f, 24, 9),
         acquire=SourceLoc(f, 12, 16), acquirer="fopen", var="fp", expected="fclose",
         path=(PathEvent(SourceLoc(f, 12, 16), "FILE opened by fopen() here", "acquire"),
               PathEvent(SourceLoc(f, 23, 9), "taking the true branch", "branch"),
@@ -101,7 +101,7 @@ def small_result(root: Path, *, with_profiles: bool = True) -> AnalysisResult:
         confidence="medium", rule_source="builtin:stdio.toml", function_usr="c:@F@parse",
         function_span=(8, 28), evidence=Evidence("static-only") if with_profiles else None, rank=2)
     overwrite = Finding(
-        rule_id="leak-on-overwrite", kind="malloc", function="refill", loc=SourceLoc(f, 32, 5),
+        rule_id="leak-on-overwrite", resource_kind="malloc", function="refill", loc=SourceLoc(f, 32, 5),
         acquire=SourceLoc(f, 32, 15), acquirer="malloc", var="c->slot", expected="free",
         path=(PathEvent(SourceLoc(f, 32, 5), "'c->slot' overwritten while it owns memory", "overwrite"),),
         confidence="low", rule_source="inferred:malloc/free", function_usr="c:@F@refill",
@@ -167,7 +167,7 @@ def synthetic_result(root: Path, n: int, files: int = 20, *, profiles: bool = Tr
                 ev = Evidence("static-only")
             findings.append(Finding(
                 rule_id="resource-leak" if index % 5 else "leak-on-overwrite",
-                kind=("malloc", "FILE", "fd", "dm_pack")[index % 4], function=f"fn_{k}_{j}",
+                resource_kind=("malloc", "FILE", "fd", "dm_pack")[index % 4], function=f"fn_{k}_{j}",
                 loc=SourceLoc(name, ret), acquire=SourceLoc(name, start + 2, 15), acquirer="malloc",
                 var="p", expected="free",
                 path=(PathEvent(SourceLoc(name, start + 2, 15), "memory acquired by malloc()", "acquire"),

@@ -18,7 +18,7 @@ needs_dictsvc = pytest.mark.skipif(dictsvc_dir() is None, reason="shared/fixture
 
 def finding(rule: str, file: str, line: int, var: str, expected: str = "free", kind: str = "malloc",
             span: tuple[int, int] = (0, 0)) -> Finding:
-    return Finding(rule_id=rule, kind=kind, function="f", loc=SourceLoc(file, line), acquire=None,
+    return Finding(rule_id=rule, resource_kind=kind, function="f", loc=SourceLoc(file, line), acquire=None,
                    acquirer="malloc", var=var, expected=expected, function_span=span)
 
 

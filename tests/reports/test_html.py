@@ -332,7 +332,7 @@ def evil_result(root: Path) -> AnalysisResult:
     assert (root / rel).is_file()
     stack = GrowthStack((ProfileFrame(f"evil{EVIL}", rel, 6), ProfileFrame("main<script>")), 4096, 2, EVIL)
     finding = Finding(
-        rule_id="resource-leak", kind=f"kind{EVIL}", function=f"ns::evil<{EVIL}>", loc=SourceLoc(rel, 8, 9),
+        rule_id="resource-leak", resource_kind=f"kind{EVIL}", function=f"ns::evil<{EVIL}>", loc=SourceLoc(rel, 8, 9),
         acquire=SourceLoc(rel, 6, 15), acquirer=f"malloc{EVIL}", var="p", expected="free",
         path=(PathEvent(SourceLoc(rel, 6, 15), f"acquired {EVIL}", f"acquire{EVIL}"),
               PathEvent(SourceLoc(rel, 8, 9), f"returns {EVIL}", "exit")),
