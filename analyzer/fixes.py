@@ -1,15 +1,17 @@
-"""Suggested fixes for findings, as unified diffs that `git apply` accepts."""
+"""Suggested fixes for findings, as structured text edits (reports render them as one unified diff)."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from analyzer.model import Finding
+from .model import AnalysisResult, Finding, Fix, TextEdit
+from .sourcetext import split_lines
 
-__all__ = ["combine_fixes", "split_lines", "suggest_fix", "suggest_fixes"]
+__all__ = ["attach_fixes", "fix_for", "fixes_for_file"]
 
 _CONTEXT = 3
 _IDENT = r"[A-Za-z_]\w*"
@@ -65,27 +67,34 @@ class _Source:
 
 # ---- public API ------------------------------------------------------------------------------
 
-def suggest_fix(finding: Finding, source_text: str, rel_path: str) -> str | None:
-    """A unified diff against `source_text` (the file at `rel_path`) that fixes `finding`, or None.
+def fix_for(finding: Finding, source_text: str) -> Fix | None:
+    """The edits that fix `finding` alone in `source_text` (its file), or None.
 
     None means no fix is certain to be safe: unknown variable or release function, the
     statement comes from a macro, the return value uses the resource, unusual layout.
     """
-    return suggest_fixes([finding], source_text, rel_path)
+    per_finding, _ = fixes_for_file([finding], source_text)
+    return per_finding.get(0)
 
 
-def suggest_fixes(findings: Iterable[Finding], source_text: str, rel_path: str) -> str | None:
-    """One diff fixing every finding in the file that can be fixed safely, or None.
+def fixes_for_file(findings: Sequence[Finding], source_text: str) -> tuple[dict[int, Fix], tuple[TextEdit, ...]]:
+    """Fixes of findings reported in one file: each finding's own fix (by index), and the edits fixing all of them.
 
-    Findings reported on the same statement (say a buffer and a file both leaking at one
-    `return`) share one edit: all releases go before it, inside one pair of added braces.
+    Findings reported on the same statement (say a buffer and a file both leaking at one `return`) share one edit
+    in the combined edits: all releases go before it, inside one pair of added braces. A fix that would clash with
+    one already taken is left out of the combined edits.
     """
     src = _Source.parse(source_text)
-    cxx = rel_path.lower().endswith(_CXX_SUFFIXES)
-    taken: set[str] = set()
+    cxx = bool(findings) and findings[0].loc.file.lower().endswith(_CXX_SUFFIXES)
+    own: dict[int, Fix] = {}
     plans: dict[int, _Plan] = {}
-    for finding in findings:
-        plan = _plan(finding, src, cxx, taken)
+    taken: set[str] = set()
+    for n, finding in enumerate(findings):
+        plan = _plan(finding, src, cxx, set())
+        if plan is None:
+            continue
+        own[n] = _as_fix(finding.loc.file, _wrap(src, plan.target, plan.before, plan.after))
+        plan = _plan(finding, src, cxx, taken)  # the combined patch must not reuse a fresh name
         if plan is None:
             continue
         if plan.target.line in plans:
@@ -99,37 +108,12 @@ def suggest_fixes(findings: Iterable[Finding], source_text: str, rel_path: str) 
         new = _wrap(src, plan.target, plan.before, plan.after)
         if not any(_overlap(a, b) or a.start == b.start == a.end == b.end for a in new for b in edits):
             edits += new
-    if not edits:
-        return None
-    return _render_file_patch(rel_path, rel_path, dict(enumerate(src.lines)), len(src.lines), edits)
+    path = findings[0].loc.file if findings else ""
+    return own, _as_fix(path, edits).edits
 
 
-def combine_fixes(diffs: Iterable[str | None]) -> str:
-    """Merge per-finding patches into one patch: one section per file, hunks merged and re-offset.
-
-    Each input must be a diff against the same original files. Identical edits are kept once,
-    insertions at the same spot are concatenated, and a patch whose edits clash with one
-    already taken is dropped whole, so the result always applies.
-    """
-    files: dict[str, _FilePatch] = {}
-    for diff in diffs:
-        if not diff:
-            continue
-        parsed = _parse_patch(diff)
-        if parsed is None:
-            continue
-        staged = {key: fp.copy() for key, fp in files.items()}
-        ok = True
-        for part in parsed:
-            fp = staged.setdefault(part.new_path, _FilePatch(part.old_path, part.new_path))
-            if not fp.merge(part):
-                ok = False
-                break
-        if ok:
-            files = staged
-    return "".join(
-        _render_file_patch(fp.old_path, fp.new_path, fp.known, None, fp.edits, quoted=True)
-        for _, fp in sorted(files.items()) if fp.edits)
+def _as_fix(path: str, edits: Sequence[_Edit]) -> Fix:
+    return Fix(tuple(TextEdit(path, e.start, e.end, e.new) for e in sorted(edits, key=lambda e: (e.start, e.end))))
 
 
 # ---- the fixes -------------------------------------------------------------------------------
@@ -387,12 +371,6 @@ def _in_macro(src: _Source, idx: int) -> bool:
     return idx > 0 and src.lines[idx - 1].rstrip("\r\n").endswith("\\")
 
 
-def split_lines(text: str) -> list[str]:
-    """Lines as compilers and git count them: split at '\\n' only, endings kept."""
-    parts = text.split("\n")
-    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
-
-
 def _function_text(finding: Finding, src: _Source) -> str:
     first, last = finding.function_span
     if first <= 0 or last < first:
@@ -457,124 +435,6 @@ def _indent_unit(src: _Source, t: _Target) -> str:
     return " " * (deltas.most_common(1)[0][0] if deltas else 4)
 
 
-# ---- unified diff rendering and parsing ------------------------------------------------------
-
-def _quote_path(path: str) -> str:
-    """Git's C-style quoting, only when the name needs it."""
-    if not re.search(r'[\x00-\x1f"\\\x7f]', path) and not path.endswith(" "):
-        return path
-    table = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-    body = "".join(table.get(ch, f"\\{ord(ch):03o}" if ord(ch) < 32 or ord(ch) == 127 else ch)
-                   for ch in path)
-    return f'"{body}"'
-
-
-def _render_file_patch(old_path: str, new_path: str, known: Mapping[int, str],
-                       total: int | None, edits: Sequence[_Edit], quoted: bool = False) -> str:
-    """Unified diff of `edits` applied to the original lines in `known` (0-based index -> text)."""
-    edits = sorted(edits, key=lambda e: (e.start, e.end))
-    if quoted:
-        out = [f"--- {old_path}\n", f"+++ {new_path}\n"]
-    else:
-        out = [f"--- {_quote_path('a/' + old_path)}\n", f"+++ {_quote_path('b/' + new_path)}\n"]
-    groups: list[list[_Edit]] = []
-    for edit in edits:
-        if groups and edit.start - groups[-1][-1].end <= 2 * _CONTEXT and _known_between(
-                known, groups[-1][-1].end, edit.start):
-            groups[-1].append(edit)
-        else:
-            groups.append([edit])
-    delta = 0
-    for group in groups:
-        start = group[0].start
-        while start > 0 and group[0].start - start < _CONTEXT and (start - 1) in known:
-            start -= 1
-        stop = group[-1].end
-        while stop - group[-1].end < _CONTEXT and stop in known and (total is None or stop < total):
-            stop += 1
-        body: list[str] = []
-        old_len = new_len = 0
-        pos = start
-        for edit in group:
-            for k in range(pos, edit.start):
-                body += _diff_line(" ", known[k])
-                old_len += 1
-                new_len += 1
-            for k in range(edit.start, edit.end):
-                body += _diff_line("-", known[k])
-                old_len += 1
-            for text in edit.new:
-                body += _diff_line("+", text)
-                new_len += 1
-            pos = edit.end
-        for k in range(pos, stop):
-            body += _diff_line(" ", known[k])
-            old_len += 1
-            new_len += 1
-        old_start = start + 1 if old_len else start
-        new_start = start + 1 + delta if new_len else start + delta
-        out.append(f"@@ -{old_start},{old_len} +{new_start},{new_len} @@\n")
-        out += body
-        delta += new_len - old_len
-    return "".join(out)
-
-
-def _known_between(known: Mapping[int, str], a: int, b: int) -> bool:
-    return all(k in known for k in range(a, b))
-
-
-def _diff_line(sign: str, text: str) -> list[str]:
-    if text.endswith("\n"):
-        return [sign + text]
-    return [sign + text + "\n", "\\ No newline at end of file\n"]
-
-
-@dataclass
-class _PatchPart:
-    old_path: str
-    new_path: str
-    known: dict[int, str]
-    edits: list[_Edit]
-
-
-class _FilePatch:
-    """Edits to one file gathered from several patches, all against the same original."""
-
-    def __init__(self, old_path: str, new_path: str) -> None:
-        self.old_path = old_path
-        self.new_path = new_path
-        self.known: dict[int, str] = {}
-        self.edits: list[_Edit] = []
-
-    def copy(self) -> _FilePatch:
-        other = _FilePatch(self.old_path, self.new_path)
-        other.known = dict(self.known)
-        other.edits = list(self.edits)
-        return other
-
-    def merge(self, part: _PatchPart) -> bool:
-        for k, text in part.known.items():
-            if self.known.get(k, text) != text:
-                return False  # made against another version of the file
-        edits = list(self.edits)
-        for new in part.edits:
-            if new in edits:
-                continue
-            merged = False
-            for i, old in enumerate(edits):
-                if new.start == new.end == old.start == old.end:
-                    edits[i] = _Edit(old.start, old.end, old.new + new.new)
-                    merged = True
-                    break
-                if _overlap(old, new):
-                    return False
-            if not merged:
-                edits.append(new)
-        self.known.update(part.known)
-        self.edits = edits
-        return True
-
-
 def _overlap(a: _Edit, b: _Edit) -> bool:
     if a.start == a.end and b.start == b.end:
         return False
@@ -585,62 +445,19 @@ def _overlap(a: _Edit, b: _Edit) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-_HUNK_RE = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-
-
-def _parse_patch(diff: str) -> list[_PatchPart] | None:
-    """Parse a unified diff into per-file edits against the original; None if malformed."""
-    parts: list[_PatchPart] = []
-    lines = split_lines(diff)
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if not line.startswith("--- ") or i + 1 >= len(lines) or not lines[i + 1].startswith("+++ "):
-            i += 1
+def attach_fixes(result: AnalysisResult, read_text: Callable[[str], str | None]) -> AnalysisResult:
+    """`result` with each fixable finding's own fix and, in `result.patch`, the edits that fix them all."""
+    by_file: dict[str, list[int]] = {}
+    for n in sorted(range(len(result.findings)), key=lambda n: result.findings[n].sort_key()):
+        by_file.setdefault(result.findings[n].loc.file, []).append(n)
+    findings = list(result.findings)
+    patch: list[TextEdit] = []
+    for path, indexes in sorted(by_file.items()):
+        text = read_text(path)
+        if text is None:
             continue
-        part = _PatchPart(line[4:].rstrip("\n"), lines[i + 1][4:].rstrip("\n"), {}, [])
-        i += 2
-        while i < len(lines) and lines[i].startswith("@@"):
-            m = _HUNK_RE.match(lines[i])
-            if m is None:
-                return None
-            old = int(m.group(1)) - (1 if m.group(2) != "0" else 0)
-            old_left = int(m.group(2) or 1)
-            new_left = int(m.group(4) or 1)
-            i += 1
-            run: _Edit | None = None
-            body: list[tuple[str, str]] = []
-            while i < len(lines) and (old_left > 0 or new_left > 0 or lines[i].startswith("\\")):
-                text = lines[i]
-                if text.startswith("\\"):
-                    if body:
-                        sign, prev = body[-1]
-                        body[-1] = (sign, prev.rstrip("\n"))
-                    i += 1
-                    continue
-                sign, rest = text[0], text[1:]
-                if sign not in " -+":
-                    return None
-                body.append((sign, rest))
-                old_left -= sign != "+"
-                new_left -= sign != "-"
-                i += 1
-            for sign, rest in body:
-                if sign == " ":
-                    if run is not None:
-                        part.edits.append(run)
-                        run = None
-                    part.known[old] = rest
-                    old += 1
-                elif sign == "-":
-                    run = run or _Edit(old, old, ())
-                    run = _Edit(run.start, old + 1, run.new)
-                    part.known[old] = rest
-                    old += 1
-                else:
-                    run = run or _Edit(old, old, ())
-                    run = _Edit(run.start, run.end, (*run.new, rest))
-            if run is not None:
-                part.edits.append(run)
-        parts.append(part)
-    return parts or None
+        own, combined = fixes_for_file([findings[i] for i in indexes], text)
+        for k, fix in own.items():
+            findings[indexes[k]] = dataclasses.replace(findings[indexes[k]], fix=fix)
+        patch.extend(combined)
+    return dataclasses.replace(result, findings=tuple(findings), patch=tuple(patch))

@@ -262,8 +262,8 @@ class Module:
 # ---- JSON round trip -------------------------------------------------------------------------
 
 _TYPES: dict[str, type] = {cls.__name__: cls for cls in (
-    Loc, Var, Field, Global, Deref, Index, AddrOf, Const, Unknown, Call, Assign, Assume, Compare, Branch, Use, Return, Kill,
-    Halt, Block, Param, Function, FuncDecl, FieldDecl, ClassDecl, TUDiagnostic, Module)}
+    Loc, Var, Field, Global, Deref, Index, AddrOf, Const, Unknown, Call, Assign, Assume, Compare, Branch, Use, Return,
+    Kill, Halt, Block, Param, Function, FuncDecl, FieldDecl, ClassDecl, TUDiagnostic, Module)}
 
 
 def dumps(module: Module) -> str:

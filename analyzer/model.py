@@ -106,6 +106,21 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace lines [start, end) of `file` (0-based; start == end inserts before line `start`) with `lines`."""
+    file: str
+    start: int
+    end: int
+    lines: tuple[str, ...]  # each with its line ending (the last line of a file may have none)
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A suggested fix: edits of the original source, applied together."""
+    edits: tuple[TextEdit, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: RuleId
     resource_kind: str  # 'malloc', 'FILE', 'fd', 'dm_pack', ...
@@ -125,7 +140,7 @@ class Finding:
     function_span: tuple[int, int] = (0, 0)  # first and last line of the function's body
     evidence: Evidence | None = None
     rank: int = 0
-    fix: str = ""  # suggested fix as a unified diff, when one can be made
+    fix: Fix | None = None  # the suggested fix, when one is certain to be safe
 
     @property
     def message(self) -> str:
@@ -178,18 +193,35 @@ class ScanStats:
     inferred_pairs: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class InferredPair:
+    """A create/destroy pair inferred from the code, with its confidence and the evidence for it."""
+    acquirer: str
+    releaser: str
+    kind: str  # the resource kind the pair defines
+    confidence: str  # high | medium | low
+    score: float
+    evidence: tuple[str, ...] = ()
+    out_arg: int | None = None  # the acquirer writes the resource through this parameter (0-based)
+    release_arg: int = 0
+    type: str = ""  # the pointee type binding the two ('dm_pack', 'void')
+    file: str = ""
+    line: int = 0
+
+
 @dataclass(frozen=True)
 class AnalysisResult:
     root: str  # base directory for relative URIs
     findings: tuple[Finding, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     stats: ScanStats = field(default_factory=ScanStats)
-    pairs: tuple[dict[str, Any], ...] = ()  # inferred create/destroy pairs (plain data)
+    pairs: tuple[InferredPair, ...] = ()  # the inferred create/destroy pairs the scan used
     graphs: dict[str, Any] = field(default_factory=dict)  # function usr -> node-link ownership graph
     unexplained: tuple[UnexplainedGrowth, ...] = ()
     profiles: tuple[dict[str, Any], ...] = ()  # summary of each profile used
     timestamp: str = ""
     tool_version: str = ""
+    patch: tuple[TextEdit, ...] = ()  # edits fixing every fixable finding at once (shared edits merged)
 
     def to_dict(self) -> dict[str, Any]:
         plain = codec.to_plain(self)

@@ -49,12 +49,15 @@ def scan(tree: Path, target: tuple[str, str], out: Path, jobs: int) -> dict:
         ["scan", os.path.abspath(value)]
     code = "import sys; from analyzer.cli import main; sys.exit(main())"
     env = dict(os.environ, PYTHONPATH=str(tree))
+    patch = out.with_suffix(".patch")
     proc = subprocess.run([sys.executable, "-c", code, *args, "-j", str(jobs), "--format", "json", "-o", str(out),
-                           "--timestamp", "2000-01-01T00:00:00Z"], env=env, cwd=tempfile.gettempdir(),
-                          capture_output=True, text=True)
+                           "--fix-diff", str(patch), "--timestamp", "2000-01-01T00:00:00Z"], env=env,
+                          cwd=tempfile.gettempdir(), capture_output=True, text=True)
     if proc.returncode not in (0, 1, 3) or not out.exists():
         sys.exit(f"{tree}: scan of {value} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
-    return json.loads(out.read_text())
+    data = json.loads(out.read_text())
+    data["_patch"] = patch.read_text() if patch.exists() else ""
+    return data
 
 
 def finding_key(f: dict) -> tuple:
@@ -63,9 +66,10 @@ def finding_key(f: dict) -> tuple:
 
 
 def finding_view(f: dict) -> dict:
-    return {"message": f.get("message"), "fingerprint": f.get("fingerprint"), "kind": f.get("kind"),
+    return {"message": f.get("message"), "fingerprint": f.get("fingerprint"),
+            "kind": f.get("resource_kind", f.get("kind")),  # renamed in JSON schema 2
             "acquirer": f.get("acquirer"), "acquire": f.get("acquire"), "confidence": f.get("confidence"),
-            "path": [(e["loc"]["line"], e["message"]) for e in f.get("path", [])], "fix": f.get("fix", "")}
+            "path": [(e["loc"]["line"], e["message"]) for e in f.get("path", [])]}
 
 
 def diff_results(name: str, old: dict, new: dict) -> list[str]:
@@ -91,6 +95,8 @@ def diff_results(name: str, old: dict, new: dict) -> list[str]:
     nd = sorted(json.dumps(d, sort_keys=True) for d in new.get("diagnostics", []))
     if od != nd:
         out.append(f"{name}: diagnostics differ: {len(od)} -> {len(nd)}")
+    if old.get("_patch") != new.get("_patch"):
+        out.append(f"{name}: the --fix-diff patches differ")
     return out
 
 

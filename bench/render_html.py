@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import reports.html as html_mod  # noqa: E402
-from reports.html import render_html  # noqa: E402
+from analyzer.cli.output import write_html as render_html  # noqa: E402
 from tests.reports.sample import synthetic_result  # noqa: E402
 
 

@@ -57,10 +57,10 @@ def time_clang(compdb: str, jobs: int, clang: str) -> tuple[float, int, int]:
 
 def many_ifs(n: int) -> None:
     """Lower and analyze one function with n sequential ifs around two live allocations."""
-    from analyzer.ownership import analyze_function
+    from analyzer.analysis.dataflow import analyze_function
+    from analyzer.analysis.summaries import Resolver
     from analyzer.pipeline import Options, run
     from analyzer.rules import load_rules
-    from analyzer.summaries import Resolver
     lines = ["#include <stdlib.h>", "int many(int *v) {", "    char *p = malloc(64);", "    char *q = malloc(64);",
              "    if (!p || !q) { free(p); free(q); return -1; }"]
     lines += [f"    if (v[{i}] > {i}) v[{i}] = {i};" for i in range(n)]

@@ -86,8 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
-    from analyzer.cli import UserError, build_parser, correlate_profiles, emit, exit_code_for, write_atomic
-    from analyzer.pipeline import run
+    from analyzer.cli.output import emit, exit_code_for, with_fixes
+    from analyzer.cli.scan import correlate_profiles
+    from analyzer.errors import InputError
+    from analyzer.fsio import write_text_atomic
+    from analyzer.pipeline import Options, run
 
     snapshots = heap_snapshots()
     lsan = [str(p) for p in PROFILES.glob("lsan-report*.txt")]
@@ -105,14 +108,11 @@ def main(argv: list[str] | None = None) -> int:
 
     cli = ["scan", str(EXAMPLE), *(x for p in profiles for x in ("--heap", p)), "--binary", sym,
            "--format", "html", "-o", args.output]
-    scan_args = build_parser().parse_args(cli)
-    from analyzer.cli import _options  # the CLI's own option handling, so this is exactly `leakscan scan`
-
     try:
-        result = run(_options(scan_args, []))
+        result = run(Options(paths=(str(EXAMPLE),)))  # what `leakscan scan` runs for the command line above
         result = dataclasses.replace(result, timestamp=args.timestamp or result.timestamp)
-        result = correlate_profiles(result, profiles, sym, [])
-    except UserError as exc:
+        result = with_fixes(correlate_profiles(result, profiles, sym, []))
+    except InputError as exc:
         print(f"run_example: {exc}", file=sys.stderr)
         return 2
 
@@ -131,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             (out / "report.sarif").unlink(missing_ok=True)  # written there by earlier versions of this script
             emit(result, "html", str(out))
             report = out / "index.html"
-        write_atomic(str(sarif), _sarif(result))
-    except UserError as exc:
+        write_text_atomic(str(sarif), _sarif(result))
+    except InputError as exc:
         print(f"run_example: {exc}", file=sys.stderr)
         return 2
 

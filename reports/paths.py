@@ -5,9 +5,9 @@ import os
 
 
 def relative(path: str, root: str) -> str:
-    if not path:
-        return path
-    ap = os.path.abspath(path)
+    if not path or not os.path.isabs(path):
+        return path  # already relative to the root
+    ap = path
     try:
         rel = os.path.relpath(ap, root)
     except ValueError:

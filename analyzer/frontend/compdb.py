@@ -7,6 +7,8 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import InputError
+
 SOURCE_SUFFIXES = {".c", ".cc", ".cpp", ".cxx", ".c++", ".C"}
 C_SUFFIXES = {".c"}
 
@@ -24,11 +26,11 @@ IGNORED_PREFIXES = ("-Wl,", "-flto=", "-fdump-", "-fprofile-", "-fcf-protection"
                     "-fstack-clash-protection", "-fno-gnu-unique", "-Wp,-D_GLIBCXX_ASSERTIONS")
 
 
-class CompileDbError(Exception):
+class CompileDbError(InputError):
+    """A compile database that cannot be used (missing, unreadable, not JSON, malformed entries)."""
+
     def __init__(self, path: str, message: str):
-        super().__init__(f"{path}: {message}")
-        self.path = path
-        self.message = message
+        super().__init__(path, None, message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,14 @@ from analyzer.profiles.aggregate import (
 )
 from analyzer.profiles.model import Frame, Profile, Value
 
+from ..errors import InputError
 
-class IncompatibleProfiles(ValueError):
-    """The two profiles cannot be compared (no common metric)."""
+
+class IncompatibleProfiles(InputError):
+    """The profiles cannot be compared (no common metric)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(path, None, message)
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ def diff_profiles(base: Profile, new: Profile, metric: str = "inuse_space") -> P
     if bi < 0 or ni < 0:
         missing = base if bi < 0 else new
         have = ", ".join(vt.type for vt in missing.sample_types)
-        raise IncompatibleProfiles(f"{missing.source_path}: no {metric} values (has {have})")
+        raise IncompatibleProfiles(missing.source_path, f"no {metric} values (has {have})")
     warnings = []
     if base.source_format != new.source_format:
         warnings.append(f"comparing {base.source_format} with {new.source_format}")

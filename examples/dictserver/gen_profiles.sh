@@ -65,7 +65,7 @@ for part in "${parts[@]}"; do
       cp "$f" "$out/"
     done
     ls "$out"/dictserver.*.heap >/dev/null
-    (cd "$here/../.." && "$python" -m analyzer.correlate_symbols "$build/tc/dictserver") >"$out/dictserver.sym"
+    (cd "$here/../.." && "$python" -m analyzer.profiles.symfile "$build/tc/dictserver") >"$out/dictserver.sym"
     ;;
   lsan)
     # LSan exits with 23 when it found leaks.

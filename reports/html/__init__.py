@@ -5,7 +5,6 @@ import base64
 import functools
 import hashlib
 import shutil  # noqa: F401  # kept: tests and bench/render_html.py patch reports.html.shutil.which
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,37 +15,26 @@ from pygments.formatters import HtmlFormatter
 from analyzer.model import AnalysisResult, human_bytes
 from reports.html.source import STYLE, SourceReader, file_reader
 from reports.html.views import build_report
-from reports.html.write import write_dir_atomically, write_file_atomically
 
 __all__ = ["render_html"]
 
 _HERE = Path(__file__).resolve().parent.parent  # reports/: templates/ and static/ live there
 
 
-def render_html(result: AnalysisResult, out_dir: Path, *, single_file: bool = False,
-                source_reader: SourceReader | None = None) -> list[Path]:
-    """Write the report for `result` and return the files written.
-
-    A folder `out_dir` with `index.html`, `finding-<n>.html` per finding and `fixes.patch`
-    (when fixes exist); with `single_file`, one HTML file (`out_dir` itself when it ends in
-    `.html`, else `out_dir/index.html`). Everything is written to a temporary place first
-    and moved in at the end, so a failure never leaves a half-written report.
-    """
-    out_dir = Path(out_dir)
+def render_html(result: AnalysisResult, *, single_file: bool = False,
+                source_reader: SourceReader | None = None) -> dict[str, str]:
+    """The report's files by name: `index.html`, `finding-<n>.html` per finding and `fixes.patch` (when fixes
+    exist); with `single_file`, only `index.html` holding everything."""
     report = build_report(result, source_reader or file_reader(result.root), single_file)
     env = _environment()
     if single_file:
-        target = out_dir if out_dir.suffix.lower() in (".html", ".htm") else out_dir / "index.html"
-        text = env.get_template("single.html.j2").render(r=report, **_assets())
-        return [write_file_atomically(target, text)]
-    files: dict[str, Callable[[], str]] = {
-        "index.html": lambda: env.get_template("index.html.j2").render(r=report, **_assets())}
+        return {"index.html": env.get_template("single.html.j2").render(r=report, **_assets())}
+    files = {"index.html": env.get_template("index.html.j2").render(r=report, **_assets())}
     for page in report.pages:
-        files[page.filename] = functools.partial(
-            lambda p: env.get_template("finding.html.j2").render(r=report, p=p, **_assets()), page)
+        files[page.filename] = env.get_template("finding.html.j2").render(r=report, p=page, **_assets())
     if report.patch:
-        files["fixes.patch"] = lambda: report.patch
-    return write_dir_atomically(out_dir, files)
+        files["fixes.patch"] = report.patch
+    return files
 
 
 @functools.lru_cache(maxsize=1)

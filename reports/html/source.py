@@ -12,8 +12,8 @@ from pygments.lexers import CLexer, CppLexer
 from pygments.styles import get_style_by_name
 from pygments.token import STANDARD_TYPES, _TokenType
 
-from analyzer.fixes import split_lines
 from analyzer.model import Finding, PathEvent
+from analyzer.sourcetext import split_lines
 from reports.html.model import Bubble, CodeBlock, CodeLine, SourceView, Token
 
 SourceReader = Callable[[str], "str | None"]

@@ -4,16 +4,17 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from analyzer.fixes import combine_fixes, split_lines, suggest_fix, suggest_fixes
-from analyzer.model import RULES, AnalysisResult, Finding, PathEvent, human_bytes
+from analyzer.codec import to_plain
+from analyzer.model import RULES, AnalysisResult, Finding, InferredPair, PathEvent, human_bytes
+from analyzer.sourcetext import split_lines
 from reports.html.graph import layout_graphs, link_graph
 from reports.html.growth import growth_view, stack_view
 from reports.html.model import Bubble, GraphView, Page, Report, Row
 from reports.html.source import SourceCache, SourceReader, display_path, source_view
+from reports.patch import unified_patch
 
 
 def build_report(result: AnalysisResult, reader: SourceReader, single_file: bool) -> Report:
@@ -22,7 +23,7 @@ def build_report(result: AnalysisResult, reader: SourceReader, single_file: bool
     rows = [_row(n, f, result.root, snapshots, single_file) for n, f in enumerate(findings, 1)]
     texts = SourceCache(result.root, reader)
     layouts = layout_graphs(result.graphs, {f.function_usr for f in findings})
-    fixes = [_fix_for(f, texts, result.root) for f in findings]
+    fixes = [_fix_for(f, reader, result.root) for f in findings]
     pages = [_page(i, f, rows, result, texts, layouts, fixes[i], single_file)
              for i, f in enumerate(findings)]
     confirmed = [f for f in findings if f.evidence and f.evidence.status == "confirmed"]
@@ -54,7 +55,7 @@ def build_report(result: AnalysisResult, reader: SourceReader, single_file: bool
                      for d in result.diagnostics],
         rows=rows, filters=_filters(rows), headline=headline, ranking=ranking,
         growth=growth_view(result, findings, rows), pages=pages,
-        patch=_combined_patch(findings, texts, result.root), single_file=single_file,
+        patch=unified_patch(result.patch, reader, result.root), single_file=single_file,
         index_href="#top" if single_file else "index.html")
 
 
@@ -147,7 +148,7 @@ _ORIGINS = {"builtin": "Built-in rule file", "rules": "Rule file", "user": "Rule
             "cppcheck": "cppcheck library", "attribute": "Ownership attribute", "inferred": "Inferred pair"}
 
 
-def _rule_source(source: str, pairs: Iterable[dict[str, Any]]
+def _rule_source(source: str, pairs: Iterable[InferredPair]
                  ) -> tuple[str, str, list[tuple[str, str]], list[str]]:
     """How the resource kind was defined: (label, value, the pair's fields, the pair's evidence)."""
     parts = source.split(":")
@@ -159,7 +160,8 @@ def _rule_source(source: str, pairs: Iterable[dict[str, Any]]
     if origin != "inferred":
         return label, rest, [], []
     names = [x for x in re.split(r"[/,]", rest) if x]
-    for pair in pairs:
+    for record in pairs:
+        pair = to_plain(record)
         values = {str(v) for v in pair.values() if isinstance(v, (str, int))}
         if names and all(n in values for n in names):
             evidence = pair.get("evidence")
@@ -187,28 +189,8 @@ def _diff_lines(diff: str | None) -> list[tuple[str, str]]:
     return out
 
 
-def _fix_for(f: Finding, texts: SourceCache, root: str) -> str | None:
-    if f.fix:
-        return f.fix
-    text = texts.get(f.loc.file)
-    if text is None:
-        return None
-    return suggest_fix(f, text, display_path(f.loc.file, root))
-
-
-def _combined_patch(findings: list[Finding], texts: SourceCache, root: str) -> str:
-    """One patch for all findings: findings on one statement share an edit."""
-    given = [f.fix for f in findings if f.fix]
-    by_file: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        if not f.fix:
-            by_file[f.loc.file].append(f)
-    made = []
-    for path, group in sorted(by_file.items()):
-        text = texts.get(path)
-        if text is not None:
-            made.append(suggest_fixes(group, text, display_path(path, root)))
-    return combine_fixes(given + made)
+def _fix_for(f: Finding, reader: SourceReader, root: str) -> str | None:
+    return unified_patch(f.fix.edits, reader, root) if f.fix else None
 
 
 def _filters(rows: list[Row]) -> dict[str, list[str]]:
@@ -221,7 +203,8 @@ def _filters(rows: list[Row]) -> dict[str, list[str]]:
     }
 
 
-def _pairs_table(pairs: Iterable[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+def _pairs_table(records: Iterable[InferredPair]) -> tuple[list[str], list[list[str]]]:
+    pairs = [to_plain(p) for p in records]
     preferred = ["acquirer", "create", "releaser", "destroy", "kind", "confidence", "evidence"]
     keys: list[str] = []
     for pair in pairs:

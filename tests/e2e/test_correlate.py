@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.cli import UserError
 from analyzer.correlate import correlate, correlate_with_files
-from analyzer.correlate_symbols import read_sym
+from analyzer.errors import InputError
 from analyzer.model import AnalysisResult, Finding, SourceLoc
 from analyzer.profiles.builder import ProfileBuilder
 from analyzer.profiles.model import ValueType
+from analyzer.profiles.symfile import read_sym
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = ROOT / "examples" / "dictserver" / "profiles"
@@ -151,7 +151,7 @@ def test_bad_symbol_file(static_result, tmp_path):
 
 def test_correlate_with_files_raises_user_error(tmp_path):
     bad = BAD["wrong-format-text"](tmp_path)
-    with pytest.raises(UserError, match=str(bad)):
+    with pytest.raises(InputError, match=str(bad)):
         correlate_with_files(AnalysisResult(root=str(tmp_path)), [str(bad)])
 
 

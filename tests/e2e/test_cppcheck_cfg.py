@@ -7,8 +7,8 @@ import textwrap
 import pytest
 
 from analyzer.cli import main
-from analyzer.cppcheck_cfg import load_cppcheck_cfg
 from analyzer.rules import RuleError, load_rules
+from analyzer.rules.cppcheck import load_cppcheck_cfg
 from tests.conftest import brief
 
 MYLIB_CFG = """
@@ -103,7 +103,7 @@ def test_scan_with_cppcheck_library(tmp_path, capsys):
 
 
 def test_rules_from_cppcheck_library(tmp_path):
-    rules = load_rules()
+    rules = load_rules().builder()
     counts = load_cppcheck_cfg(str(_write(tmp_path, "mylib.cfg", MYLIB_CFG)), rules)
     assert counts == {"kinds": 2, "acquire": 4, "release": 2, "realloc": 1, "borrow": 2}
     assert rules.acquire_for("ml_open_into").out_arg == 1
@@ -127,7 +127,7 @@ def test_malformed_library_names_the_file(tmp_path, text, message):
     path = tmp_path / "bad.cfg"
     path.write_text(text)
     with pytest.raises(RuleError) as exc:
-        load_cppcheck_cfg(str(path), load_rules())
+        load_cppcheck_cfg(str(path), load_rules().builder())
     assert str(exc.value).startswith(str(path))
     assert message in str(exc.value)
 
@@ -149,11 +149,11 @@ DEBIAN_CFGS = sorted(glob.glob("/usr/share/cppcheck/cfg/*.cfg") + glob.glob("/us
 def test_every_library_shipped_by_debian_loads():
     added = 0
     for path in DEBIAN_CFGS:
-        counts = load_cppcheck_cfg(path, load_rules())
+        counts = load_cppcheck_cfg(path, load_rules().builder())
         added += counts["acquire"]
     assert added > 300
     posix = next(p for p in DEBIAN_CFGS if p.endswith("/posix.cfg"))
-    rules = load_rules()
+    rules = load_rules().builder()
     load_cppcheck_cfg(posix, rules)
     assert rules.acquire_for("scandir").out_arg == 1
     assert rules.acquire_for("scandir").kind == "malloc"

@@ -29,4 +29,5 @@ def test_json_output_validates_and_round_trips(scan):
     jsonschema.validate(json.loads(text), result_schema())
     again = load_json(text)
     assert again.findings == result.findings
-    assert [(f.loc.line, f.rule_id, f.resource_kind, f.var) for f in again.findings] == [(5, "resource-leak", "FILE", "fp")]
+    assert [(f.loc.line, f.rule_id, f.resource_kind, f.var) for f in again.findings] == \
+        [(5, "resource-leak", "FILE", "fp")]

@@ -4,7 +4,8 @@ from __future__ import annotations
 import textwrap
 
 from analyzer.cli import main
-from analyzer.rules import RuleSet, load_rules_text
+from analyzer.codec import to_plain
+from analyzer.rules import RuleSetBuilder, load_rules_text
 from tests.conftest import brief, scan_sources
 
 # A library header with declarations only: the bodies live in a file that is not scanned.
@@ -87,7 +88,7 @@ DICT_CPP = """
 
 
 def _pairs(result) -> dict[tuple[str, str], dict]:
-    return {(p["acquirer"], p["releaser"]): p for p in result.pairs}
+    return {(p.acquirer, p.releaser): to_plain(p) for p in result.pairs}
 
 
 def test_story_early_return_leak_with_inferred_pair(tmp_path):
@@ -176,7 +177,7 @@ def test_unrelated_types_getters_and_iterators_do_not_pair(tmp_path):
             return (it != 0) + (a != 0) + (b != 0) + (c != 0) + (i2 != 0);
         }
     """})
-    acquirers = {p["acquirer"] for p in result.pairs}
+    acquirers = {p.acquirer for p in result.pairs}
     assert not acquirers & {"xx_begin", "xx_get_pack", "xx_find_pack", "xx_lookup_create", "xx_iter_new"}
     assert brief(result) == set()
 
@@ -245,7 +246,7 @@ def test_pairs_command_writes_reviewable_rules(tmp_path, capsys):
     assert "xx_pack_create() -> xx_pack_del() argument 1" in out
     assert "trie_open(), out-parameter 2 -> trie_close()" in out
     text = rules_file.read_text()
-    rules = RuleSet()
+    rules = RuleSetBuilder()
     load_rules_text(text, str(rules_file), rules, "rules:inferred.toml")
     assert rules.acquire_for("trie_open").out_arg == 1
     assert rules.releases_for("xx_pack_del")[0].kind == "xx_pack"
@@ -379,7 +380,7 @@ def test_acquirers_sharing_a_releaser_share_a_kind(tmp_path):
             return 0;
         }
     """})
-    assert {p["kind"] for p in result.pairs} == {"zz_malloc"}
+    assert {p.kind for p in result.pairs} == {"zz_malloc"}
     assert brief(result) == {("use.c", 14, "twice", "double-release")}
 
 

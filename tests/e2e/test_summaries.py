@@ -1,8 +1,6 @@
 """Behaviour: summaries make wrappers acquirers, releasers and sinks, across translation units."""
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import brief, scan_sources
 
 BUF_H = """

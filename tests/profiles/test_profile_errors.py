@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.cli import main
 from analyzer.profiles import MalformedProfile, UnknownFormat, load_profile, parse_data
-from analyzer.profiles.cli import main
 from tests.profiles.realrun import DATA
 
 GOLDEN = DATA / "golden"

@@ -304,7 +304,7 @@ def test_valgrind_loss_records(real: RealRun, lines: dict[str, int], kind: str) 
 # ---- CLI on real files -----------------------------------------------------------------------
 
 def test_cli_show_and_diff_real(real: RealRun, lines: dict[str, int], capsys: pytest.CaptureFixture[str]) -> None:
-    from analyzer.profiles.cli import main
+    from analyzer.cli import main
 
     assert main(["profile", "show", str(real.heap_dumps[-1]), "--binary", str(real.tc_binary),
                  "--top", "3"]) == 0

@@ -38,3 +38,13 @@ class GitRepo:
 @pytest.fixture
 def git_repo(tmp_path: Path) -> GitRepo:
     return GitRepo(tmp_path / "repo")
+
+
+def render_html(result, out: Path, *, single_file: bool = False, source_reader=None) -> list[Path]:
+    """What `leakscan report`/`scan --format html` do: fixes attached, then the report written atomically."""
+    from analyzer.cli.output import write_html
+    from analyzer.fixes import attach_fixes
+    from reports.html.source import file_reader
+
+    result = attach_fixes(result, source_reader or file_reader(result.root))
+    return write_html(result, out, single_file=single_file, source_reader=source_reader)

@@ -11,6 +11,7 @@ from analyzer.model import (
     Evidence,
     Finding,
     GrowthStack,
+    InferredPair,
     PathEvent,
     ProfileFrame,
     ScanStats,
@@ -130,8 +131,7 @@ def small_result(root: Path, *, with_profiles: bool = True) -> AnalysisResult:
         diagnostics=(Diagnostic(f, 0, "degraded: 1 unknown cursor kind", "note"),),
         stats=ScanStats(files=1, tus=1, degraded_tus=1, functions=2, seconds=0.42,
                         rules=("builtin:libc.toml", "builtin:stdio.toml"), inferred_pairs=1),
-        pairs=({"acquirer": "malloc", "releaser": "free", "confidence": "high",
-                "evidence": ["name", "summary"]},),
+        pairs=(InferredPair("malloc", "free", "malloc", "high", 1.0, ("name", "summary")),),
         graphs=graphs, unexplained=unexplained, profiles=profiles,
         timestamp="2026-01-02T03:04:05Z", tool_version="0.1.0")
 

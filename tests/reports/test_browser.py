@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.html import render_html
+from tests.reports.conftest import render_html
 
 from .cdp import Browser, available
 from .sample import small_result, synthetic_result

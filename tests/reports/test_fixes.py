@@ -1,6 +1,7 @@
 """Suggested fixes: each diff must pass `git apply --check` and give the expected source."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import textwrap
@@ -8,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.fixes import combine_fixes, suggest_fix, suggest_fixes
+from analyzer.fixes import fix_for, fixes_for_file
 from analyzer.model import Finding, SourceLoc
+from reports.patch import unified_patch
 
 from .sample import dictsvc_dir
 
@@ -20,6 +22,20 @@ def finding(rule: str, file: str, line: int, var: str, expected: str = "free", k
             span: tuple[int, int] = (0, 0)) -> Finding:
     return Finding(rule_id=rule, resource_kind=kind, function="f", loc=SourceLoc(file, line), acquire=None,
                    acquirer="malloc", var=var, expected=expected, function_span=span)
+
+
+def suggest_fix(f: Finding, text: str, rel: str) -> str | None:
+    """The finding's own fix as a patch, the way reports render it."""
+    fix = fix_for(f, text)
+    return None if fix is None else unified_patch(fix.edits, lambda path: text, os.getcwd())
+
+
+def combined_patch(texts: dict[str, str], findings: list[Finding]) -> str:
+    """The edits fixing all findings at once (per file), rendered as one patch."""
+    edits = []
+    for name, text in texts.items():
+        edits += fixes_for_file([f for f in findings if f.loc.file == name], text)[1]
+    return unified_patch(edits, texts.get, os.getcwd())
 
 
 def src(text: str) -> str:
@@ -180,10 +196,8 @@ def test_dictsvc_seeded_leaks_combined(git_repo) -> None:
     l2 = finding("leak-on-overwrite", "qa_term_dict.cpp", 53, "_dict", expected="dm_dict_del",
                  kind="dm_dict", span=(47, 56))
     l3 = finding("resource-leak", "query_util.cpp", 22, "buf", span=(9, 40))
-    diffs = [suggest_fix(l1, qa, "qa_term_dict.cpp"), suggest_fix(l3, qu, "query_util.cpp"),
-             suggest_fix(l2, qa, "qa_term_dict.cpp"), suggest_fix(l1, qa, "qa_term_dict.cpp")]
-    assert all(diffs)
-    patch = combine_fixes(diffs)
+    assert all(suggest_fix(f, qa if f.loc.file == "qa_term_dict.cpp" else qu, f.loc.file) for f in (l1, l2, l3))
+    patch = combined_patch({"qa_term_dict.cpp": qa, "query_util.cpp": qu}, [l1, l3, l2, l1])
     assert patch.count("+++ b/qa_term_dict.cpp") == 1
     git_repo.write("qa_term_dict.cpp", qa)
     git_repo.write("query_util.cpp", qu)
@@ -194,7 +208,7 @@ def test_dictsvc_seeded_leaks_combined(git_repo) -> None:
     assert "            free(buf);\n            return -1;\n" in git_repo.read("query_util.cpp")
 
 
-def test_combine_merges_close_hunks_and_drops_clashes(git_repo) -> None:
+def test_combined_edits_merge_findings_on_one_statement(git_repo) -> None:
     text = "".join(f"int v{i};\n" for i in range(30))
     text += src("""
         int f(int n) {
@@ -211,18 +225,16 @@ def test_combine_merges_close_hunks_and_drops_clashes(git_repo) -> None:
     span = (31, 41)
     fa = [finding("resource-leak", "c.c", line, var, span=span) for line in (34, 35, 37)
           for var in ("a",)]
-    clash = finding("resource-leak", "c.c", 34, "b", span=span)  # wraps the same `if` differently
+    also_b = finding("resource-leak", "c.c", 34, "b", span=span)  # the same `if` gets one wrap for both
     same_spot = finding("resource-leak", "c.c", 37, "b", span=span)
-    diffs = [suggest_fix(f, text, "c.c") for f in (*fa, clash, same_spot)]
-    patch = combine_fixes(diffs)
+    patch = combined_patch({"c.c": text}, [*fa, also_b, same_spot])
     assert patch.count("@@") == 2  # one hunk: all three edits are within context of each other
     git_repo.write("c.c", text)
     git_repo.apply(patch)
     out = git_repo.read("c.c")
-    assert "    if (n == 1) {\n        free(a);\n        return 1;\n    }\n" in out
-    assert "    if (n == 3) {\n        free(a);\n    }\n" not in out
-    # at line 37 the body wrap clashes for `b`, so only `a` is released there
-    assert out.count("free(b)") == 1
+    assert "    if (n == 1) {\n        free(a);\n        free(b);\n        return 1;\n    }\n" in out
+    assert "    if (n == 2) {\n        free(a);\n        return 2;\n    }\n" in out
+    assert "    if (n == 3) {\n        free(a);\n        free(b);\n        return 3;\n    }\n" in out
     compiles(git_repo.path / "c.c")
 
 
@@ -232,7 +244,7 @@ def test_combine_far_apart_hunks_offsets(git_repo) -> None:
             + body + "    if (x > 9) return 2;\n    free(p);\n    return 0;\n}\n")
     a = finding("resource-leak", "far.c", 4, "p", span=(2, 48))
     b = finding("resource-leak", "far.c", 45, "p", span=(2, 48))
-    patch = combine_fixes([suggest_fix(b, text, "far.c"), suggest_fix(a, text, "far.c")])
+    patch = combined_patch({"far.c": text}, [b, a])
     assert patch.count("@@ -") == 2 and "@@ -42,7 +45,10 @@" in patch
     git_repo.write("far.c", text)
     git_repo.apply(patch)
@@ -278,10 +290,9 @@ def test_suggest_fixes_shares_one_wrap_for_findings_on_one_return(git_repo) -> N
              finding("resource-leak", "s.c", 8, "fp", expected="fclose", kind="FILE", span=span),
              finding("resource-leak", "s.c", 8, "buf", span=span),
              finding("resource-leak", "s.c", 8, "buf", span=span)]
-    patch = suggest_fixes(found, text, "s.c")
-    assert patch is not None
+    patch = combined_patch({"s.c": text}, found)
     git_repo.write("s.c", text)
-    git_repo.apply(combine_fixes([patch]))
+    git_repo.apply(patch)
     out = git_repo.read("s.c")
     assert ("    if (n) {\n        free(buf);\n        fclose(fp);\n        return 1;\n    }\n"
             "    if (n > 1) {\n        fclose(fp);\n        free(buf);\n        return 2;\n    }\n") in out

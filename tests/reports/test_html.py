@@ -21,7 +21,7 @@ from analyzer.model import (
     SourceLoc,
     UnexplainedGrowth,
 )
-from reports.html import render_html
+from tests.reports.conftest import render_html
 
 from .sample import graph, small_result
 

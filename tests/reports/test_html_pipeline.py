@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.pipeline import Options, run
-from reports.html import render_html
+from tests.reports.conftest import render_html
 
 from .sample import dictsvc_dir
 from .test_html import Page, read, table_rows

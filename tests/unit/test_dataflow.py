@@ -7,9 +7,9 @@ import networkx as nx
 import pytest
 
 from analyzer import ir
-from analyzer.ownership import analyze_function
+from analyzer.analysis.dataflow import analyze_function
+from analyzer.analysis.summaries import Resolver
 from analyzer.rules import load_rules
-from analyzer.summaries import Resolver
 
 F = "unit.c"
 ENTRY, EXIT = 0, 1

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.rules import RuleError, RuleSet, load_rules, load_rules_text
+from analyzer.rules import RuleError, RuleSetBuilder, load_rules, load_rules_text
 
 
-def load(text: str, path: str = "my.toml") -> RuleSet:
-    rules = RuleSet()
+def load(text: str, path: str = "my.toml") -> RuleSetBuilder:
+    rules = RuleSetBuilder()
     load_rules_text(text, path, rules, f"rules:{path}")
     return rules
 

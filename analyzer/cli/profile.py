@@ -1,22 +1,18 @@
-"""`leakscan profile show|diff`: argparse wiring and the only user I/O of the profiles package."""
+"""`leakscan profile show|diff`: read heap profiles and leak reports on their own."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from typing import Any
 
-from analyzer.profiles.diff import IncompatibleProfiles, diff_profiles
-from analyzer.profiles.errors import MalformedProfile
-from analyzer.profiles.growth import score_growth
-from analyzer.profiles.model import Profile
-from analyzer.profiles.prepare import open_profile
-from analyzer.profiles.report import render_diff, render_growth, render_show
-from analyzer.profiles.symbolize import SymbolizeOptions
-
-EXIT_OK = 0
-EXIT_INPUT_ERROR = 2
+from ..errors import ExitCode, InputError
+from ..profiles.diff import diff_profiles
+from ..profiles.growth import score_growth
+from ..profiles.model import Profile
+from ..profiles.prepare import open_profile
+from ..profiles.report import render_diff, render_growth, render_show
+from ..profiles.symbolize import SymbolizeOptions
 
 
 def _options(args: argparse.Namespace) -> SymbolizeOptions:
@@ -26,42 +22,31 @@ def _options(args: argparse.Namespace) -> SymbolizeOptions:
     )
 
 
-def _fail(message: str) -> int:
-    print(f"leakscan: {message}", file=sys.stderr)
-    return EXIT_INPUT_ERROR
-
-
 def _open(path: str, args: argparse.Namespace) -> Profile:
     return open_profile(path, _options(args), tuple(getattr(args, "fold", None) or ()))
 
 
-def cmd_show(args: argparse.Namespace) -> int:
+def cmd_show(args: argparse.Namespace, extra: list[str]) -> ExitCode:
     """`leakscan profile show FILE [--binary BIN] [--search-path DIR] [--top N]`."""
-    try:
-        prof = _open(args.file, args)
-    except MalformedProfile as exc:
-        return _fail(str(exc))
+    prof = _open(args.file, args)
     sys.stdout.write(render_show(prof, getattr(args, "top", 10) or 10))
-    return EXIT_OK
+    return ExitCode.CLEAN
 
 
-def cmd_diff(args: argparse.Namespace) -> int:
+def cmd_diff(args: argparse.Namespace, extra: list[str]) -> ExitCode:
     """`leakscan profile diff BASE NEW... [--binary BIN]`: diff BASE→last NEW; growth with 3+."""
     top = getattr(args, "top", 10) or 10
     metric = getattr(args, "metric", None) or "inuse_space"
-    try:
-        profiles = [_open(p, args) for p in [args.base, *args.new]]
-    except MalformedProfile as exc:
-        return _fail(str(exc))
+    profiles = [_open(p, args) for p in [args.base, *args.new]]
     try:
         d = diff_profiles(profiles[0], profiles[-1], metric)
         text = render_diff(d, profiles[0], profiles[-1], top)
         if len(profiles) >= 3:
             text += "\n" + render_growth(score_growth(profiles, metric), top)
-    except (IncompatibleProfiles, ValueError) as exc:
-        return _fail(str(exc))
+    except ValueError as exc:  # profiles that cannot be compared
+        raise InputError(args.base, None, str(exc)) from None
     sys.stdout.write(text)
-    return EXIT_OK
+    return ExitCode.CLEAN
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -76,29 +61,16 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="also fold allocation-wrapper functions matching REGEX (repeatable)")
 
 
-def add_profile_subparsers(subparsers: Any) -> argparse.ArgumentParser:
-    """Register `profile show` and `profile diff` under the given argparse subparsers action."""
+def add_parser(subparsers: Any) -> None:
+    """Register `profile show` and `profile diff`."""
     profile = subparsers.add_parser("profile", help="read heap profiles and leak reports")
     sub = profile.add_subparsers(dest="profile_command", required=True)
     show = sub.add_parser("show", help="top functions and allocation sites of one profile")
     show.add_argument("file", metavar="FILE")
     _common(show)
-    show.set_defaults(func=cmd_show)
+    show.set_defaults(run=cmd_show)
     diff = sub.add_parser("diff", help="growth between snapshots, keyed by symbolized stack")
     diff.add_argument("base", metavar="BASE")
     diff.add_argument("new", metavar="NEW", nargs="+")
     _common(diff)
-    diff.set_defaults(func=cmd_diff)
-    return profile
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Standalone entry point (`python -m analyzer.profiles.cli profile show FILE`)."""
-    parser = argparse.ArgumentParser(prog="leakscan")
-    add_profile_subparsers(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    diff.set_defaults(run=cmd_diff)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from . import ir
+from .. import ir
 
 
 def build_call_graph(functions: dict[str, ir.Function]) -> nx.DiGraph:

@@ -1,13 +1,13 @@
-"""Turn ownership defects into findings: path messages, expected release and confidence."""
+"""A defect of the dataflow as a finding: its path messages, the expected release and the confidence."""
 from __future__ import annotations
 
-from . import ir
-from .model import Finding, PathEvent, RuleId, SourceLoc
-from .ownership import Defect, FunctionResult
-from .summaries import Resolver
+from .. import ir
+from ..analysis.dataflow import Defect
+from ..analysis.summaries import Resolver
+from ..model import Finding, PathEvent, RuleId, SourceLoc
 
 
-def _sloc(loc: ir.Loc) -> SourceLoc:
+def sloc(loc: ir.Loc) -> SourceLoc:
     return SourceLoc(loc.file, loc.line, loc.col)
 
 
@@ -23,12 +23,12 @@ def _path(d: Defect, var: str) -> tuple[PathEvent, ...]:
             msg = f"{name} {step.message}"
         else:
             msg = step.message
-        events.append(PathEvent(_sloc(step.loc), msg, step.kind))
+        events.append(PathEvent(sloc(step.loc), msg, step.kind))
     if not events or events[0].kind != "acquire":
-        events.insert(0, PathEvent(_sloc(d.resource.loc), f"{d.resource.kind} acquired by {d.resource.acquirer}()",
+        events.insert(0, PathEvent(sloc(d.resource.loc), f"{d.resource.kind} acquired by {d.resource.acquirer}()",
                                    "acquire"))
     if d.rule_id == "leak-on-overwrite" and events[-1].kind != "overwrite":
-        events.append(PathEvent(_sloc(d.loc), f"{name} is overwritten while still owned", "overwrite"))
+        events.append(PathEvent(sloc(d.loc), f"{name} is overwritten while still owned", "overwrite"))
     # keep the path readable: collapse runs of identical branch notes from loops
     out: list[PathEvent] = []
     for ev in events:
@@ -47,16 +47,10 @@ def confidence_of(d: Defect, resolver: Resolver) -> str:
     return "low"
 
 
-def to_findings(result: FunctionResult, resolver: Resolver) -> list[Finding]:
-    fn = result.function
-    findings = []
-    for d in result.defects:
-        var = d.var
-        expected = resolver.expected_release(d.resource.kind, d.resource.acquirer)
-        findings.append(Finding(
-            rule_id=RuleId(d.rule_id), resource_kind=d.resource.kind, function=fn.qualname, loc=_sloc(d.loc),
-            acquire=_sloc(d.resource.loc), acquirer=d.resource.acquirer, var=var, releaser=d.releaser,
-            expected=expected, path=_path(d, var), confidence=confidence_of(d, resolver),
-            rule_source=d.resource.source, function_usr=fn.usr,
-            function_span=(fn.loc.line, fn.end_line)))
-    return findings
+def defect_finding(d: Defect, fn: ir.Function, resolver: Resolver) -> Finding:
+    return Finding(
+        rule_id=RuleId(d.rule_id), resource_kind=d.resource.kind, function=fn.qualname, loc=sloc(d.loc),
+        acquire=sloc(d.resource.loc), acquirer=d.resource.acquirer, var=d.var, releaser=d.releaser,
+        expected=resolver.expected_release(d.resource.kind, d.resource.acquirer), path=_path(d, d.var),
+        confidence=confidence_of(d, resolver), rule_source=d.resource.source, function_usr=fn.usr,
+        function_span=(fn.loc.line, fn.end_line))

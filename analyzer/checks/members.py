@@ -2,20 +2,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from . import ir
-from .callgraph import build_call_graph
-from .model import Finding, PathEvent, RuleId, SourceLoc
-from .ownership import FunctionResult, Resource
-from .summaries import Resolver
-
-if TYPE_CHECKING:
-    from .pipeline import Program
+from .. import cfg, ir
+from ..analysis.dataflow import FunctionResult, Resource
+from ..analysis.program import Program
+from ..analysis.summaries import Resolver
+from ..model import Finding, PathEvent, RuleId, SourceLoc
+from .paths import sloc
+from .registry import CheckContext, check
 
 # Methods of standard containers that copy their argument into the container.
 INSERTERS = frozenset({"push_back", "emplace_back", "push_front", "emplace_front", "insert", "emplace",
@@ -36,10 +34,6 @@ class MemberStore:
     container: bool = False
 
 
-def _sloc(loc: ir.Loc) -> SourceLoc:
-    return SourceLoc(loc.file, loc.line, loc.col)
-
-
 def _method_name(callee: str) -> str:
     return callee.rsplit("::", 1)[-1]
 
@@ -51,26 +45,6 @@ def _member_of(op: ir.Operand | None) -> str | None:
     if isinstance(op, ir.Field) and op.base is None:
         return op.name
     return None
-
-
-def _events(fn: ir.Function) -> Iterable[tuple[int, int, ir.Event]]:
-    for b in fn.blocks:
-        for i, e in enumerate(b.events):
-            yield b.id, i, e
-
-
-def _reachable_after(fn: ir.Function, bid: int, index: int) -> Iterable[ir.Event]:
-    """Events that may run after event `index` of block `bid`."""
-    yield from fn.blocks[bid].events[index + 1:]
-    seen: set[int] = set()
-    stack = list(fn.blocks[bid].succs)
-    while stack:
-        b = stack.pop()
-        if b in seen:
-            continue
-        seen.add(b)
-        yield from fn.blocks[b].events
-        stack.extend(fn.blocks[b].succs)
 
 
 def _released_args(call: ir.Call, resolver: Resolver) -> list[ir.Operand]:
@@ -85,7 +59,7 @@ def _released_args(call: ir.Call, resolver: Resolver) -> list[ir.Operand]:
 def _acquired_vars(fn: ir.Function, resolver: Resolver) -> dict[str, Resource]:
     """Variables that hold the result of an acquiring call somewhere in `fn` (flow-insensitive)."""
     out: dict[str, Resource] = {}
-    for _, _, e in _events(fn):
+    for e in cfg.events(fn):
         if isinstance(e, ir.Call) and e.result is not None and e.receiver is None:
             effect = resolver.effect(e)
             if effect.acquire_kind and effect.acquire_out is None:
@@ -94,7 +68,7 @@ def _acquired_vars(fn: ir.Function, resolver: Resolver) -> dict[str, Resource]:
     changed = True
     while changed:  # copies: `p = $1`, `q = p`
         changed = False
-        for _, _, e in _events(fn):
+        for e in cfg.events(fn):
             if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var) and isinstance(e.src, ir.Var) \
                     and e.src.name in out and e.dst.name not in out:
                 out[e.dst.name] = out[e.src.name]
@@ -106,7 +80,7 @@ def _container_stores(fn: ir.Function, resolver: Resolver) -> list[tuple[str, Re
     """`m.push_back(p)`, `m.insert(p)`, `m[k] = p` with p an owned raw pointer of this function."""
     owned = _acquired_vars(fn, resolver)
     out = []
-    for _, _, e in _events(fn):
+    for e in cfg.events(fn):
         if isinstance(e, ir.Call) and _method_name(e.callee) in INSERTERS:
             member = _member_of(e.receiver)
             if member is None:
@@ -124,16 +98,16 @@ def _container_stores(fn: ir.Function, resolver: Resolver) -> list[tuple[str, Re
 
 def _released_later(fn: ir.Function, store: ir.Loc, member: str, resolver: Resolver) -> bool:
     """A store followed, in the same function, by a release of the member: a transient owner."""
-    for bid, i, e in _events(fn):
+    for bid, i, e in cfg.located_events(fn):
         if e.loc != store or not isinstance(e, (ir.Assign, ir.Call)):
             continue
-        for later in _reachable_after(fn, bid, i):
+        for later in cfg.events_after(fn, bid, i):
             if isinstance(later, ir.Call) and any(_member_of(a) == member for a in _released_args(later, resolver)):
                 return True
     return False
 
 
-def collect_stores(prog: Program, results: list[FunctionResult], resolver: Resolver) -> list[MemberStore]:
+def collect_stores(prog: Program, results: Sequence[FunctionResult], resolver: Resolver) -> list[MemberStore]:
     stores: list[MemberStore] = []
     for res in results:
         fn = res.function
@@ -160,7 +134,7 @@ def _element_sources(fn: ir.Function) -> dict[str, str]:
     """Local variables holding an element of a member container: var -> member (or ALL_CONTAINERS)."""
     out: dict[str, str] = {}
     temps: dict[str, str] = {}
-    for _, _, e in _events(fn):
+    for e in cfg.events(fn):
         if isinstance(e, ir.Call) and e.result is not None and _method_name(e.callee) in ELEMENT_READERS:
             member = _member_of(e.receiver)
             if member is not None:
@@ -168,7 +142,7 @@ def _element_sources(fn: ir.Function) -> dict[str, str]:
     changed = True
     while changed:
         changed = False
-        for _, _, e in _events(fn):
+        for e in cfg.events(fn):
             if not isinstance(e, ir.Assign) or not isinstance(e.dst, ir.Var) or e.dst.name in out:
                 continue
             src = e.src
@@ -207,7 +181,7 @@ def released_members(fn: ir.Function, result: FunctionResult | None, resolver: R
     direct = set(result.member_releases) if result is not None else set()
     elements: set[str] = set()
     element_vars = _element_sources(fn)
-    for _, _, e in _events(fn):
+    for e in cfg.events(fn):
         if not isinstance(e, ir.Call):
             continue
         for a in _released_args(e, resolver) + _handed_over_args(e, resolver):
@@ -223,79 +197,100 @@ def released_members(fn: ir.Function, result: FunctionResult | None, resolver: R
     return direct, elements
 
 
-def member_findings(prog: Program, results: list[FunctionResult], resolver: Resolver) -> list[Finding]:
-    """One `member-not-released` per store of an owned resource into a member that the class's destructor,
-    or a function it calls, never releases. Classes whose destructor has no body in the scan are skipped."""
-    stores = collect_stores(prog, results, resolver)
-    if not stores:
-        return []
-    by_usr = {r.function.usr: r for r in results}
-    graph = build_call_graph(prog.functions)
-    classes = {c.qualname: c for c in prog.classes.values()}
-    dtors: dict[str, ir.Function] = {}
-    for fn in prog.functions.values():
-        if fn.kind == "destructor" and fn.class_name:
-            dtors.setdefault(fn.class_name, fn)
-    owners: dict[str, set[str]] = defaultdict(set)  # member name -> classes declaring it
-    for c in classes.values():
-        for f in c.fields:
-            owners[f.name].add(c.qualname)
-    cache: dict[str, tuple[set[str], set[str]]] = {}
+class _Destructors:
+    """What each class's destructor releases, itself or through the functions it calls (memoized)."""
 
-    def releases_of(cls: str) -> tuple[set[str], set[str]] | None:
-        if cls in cache:
-            return cache[cls]
-        dtor = dtors.get(cls)
+    def __init__(self, prog: Program, results: Sequence[FunctionResult], resolver: Resolver) -> None:
+        self.prog = prog
+        self.resolver = resolver
+        self.by_usr = {r.function.usr: r for r in results}
+        self.classes = {c.qualname: c for c in prog.classes.values()}
+        self.dtors: dict[str, ir.Function] = {}
+        for fn in prog.functions.values():
+            if fn.kind == "destructor" and fn.class_name:
+                self.dtors.setdefault(fn.class_name, fn)
+        self.owners: dict[str, set[str]] = defaultdict(set)  # member name -> classes declaring it
+        for c in self.classes.values():
+            for f in c.fields:
+                self.owners[f.name].add(c.qualname)
+        self._cache: dict[str, tuple[set[str], set[str]]] = {}
+
+    def releases_of(self, cls: str) -> tuple[set[str], set[str]] | None:
+        """(members released, member containers whose elements are released); None when it cannot be judged."""
+        if cls in self._cache:
+            return self._cache[cls]
+        dtor = self.dtors.get(cls)
         if dtor is None:
-            decl = classes.get(cls)
+            decl = self.classes.get(cls)
             if decl is None or decl.destructor_usr:
                 return None  # not seen, or declared with a body outside the scan: cannot judge
-            cache[cls] = (set(), set())
-            return cache[cls]
+            self._cache[cls] = (set(), set())
+            return self._cache[cls]
         direct: set[str] = set()
         elements: set[str] = set()
+        graph = self.prog.call_graph
         for usr in {dtor.usr} | (nx.descendants(graph, dtor.usr) if dtor.usr in graph else set()):
-            d, el = released_members(prog.functions[usr], by_usr.get(usr), resolver)
+            d, el = released_members(self.prog.functions[usr], self.by_usr.get(usr), self.resolver)
             direct |= d
             elements |= el
-        cache[cls] = (direct, elements)
-        return cache[cls]
+        self._cache[cls] = (direct, elements)
+        return self._cache[cls]
 
-    others: dict[tuple[str, str], bool] = {}  # (class, member) -> some non-destructor method releases it
-    for r in results:
-        if r.function.class_name and r.function.kind != "destructor":
-            d, el = released_members(r.function, r, resolver)
-            for m in d | el:
-                others[(r.function.class_name, m)] = True
-
-    # `delete rep_->filter_block` in another class's destructor: a field released through some object
-    released_anywhere: set[str] = set()
-    for fn in prog.functions.values():
-        for _, _, e in _events(fn):
-            if isinstance(e, ir.Call):
-                released_anywhere.update(a.name for a in _released_args(e, resolver)
-                                         if isinstance(a, ir.Field) and a.base is not None)
-
-    findings = []
-    for s in stores:
-        if s.cls not in dtors and s.member in released_anywhere:
-            continue  # a class without a destructor whose owner releases the member from outside
-        declared = {f.name for f in getattr(classes.get(s.cls), "fields", ())}
+    def releases(self, s: MemberStore) -> bool | None:
+        """The store's member is released by its class's destructor (or a base class's); None: cannot tell."""
+        declared = {f.name for f in getattr(self.classes.get(s.cls), "fields", ())}
         # a member inherited from a base class: the base's destructor may release it
-        candidates = [s.cls] if s.member in declared else [s.cls, *sorted(owners.get(s.member, set()) - {s.cls})]
-        verdicts = [releases_of(c) for c in candidates]
+        candidates = [s.cls] if s.member in declared else [s.cls, *sorted(self.owners.get(s.member, set()) - {s.cls})]
+        verdicts = [self.releases_of(c) for c in candidates]
         if any(v is None for v in verdicts):
-            continue
+            return None
         released = False
         for direct, elements in (v for v in verdicts if v is not None):
             if s.container:
                 released |= s.member in elements or ALL_CONTAINERS in elements or s.member in direct
             else:
                 released |= s.member in direct
-        if released:
+        return released
+
+
+def _released_by_other_methods(results: Sequence[FunctionResult], resolver: Resolver) -> set[tuple[str, str]]:
+    """(class, member) pairs that some non-destructor method releases."""
+    out: set[tuple[str, str]] = set()
+    for r in results:
+        if r.function.class_name and r.function.kind != "destructor":
+            d, el = released_members(r.function, r, resolver)
+            out.update((r.function.class_name, m) for m in d | el)
+    return out
+
+
+def _fields_released_anywhere(prog: Program, resolver: Resolver) -> set[str]:
+    """`delete rep_->filter_block` in another class's destructor: fields released through some object."""
+    out: set[str] = set()
+    for fn in prog.functions.values():
+        for e in cfg.events(fn):
+            if isinstance(e, ir.Call):
+                out.update(a.name for a in _released_args(e, resolver)
+                           if isinstance(a, ir.Field) and a.base is not None)
+    return out
+
+
+def member_findings(prog: Program, results: Sequence[FunctionResult], resolver: Resolver) -> list[Finding]:
+    """One `member-not-released` per store of an owned resource into a member that the class's destructor,
+    or a function it calls, never releases. Classes whose destructor has no body in the scan are skipped."""
+    stores = collect_stores(prog, results, resolver)
+    if not stores:
+        return []
+    dtors = _Destructors(prog, results, resolver)
+    others = _released_by_other_methods(results, resolver)
+    released_anywhere = _fields_released_anywhere(prog, resolver)
+    findings = []
+    for s in stores:
+        if s.cls not in dtors.dtors and s.member in released_anywhere:
+            continue  # a class without a destructor whose owner releases the member from outside
+        if dtors.releases(s) is not False:
             continue
-        findings.append(_finding(s, dtors.get(s.cls), classes.get(s.cls), resolver,
-                                 others.get((s.cls, s.member), False)))
+        findings.append(_finding(s, dtors.dtors.get(s.cls), dtors.classes.get(s.cls), resolver,
+                                 (s.cls, s.member) in others))
     return findings
 
 
@@ -304,8 +299,8 @@ def _finding(s: MemberStore, dtor: ir.Function | None, decl: ir.ClassDecl | None
     res, fn = s.resource, s.function
     what = "the elements of member container" if s.container else "member"
     stored = f"stored in member container '{s.member}'" if s.container else f"stored in member '{s.member}'"
-    path = [PathEvent(_sloc(res.loc), f"{res.kind} acquired by {res.acquirer}()", "acquire"),
-            PathEvent(_sloc(s.loc), stored, "escape")]
+    path = [PathEvent(sloc(res.loc), f"{res.kind} acquired by {res.acquirer}()", "acquire"),
+            PathEvent(sloc(s.loc), stored, "escape")]
     if dtor is not None:
         path.append(PathEvent(SourceLoc(dtor.loc.file, dtor.loc.line, dtor.loc.col),
                               f"destructor {dtor.qualname}() never releases {what} '{s.member}'", "exit"))
@@ -313,7 +308,12 @@ def _finding(s: MemberStore, dtor: ir.Function | None, decl: ir.ClassDecl | None
         path.append(PathEvent(SourceLoc(decl.loc.file, decl.loc.line, decl.loc.col),
                               f"{decl.qualname} has no destructor: {what} '{s.member}' is never released", "exit"))
     return Finding(
-        rule_id=RuleId.MEMBER_NOT_RELEASED, resource_kind=res.kind, function=fn.qualname, loc=_sloc(s.loc),
-        acquire=_sloc(res.loc), acquirer=res.acquirer, var=s.member, expected=resolver.expected_release(res.kind),
+        rule_id=RuleId.MEMBER_NOT_RELEASED, resource_kind=res.kind, function=fn.qualname, loc=sloc(s.loc),
+        acquire=sloc(res.loc), acquirer=res.acquirer, var=s.member, expected=resolver.expected_release(res.kind),
         path=tuple(path), confidence="medium" if released_elsewhere else "high", rule_source=res.source,
         function_usr=fn.usr, function_span=(fn.loc.line, fn.end_line))
+
+
+@check(RuleId.MEMBER_NOT_RELEASED)
+def members_not_released(ctx: CheckContext) -> Iterable[Finding]:
+    return member_findings(ctx.program, ctx.analysis.results, ctx.analysis.resolver)

@@ -7,7 +7,7 @@ are ELF virtual addresses in hex), plus one extension that Breakpad readers igno
 `INFO LOAD <p_offset> <p_vaddr> <p_filesz>` per PT_LOAD segment, so that a `/proc/self/maps`
 mapping (start, file offset) converts to a virtual address exactly as with the binary itself.
 
-    python -m analyzer.correlate_symbols BINARY > BINARY.sym
+    python -m analyzer.profiles.symfile BINARY > BINARY.sym
 """
 from __future__ import annotations
 
@@ -18,22 +18,14 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from analyzer.profiles.model import Function, Line, Location, Mapping, Profile
+from ..errors import InputError
+from .model import Function, Line, Location, Mapping, Profile
 
 SYM_MAGIC = "MODULE "
 
 
-class SymFileError(ValueError):
+class SymFileError(InputError):
     """A `.sym` file that cannot be read; `str()` is a one-line message naming the file."""
-
-    def __init__(self, path: str, line: int, message: str) -> None:
-        super().__init__(path, line, message)
-        self.path = path
-        self.line = line
-        self.message = message
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -248,7 +240,7 @@ def write_sym(binary: str) -> str:
     out = [f"MODULE Linux {arch} {breakpad_module_id(info.build_id or '00')} {os.path.basename(binary)}"]
     if info.build_id:
         out.append(f"INFO CODE_ID {info.build_id.upper()}")
-    out.append("INFO GENERATOR leakscan analyzer.correlate_symbols")
+    out.append("INFO GENERATOR leakscan analyzer.profiles.symfile")
     for seg in info.segments:
         out.append(f"INFO LOAD {seg.offset:x} {seg.vaddr:x} {seg.filesz:x}")
     file_ids: dict[str, int] = {}
@@ -281,7 +273,7 @@ def write_sym(binary: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:
-        print("usage: python -m analyzer.correlate_symbols BINARY > BINARY.sym", file=sys.stderr)
+        print("usage: python -m analyzer.profiles.symfile BINARY > BINARY.sym", file=sys.stderr)
         return 2
     try:
         sys.stdout.write(write_sym(args[0]))

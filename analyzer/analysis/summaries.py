@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from . import ir
-from .rules import RuleSet
+from .. import ir
+from ..rules import RuleSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +41,12 @@ class CallEffect:
 NO_EFFECT = CallEffect()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Resolver:
+    """Decides what a call does to ownership: rules first, then the callee's summary."""
     rules: RuleSet
-    summaries: dict[str, FunctionSummary] = field(default_factory=dict)  # by usr and by qualname
-    with_body: set[str] = field(default_factory=set)  # usrs/qualnames of analyzed functions
+    summaries: Mapping[str, FunctionSummary] = field(default_factory=dict)  # by USR
+    with_body: frozenset[str] = frozenset()  # USRs of analyzed functions
 
     def summary_for(self, call: ir.Call) -> FunctionSummary | None:
         if call.callee_usr and call.callee_usr in self.summaries:

@@ -5,8 +5,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import ir
-from .rules import Acquire, Release, ResourceKind, RuleSet
+from .. import ir
+from .model import Acquire, Release, ResourceKind, RuleSetBuilder
 
 _ATTR = re.compile(r"^\s*(?:__)?(\w+?)(?:__)?\s*(?:\((.*)\))?\s*$", re.S)
 
@@ -68,13 +68,13 @@ def pointee_name(ctype: str) -> str:
     return base
 
 
-def _kind_for_dealloc(rules: RuleSet, dealloc: str, decl: ir.FuncDecl) -> str:
+def _kind_for_dealloc(rules: RuleSetBuilder, dealloc: str, decl: ir.FuncDecl) -> str:
     for rel in rules.releases_for(dealloc):
         return rel.kind
     return pointee_name(decl.return_type) or dealloc
 
 
-def apply_attribute_rules(decls: Iterable[ir.FuncDecl], rules: RuleSet) -> list[dict]:
+def apply_attribute_rules(decls: Iterable[ir.FuncDecl], rules: RuleSetBuilder) -> list[dict]:
     """Add the rules declared by ownership attributes; returns one plain record per rule added.
 
     Attributes are configuration written by the library's authors, so their kinds are registered like

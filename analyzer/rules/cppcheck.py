@@ -8,7 +8,7 @@ from pathlib import Path
 import defusedxml
 import defusedxml.ElementTree as DET
 
-from .rules import Acquire, Realloc, Release, ResourceKind, RuleError, RuleSet
+from .model import Acquire, Realloc, Release, ResourceKind, RuleError, RuleSetBuilder
 
 # cppcheck's manual: alloc `arg` is the 1-based argument an allocator writes the resource through,
 # dealloc `arg` the 1-based argument released (default 1), realloc `realloc-arg` the one reallocated.
@@ -70,7 +70,7 @@ def parse_cfg(path: str) -> tuple[ET.Element, str]:
     return root, text
 
 
-def load_cppcheck_cfg(path: str, rules: RuleSet) -> dict[str, int]:
+def load_cppcheck_cfg(path: str, rules: RuleSetBuilder) -> dict[str, int]:
     """Add the file's allocation pairs and leak-ignore functions to `rules`; returns counts of what was added.
 
     A block whose deallocator already releases a kind (e.g. `free`) joins that kind, so `valloc` from
@@ -83,41 +83,8 @@ def load_cppcheck_cfg(path: str, rules: RuleSet) -> dict[str, int]:
     returns = _return_types(root)
     counts = {"kinds": 0, "acquire": 0, "release": 0, "realloc": 0, "borrow": 0}
     for block in root:
-        if block.tag not in ("memory", "resource"):
-            continue
-        allocs = [(n, _position(e, "arg", path, text)) for e in block.findall("alloc") for n in _names(e, path, text)]
-        reallocs = [(n, _position(e, "realloc-arg", path, text) or 0)
-                    for e in block.findall("realloc") for n in _names(e, path, text)]
-        deallocs = [(n, _position(e, "arg", path, text) or 0)
-                    for e in block.findall("dealloc") for n in _names(e, path, text)]
-        for e in block.findall("use"):
-            _names(e, path, text)  # validated; a `use` function keeps the pointer: the default for unknown calls
-        if not deallocs:
-            first = allocs[0][0] if allocs else block.tag
-            raise RuleError(path, f"<{block.tag}> block of '{first}' has no <dealloc>", _line_of(text, first))
-        if not allocs and not reallocs:
-            continue
-        kind = next((rels[0].kind for name, _ in deallocs if (rels := rules.releases_for(name))), "")
-        if not kind:
-            kind = (allocs or reallocs)[0][0]
-            rtype = returns.get(kind, "")
-            invalid = "negative" if block.tag == "resource" and INT_TYPES.match(rtype) else "null"
-            if kind not in rules.kinds:
-                rules.add_kind(ResourceKind(kind, invalid, f"cppcheck <{block.tag}> released by {deallocs[0][0]}()",
-                                            source))
-                counts["kinds"] += 1
-        for name, out in allocs:
-            if rules.acquire_for(name) is None and rules.realloc_for(name) is None:
-                rules.add_acquire(Acquire(name, kind, out, source))
-                counts["acquire"] += 1
-        for name, arg in reallocs:
-            if rules.realloc_for(name) is None:
-                rules.reallocs[name] = Realloc(name, kind, arg, source)
-                counts["realloc"] += 1
-        for name, arg in deallocs:
-            if not any(r.kind == kind and r.arg == arg for r in rules.releases_for(name)):
-                rules.add_release(Release(name, kind, arg, source))
-                counts["release"] += 1
+        if block.tag in ("memory", "resource"):
+            _load_block(block, path, text, rules, source, returns, counts)
     for fn in root.iter("function"):
         if fn.find("leak-ignore") is None:
             continue
@@ -128,3 +95,41 @@ def load_cppcheck_cfg(path: str, rules: RuleSet) -> dict[str, int]:
                 counts["borrow"] += 1
     rules.files.append(source)
     return counts
+
+
+def _load_block(block: ET.Element, path: str, text: str, rules: RuleSetBuilder, source: str,
+                returns: dict[str, str], counts: dict[str, int]) -> None:
+    """One <memory> or <resource> block: its allocators, reallocators and deallocators as one kind."""
+    allocs = [(n, _position(e, "arg", path, text)) for e in block.findall("alloc") for n in _names(e, path, text)]
+    reallocs = [(n, _position(e, "realloc-arg", path, text) or 0)
+                for e in block.findall("realloc") for n in _names(e, path, text)]
+    deallocs = [(n, _position(e, "arg", path, text) or 0)
+                for e in block.findall("dealloc") for n in _names(e, path, text)]
+    for e in block.findall("use"):
+        _names(e, path, text)  # validated; a `use` function keeps the pointer: the default for unknown calls
+    if not deallocs:
+        first = allocs[0][0] if allocs else block.tag
+        raise RuleError(path, f"<{block.tag}> block of '{first}' has no <dealloc>", _line_of(text, first))
+    if not allocs and not reallocs:
+        return
+    kind = next((rels[0].kind for name, _ in deallocs if (rels := rules.releases_for(name))), "")
+    if not kind:
+        kind = (allocs or reallocs)[0][0]
+        rtype = returns.get(kind, "")
+        invalid = "negative" if block.tag == "resource" and INT_TYPES.match(rtype) else "null"
+        if kind not in rules.kinds:
+            rules.add_kind(ResourceKind(kind, invalid, f"cppcheck <{block.tag}> released by {deallocs[0][0]}()",
+                                        source))
+            counts["kinds"] += 1
+    for name, out in allocs:
+        if rules.acquire_for(name) is None and rules.realloc_for(name) is None:
+            rules.add_acquire(Acquire(name, kind, out, source))
+            counts["acquire"] += 1
+    for name, arg in reallocs:
+        if rules.realloc_for(name) is None:
+            rules.add_realloc(Realloc(name, kind, arg, source))
+            counts["realloc"] += 1
+    for name, arg in deallocs:
+        if not any(r.kind == kind and r.arg == arg for r in rules.releases_for(name)):
+            rules.add_release(Release(name, kind, arg, source))
+            counts["release"] += 1

@@ -1,0 +1,530 @@
+"""Path-sensitive ownership dataflow over one function's CFG: a worklist of (block, state, trail)."""
+from __future__ import annotations
+
+from collections import deque
+
+from ... import ir
+from ..summaries import CallEffect, Resolver
+from .graph import OwnershipGraph, operand_text
+from .state import (
+    DETACHED,
+    ESCAPED,
+    INVALID,
+    LEAKED,
+    MEMBER,
+    MOVED,
+    OWNED,
+    PARAM,
+    RELEASED,
+    Defect,
+    FunctionResult,
+    Resource,
+    ReturnShape,
+    State,
+    TrailStep,
+)
+from .summary import summarize
+from .values import Infeasible, constrain
+
+MAX_STATES_PER_BLOCK = 48
+WIDEN_AFTER = 16  # states per block before value facts are dropped
+MAX_VISITS = 40000
+TRAIL_LIMIT = 120
+
+
+class OwnershipAnalysis:
+    def __init__(self, fn: ir.Function, resolver: Resolver):
+        self.fn = fn
+        self.resolver = resolver
+        self.result = FunctionResult(fn)
+        self.resources: dict[tuple, Resource] = {}
+        self.graph = OwnershipGraph(fn, self.resources)
+        self.result.graph = self.graph.graph
+        self.reported: set[tuple] = set()
+        self.tested = self._multiply_tested()
+        self.return_shapes: list[ReturnShape] = []
+        self.param_index = {p.name: i for i, p in enumerate(fn.params)}
+        # the old value of a member is only unknown (possibly owned) in methods entered with a live object
+        self.track_members = bool(fn.class_name) and fn.kind in ("method", "destructor")
+        self.member_res: dict[tuple, Resource] = {}
+        self.detached_at: dict[tuple, ir.Loc] = {}
+
+    def _multiply_tested(self) -> set[str]:
+        # facts only pay off for a variable tested by two different conditions (both edges of one condition
+        # carry an Assume; a lowering temporary is tested once): tracking more multiplies states for nothing
+        conditions: dict[str, set] = {}
+        assigned_const: set[str] = set()
+        for b in self.fn.blocks:
+            for e in b.events:
+                if isinstance(e, ir.Assume) and isinstance(e.value, ir.Var):
+                    conditions.setdefault(e.value.name, set()).add((e.loc.line, e.loc.col))
+                elif isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var) and isinstance(e.src, ir.Const):
+                    assigned_const.add(e.dst.name)
+        return {v for v, locs in conditions.items() if len(locs) >= 2 or v in assigned_const}
+
+    # ---- driver ------------------------------------------------------------------------------
+    def run(self) -> FunctionResult:
+        init = State({}, {}, {}, {}, {}, {})
+        for i, p in enumerate(self.fn.params):
+            # pointers, and value parameters that may be handles (an `int fd` a callee closes)
+            if (p.is_pointer and p.pointer_depth == 1) or not (p.is_pointer or p.is_reference):
+                rid = ("param", i)
+                init.status[rid] = PARAM
+                init.pts[p.name] = frozenset({rid})
+        seen: dict[int, set] = {}
+        work: deque = deque([(self.fn.entry, init, ())])
+        visits = 0
+        while work:
+            bid, state, trail = work.popleft()
+            k = state.key()
+            bucket = seen.setdefault(bid, set())
+            if k in bucket:
+                continue
+            if len(bucket) >= WIDEN_AFTER and state.facts:
+                # widen: past a few states per block, forget value facts and keep only ownership (fact
+                # combinations of unrelated flags otherwise fill the block's budget and truncate the analysis)
+                state = state.copy()
+                state.facts = {}
+                k = state.key()
+                if k in bucket:
+                    continue
+            if len(bucket) >= MAX_STATES_PER_BLOCK or visits >= MAX_VISITS:
+                self.result.truncated = True
+                continue
+            bucket.add(k)
+            visits += 1
+            block = self.fn.blocks[bid]
+            st = state.copy()
+            tr = list(trail)
+            try:
+                alive = self._block(block, st, tr)
+            except Infeasible:
+                continue
+            if not alive:
+                continue
+            self._forget_dead(st)
+            for s in block.succs:
+                work.append((s, st, tuple(tr[-TRAIL_LIMIT:])))
+        self.result.resources = self.resources
+        self.result.summary = summarize(self.fn, self.return_shapes, self.result.truncated)
+        return self.result
+
+    def _forget_dead(self, st: State) -> None:
+        """Drop acquired resources nothing refers to any more and that can no longer be reported
+        (escaped, released, invalid, already leaked): they only multiply states at joins."""
+        live = set()
+        for rids in st.pts.values():
+            live.update(rids)
+        for old in st.pending.values():
+            live.update(old)
+        for rid in [r for r, s in st.status.items()
+                    if s in (ESCAPED, RELEASED, INVALID, LEAKED) and r not in live and r in self.resources]:
+            del st.status[rid]
+            st.released_by.pop(rid, None)
+            st.pending.pop(rid, None)
+
+    def _block(self, block: ir.Block, st: State, tr: list) -> bool:
+        for e in block.events:
+            handler = getattr(self, "_" + type(e).__name__)
+            if handler(e, st, tr) is False:
+                return False
+        return True
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def rids(self, st: State, op: ir.Operand | None) -> frozenset:
+        if isinstance(op, ir.Var):
+            return st.pts.get(op.name, frozenset())
+        if isinstance(op, ir.Field) and op.base is None and self.track_members:
+            key = "this->" + op.name
+            if key not in st.pts:
+                rid = ("member", op.name)
+                st.pts[key] = frozenset({rid})
+                st.status.setdefault(rid, MEMBER)
+                self.member_res.setdefault(rid, Resource(rid, "", "", self.fn.loc, "member"))
+            return st.pts[key]
+        return frozenset()
+
+    def var_name(self, st: State, rid: tuple) -> str:
+        names = [v for v in st.holders(rid) if not v.startswith("$")]
+        return names[0] if names else ""
+
+    def report(self, rule: str, rid: tuple, loc: ir.Loc, st: State, tr: list, var: str = "",
+               releaser: str = "") -> None:
+        res = self.resources.get(rid) or self.member_res.get(rid)
+        if res is None:
+            return
+        key = (rule, rid[:2], loc.line, loc.col)
+        if key in self.reported:
+            return
+        self.reported.add(key)
+        start = next((i for i in range(len(tr) - 1, -1, -1) if tr[i].kind == "acquire" and tr[i].rid == rid), 0)
+        steps = tuple(s for s in tr[start:] if s.rid in (None, rid) or s.kind == "branch")
+        self.result.defects.append(Defect(rule, res, loc, var, steps, releaser))
+
+    def escape(self, st: State, rid: tuple, tr: list, loc: ir.Loc, message: str) -> None:
+        status = st.status.get(rid)
+        if status == OWNED:
+            st.status[rid] = ESCAPED
+            tr.append(TrailStep(loc, "escape", message, rid))
+        elif status == PARAM:
+            st.param_events.setdefault(rid[1], "escaped")
+        elif status in (MEMBER, DETACHED):
+            st.status[rid] = ESCAPED
+
+    # ---- events ------------------------------------------------------------------------------
+    def _Branch(self, e: ir.Branch, st: State, tr: list) -> None:
+        tr.append(TrailStep(e.loc, "branch", f"'{e.text}' is {'true' if e.taken else 'false'}"))
+
+    def _Compare(self, e: ir.Compare, st: State, tr: list) -> None:
+        """A resource acquired here and still owned cannot equal a pointer that does not refer to it
+        (`if (buf != stackbuf) free(buf);`): prune the edge that claims it does."""
+        if not e.equal:
+            return
+        a, b = self.rids(st, e.lhs), self.rids(st, e.rhs)
+        for x, y in ((a, b), (b, a)):
+            if x and not (x & y) and all(st.status.get(r) == OWNED and r in self.resources for r in x):
+                raise Infeasible
+
+    def _Use(self, e: ir.Use, st: State, tr: list) -> None:
+        rids = self.rids(st, e.value)
+        if rids and all(st.status.get(r) == RELEASED for r in rids):
+            for r in rids:
+                self.report("use-after-release", r, e.loc, st, tr, e.value.name, st.released_by.get(r, ""))
+
+    def _Halt(self, e: ir.Halt, st: State, tr: list) -> bool:
+        return False
+
+    def _Assume(self, e: ir.Assume, st: State, tr: list) -> None:
+        if isinstance(e.value, ir.Var) and e.value.name in st.status_of:
+            self._assume_status(st.status_of[e.value.name], e.op, e.const, st)
+        rids = self.rids(st, e.value)
+        if not rids:
+            if isinstance(e.value, ir.Var) and e.value.name in self.tested:
+                st.facts[e.value.name] = constrain(st.facts.get(e.value.name), e.op, e.const)
+            return
+        for rid in rids:
+            if rid in self.resources:
+                self._assume_resource(rid, e, st)
+            else:
+                self._assume_unacquired(rid, e, st)
+
+    def _assume_unacquired(self, rid: tuple, e: ir.Assume, st: State) -> None:
+        """A parameter or a member's entry value tested against NULL."""
+        status = st.status.get(rid)
+        if status == PARAM and e.op == "==" and e.const == 0:
+            st.param_events[rid[1]] = "null"
+        elif status in (MEMBER, DETACHED) and e.op == "==" and e.const == 0:
+            st.status[rid] = INVALID
+        elif status == INVALID and rid[0] == "member" and e.op == "!=" and e.const == 0:
+            raise Infeasible
+
+    def _assume_resource(self, rid: tuple, e: ir.Assume, st: State) -> None:
+        """An acquired resource tested against its kind's invalid value: on the failure edge nothing was
+        acquired (and a pending reallocation gives the old block back)."""
+        status = st.status.get(rid)
+        res = self.resources[rid]
+        kind = self.resolver.rules.kinds.get(res.kind)
+        verdict = kind.is_invalid(e.op, e.const) if kind else (
+            True if (e.op == "==" and e.const == 0) else False if (e.op == "!=" and e.const == 0) else None)
+        if verdict is True:
+            if status == OWNED:
+                st.status[rid] = INVALID
+                for old in st.pending.pop(rid, ()):
+                    if st.status.get(old) == MOVED:
+                        st.status[old] = OWNED
+        elif verdict is False:
+            if status == INVALID:
+                raise Infeasible
+            for old in st.pending.pop(rid, ()):
+                if st.status.get(old) == MOVED:
+                    st.status[old] = RELEASED
+
+    def _assume_status(self, rid: tuple, op: str, const: int, st: State) -> None:
+        """A status code of an out-parameter acquisition: 0 is success, negative (or nonzero) is failure."""
+        failed = (op == "!=" and const == 0) or (op == "==" and const < 0) or (op == "<" and const <= 0) or \
+            (op == "<=" and const < 0)
+        if failed and st.status.get(rid) == OWNED:
+            st.status[rid] = INVALID
+
+    def _Kill(self, e: ir.Kill, st: State, tr: list) -> None:
+        dying: dict[tuple, str] = {}
+        for name in e.names:
+            for rid in st.pts.pop(name, frozenset()):
+                dying.setdefault(rid, name)
+            st.facts.pop(name, None)
+            st.status_of.pop(name, None)
+        for rid, name in sorted(dying.items(), key=repr):
+            if st.status.get(rid) == DETACHED and not st.holders(rid):
+                self._detached_lost(rid, st, tr)
+            if st.status.get(rid) == OWNED and not st.holders(rid):
+                tr.append(TrailStep(e.loc, "exit", "goes out of scope without being released", rid))
+                self.report("resource-leak", rid, e.loc, st, tr, "" if name.startswith("$") else name)
+                st.status[rid] = LEAKED
+
+    def _Return(self, e: ir.Return, st: State, tr: list) -> bool:
+        returned = self.rids(st, e.value)
+        # only what the caller receives owned counts (not what was stored or handed off before)
+        owned_at_return = {r for r in returned if st.status.get(r) == OWNED}
+        for rid in returned:
+            if st.status.get(rid) == OWNED:
+                st.status[rid] = ESCAPED
+                self.graph.edge(self.graph.resource(rid), self.graph.node("return", "return", "return value"), None)
+        self.return_shapes.append(ReturnShape(
+            tuple(sorted(self.resources[r].kind for r in owned_at_return if r in self.resources)),
+            tuple(sorted(self.resources[r].acquirer for r in returned if r in self.resources)),
+            self._returns_borrowed(e.value, returned, st), dict(st.param_events), isinstance(e.value, ir.Const),
+            tuple(sorted(r[1] for r in returned if r[0] == "param"))))
+        for rid, status in sorted(st.status.items(), key=repr):
+            if status == DETACHED:
+                self._detached_lost(rid, st, tr)
+            if status == OWNED and rid in self.resources:
+                holders = [h for h in st.holders(rid) if not h.startswith("$")]
+                tr.append(TrailStep(e.loc, "exit", "returns without releasing it", rid))
+                self.report("resource-leak", rid, e.loc, st, tr, holders[0] if holders else "")
+        return False
+
+    def _returns_borrowed(self, value: ir.Operand | None, returned: frozenset, st: State) -> bool:
+        if value is None or isinstance(value, ir.Const):
+            return False
+        if returned:
+            return any(r not in self.resources for r in returned)
+        return True
+
+    def _Assign(self, e: ir.Assign, st: State, tr: list) -> None:
+        src = self.rids(st, e.src)
+        if isinstance(e.dst, ir.Var):
+            self._assign_var(e, e.dst, src, st, tr)
+            return
+        holder = ir.root_var(e.dst)
+        if isinstance(e.dst, ir.Field) and e.dst.base is None:
+            self._assign_member(e, st, tr, src)
+        for rid in src:
+            status = st.status.get(rid)
+            self.graph.edge(self.graph.resource(rid), self.graph.place(e.dst), "store", e.loc.line)
+            if status == PARAM:
+                if isinstance(e.dst, (ir.Field, ir.Global)) and (holder is None or holder.name == "this"):
+                    st.param_events[rid[1]] = "stored"
+                elif isinstance(e.dst, ir.Global):
+                    st.param_events[rid[1]] = "stored"
+                else:
+                    st.param_events.setdefault(rid[1], "escaped")
+            elif status == OWNED:
+                self.escape(st, rid, tr, e.loc, self._store_message(e, rid, st))
+
+    def _assign_var(self, e: ir.Assign, dst: ir.Var, src: frozenset, st: State, tr: list) -> None:
+        """`local = value`: an alias, an overwrite of what the local held, a new fact about it."""
+        st.status_of.pop(dst.name, None)
+        if isinstance(e.src, ir.Var) and e.src.name in st.status_of:
+            st.status_of[dst.name] = st.status_of[e.src.name]
+        self._overwrite(dst.name, e.loc, st, tr, src)
+        if src:
+            st.pts[dst.name] = src
+        else:
+            st.pts.pop(dst.name, None)  # keep the state small: most assignments carry no resource
+        if dst.name in self.tested:
+            if isinstance(e.src, ir.Const) and e.src.value is not None:
+                st.facts[dst.name] = (e.src.value, e.src.value, frozenset())
+            else:
+                st.facts.pop(dst.name, None)
+        if not dst.name.startswith("$"):
+            for rid in src:
+                self.graph.edge(self.graph.resource(rid), self.graph.place(dst), "assign", e.loc.line)
+
+    def _store_message(self, e: ir.Assign, rid: tuple, st: State) -> str:
+        """An owned resource stored in a field, global, element or through an out-parameter: where it went."""
+        if isinstance(e.dst, ir.Deref) and isinstance(e.dst.base, ir.Var) and e.dst.base.name in self.param_index:
+            st.param_events[("out", self.param_index[e.dst.base.name])] = self.resources[rid].kind
+            return f"stored through out-parameter '{e.dst.base.name}'"
+        if isinstance(e.dst, ir.Field) and e.dst.base is None:
+            self.result.member_stores.append((e.dst.name, self.resources[rid], e.loc))
+            return f"stored in member '{e.dst.name}'"
+        return f"stored in '{operand_text(e.dst)}'"
+
+    def _assign_member(self, e: ir.Assign, st: State, tr: list, src: frozenset) -> None:
+        name = e.dst.name
+        self.result.member_assigns.add(name)
+        if not self.track_members:
+            return
+        key = "this->" + name
+        for rid in sorted(self.rids(st, e.dst) - src, key=repr):
+            if st.status.get(rid) != MEMBER:
+                continue
+            if [h for h in st.holders(rid) if h != key]:
+                st.status[rid] = DETACHED  # `old = m_; m_ = fresh; release(old);` decides later
+                self.detached_at[rid] = e.loc
+            else:
+                tr.append(TrailStep(e.loc, "overwrite",
+                                    f"member '{name}' is overwritten while it may still own a resource", rid))
+                self.report("leak-on-overwrite", rid, e.loc, st, tr, name)
+                st.status[rid] = LEAKED
+        st.pts[key] = src
+
+    def _detached_lost(self, rid: tuple, st: State, tr: list) -> None:
+        if any(h.startswith("this->") for h in st.holders(rid)):
+            return  # moved into another member (`imm_ = mem_; mem_ = new MemTable;`)
+        loc = self.detached_at.get(rid)
+        if loc is not None:
+            tr.append(TrailStep(loc, "overwrite", f"the old value of member '{rid[1]}' is never released", rid))
+            self.report("leak-on-overwrite", rid, loc, st, tr, rid[1])
+        st.status[rid] = LEAKED
+
+    def _overwrite(self, name: str, loc: ir.Loc, st: State, tr: list, new: frozenset) -> None:
+        old = st.pts.get(name, frozenset())
+        for rid in sorted(old - new, key=repr):
+            status = st.status.get(rid)
+            others = [h for h in st.holders(rid) if h != name]
+            if others:
+                continue
+            if status == OWNED or (status == MOVED and any(rid in st.pending.get(n, ()) for n in new)):
+                if name.startswith("$"):
+                    continue
+                msg = "overwritten while still owned" if status == OWNED else \
+                    "overwritten by the result of the reallocation: if it fails, the old block is lost"
+                tr.append(TrailStep(loc, "overwrite", msg, rid))
+                self.report("leak-on-overwrite", rid, loc, st, tr, name)
+                st.status[rid] = LEAKED
+
+    def _new_resource(self, e: ir.Call, effect: CallEffect, st: State, tr: list) -> tuple:
+        site = (e.loc.file, e.loc.line, e.loc.col, e.callee)
+        rid = (site, 0)
+        if rid in st.status and st.status[rid] in (OWNED, MOVED):
+            # a second instance from the same site (a loop): rename the older one
+            older = (site, 1)
+            st.status[older] = st.status.pop(rid)
+            for v, rids in list(st.pts.items()):
+                if rid in rids:
+                    st.pts[v] = (rids - {rid}) | {older}
+            if older not in self.resources:
+                self.resources[older] = self.resources[rid]
+        res = Resource(rid, effect.acquire_kind, effect.acquirer or e.callee, e.loc, effect.source)
+        self.resources.setdefault(rid, res)
+        st.status[rid] = OWNED
+        self.graph.node(f"acquire:{e.loc.line}:{e.loc.col}", "acquire", f"{res.acquirer}()", e.loc.line)
+        tr.append(TrailStep(e.loc, "acquire", f"{res.kind} acquired by {res.acquirer}()", rid))
+        return rid
+
+    def _Call(self, e: ir.Call, st: State, tr: list) -> None:
+        effect = self.resolver.effect(e)
+        handled = self._call_releases(e, effect, st, tr)
+        old_rids = self._call_reallocates(e, effect, st, tr, handled)
+        for i, arg in enumerate(e.args):
+            if i not in handled and (effect.acquire_out is None or i != effect.acquire_out):
+                self._call_argument(e, effect, i, arg, st, tr)
+        # the receiver of a method call is used, not given away
+        if effect.acquire_kind:
+            self._call_acquires(e, effect, old_rids, st, tr)
+        elif effect.returns_arg is not None and e.result is not None and effect.returns_arg < len(e.args):
+            # `line = sdstrim(sdsnew(buf), ...)`: the result is the argument itself
+            st.pts[e.result.name] = self.rids(st, e.args[effect.returns_arg])
+
+    def _call_releases(self, e: ir.Call, effect: CallEffect, st: State, tr: list) -> set[int]:
+        """Release what the callee releases; returns the argument indexes taken care of."""
+        handled: set[int] = set()
+        for idx, kind in effect.releases:
+            if idx >= len(e.args):
+                continue
+            handled.add(idx)
+            for rid in self.rids(st, e.args[idx]):
+                self._release(rid, kind, e, st, tr)
+        if e.callee in ("delete", "delete[]") and not effect.releases:
+            for rid in self.rids(st, e.args[0] if e.args else None):
+                self._release(rid, e.callee, e, st, tr)
+            handled.add(0)
+        return handled
+
+    def _call_reallocates(self, e: ir.Call, effect: CallEffect, st: State, tr: list, handled: set[int]) -> frozenset:
+        """`realloc(p, n)`: p's resource is moved until the result's validity decides (the old resources)."""
+        if effect.realloc_arg is None or effect.realloc_arg >= len(e.args):
+            return frozenset()
+        handled.add(effect.realloc_arg)
+        old_rids = self.rids(st, e.args[effect.realloc_arg])
+        for rid in old_rids:
+            if st.status.get(rid) == OWNED:
+                st.status[rid] = MOVED
+                tr.append(TrailStep(e.loc, "release", f"reallocated by {e.callee}()", rid))
+        return old_rids
+
+    def _call_argument(self, e: ir.Call, effect: CallEffect, i: int, arg: ir.Operand, st: State, tr: list) -> None:
+        """An argument the callee neither releases nor writes an acquisition through: borrowed or escaping."""
+        borrowed = effect.borrows_all or i in effect.borrows or \
+            (i < len(e.arg_borrow) and e.arg_borrow[i] and i not in effect.sinks)
+        if isinstance(arg, ir.AddrOf):
+            inner = ir.root_var(arg)
+            # `&p` itself lets even a "borrowing" callee copy the pointer out (memcpy(slot, &p, sizeof p))
+            if inner is not None and (not borrowed or isinstance(arg.base, ir.Var)):
+                for rid in st.pts.get(inner.name, frozenset()):
+                    self.escape(st, rid, tr, e.loc, f"address passed to {e.callee or 'a call'}()")
+                st.facts.pop(inner.name, None)
+            return
+        if borrowed:
+            return
+        for rid in self.rids(st, arg):
+            status = st.status.get(rid)
+            if status in (OWNED, PARAM):
+                call = self.graph.node(f"call:{e.callee}:{e.loc.line}", "call", f"{e.callee or '?'}()", e.loc.line)
+                self.graph.edge(self.graph.resource(rid), call, "escape")
+                if status == PARAM and i in effect.sinks:
+                    st.param_events[rid[1]] = "stored"
+                self.escape(st, rid, tr, e.loc, f"passed to {e.callee or 'an unknown function'}(), "
+                                                "which may take ownership")
+
+    def _call_acquires(self, e: ir.Call, effect: CallEffect, old_rids: frozenset, st: State, tr: list) -> None:
+        if effect.acquire_out is not None:
+            self._acquire_out(e, effect, effect.acquire_out, st, tr)
+        elif e.discarded:
+            rid = self._new_resource(e, effect, st, tr)
+            st.status[rid] = ESCAPED
+            self.report("unused-acquire", rid, e.loc, st, tr)
+        elif e.result is not None:
+            rid = self._new_resource(e, effect, st, tr)
+            st.pts[e.result.name] = frozenset({rid})
+            if old_rids:
+                st.pending[rid] = tuple(sorted((r for r in old_rids if st.status.get(r) == MOVED), key=repr))
+
+    def _acquire_out(self, e: ir.Call, effect: CallEffect, index: int, st: State, tr: list) -> None:
+        """The callee writes a new resource through argument `index` (`&p`), or through a parameter passed on."""
+        target = e.args[index] if index < len(e.args) else None
+        if isinstance(target, ir.AddrOf) and isinstance(target.base, ir.Var):
+            rid = self._new_resource(e, effect, st, tr)
+            # the callee got the variable's address: it may reuse or free what it held (getline)
+            for old in st.pts.get(target.base.name, frozenset()) - {rid}:
+                if st.status.get(old) == OWNED and not [h for h in st.holders(old) if h != target.base.name]:
+                    self.escape(st, old, tr, e.loc, f"handed to {e.callee}() by address")
+            st.pts[target.base.name] = frozenset({rid})
+            if e.result is not None:
+                st.status_of[e.result.name] = rid  # `if (asprintf(&s, ...) < 0)` decides validity
+            self.graph.edge(self.graph.resource(rid), self.graph.place(target.base), "assign")
+        elif isinstance(target, ir.Var) and st.pts.get(target.name):
+            for prid in st.pts[target.name]:
+                if st.status.get(prid) == PARAM:
+                    st.param_events[("out", prid[1])] = effect.acquire_kind
+
+    def _release(self, rid: tuple, kind: str, e: ir.Call, st: State, tr: list) -> None:
+        status = st.status.get(rid)
+        res = self.resources.get(rid)
+        if status == PARAM:
+            st.param_events[rid[1]] = ("released", kind)
+            st.status[rid] = RELEASED
+            return
+        self.graph.node(f"release:{e.loc.line}:{e.loc.col}", "release", f"{e.callee}()", e.loc.line)
+        self.graph.edge(self.graph.resource(rid), f"release:{e.loc.line}:{e.loc.col}", "release")
+        if rid[0] == "member" and status in (MEMBER, DETACHED):
+            self.result.member_releases.add(rid[1])
+            st.status[rid] = RELEASED
+            return
+        if status == OWNED or status == MOVED:
+            if res is not None and not self._compatible(res.kind, kind):
+                self.report("mismatched-release", rid, e.loc, st, tr, self.var_name(st, rid), e.callee)
+            st.status[rid] = RELEASED
+            st.released_by[rid] = e.callee
+            tr.append(TrailStep(e.loc, "release", f"released by {e.callee}()", rid))
+        elif status == RELEASED:
+            tr.append(TrailStep(e.loc, "release", f"released again by {e.callee}()", rid))
+            self.report("double-release", rid, e.loc, st, tr, self.var_name(st, rid), e.callee)
+
+    def _compatible(self, acquired: str, released: str) -> bool:
+        rules = self.resolver.rules
+        if rules.same_family(acquired, released):
+            return True
+        # only kinds both defined by rules can mismatch; summary-derived kinds stay quiet
+        return not (acquired in rules.kinds and released in rules.kinds)

@@ -1,0 +1,93 @@
+"""Dataflow state of the ownership analysis: resources, their statuses on a path, defects and results."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from ... import ir
+from ..summaries import FunctionSummary
+
+OWNED, RELEASED, ESCAPED, INVALID, MOVED, PARAM = "owned", "released", "escaped", "invalid", "moved", "param"
+LEAKED = "leaked"  # already reported on this path: do not report it again at the exit
+MEMBER = "member"  # the value a member field held when the method was entered (may own a resource)
+DETACHED = "detached"  # a member's old value, overwritten but still referenced by a local (swap idiom)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    rid: tuple
+    kind: str
+    acquirer: str
+    loc: ir.Loc
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TrailStep:
+    loc: ir.Loc
+    kind: str  # acquire | branch | release | escape | note
+    message: str
+    rid: tuple | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Defect:
+    rule_id: str
+    resource: Resource
+    loc: ir.Loc
+    var: str
+    trail: tuple[TrailStep, ...]
+    releaser: str = ""
+    member: str = ""
+
+
+@dataclass
+class State:
+    status: dict
+    pts: dict
+    facts: dict
+    pending: dict  # realloc result rid -> old rids
+    released_by: dict  # rid -> release function name
+    param_events: dict  # param index -> ('released', kind) | ('stored',) | ('escaped',)
+    status_of: dict = field(default_factory=dict)  # variable holding the status code of an out-param acquire -> rid
+
+    def copy(self) -> State:
+        return State(dict(self.status), dict(self.pts), dict(self.facts), dict(self.pending),
+                      dict(self.released_by), dict(self.param_events), dict(self.status_of))
+
+    def key(self) -> tuple:
+        # hashable and order-free: only ever used for membership in a block's set of seen states
+        return (frozenset(self.status.items()), frozenset((v, r) for v, r in self.pts.items() if r),
+                frozenset(self.facts.items()), frozenset(self.pending.items()),
+                frozenset(self.param_events.items()), frozenset(self.status_of.items()))
+
+    def holders(self, rid: tuple) -> list[str]:
+        """Named variables referring to rid (lowering temporaries only live within a statement)."""
+        return [v for v, rids in self.pts.items() if rid in rids and not v.startswith("$")]
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnShape:
+    """What one `return` hands to the caller, as the function summary needs it."""
+    owned_kinds: tuple[str, ...]  # kinds of the owned resources returned
+    acquirers: tuple[str, ...]  # acquirers of every analyzed resource returned
+    borrowed: bool  # returns a pointer that is not a resource acquired here (a parameter, a field...)
+    param_events: dict  # param index -> 'released'/'stored'/... ; ('out', index) -> kind written through it
+    returns_constant: bool  # `return NULL;`, `return 0;`
+    returned_params: tuple[int, ...]  # parameters returned as they came in
+
+
+@dataclass
+class FunctionResult:
+    function: ir.Function
+    defects: list[Defect] = field(default_factory=list)
+    summary: FunctionSummary | None = None
+    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    resources: dict = field(default_factory=dict)
+    truncated: bool = False
+    member_stores: list[tuple[str, Resource, ir.Loc]] = field(default_factory=list)
+    member_releases: set[str] = field(default_factory=set)
+    member_assigns: set[str] = field(default_factory=set)  # members this function assigns
+
+

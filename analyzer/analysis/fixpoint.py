@@ -1,0 +1,51 @@
+"""Phase 2 over the whole program: every function analyzed bottom-up over the call graph's SCCs, callee summaries
+first; recursive SCCs iterate to a fixed point (at most 4 rounds)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from ..rules import RuleSet
+from .callgraph import bottom_up_sccs
+from .dataflow import FunctionResult, analyze_function
+from .program import Program
+from .summaries import FunctionSummary, Resolver
+
+MAX_ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class ProgramAnalysis:
+    results: tuple[FunctionResult, ...]  # one per function, by USR order
+    summaries: Mapping[str, FunctionSummary]  # the useful summaries, by USR
+    resolver: Resolver  # rules + those summaries: how every call site was read
+
+
+def _useful(s: FunctionSummary) -> bool:
+    return bool(s.returns_owned or s.releases_args or s.acquires_out or s.stores_args or s.borrows_args)
+
+
+def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
+                    known: Mapping[str, FunctionSummary] | None = None) -> ProgramAnalysis:
+    """`infer`: learn summaries from bodies (off: only rules decide what a call does)."""
+    summaries: dict[str, FunctionSummary] = dict(known or {})
+    # callers of a summary see it as soon as it is computed, through this read-only view
+    resolver = Resolver(rules, MappingProxyType(summaries), frozenset(prog.functions))
+    graph = prog.call_graph
+    results: dict[str, FunctionResult] = {}
+    for scc in bottom_up_sccs(graph):
+        recursive = len(scc) > 1 or graph.has_edge(scc[0], scc[0])
+        for _ in range(MAX_ROUNDS if recursive else 1):
+            changed = False
+            for usr in scc:
+                res = analyze_function(prog.functions[usr], resolver)
+                results[usr] = res
+                if infer and res.summary is not None and _useful(res.summary) and summaries.get(usr) != res.summary:
+                    summaries[usr] = res.summary
+                    changed = True
+            if not changed:
+                break
+    final = dict(summaries)
+    return ProgramAnalysis(tuple(results[u] for u in sorted(results)),
+                           MappingProxyType(final), Resolver(rules, MappingProxyType(final), frozenset(prog.functions)))

@@ -1,0 +1,23 @@
+"""Checks: findings made from the analysis, one registered check per family of ruleIds."""
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from ..analysis.fixpoint import ProgramAnalysis
+from ..analysis.program import Program
+from ..model import Finding, RuleId
+from . import leaks, members, releases  # noqa: F401  (they register themselves)
+from .member_overwrite import refine_member_overwrites
+from .registry import CHECKS, Check, CheckContext, check, checks_for
+
+__all__ = ["CHECKS", "Check", "CheckContext", "check", "checks_for", "run_checks"]
+
+
+def run_checks(program: Program, analysis: ProgramAnalysis, enabled: Collection[RuleId] | None = None) -> list[Finding]:
+    """Every registered check in registration order; `enabled` keeps only findings of those ruleIds."""
+    ctx = CheckContext(program, analysis, refine_member_overwrites(analysis.results))
+    findings: list[Finding] = []
+    for c in CHECKS.values():
+        if enabled is None or set(c.rule_ids) & set(enabled):
+            findings.extend(f for f in c.run(ctx) if enabled is None or f.rule_id in enabled)
+    return findings

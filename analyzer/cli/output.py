@@ -1,0 +1,76 @@
+"""Writing results: the chosen format to a file or stdout, HTML reports as folders; the scan's exit code."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import ExitCode, InputError
+from ..fixes import attach_fixes
+from ..fsio import replace_dir_atomic, write_text_atomic
+from ..model import AnalysisResult
+from ..sourcetext import read_source
+
+FORMATS = ("text", "json", "sarif", "html")
+
+
+def with_fixes(result: AnalysisResult) -> AnalysisResult:
+    """Suggested fixes attached against the sources as they are now (a saved result may predate them)."""
+    return attach_fixes(result, read_source)
+
+
+def write_html(result: AnalysisResult, out: str | Path, *, single_file: bool = False, source_reader=None) -> list[Path]:
+    """The HTML report: a folder swapped in atomically, or with `single_file` one file (`out` itself when it ends
+    in .html, else `out/index.html`)."""
+    from reports.html import render_html
+    out = Path(out)
+    files = render_html(result, single_file=single_file, source_reader=source_reader)
+    if single_file:
+        target = out if out.suffix.lower() in (".html", ".htm") else out / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return [write_text_atomic(target, files["index.html"])]
+    return replace_dir_atomic(out, files)
+
+
+def render(result: AnalysisResult, fmt: str, quiet: bool = False) -> str:
+    if fmt == "json":
+        from reports.jsonout import render_json
+        return render_json(result)
+    if fmt == "sarif":
+        from reports.sarif import render_sarif
+        return render_sarif(result)
+    from reports.text import render_text
+    return render_text(result, verbose_path=not quiet)
+
+
+def emit(result: AnalysisResult, fmt: str, output: str | None, single_file: bool = False,
+         quiet: bool = False) -> None:
+    if fmt == "html":
+        if not output:
+            raise InputError("--format html", None, "needs -o DIR")
+        try:
+            write_html(result, output, single_file=single_file)
+        except FileExistsError as exc:
+            raise InputError(output, None, f"{exc.args[0] if exc.args else 'exists'}; choose an empty or new "
+                                           "folder") from None
+        return
+    text = render(result, fmt, quiet)
+    if output:
+        write_text_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+def exit_code_for(result: AnalysisResult) -> ExitCode:
+    """3 when a TU failed or was only partly analyzed (missing include, not UTF-8...): the findings may be
+    incomplete, and the diagnostics say why; else 1 with findings, 0 without."""
+    if result.stats.failed_tus or result.stats.degraded_tus:
+        return ExitCode.INCOMPLETE
+    return ExitCode.FINDINGS if result.findings else ExitCode.CLEAN
+
+
+def print_diagnostics(result: AnalysisResult, fmt: str, output: str | None) -> None:
+    """Diagnostics go to stderr unless the text report on stdout already lists them."""
+    if fmt == "text" and not output:
+        return
+    for d in result.diagnostics:
+        print(f"leakscan: {d.file}:{d.line}: {d.severity}: {d.message}", file=sys.stderr)

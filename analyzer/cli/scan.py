@@ -1,0 +1,80 @@
+"""`leakscan scan`: scan sources (and correlate with profiles), write the chosen report."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..correlate import correlate_with_files
+from ..errors import ExitCode, InputError
+from ..frontend.compdb import find_compile_commands
+from ..fsio import write_text_atomic
+from ..model import AnalysisResult
+from ..pipeline import Options, run
+from ..sourcetext import read_source
+from .output import FORMATS, emit, exit_code_for, print_diagnostics, with_fixes
+
+
+def add_source_args(p: argparse.ArgumentParser) -> None:
+    """What to scan: shared by `scan` and `pairs`."""
+    p.add_argument("paths", nargs="*", help="source files and folders (default: every TU of the database)")
+    p.add_argument("-p", "--build-dir", help="folder holding compile_commands.json")
+    p.add_argument("--compile-commands", help="path of a compile_commands.json")
+    p.add_argument("--rules", action="append", default=[], metavar="FILE", help="extra TOML rules file")
+    p.add_argument("--cppcheck-cfg", action="append", default=[], metavar="FILE",
+                   help="read alloc/dealloc pairs from a cppcheck library .cfg file")
+    p.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("scan", help="scan sources (flags after -- go to the compiler)")
+    add_source_args(p)
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("-o", "--output", help="output file (html: output folder); default stdout")
+    p.add_argument("--no-infer", action="store_true", help="no inferred create/destroy pairs or summaries")
+    p.add_argument("--heap", "--profile", dest="profiles", action="append", default=[], metavar="PROFILE",
+                   help="heap profile / LSan / Valgrind report to correlate (repeatable, oldest first)")
+    p.add_argument("--binary", help="the profiled binary (symbolizes raw heap profiles)")
+    p.add_argument("--search-path", action="append", default=[], metavar="DIR",
+                   help="where to find shared libraries named in profiles")
+    p.add_argument("--fix-diff", metavar="FILE", help="write every suggested fix as one unified diff")
+    p.add_argument("--single-file", action="store_true", help="html: one self-contained file")
+    p.add_argument("--timestamp", default="", help=argparse.SUPPRESS)
+    p.add_argument("-q", "--quiet", action="store_true", help="text: no path notes")
+    p.set_defaults(run=cmd_scan)
+
+
+def scan_options(args: argparse.Namespace, extra: list[str]) -> Options:
+    compdb = args.compile_commands
+    if args.build_dir:
+        compdb = find_compile_commands(args.build_dir)
+    if not compdb and not args.paths:
+        raise InputError("leakscan", None, "nothing to scan: give source files or folders, or -p BUILD_DIR")
+    return Options(paths=tuple(args.paths), compile_commands=compdb, rule_files=tuple(args.rules),
+                   extra_flags=tuple(extra), jobs=args.jobs, infer=not getattr(args, "no_infer", False),
+                   cppcheck_cfgs=tuple(getattr(args, "cppcheck_cfg", []) or ()),
+                   timestamp=getattr(args, "timestamp", ""))
+
+
+def progress(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\rleakscan: parsed {done}/{total} translation units")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def correlate_profiles(result: AnalysisResult, profiles: list[str], binary: str | None,
+                       search: list[str]) -> AnalysisResult:
+    return correlate_with_files(result, profiles, binary=binary, search_paths=search) if profiles else result
+
+
+def cmd_scan(args: argparse.Namespace, extra: list[str]) -> ExitCode:
+    result = run(scan_options(args, extra), progress=progress)
+    result = with_fixes(correlate_profiles(result, args.profiles, args.binary, args.search_path))
+    if args.fix_diff:
+        from reports.patch import unified_patch
+        write_text_atomic(args.fix_diff, unified_patch(result.patch, read_source, result.root))
+    emit(result, args.format, args.output, args.single_file, args.quiet)
+    print_diagnostics(result, args.format, args.output)
+    return exit_code_for(result)

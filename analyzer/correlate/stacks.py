@@ -1,0 +1,211 @@
+"""Profiles reduced to growth per symbolized allocation stack, in groups (a snapshot series, each leak report)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..profiles import (
+    IncompatibleProfiles,
+    MalformedProfile,
+    Profile,
+    SymbolizeOptions,
+    fold_allocator_frames,
+    load_profile,
+    pick_metric,
+    score_growth,
+    symbolize,
+)
+from ..profiles.aggregate import normalize_frame
+from ..profiles.growth import sequence_number
+from ..profiles.model import Frame
+
+LEAK_REPORT_FORMATS = frozenset({"lsan", "valgrind-xml", "valgrind-text"})
+# Rules whose findings are leaks, i.e. can have heap growth behind them.
+LEAK_RULES = frozenset({"resource-leak", "leak-on-overwrite", "unused-acquire", "member-not-released"})
+# Leak-report kinds: counted as leaked, folded into an owner, or ignored.
+COUNTED_KINDS = frozenset({"direct", "definite", "possible", ""})
+FOLDED_KINDS = frozenset({"indirect"})
+_ALLOCATING_ACQUIRERS = frozenset({"new", "new[]", "operator new", "operator new[]"})
+
+
+@dataclass(frozen=True)
+class StackGrowth:
+    """Growth of one symbolized allocation stack in one group of profiles."""
+
+    frames: tuple[Frame, ...]  # leaf first, allocator frames folded
+    bytes: int  # in use (1 snapshot), last - first (2+), leaked (reports)
+    objects: int
+    weight: float  # ranking strength in bytes: fitted steady growth for 3+ snapshots, else `bytes`
+    source: str  # the profile(s) it comes from
+    kind: str = ""  # leak-report kind: direct, indirect, definite, possible
+    r2: float | None = None  # fit quality for 3+ snapshots
+    rising: bool = True  # 3+ snapshots: still growing in the second half of the window (not a plateau)
+
+
+@dataclass(frozen=True)
+class _Group:
+    label: str
+    stacks: tuple[StackGrowth, ...]
+    is_report: bool
+    snapshots: int
+
+
+# ---- profiles → growth per stack ---------------------------------------------------------------
+
+def load_profiles(paths: Sequence[str], binary: str | None = None,
+                  search_paths: Sequence[str] = ()) -> list[Profile]:
+    """Parse, symbolize and fold every profile; raise `MalformedProfile` (one line) on bad input.
+
+    `binary` may be the profiled executable or a Breakpad `.sym` file of it
+    (`analyzer.profiles.symfile`), which symbolizes without the binary or binutils.
+    """
+    from analyzer.profiles.symfile import SymFileError, is_sym_file, read_sym, symbolize_with_sym
+
+    sym = None
+    if binary and is_sym_file(binary):
+        try:
+            sym = read_sym(binary)
+        except SymFileError as exc:
+            raise MalformedProfile(exc.path, exc.line, exc.message) from None
+        binary = None
+    options = SymbolizeOptions(binary=binary, search_path=tuple(search_paths))
+    out = []
+    for path in paths:
+        prof = load_profile(path)
+        if not prof.symbolized:
+            if sym is not None:
+                prof, _ = symbolize_with_sym(prof, sym)
+            prof = symbolize(prof, options)
+        out.append(fold_allocator_frames(prof))
+    return out
+
+
+def _frames_key(profile: Profile, sample) -> tuple[Frame, ...]:  # type: ignore[no-untyped-def]
+    return profile.frames(sample)
+
+
+def _library_functions(profiles: Sequence[Profile]) -> dict[str, str]:
+    """Function → shared-library path, for frames of shared libraries that have no source position.
+
+    Shown as the frame's file, it keeps them out of the project frames even when their name does
+    not look like a system function (or was symbolized from another machine's copy of the library).
+    """
+    out: dict[str, str] = {}
+    for p in profiles:
+        for loc in p.locations:
+            m = p.mapping(loc.mapping_id) if loc.mapping_id else None
+            if m is None or ".so" not in os.path.basename(m.filename):
+                continue
+            for fr in p.location_frames(loc.id):
+                if not fr.file:
+                    out.setdefault(fr.function, m.filename)
+    return out
+
+
+def _shown(frames: tuple[Frame, ...], libs: dict[str, str]) -> tuple[Frame, ...]:
+    if not libs:
+        return frames
+    return tuple(Frame(f.function, libs[f.function], f.line) if not f.file and f.function in libs else f
+                 for f in frames)
+
+
+def _report_group(profile: Profile, libs: dict[str, str]) -> _Group:
+    space = pick_metric(profile, "inuse_space")
+    objs = pick_metric(profile, "inuse_objects")
+    merged: dict[tuple[tuple[Frame, ...], str], list[int]] = {}
+    for s in profile.samples:
+        kind = s.label("leak_kind")
+        if kind not in COUNTED_KINDS and kind not in FOLDED_KINDS:
+            continue  # still reachable at exit: not a leak
+        key = (_frames_key(profile, s), kind)
+        acc = merged.setdefault(key, [0, 0])
+        acc[0] += int(s.values[space]) if space >= 0 else 0
+        acc[1] += int(s.values[objs]) if objs >= 0 else 0
+    name = os.path.basename(profile.source_path)
+    stacks = tuple(StackGrowth(_shown(frames, libs), b, o, float(b), name, kind)
+                   for (frames, kind), (b, o) in merged.items() if b > 0)
+    return _Group(name, stacks, True, 1)
+
+
+def _snapshot_order(profiles: Sequence[Profile]) -> tuple[list[Profile], list[float] | None]:
+    """Oldest first: by gperftools dump number when every file has one, else as given.
+
+    Dump numbers beat file times: copied or checked-out files have meaningless mtimes.
+    """
+    seqs = [sequence_number(p.source_path) for p in profiles]
+    if len(profiles) > 1 and all(s is not None for s in seqs) and len(set(seqs)) == len(seqs):
+        pairs = sorted(zip(seqs, profiles, strict=True), key=lambda t: t[0])  # type: ignore[arg-type, return-value]
+        return [p for _, p in pairs], [float(s) for s, _ in pairs]  # type: ignore[arg-type]
+    return list(profiles), [float(i) for i in range(len(profiles))]
+
+
+def _snapshot_group(profiles: Sequence[Profile], libs: dict[str, str]) -> _Group:
+    ordered, times = _snapshot_order(profiles)
+    first, last = ordered[0], ordered[-1]
+    names = [os.path.basename(p.source_path) for p in ordered]
+    label = names[0] if len(names) == 1 else f"{names[0]} → {names[-1]} ({len(names)} snapshots)"
+
+    def totals(p: Profile) -> tuple[dict[tuple[Frame, ...], float], dict[tuple[Frame, ...], float]]:
+        """In-use bytes and objects per symbolized stack (one pass: frames are built once)."""
+        si, oi = pick_metric(p, "inuse_space"), pick_metric(p, "inuse_objects")
+        nbytes: dict[tuple[Frame, ...], float] = {}
+        objs: dict[tuple[Frame, ...], float] = {}
+        # Same stack, different addresses (e.g. two call sites on one line): merged by symbols.
+        for s in p.samples:
+            k = _frames_key(p, s)
+            nbytes[k] = nbytes.get(k, 0) + s.values[si]
+            if oi >= 0:
+                objs[k] = objs.get(k, 0) + s.values[oi]
+        return nbytes, objs
+
+    for p in ordered:
+        if pick_metric(p, "inuse_space") < 0:
+            raise IncompatibleProfiles(p.source_path, "no in-use values to correlate "
+                                       f"(has {', '.join(vt.type for vt in p.sample_types)})")
+    b_last, o_last = totals(last)
+    stacks: list[StackGrowth] = []
+    if len(ordered) == 1:
+        for k, v in b_last.items():
+            if v > 0:
+                stacks.append(StackGrowth(_shown(k, libs), int(v), int(o_last.get(k, 0)), float(v), label))
+        return _Group(label, tuple(stacks), False, 1)
+    b_first, o_first = totals(first)
+    fits: dict[tuple[Frame, ...], tuple[float, float, bool]] = {}
+    if len(ordered) >= 3:
+        # score_growth keys stacks by normalized frames (`normalize_frame`); map ours onto them.
+        for g in score_growth(ordered, "inuse_space", times):
+            fits[g.stack] = (g.score, g.r2, g.values[-1] > g.values[len(g.values) // 2])
+    for k in dict.fromkeys([*b_last, *b_first]):
+        delta = b_last.get(k, 0) - b_first.get(k, 0)
+        if delta <= 0:
+            continue
+        objects = int(o_last.get(k, 0) - o_first.get(k, 0))
+        if fits:
+            score, r2, rising = fits.get(tuple(normalize_frame(f) for f in k), (0.0, 0.0, False))
+            stacks.append(StackGrowth(_shown(k, libs), int(delta), objects, score, label, r2=r2, rising=rising))
+        else:
+            stacks.append(StackGrowth(_shown(k, libs), int(delta), objects, float(delta), label))
+    return _Group(label, tuple(stacks), False, len(ordered))
+
+
+def _groups(profiles: Sequence[Profile]) -> list[_Group]:
+    """Leak reports one by one; heap snapshots grouped by format and sample types, in given order."""
+    groups: list[_Group] = []
+    series: dict[tuple[str, tuple[str, ...]], list[Profile]] = {}
+    libs = _library_functions(profiles)
+    for p in profiles:
+        if p.source_format in LEAK_REPORT_FORMATS:
+            groups.append(_report_group(p, libs))
+        else:
+            series.setdefault((p.source_format, tuple(vt.type for vt in p.sample_types)), []).append(p)
+    for members in series.values():
+        groups.append(_snapshot_group(members, libs))
+    return groups
+
+
+def growth_by_stack(profiles: Sequence[Profile]) -> list[StackGrowth]:
+    """Every growing stack of every profile group, strongest first."""
+    out = [s for g in _groups(profiles) for s in g.stacks]
+    out.sort(key=lambda s: (-s.weight, -s.bytes, s.source, s.frames))
+    return out

@@ -1,0 +1,300 @@
+"""Inferred create/destroy pairs: names (shared stem + verb pair) bound by types, weighed by behaviour."""
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .. import ir
+from ..analysis.summaries import FunctionSummary
+from ..model import InferredPair
+from ..rules import RuleSet
+from ..rules.attributes import attributes_of
+from .bodies import Bodies
+from .names import (
+    ACQUIRE_VERBS,
+    GETTER_WORDS,
+    RELEASE_VERBS,
+    VERB_PAIRS,
+    NameParts,
+    glued,
+    is_method,
+    name_parts,
+    namespace,
+    stems_match,
+)
+from .scoring import HIGH, MEDIUM, WEIGHTS, Behaviour, Evidence, EvidenceKind, behaviour
+from .types import GENERIC_BASES, bind, pointer
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """One inferred acquirer/releaser pair with its confidence and the evidence for it."""
+    kind: str
+    acquirer: str
+    releaser: str
+    score: float
+    evidence: tuple[Evidence, ...]
+    out_arg: int | None = None  # acquirer writes the resource through this parameter (0-based)
+    release_arg: int = 0
+    type: str = ""  # the pointee type binding the two ('dm_pack', 'void')
+    file: str = ""
+    line: int = 0
+
+    @property
+    def confidence(self) -> str:
+        return "high" if self.score >= HIGH else "medium" if self.score >= MEDIUM else "low"
+
+    @property
+    def source(self) -> str:
+        return f"inferred:{self.acquirer}/{self.releaser}"
+
+    def record(self) -> InferredPair:
+        return InferredPair(self.acquirer, self.releaser, self.kind, self.confidence, round(self.score, 2),
+                            tuple(e.text for e in self.evidence), self.out_arg, self.release_arg, self.type,
+                            self.file, self.line)
+
+
+@dataclass(frozen=True)
+class Inference:
+    pairs: tuple[Pair, ...] = ()
+    borrowers: Mapping[str, str] = field(default_factory=dict)  # function -> kind it borrows
+    # acquirers whose body keeps one of their arguments: an acquire rule would make callers keep
+    # tracking what they passed (rules borrow every argument), so their summary speaks for them
+    summarized: frozenset[str] = frozenset()
+
+    def confident(self) -> list[Pair]:
+        return [p for p in self.pairs if p.score >= MEDIUM]
+
+
+@dataclass(frozen=True, slots=True)
+class _Acq:
+    decl: ir.FuncDecl
+    parts: NameParts
+    base: str
+    out_arg: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Rel:
+    decl: ir.FuncDecl
+    parts: NameParts
+    params: tuple[tuple[str, int], ...]
+
+
+def _acquirer(decl: ir.FuncDecl) -> list[_Acq]:
+    parts = name_parts(decl.name, ACQUIRE_VERBS)
+    if parts is None:
+        return []
+    base, depth = pointer(decl.return_type)
+    if depth == 1:
+        return [_Acq(decl, parts, base, None)]
+    if depth == 0:
+        outs = []
+        for i, t in enumerate(decl.param_types):
+            b, d = pointer(t)
+            if d == 2:
+                outs.append(_Acq(decl, parts, b, i))
+        return outs
+    return []
+
+
+def _releaser(decl: ir.FuncDecl) -> _Rel | None:
+    parts = name_parts(decl.name, RELEASE_VERBS)
+    if parts is None:
+        return None
+    params = tuple(pointer(t) for t in decl.param_types)
+    if not any(d == 1 for _, d in params):
+        return None
+    return _Rel(decl, parts, params)
+
+
+def _kind_name(acq: _Acq) -> str:
+    if acq.base and acq.base not in GENERIC_BASES:
+        return acq.base
+    stem = acq.parts.prefix
+    return stem if len(stem) >= 3 else acq.decl.qualname
+
+
+def _candidates(decls: Iterable[ir.FuncDecl], rules: RuleSet) -> list[ir.FuncDecl]:
+    seen: dict[str, ir.FuncDecl] = {}
+    for d in sorted(decls, key=lambda d: (not d.in_project, d.qualname, d.usr)):
+        q = d.qualname
+        if q in seen or not d.name or d.noreturn or is_method(d) or d.name.startswith(("_", "operator")):
+            continue
+        if q.startswith("std::") or rules.acquire_for(q) or rules.releases_for(q) or rules.realloc_for(q) \
+                or rules.borrows_args(q):
+            continue
+        seen[q] = d
+    return list(seen.values())
+
+
+def _binding(a: _Acq, r: _Rel) -> tuple[str, int] | None:
+    """The best way the acquirer's resource binds to a parameter of the releaser: (how, argument index)."""
+    bound: tuple[str, int] | None = None
+    for i, (base, depth) in enumerate(r.params):
+        how = bind(a.base, base) if depth == 1 else None
+        if how is not None and (bound is None or WEIGHTS[f"bind:{how}"] > WEIGHTS[f"bind:{bound[0]}"]):
+            bound = (how, i)
+    return bound
+
+
+def _type_evidence(a: _Acq, r: _Rel, how: str, arg: int) -> Evidence:
+    tname = a.base + " *"
+    takes = f"{r.decl.name}() takes {r.params[arg][0]} * (argument {arg + 1})"
+    if a.out_arg is not None:
+        return Evidence(EvidenceKind.TYPES, f"types: {a.decl.name}() writes {tname} through out-parameter "
+                                            f"{a.out_arg + 1}; {takes}")
+    return Evidence(EvidenceKind.TYPES, f"types: {a.decl.name}() returns {tname}; {takes}"
+                                        f"{'' if how == 'specific' else f' [{how}]'}")
+
+
+def _name_score(a: _Acq, r: _Rel) -> tuple[float, str, int, list[Evidence]] | None:
+    """Score from names and types alone: (score, how, release argument, evidence), or None if they do not pair."""
+    if r.decl.qualname == a.decl.qualname or not stems_match(a.parts, r.parts):
+        return None
+    strength = VERB_PAIRS[a.parts.verb].get(r.parts.verb)
+    if not strength or (not (a.parts.before or a.parts.after) and not (r.parts.before or r.parts.after)):
+        return None
+    bound = _binding(a, r)
+    if bound is None:
+        return None
+    how, arg = bound
+    if how != "specific" and (a.parts.after != r.parts.after or
+                              glued(a.decl.name, a.parts) != glued(r.decl.name, r.parts)):
+        return None  # `RM_CreateString` / `RM_Free(void *)`: a generic free must match the whole name
+    if a.out_arg is not None and how != "specific":
+        return None  # `void **` out-parameters are buffers more often than handles
+    tscore = WEIGHTS[f"bind:{how}"] + (WEIGHTS["out-parameter"] if a.out_arg is not None else 0)
+    stem = " + ".join(x for x in (a.parts.prefix, "_".join(a.parts.after)) if x)
+    evidence = [Evidence(EvidenceKind.NAMES, f"names: {a.decl.name} / {r.decl.name} share '{stem}', verbs "
+                                             f"{a.parts.verb}/{r.parts.verb}"), _type_evidence(a, r, how, arg)]
+    return WEIGHTS["verb"] * strength + tscore, how, arg, evidence
+
+
+def _score_pair(a: _Acq, r: _Rel, summaries: Mapping[str, FunctionSummary], bodies: Bodies) -> Pair | None:
+    named = _name_score(a, r)
+    if named is None:
+        return None
+    score, _how, arg, evidence = named
+    ambiguous = False
+    if a.decl.loc.file and a.decl.loc.file == r.decl.loc.file:
+        score += WEIGHTS["same-file"]
+        evidence.append(Evidence(EvidenceKind.SAME_FILE,
+                                 f"declared in the same file {os.path.basename(a.decl.loc.file)}"))
+    if len(r.params) == 1:
+        score += WEIGHTS["single-parameter-releaser"]
+    elif arg < len(r.params) - 1:
+        # `dict_delete(d, key)` removes an element; `g_string_free(s, keep)` is rarer
+        ambiguous = r.parts.verb in ("del", "delete", "release")
+        score += WEIGHTS["extra-arguments-ambiguous" if ambiguous else "extra-arguments"]
+        evidence.append(Evidence(EvidenceKind.EXTRA_ARGUMENTS, f"{r.decl.name}() takes more arguments after it"
+                                 + (": may remove an element rather than destroy" if ambiguous else "")))
+    if not a.parts.after or not a.parts.before:
+        score += WEIGHTS["one-sided-stem"]
+    if a.decl.in_project and r.decl.in_project:
+        score += WEIGHTS["both-in-project"]
+    if any(x.what == "malloc" for x in attributes_of(a.decl)):
+        score += WEIGHTS["malloc-attribute"]
+        evidence.append(Evidence(EvidenceKind.MALLOC_ATTRIBUTE,
+                                 f"{a.decl.name}() is declared __attribute__((malloc))"))
+    b: Behaviour = behaviour(a.decl, a.out_arg, r.decl, arg, summaries, bodies)
+    cap = b.cap
+    if ambiguous:
+        if b.says(EvidenceKind.SUMMARY_RELEASES):
+            score += WEIGHTS["destructor-with-extra-arguments"]  # the summary settles it
+        else:
+            cap = min(cap, 0.55)  # only behaviour tells an element removal from a destructor
+    score = min(score + b.delta, cap)
+    evidence += b.evidence
+    getter = bool(GETTER_WORDS & set(a.parts.before + a.parts.after))
+    if getter and not b.acquirer_owns:
+        return None
+    if getter:
+        evidence.append(Evidence(EvidenceKind.GETTER, "getter-like name, but behaviour shows an owned result"))
+    return Pair(_kind_name(a), a.decl.qualname, r.decl.qualname, round(min(score, 1.0), 3), tuple(evidence),
+                a.out_arg, arg, a.base, a.decl.loc.file, a.decl.loc.line)
+
+
+def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: Mapping[str, FunctionSummary] | None = None,
+                functions: Mapping[str, ir.Function] | None = None) -> list[Pair]:
+    """Every acquirer/releaser pair the declarations support, best first; filter by `Pair.confidence`.
+
+    Parameters
+    ----------
+    decls : function declarations of the program (a header without bodies is enough)
+    rules : functions already defined by rules, cppcheck files or attributes are left alone
+    summaries : callee summaries by USR, when the bodies were analyzed (behaviour evidence)
+    functions : the bodies in the scan by USR (structural behaviour evidence)
+    """
+    bodies = Bodies(functions or {}, rules)
+    cands = _candidates(decls, rules)
+    acqs = [a for d in cands for a in _acquirer(d)]
+    by_ns: dict[str, list[_Rel]] = defaultdict(list)
+    for d in cands:
+        if (r := _releaser(d)) is not None:
+            by_ns[namespace(r.decl.qualname)].append(r)
+    pairs: list[Pair] = []
+    for a in acqs:
+        for r in by_ns.get(namespace(a.decl.qualname), []):
+            pair = _score_pair(a, r, summaries or {}, bodies)
+            if pair is not None:
+                pairs.append(pair)
+    pairs.sort(key=lambda p: (-p.score, p.kind, p.acquirer, p.releaser))
+    return _unify_kinds(pairs)
+
+
+_VERB_RANK = {v: i for i, v in enumerate(("malloc", "alloc", "calloc", "new", "create", "open", "init", "load",
+                                          "acquire", "make", "connect", "construct", "dup", "strdup", "clone",
+                                          "copy", "ref"))}
+
+
+def _verb_rank(acquirer: str) -> tuple[int, str]:
+    parts = name_parts(acquirer.rpartition("::")[2], ACQUIRE_VERBS)
+    return (_VERB_RANK.get(parts.verb if parts else "", 99), acquirer)
+
+
+def _group_kind(ps: list[Pair]) -> str:
+    types = Counter(p.type for p in ps if p.type and p.type not in GENERIC_BASES)
+    stems = Counter(p.kind for p in ps if p.kind != p.acquirer)
+    if types:
+        return sorted(types, key=lambda t: (-types[t], t))[0]
+    if stems:
+        return sorted(stems, key=lambda k: (-stems[k], k))[0]
+    return min((p.acquirer for p in ps), key=_verb_rank)
+
+
+def _unify_kinds(pairs: list[Pair]) -> list[Pair]:
+    """One kind per group of confident pairs sharing a releaser: zmalloc, zcalloc and zstrdup are all zfree's.
+
+    A release rule per (function, argument) and kind would release the same pointer once per kind."""
+    parent: dict[tuple, tuple] = {}
+
+    def find(x: tuple) -> tuple:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    confident = [p for p in pairs if p.score >= MEDIUM]
+    for p in confident:
+        parent[find(("a", p.acquirer))] = find(("r", p.releaser, p.release_arg))
+    groups: dict[tuple, list[Pair]] = defaultdict(list)
+    for p in confident:
+        groups[find(("a", p.acquirer))].append(p)
+    kind_of: dict[str, str] = {}
+    for ps in groups.values():
+        kind = _group_kind(ps)
+        for p in ps:
+            kind_of[p.acquirer] = kind
+    return [dataclasses.replace(p, kind=kind_of[p.acquirer]) if kind_of.get(p.acquirer, p.kind) != p.kind else p
+            for p in pairs]
+
+
+def keeps_an_argument(pair: Pair, decls: Mapping[str, ir.FuncDecl], bodies: Bodies) -> bool:
+    """The acquirer's body keeps one of its other pointer arguments (stores it, hands it to a keeper)."""
+    d = decls.get(pair.acquirer)
+    return d is not None and d.usr in bodies.functions and any(
+        i != pair.out_arg and pointer(t)[1] >= 1 and bodies.stores_param(d.usr, i) for i, t in enumerate(d.param_types))

@@ -1,0 +1,18 @@
+"""Source files as text: read leniently (bytes decoded with replacement), split into lines as compilers count them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as compilers and git count them: split at '\\n' only, endings kept."""
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def read_source(path: str | Path) -> str | None:
+    """The file's text for display and fixes (not valid UTF-8: replacement characters), or None if unreadable."""
+    try:
+        return Path(path).read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return None
