@@ -1,156 +1,81 @@
-"""Ownership graph of a function: layout by `dot -Tjson0` or a layered networkx fallback, SVG view model."""
+"""Ownership graph of a function as an SVG view model: laid out by graphviz `dot`, or in layers by networkx."""
 from __future__ import annotations
 
 import json
 import re
 import shutil
 import subprocess
-from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import networkx as nx
+from networkx.drawing import nx_pydot
 
 from reports.html.model import GraphEdge, GraphNode, GraphView, SourceView
 
 _MAX_GRAPH_NODES = 250
+_NODE_LABEL_MAX = 40
+_EDGE_LABEL_MAX = 24
+
+# dot's attributes: positions only come back, the SVG is drawn by our template
+_DOT_DEFAULTS = {
+    "graph": {"rankdir": "TB", "nodesep": "0.25", "ranksep": "0.45"},
+    "node": {"shape": "box", "fontname": "Helvetica", "fontsize": "10", "height": "0.3"},
+    "edge": {"fontname": "Helvetica", "fontsize": "9"},
+}
+_DOT_PAD = 4.0
+_LABEL_GAP = 3.0  # between an edge and its label
+_NON_SPACE = re.compile(r"\S")
 
 
-@dataclass
-class _Graph:
-    nodes: list[dict[str, Any]]
-    edges: list[tuple[int, int, str]]
+def layout_graphs(graphs: dict[str, Any], wanted: set[str]) -> dict[str, GraphView]:
+    """A view of each wanted function's stored graph; those not stored or not a graph are left out."""
+    drawable: dict[str, nx.MultiDiGraph] = {}
+    views: dict[str, GraphView] = {}
+    for usr in sorted(u for u in wanted if u and u in graphs):
+        g = _parse_graph(graphs[usr])
+        if g is None or not len(g):
+            continue
+        if len(g) > _MAX_GRAPH_NODES:
+            views[usr] = GraphView(0, 0, [], [], "none", f"The ownership graph has {len(g)} nodes: too large to draw.")
+        else:
+            drawable[usr] = g
+    laid = _dot_layout(drawable) if drawable and shutil.which("dot") else None
+    if laid is None:
+        laid = {usr: _layered_layout(g) for usr, g in drawable.items()}
+    views.update(laid)
+    return views
 
 
-def _parse_graph(data: Any) -> _Graph | None:
-    """networkx node-link data → plain lists; None when it is not in that shape."""
+def _parse_graph(data: Any) -> nx.MultiDiGraph | None:
+    """Stored node-link data → a graph on nodes 0..n-1 in stored order (their id kept as attribute 'id').
+
+    None when the data is not node-link data. Edges count as directed, parallel ones are kept.
+    """
     if not isinstance(data, dict) or not isinstance(data.get("nodes"), list):
         return None
-    nodes = [n for n in data["nodes"] if isinstance(n, dict) and "id" in n]
-    index = {_key(n["id"]): k for k, n in enumerate(nodes)}
-    raw_edges = data.get("edges", data.get("links", []))
-    edges = []
-    for e in raw_edges if isinstance(raw_edges, list) else []:
-        if isinstance(e, dict) and _key(e.get("source")) in index and _key(e.get("target")) in index:
-            edges.append((index[_key(e["source"])], index[_key(e["target"])], str(e.get("kind", ""))))
-    return _Graph(nodes, edges)
-
-
-def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
+    edges_key = "links" if "links" in data and "edges" not in data else "edges"
+    fixed = {**data, "directed": True, "multigraph": True, "graph": {}, edges_key: data.get(edges_key) or []}
+    try:
+        g = nx.node_link_graph(fixed, edges=edges_key)
+    except (AttributeError, KeyError, TypeError, ValueError):  # nodes or edges that are not id'd dicts
+        return None
+    return nx.convert_node_labels_to_integers(g, label_attribute="id")
 
 
 def _node_label(node: dict[str, Any]) -> str:
-    label = str(node.get("label") or node.get("id"))
-    label = " ".join(label.split())
-    return label if len(label) <= 40 else label[:39] + "…"
+    label = " ".join(str(node.get("label") or node.get("id")).split())
+    return label if len(label) <= _NODE_LABEL_MAX else label[:_NODE_LABEL_MAX - 1] + "…"
+
+
+def _edge_kinds(g: nx.MultiDiGraph) -> Iterator[tuple[int, int, str]]:
+    for a, b, kind in g.edges(data="kind", default=""):
+        yield a, b, str(kind)
 
 
 def _css_class(prefix: str, value: Any) -> str:
     text = re.sub(r"[^a-z0-9-]", "", str(value).lower())[:24]
     return f"{prefix}-{text or 'other'}"
-
-
-def layout_graphs(graphs: dict[str, Any], wanted: set[str]) -> dict[str, GraphView]:
-    parsed: dict[str, _Graph] = {}
-    views: dict[str, GraphView] = {}
-    for usr in sorted(u for u in wanted if u and u in graphs):
-        g = _parse_graph(graphs[usr])
-        if g is None or not g.nodes:
-            continue
-        if len(g.nodes) > _MAX_GRAPH_NODES:
-            views[usr] = GraphView(0, 0, [], [], "none",
-                                   f"The ownership graph has {len(g.nodes)} nodes: too large to draw.")
-            continue
-        parsed[usr] = g
-    if parsed and shutil.which("dot"):
-        laid = _dot_layout(parsed)
-        if laid is not None:
-            views.update(laid)
-            return views
-    views.update({usr: _layered_layout(g) for usr, g in parsed.items()})
-    return views
-
-
-def _dot_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _dot_layout(graphs: dict[str, _Graph]) -> dict[str, GraphView] | None:
-    """All graphs in one `dot -Tjson0` run; positions only: the SVG is drawn by our template."""
-    chunks = []
-    for k, g in enumerate(graphs.values()):
-        chunks.append(f"digraph g{k} {{\n  graph [rankdir=TB, nodesep=0.25, ranksep=0.45];\n"
-                      '  node [shape=box, fontname="Helvetica", fontsize=10, height=0.3];\n'
-                      '  edge [fontname="Helvetica", fontsize=9];\n')
-        for i, node in enumerate(g.nodes):
-            chunks.append(f"  n{i} [label={_dot_string(_node_label(node))}];\n")
-        for e, (a, b, kind) in enumerate(g.edges):
-            label = f", label={_dot_string(kind[:24])}" if kind else ""
-            chunks.append(f'  n{a} -> n{b} [id="e{e}"{label}];\n')
-        chunks.append("}\n")
-    try:
-        proc = subprocess.run(["dot", "-Tjson0"], input="".join(chunks), capture_output=True,
-                              text=True, timeout=60, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if proc.returncode != 0:
-        return None
-    docs = _json_stream(proc.stdout)
-    if len(docs) != len(graphs):
-        return None
-    try:
-        return {usr: _from_dot(g, doc) for (usr, g), doc in zip(graphs.items(), docs, strict=True)}
-    except (KeyError, ValueError, IndexError, TypeError):
-        return None
-
-
-def _json_stream(text: str) -> list[Any]:
-    decoder = json.JSONDecoder()
-    docs: list[Any] = []
-    pos = 0
-    while True:
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-        if pos >= len(text):
-            return docs
-        try:
-            doc, pos = decoder.raw_decode(text, pos)
-        except ValueError:
-            return docs
-        docs.append(doc)
-
-
-def _from_dot(g: _Graph, doc: dict[str, Any]) -> GraphView:
-    _, _, width, height = (float(v) for v in doc["bb"].split(","))
-    pad = 4.0
-    nodes = []
-    for obj in doc.get("objects", []):
-        i = int(obj["name"][1:])
-        x, y = (float(v) for v in obj["pos"].split(","))
-        w, h = float(obj["width"]) * 72, float(obj["height"]) * 72
-        nodes.append(_graph_node(g.nodes[i], x - w / 2 + pad, height - y - h / 2 + pad, w, h))
-    edges = []
-    for e in doc.get("edges", []):
-        kind = g.edges[int(e["id"][1:])][2]
-        points: list[tuple[float, float]] = []
-        end = None
-        for part in e["pos"].split():
-            if part.startswith("e,"):
-                ex, ey = part[2:].split(",")
-                end = (float(ex), float(ey))
-            elif not part.startswith("s,"):
-                px, py = part.split(",")
-                points.append((float(px), float(py)))
-        flip = [(x + pad, height - y + pad) for x, y in points]
-        d = f"M{flip[0][0]:.1f},{flip[0][1]:.1f}"
-        for k in range(1, len(flip) - 2, 3):
-            d += " C" + " ".join(f"{x:.1f},{y:.1f}" for x, y in flip[k:k + 3])
-        if end is not None:
-            d += f" L{end[0] + pad:.1f},{height - end[1] + pad:.1f}"
-        lx, ly = (float(v) for v in e.get("lp", "0,0").split(","))
-        edges.append(GraphEdge(d, _css_class("e", kind), kind[:24], lx + pad, height - ly + pad))
-    return GraphView(width + 2 * pad, height + 2 * pad, nodes, edges, "graphviz dot")
 
 
 def _graph_node(node: dict[str, Any], x: float, y: float, w: float, h: float) -> GraphNode:
@@ -163,56 +88,124 @@ def _graph_node(node: dict[str, Any], x: float, y: float, w: float, h: float) ->
                      _css_class("k", kind), f"L{line}" if isinstance(line, int) and line > 0 else "")
 
 
-def _layered_layout(g: _Graph) -> GraphView:
-    """Pure-Python fallback: layers by longest path over the condensation, barycentre order."""
-    dg = nx.DiGraph()
-    dg.add_nodes_from(range(len(g.nodes)))
-    dg.add_edges_from((a, b) for a, b, _ in g.edges if a != b)
-    cond = nx.condensation(dg)
-    depth: dict[int, int] = {}
-    for c in nx.topological_sort(cond):
-        depth[c] = max((depth[p] + 1 for p in cond.predecessors(c)), default=0)
-    layer_of = {n: depth[cond.graph["mapping"][n]] for n in dg}
-    layers: dict[int, list[int]] = defaultdict(list)
-    for n in sorted(dg, key=lambda n: (_line_of(g.nodes[n]), n)):
-        layers[layer_of[n]].append(n)
-    order: dict[int, float] = {}
-    for d in sorted(layers):
-        if d:
-            layers[d].sort(key=lambda n: _barycentre(dg, n, order))
-        for k, n in enumerate(layers[d]):
-            order[n] = k
-    char_w, node_h, gap_x, gap_y, pad = 6.0, 22.0, 18.0, 46.0, 8.0
-    widths = {n: 16 + char_w * len(_node_label(g.nodes[n])) for n in dg}
-    row_w = {d: sum(widths[n] for n in ns) + gap_x * (len(ns) - 1) for d, ns in layers.items()}
-    total_w = max(row_w.values()) + 2 * pad
-    pos: dict[int, tuple[float, float]] = {}
+# ---- graphviz dot ----------------------------------------------------------------------------
+
+def _dot_quoted(text: str) -> str:
+    """A DOT string literal. pydot passes values that already look quoted (or like HTML labels) through as
+    they are and does not escape backslashes, so text taken from C code is quoted here."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _dot_source(g: nx.MultiDiGraph) -> str:
+    """The DOT text of `g` for sizing and placing: node n<i> is node i, edge e<k> the k-th of `g.edges`."""
+    drawing = nx.MultiDiGraph(**_DOT_DEFAULTS)
+    for n, attrs in g.nodes(data=True):
+        drawing.add_node(f"n{n}", label=_dot_quoted(_node_label(attrs)))
+    for k, (a, b, kind) in enumerate(_edge_kinds(g)):
+        label = {"label": _dot_quoted(kind[:_EDGE_LABEL_MAX])} if kind else {}
+        drawing.add_edge(f"n{a}", f"n{b}", id=f"e{k}", **label)
+    return str(nx_pydot.to_pydot(drawing).to_string())
+
+
+def _dot_layout(graphs: dict[str, nx.MultiDiGraph]) -> dict[str, GraphView] | None:
+    """All graphs in one `dot -Tjson` run; None when dot fails or answers something unexpected."""
+    try:
+        proc = subprocess.run(["dot", "-Tjson"], input="".join(_dot_source(g) for g in graphs.values()),
+                              capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    docs = _json_stream(proc.stdout) if proc.returncode == 0 else []
+    if len(docs) != len(graphs):
+        return None
+    try:
+        return {usr: _from_dot(g, doc) for (usr, g), doc in zip(graphs.items(), docs, strict=True)}
+    except (KeyError, ValueError, IndexError, TypeError):
+        return None
+
+
+def _json_stream(text: str) -> list[Any]:
+    """The JSON documents written one after the other (dot writes one per graph)."""
+    decoder = json.JSONDecoder()
+    docs: list[Any] = []
+    pos = 0
+    while (start := _NON_SPACE.search(text, pos)) is not None:
+        try:
+            doc, pos = decoder.raw_decode(text, start.start())
+        except ValueError:
+            break
+        docs.append(doc)
+    return docs
+
+
+def _from_dot(g: nx.MultiDiGraph, doc: dict[str, Any]) -> GraphView:
+    """dot's coordinates (points, y up) → SVG user units (y down), with a margin."""
+    height = float(doc["bb"].split(",")[3])
+
+    def flip(x: float, y: float) -> tuple[float, float]:
+        return x + _DOT_PAD, height - y + _DOT_PAD
+
     nodes = []
-    for d, ns in sorted(layers.items()):
-        x = (total_w - row_w[d]) / 2
-        y = pad + d * (node_h + gap_y)
-        for n in ns:
-            pos[n] = (x, y)
-            nodes.append(_graph_node(g.nodes[n], x, y, widths[n], node_h))
-            x += widths[n] + gap_x
+    for obj in doc.get("objects", []):
+        cx, cy = flip(*_point(obj["pos"]))
+        w, h = float(obj["width"]) * 72, float(obj["height"]) * 72
+        nodes.append(_graph_node(g.nodes[int(obj["name"][1:])], cx - w / 2, cy - h / 2, w, h))
+    kinds = [kind for _, _, kind in _edge_kinds(g)]
     edges = []
-    for a, b, kind in g.edges:
-        (ax, ay), (bx, by) = pos[a], pos[b]
-        sx, sy = ax + widths[a] / 2, ay + node_h
-        tx, ty = bx + widths[b] / 2, by
-        if layer_of[b] > layer_of[a]:
-            path = f"M{sx:.1f},{sy:.1f} L{tx:.1f},{ty:.1f}"
-            lx, ly = (sx + tx) / 2 + 4, (sy + ty) / 2
-        else:  # back edge or loop: bow out to the right
-            sx, sy = ax + widths[a], ay + node_h / 2
-            tx, ty = bx + widths[b], by + node_h / 2
-            bow = max(sx, tx) + 30 + 10 * abs(layer_of[a] - layer_of[b])
-            path = f"M{sx:.1f},{sy:.1f} C{bow:.1f},{sy:.1f} {bow:.1f},{ty:.1f} {tx:.1f},{ty:.1f}"
-            lx, ly = bow - 6, (sy + ty) / 2
-            total_w = max(total_w, bow + 40)
-        edges.append(GraphEdge(path, _css_class("e", kind), kind[:24], lx, ly))
-    height = pad * 2 + (max(layers) + 1) * node_h + max(layers) * gap_y
-    return GraphView(total_w, height, nodes, edges, "layered layout")
+    for e in doc.get("edges", []):
+        kind = kinds[int(e["id"][1:])]
+        lx, ly = _edge_label_start(e)
+        edges.append(GraphEdge(_spline_path(e["pos"], flip), _css_class("e", kind), kind[:_EDGE_LABEL_MAX],
+                               *flip(lx, ly)))
+    width = float(doc["bb"].split(",")[2])
+    return GraphView(width + 2 * _DOT_PAD, height + 2 * _DOT_PAD, nodes, edges, "graphviz dot")
+
+
+def _point(text: str) -> tuple[float, float]:
+    x, y = text.split(",")
+    return float(x), float(y)
+
+
+def _spline_path(pos: str, flip: Callable[[float, float], tuple[float, float]]) -> str:
+    """An edge's `pos` ("[s,x,y] [e,x,y] p0 p1 p2 p3 ...", cubic Bézier pieces) as an SVG path to its end."""
+    points = [flip(*_point(part)) for part in pos.split() if not part.startswith(("s,", "e,"))]
+    ends = [flip(*_point(part[2:])) for part in pos.split() if part.startswith("e,")]
+    d = f"M{points[0][0]:.1f},{points[0][1]:.1f}"
+    for k in range(1, len(points) - 2, 3):
+        d += " C" + " ".join(f"{x:.1f},{y:.1f}" for x, y in points[k:k + 3])
+    if ends:  # the arrow's tip: the marker is drawn at the end of the path
+        d += f" L{ends[0][0]:.1f},{ends[0][1]:.1f}"
+    return d
+
+
+def _edge_label_start(edge: dict[str, Any]) -> tuple[float, float]:
+    """Where the label's text starts (dot coordinates): dot centres it on `lp`, just right of the edge; the
+    template starts the text at the point given, and the browser's font runs a little wider than dot's."""
+    for op in edge.get("_ldraw_", []):
+        if op.get("op") == "T":
+            x, y = op["pt"]
+            return float(x) - float(op.get("width", 0)) / 2 + _LABEL_GAP, float(y)
+    return _point(edge.get("lp", "0,0"))
+
+
+# ---- fallback without graphviz: layers by networkx ---------------------------------------------
+
+_CHAR_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 6.0, 22.0, 18.0, 46.0, 8.0
+
+
+def _layers(g: nx.MultiDiGraph) -> list[list[int]]:
+    """Nodes by depth (longest path from a source, each cycle on one layer), ordered to limit crossings:
+    by line in the first layer, then by the mean position of their predecessors above."""
+    flow = nx.DiGraph(g)
+    flow.remove_edges_from(list(nx.selfloop_edges(flow)))
+    cond = nx.condensation(flow)
+    layers = [sorted((n for c in gen for n in cond.nodes[c]["members"]), key=lambda n: (_line_of(g.nodes[n]), n))
+              for gen in nx.topological_generations(cond)]
+    order: dict[int, int] = {}
+    for depth, layer in enumerate(layers):
+        if depth:
+            layer.sort(key=lambda n: _barycentre(flow, n, order))
+        order.update((n, k) for k, n in enumerate(layer))
+    return layers
 
 
 def _line_of(node: dict[str, Any]) -> int:
@@ -220,9 +213,42 @@ def _line_of(node: dict[str, Any]) -> int:
     return line if isinstance(line, int) else 1 << 30
 
 
-def _barycentre(dg: nx.DiGraph, n: int, order: dict[int, float]) -> float:
-    preds = [order[p] for p in dg.predecessors(n) if p in order]
-    return sum(preds) / len(preds) if preds else float(order.get(n, 0))
+def _barycentre(flow: nx.DiGraph, n: int, order: dict[int, int]) -> float:
+    placed = [order[p] for p in flow.predecessors(n) if p in order]
+    return sum(placed) / len(placed) if placed else 0.0
+
+
+def _layered_layout(g: nx.MultiDiGraph) -> GraphView:
+    """Rows of boxes centred on the widest; edges down as lines, edges up or sideways bowed out to the right."""
+    layers = _layers(g)
+    layer_of = {n: d for d, layer in enumerate(layers) for n in layer}
+    widths = {n: 16 + _CHAR_W * len(_node_label(attrs)) for n, attrs in g.nodes(data=True)}
+    row_w = [sum(widths[n] for n in layer) + _GAP_X * (len(layer) - 1) for layer in layers]
+    total_w = max(row_w) + 2 * _PAD
+    pos: dict[int, tuple[float, float]] = {}
+    nodes = []
+    for d, layer in enumerate(layers):
+        x, y = (total_w - row_w[d]) / 2, _PAD + d * (_NODE_H + _GAP_Y)
+        for n in layer:
+            pos[n] = (x, y)
+            nodes.append(_graph_node(g.nodes[n], x, y, widths[n], _NODE_H))
+            x += widths[n] + _GAP_X
+    edges = []
+    for a, b, kind in _edge_kinds(g):
+        (ax, ay), (bx, by) = pos[a], pos[b]
+        if layer_of[b] > layer_of[a]:
+            sx, sy, tx, ty = ax + widths[a] / 2, ay + _NODE_H, bx + widths[b] / 2, by
+            path = f"M{sx:.1f},{sy:.1f} L{tx:.1f},{ty:.1f}"
+            lx, ly = (sx + tx) / 2 + 4, (sy + ty) / 2
+        else:
+            sx, sy, tx, ty = ax + widths[a], ay + _NODE_H / 2, bx + widths[b], by + _NODE_H / 2
+            bow = max(sx, tx) + 30 + 10 * abs(layer_of[a] - layer_of[b])
+            path = f"M{sx:.1f},{sy:.1f} C{bow:.1f},{sy:.1f} {bow:.1f},{ty:.1f} {tx:.1f},{ty:.1f}"
+            lx, ly = bow - 6, (sy + ty) / 2
+            total_w = max(total_w, bow + 40)
+        edges.append(GraphEdge(path, _css_class("e", kind), kind[:_EDGE_LABEL_MAX], lx, ly))
+    height = _PAD * 2 + len(layers) * _NODE_H + (len(layers) - 1) * _GAP_Y
+    return GraphView(total_w, height, nodes, edges, "layered layout")
 
 
 def link_graph(graph: GraphView, prefix: str, source: SourceView) -> GraphView:

@@ -125,14 +125,36 @@ def _highlight(text: str, path: str) -> list[list[Token]]:
 
 def source_view(f: Finding, text: str, highlight: Callable[[int, int], dict[int, list[Token]]],
                  events: list[tuple[Bubble, PathEvent]], prefix: str) -> SourceView | None:
+    """The finding's function with its path drawn on it; None when there is no text to show."""
     lines = split_lines(text)
-    if not lines:
-        return None
     here = [(b, ev) for b, ev in events if _same_file(ev.loc.file, f.loc.file)]
+    marks = _marked_lines(f, here, len(lines))
+    span = _shown_span(f, marks, lines)
+    if span is None:
+        return None
+    first, last = span
+    tokens = highlight(first, last)
+    bubbles = _bubbles_by_line(here, lines, prefix)
+    near = {n for m in marks for n in range(m - _CONTEXT_LINES, m + _CONTEXT_LINES + 1)} | {first, last}
+    code = [CodeLine(number, f"{prefix}L{number}", tokens.get(number, []),
+                     "report" if number == f.loc.line else "event" if number in bubbles else "",
+                     bubbles.get(number, []))
+            for number in range(first, last + 1)]
+    return SourceView(_fold(code, near), first, last)
+
+
+def _marked_lines(f: Finding, here: list[tuple[Bubble, PathEvent]], line_count: int) -> set[int]:
+    """Lines of the file that carry an event, the report or the acquisition."""
     marks = {ev.loc.line for _, ev in here} | {f.loc.line}
     if f.acquire and _same_file(f.acquire.file, f.loc.file):
         marks.add(f.acquire.line)
-    marks = {m for m in marks if 1 <= m <= len(lines)}
+    return {m for m in marks if 1 <= m <= line_count}
+
+
+def _shown_span(f: Finding, marks: set[int], lines: list[str]) -> tuple[int, int] | None:
+    """The function with its signature, widened to every mark; around the marks when its span is unknown."""
+    if not lines:
+        return None
     first, last = f.function_span
     if not (1 <= first <= last <= len(lines)):
         if not marks:
@@ -140,8 +162,11 @@ def source_view(f: Finding, text: str, highlight: Callable[[int, int], dict[int,
         first = max(1, min(marks) - _FALLBACK_RADIUS)
         last = min(len(lines), max(marks) + _FALLBACK_RADIUS)
     first, last = min([first, *marks]), max([last, *marks])
-    first = _signature_start(lines, first)
-    tokens = highlight(first, last)
+    return _signature_start(lines, first), last
+
+
+def _bubbles_by_line(here: list[tuple[Bubble, PathEvent]], lines: list[str], prefix: str) -> dict[int, list[Bubble]]:
+    """Each event's bubble under its line, indented to its column, with links made page-unique by `prefix`."""
     by_line: dict[int, list[Bubble]] = defaultdict(list)
     for bubble, ev in here:
         if 1 <= ev.loc.line <= len(lines):
@@ -149,19 +174,19 @@ def source_view(f: Finding, text: str, highlight: Callable[[int, int], dict[int,
             by_line[ev.loc.line].append(Bubble(
                 bubble.number, bubble.kind, bubble.message, min(indent, 80), prefix + bubble.anchor,
                 prefix + bubble.prev if bubble.prev else "", prefix + bubble.next if bubble.next else ""))
-    near = {n for m in marks for n in range(m - _CONTEXT_LINES, m + _CONTEXT_LINES + 1)}
-    near |= {first, last}
+    return by_line
+
+
+def _fold(code: list[CodeLine], near: set[int]) -> list[CodeBlock]:
+    """Runs of lines away from every mark collapse, unless too short to be worth a click."""
     blocks: list[CodeBlock] = []
-    for number in range(first, last + 1):
-        line = CodeLine(number, f"{prefix}L{number}", tokens.get(number, []),
-                        "report" if number == f.loc.line else "event" if number in by_line else "",
-                        by_line.get(number, []))
-        collapsed = number not in near
+    for line in code:
+        collapsed = line.number not in near
         if blocks and blocks[-1].collapsed == collapsed:
             blocks[-1].lines.append(line)
         else:
             blocks.append(CodeBlock(collapsed, [line]))
-    merged: list[CodeBlock] = []  # short collapsed runs are not worth a click
+    merged: list[CodeBlock] = []
     for block in blocks:
         if block.collapsed and len(block.lines) < _COLLAPSE_MIN:
             block = CodeBlock(False, block.lines)
@@ -169,7 +194,7 @@ def source_view(f: Finding, text: str, highlight: Callable[[int, int], dict[int,
             merged[-1].lines.extend(block.lines)
         else:
             merged.append(block)
-    return SourceView(merged, first, last)
+    return merged
 
 
 def _signature_start(lines: list[str], first: int) -> int:
