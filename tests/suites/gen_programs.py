@@ -49,7 +49,7 @@ def build() -> dict[str, str]:
                 index.append({"id": program_id(shape.name, kind_name, variant), "dir": folder, "shape": shape.name,
                               "issue": shape.issue, "summary": shape.summary, "kind": kind_name, "lang": lang,
                               "variant": variant, "heap": kind.heap, "runtime_leak": shape.runtime_leak,
-                              "gnu": shape.gnu})
+                              "links": shape.links, "gnu": shape.gnu})
     files["index.json"] = json.dumps(index, indent=1) + "\n"
     return files
 

@@ -73,6 +73,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          cxx_only=True),
     Kind("wmalloc", "wchar_t *", "malloc((strlen(name) + 1) * sizeof(wchar_t))", "free(@)", "@[0] = L'\\0'", True,
          includes_c=("wchar.h",)),
+    # issue 10 programs spell their project's own API out; this kind only names the folder
+    Kind("api", "void *", "NULL", "(void)@", "(void)@", True),
     Kind("wcsdup", "wchar_t *", 'wcsdup(L"entry")', "free(@)", "@[0] = L'x'", True, includes_c=("wchar.h",)),
 )}
 

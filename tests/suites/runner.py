@@ -59,6 +59,7 @@ class Program:
     variant: str  # 'leak' (has expected findings) or 'clean' (must yield none)
     heap: bool  # LeakSanitizer can see the kind's resource
     runtime_leak: bool  # the leaking variant's main() really loses it
+    links: bool  # all bodies are in the program: it builds into an executable
     gnu: bool
 
     @property

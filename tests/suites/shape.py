@@ -16,6 +16,7 @@ class Shape:
     lang: str = "any"  # 'c', 'cpp', or 'any': the kind decides (new/new[] are C++)
     gnu: bool = False  # C sources written for gcc's default gnu mode (no feature-test macro)
     runtime_leak: bool = True  # the leaking variant loses memory on the run its main() makes
+    links: bool = True  # the program's files link into an executable (False: some bodies are not in it)
     includes: tuple[str, ...] = ()  # extra system headers for $INCLUDES
     pairs: str = ""  # expected `leakscan pairs` (TOML, issue 10 programs only)
     variants: tuple[str, ...] = field(default=("leak", "clean"))
