@@ -50,8 +50,8 @@ class Kind:
         return "@ >= 0" if self.empty == "-1" else f"@ != {self.empty_value(lang)}"
 
 
-_FD = dict(failed="@ < 0", empty="-1", empty_cxx="-1", raw_type="unsigned int",
-           release="close(@)", touch="(void)fcntl(@, F_GETFD)", heap=False)
+_FD = {"failed": "@ < 0", "empty": "-1", "empty_cxx": "-1", "raw_type": "unsigned int",
+       "release": "close(@)", "touch": "(void)fcntl(@, F_GETFD)", "heap": False}
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("malloc", "char *", "malloc(strlen(name) + 1)", "free(@)", "@[0] = '\\0'", True,
@@ -64,7 +64,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("fopen", "FILE *", 'fopen(name, "r")', "fclose(@)", "(void)fgetc(@)", False),
     Kind("open", type_c="int", acquire_c="open(name, O_RDONLY)", includes_c=("fcntl.h", "unistd.h"),
          includes_cxx=("fcntl.h", "unistd.h"), **_FD),
-    Kind("socket", type_c="int", acquire_c="socket(AF_UNIX, SOCK_STREAM, 0)", includes_c=("fcntl.h", "sys/socket.h", "unistd.h"),
+    Kind("socket", type_c="int", acquire_c="socket(AF_UNIX, SOCK_STREAM, 0)",
+         includes_c=("fcntl.h", "sys/socket.h", "unistd.h"),
          includes_cxx=("fcntl.h", "sys/socket.h", "unistd.h"), **_FD),
     Kind("new", "Buffer *", "new Buffer(name)", "delete @", "@->len = 0", True, failed="", cxx_only=True,
          prelude_cxx="struct Buffer {\n    explicit Buffer(const char *text) : len(strlen(text)) {}\n"

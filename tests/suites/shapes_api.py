@@ -1625,7 +1625,8 @@ functions = ["args_clear", "args_get", "environ_set"]
 
 # ---- 10. members never released: the destructor (or the owner's release function) is where the fix goes ---------
 
-S.append(api("api10_members", "10. a member never released, reported at the destructor / the owner's release function", {
+S.append(api("api10_members", "10. a member never released: reported at the destructor / the owner's release function",
+    {
     "conn.h": """
   #ifndef CONN_H
   #define CONN_H

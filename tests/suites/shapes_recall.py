@@ -175,7 +175,8 @@ C|        ops->release(r);
   }
 """}, kinds=("malloc", "realloc", "fopen", "open", "new", "newarr")))
 
-S.append(Shape("static_global_carrier", 9, "recall: a static global carries the resource to another function of the file", {
+S.append(Shape("static_global_carrier", 9, "recall: a static global carries the resource to another function",
+               {
     "main.$EXT": """
   $INCLUDES
 
@@ -233,7 +234,8 @@ C|    dispose(&data);
   }
 """}, kinds=("malloc", "strdup", "calloc", "fopen", "open", "new", "newarr")))
 
-S.append(Shape("callee_frees_returns", 9, "recall: a callee that releases its argument and returns it", {"main.$EXT": """
+S.append(Shape("callee_frees_returns", 9, "recall: a callee that releases its argument and returns it",
+               {"main.$EXT": """
   $INCLUDES
 
   static $T finish($T r)
@@ -263,7 +265,8 @@ C|    r = finish(r);
   }
 """}))
 
-S.append(Shape("virtual_release", 9, "recall: a virtual call whose every override releases its argument", {"main.cpp": """
+S.append(Shape("virtual_release", 9, "recall: a virtual call whose every override releases its argument",
+               {"main.cpp": """
   $INCLUDES
 
   class Sink {
@@ -412,7 +415,8 @@ L|        return -1;
   }
 """
 
-S.append(Shape("xrealloc_noreturn", 9, "p = xrealloc(p, n) whose failure calls a noreturn fatal(), versus plain realloc", {
+S.append(Shape("xrealloc_noreturn", 9, "p = xrealloc(p, n) failing into a noreturn fatal(), versus plain realloc",
+               {
     "main.c": """
   $INCLUDES
 

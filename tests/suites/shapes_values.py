@@ -29,7 +29,8 @@ L|    if (5 != 5)
   }
 """}))
 
-S.append(Shape("const_expr_sizeof", 9, "1. integer constant expression with sizeof and an enum constant", {"main.$EXT": """
+S.append(Shape("const_expr_sizeof", 9, "1. integer constant expression with sizeof and an enum constant",
+               {"main.$EXT": """
   $INCLUDES
 
   enum { RECORD_SIZE = 16, HEADER_SIZE = 4 };
@@ -809,7 +810,8 @@ L|    j->state = STATE_PENDING;
   }
 """}))
 
-S.append(Shape("index_after_loop", 9, "8. a loop index compared against the bound that ended the loop", {"main.$EXT": """
+S.append(Shape("index_after_loop", 9, "8. a loop index compared against the bound that ended the loop",
+               {"main.$EXT": """
   $INCLUDES
 
   int scan_args(int argc, const char *name)

@@ -4,8 +4,9 @@ Template lines carry a two-character gutter: ``"  "`` keeps the line in both var
 the leaking one, ``"C|"`` only in the leak-free one. A trailing ``//@ <ruleId> in <function>`` becomes the
 ``// expect:`` marker of the leaking variant and disappears from the leak-free one.
 
-Placeholders: ``$INCLUDES`` (a line of its own; ``$HEADER_INCLUDES`` in headers), ``$T`` the handle type, ``$TR`` another type a union can
-carry it in, ``$ACQ`` an acquiring expression (``name`` must be in scope), ``$EMPTY`` the no-resource value,
+Placeholders: ``$INCLUDES`` (a line of its own; ``$HEADER_INCLUDES`` in headers), ``$T`` the handle type,
+``$TR`` another type a union can carry it in, ``$ACQ`` an acquiring expression (``name`` must be in scope),
+``$EMPTY`` the no-resource value,
 ``RELEASE(x)``, ``TOUCH(x)``, ``IS_SET(x)``, and ``GUARD(x, retval)`` on a line of its own: return `retval`
 when the acquire failed (dropped for kinds that cannot fail, like ``new``).
 """
