@@ -1,0 +1,29 @@
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void dispose(char **arg)
+{
+    free(*arg);
+    *arg = NULL;
+}
+
+static void inspect(char **arg)
+{
+    (*arg)[0] = 'x';
+}
+
+int work(const char *name)
+{
+    char *data = calloc(strlen(name) + 1, 1);
+    if (data == NULL)
+        return -1;
+    inspect(&data);
+    return 0;  // expect: resource-leak in work
+}
+
+int main(void)
+{
+    return work("/dev/null");
+}

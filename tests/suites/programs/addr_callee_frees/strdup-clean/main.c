@@ -1,0 +1,30 @@
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void dispose(char **arg)
+{
+    free(*arg);
+    *arg = NULL;
+}
+
+static void inspect(char **arg)
+{
+    (*arg)[0] = 'x';
+}
+
+int work(const char *name)
+{
+    char *data = strdup(name);
+    if (data == NULL)
+        return -1;
+    inspect(&data);
+    dispose(&data);
+    return 0;
+}
+
+int main(void)
+{
+    return work("/dev/null");
+}

@@ -1,0 +1,19 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+int fill_slots(const char *name)
+{
+    char *slots[4];
+    int i;
+    for (i = 0; i < 4; i++)
+        slots[i] = nullptr;
+    slots[1] = new char[strlen(name) + 1];
+    slots[1][0] = '\0';
+    return 0;  // expect: resource-leak in fill_slots
+}
+
+int main(void)
+{
+    return fill_slots("/dev/null");
+}

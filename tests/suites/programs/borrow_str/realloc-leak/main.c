@@ -1,0 +1,23 @@
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int copy_label(const char *name, char *dst, size_t cap)
+{
+    char *label = realloc(NULL, strlen(name) + 1);
+    if (label == NULL)
+        return -1;
+    strcpy(label, name);
+    if (strchr(label, '/') != NULL && strlen(label) < cap)
+        memcpy(dst, label, strlen(label) + 1);
+    memmove(label, label, 1);
+    memset(label, 0, strlen(name));
+    return 0;  // expect: resource-leak in copy_label
+}
+
+int main(void)
+{
+    char out[64];
+    return copy_label("/dev/null", out, sizeof out);
+}

@@ -1,0 +1,20 @@
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int load_entry(const char *name)
+{
+    FILE *entry = fopen(name, "r");
+    if (entry == NULL)
+        return -1;
+    (void)fgetc(entry);
+    if (5 != 5)
+        fclose(entry);
+    return 0;  // expect: resource-leak in load_entry
+}
+
+int main(void)
+{
+    return load_entry("/dev/null") != 0;
+}

@@ -1,0 +1,20 @@
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int load_entry(const char *name)
+{
+    char *entry = malloc(strlen(name) + 1);
+    if (entry == NULL)
+        return -1;
+    entry[0] = '\0';
+    if (5 == 5)
+        free(entry);
+    return 0;
+}
+
+int main(void)
+{
+    return load_entry("/dev/null") != 0;
+}

@@ -1,0 +1,23 @@
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const int close_after_use;
+const int close_after_use = 1;
+
+int probe(const char *name)
+{
+    FILE *handle = fopen(name, "r");
+    if (handle == NULL)
+        return -1;
+    (void)fgetc(handle);
+    if (close_after_use == 1)
+        fclose(handle);
+    return 0;
+}
+
+int main(void)
+{
+    return probe("/dev/null");
+}

@@ -1,0 +1,3 @@
+#include "settings.h"
+
+int release_buffers = 0;

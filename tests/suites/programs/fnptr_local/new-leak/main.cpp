@@ -1,0 +1,30 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#ifndef BUFFER_DEFINED
+#define BUFFER_DEFINED
+struct Buffer {
+    explicit Buffer(const char *text) : len(strlen(text)) {}
+    size_t len;
+};
+#endif
+
+static void inspect(Buffer *r)
+{
+    r->len = 0;
+}
+
+int serve_once(const char *name)
+{
+    void (*done)(Buffer *) = inspect;
+    Buffer *r = new Buffer(name);
+    r->len = 0;
+    done(r);
+    return 0;  // expect: resource-leak in serve_once
+}
+
+int main(void)
+{
+    return serve_once("/dev/null");
+}

@@ -1,0 +1,26 @@
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int scan_args(int argc, const char *name)
+{
+    int i;
+    int total = 0;
+    FILE *out = fopen(name, "r");
+    if (out == NULL)
+        return -1;
+    for (i = 0; i < argc; i++) {
+        total += name[i];
+    }
+    (void)fgetc(out);
+    if (i >= argc)
+        fclose(out);
+    return total;
+}
+
+int main(int argc, char **argv)
+{
+    (void)argv;
+    return scan_args(argc + 2, "/dev/null") < 0;
+}

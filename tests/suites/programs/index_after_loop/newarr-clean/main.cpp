@@ -1,0 +1,23 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+int scan_args(int argc, const char *name)
+{
+    int i;
+    int total = 0;
+    char *out = new char[strlen(name) + 1];
+    for (i = 0; i < argc; i++) {
+        total += name[i];
+    }
+    out[0] = '\0';
+    if (i >= argc)
+        delete[] out;
+    return total;
+}
+
+int main(int argc, char **argv)
+{
+    (void)argv;
+    return scan_args(argc + 2, "/dev/null") < 0;
+}

@@ -1,0 +1,25 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+int scan_args(int argc, const char *name)
+{
+    int i;
+    int total = 0;
+    char *out = new char[strlen(name) + 1];
+    for (i = 0; i < argc; i++) {
+        if (name[i] == 'd')
+            break;
+        total += name[i];
+    }
+    out[0] = '\0';
+    if (i >= argc)
+        delete[] out;
+    return total;  // expect: resource-leak in scan_args
+}
+
+int main(int argc, char **argv)
+{
+    (void)argv;
+    return scan_args(argc + 2, "/dev/null") < 0;
+}

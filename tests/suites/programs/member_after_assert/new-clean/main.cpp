@@ -1,0 +1,42 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#ifndef BUFFER_DEFINED
+#define BUFFER_DEFINED
+struct Buffer {
+    explicit Buffer(const char *text) : len(strlen(text)) {}
+    size_t len;
+};
+#endif
+#include <cassert>
+
+class Session {
+public:
+    Session() : res_(nullptr) {}
+    ~Session() { detach(); }
+    void attach(const char *name)
+    {
+        assert(!(res_ != nullptr));
+        res_ = new Buffer(name);
+    }
+    void detach()
+    {
+        if (res_ != nullptr) {
+            delete res_;
+            res_ = nullptr;
+        }
+    }
+
+private:
+    Buffer *res_;
+};
+
+int main()
+{
+    Session s;
+    s.attach("/dev/null");
+    s.detach();
+    s.attach("/dev/null");
+    return 0;
+}

@@ -1,0 +1,34 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <cassert>
+
+class Session {
+public:
+    Session() : res_(nullptr) {}
+    ~Session() { detach(); }
+    void attach(const char *name)
+    {
+        assert(!(res_ != nullptr));
+        res_ = new char[strlen(name) + 1];
+    }
+    void detach()
+    {
+        if (res_ != nullptr) {
+            delete[] res_;
+            res_ = nullptr;
+        }
+    }
+
+private:
+    char *res_;
+};
+
+int main()
+{
+    Session s;
+    s.attach("/dev/null");
+    s.detach();
+    s.attach("/dev/null");
+    return 0;
+}

@@ -1,0 +1,35 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+class Cache {
+public:
+    Cache() : data_(nullptr), hits_(0) {}
+    ~Cache()
+    {
+        if (data_ != nullptr)
+            free(data_);
+    }
+    void clear()
+    {
+        hits_ = 0;
+    }
+    void reload(const char *name)
+    {
+        clear();
+        data_ = static_cast<char *>(malloc(strlen(name) + 1));  // expect: leak-on-overwrite in Cache::reload
+    }
+    int hits() const { return hits_; }
+
+private:
+    char *data_;
+    int hits_;
+};
+
+int main()
+{
+    Cache c;
+    c.reload("/dev/null");
+    c.reload("/dev/null");
+    return c.hits();
+}

@@ -1,0 +1,31 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+class Reader {
+public:
+    explicit Reader(const char *name) : buf_(-1) { init(name); }
+    ~Reader()
+    {
+        if (buf_ >= 0)
+            close(buf_);
+    }
+    void reload(const char *name) { init(name); }
+    int peek() { (void)fcntl(buf_, F_GETFD); return 0; }
+
+private:
+    void init(const char *name)
+    {
+        buf_ = open(name, O_RDONLY);  // expect: leak-on-overwrite in Reader::init
+    }
+    int buf_;
+};
+
+int main()
+{
+    Reader r("/dev/null");
+    r.reload("/dev/null");
+    return r.peek();
+}

@@ -1,0 +1,33 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+class Slot {
+public:
+    Slot() : cur_(nullptr) {}
+    ~Slot()
+    {
+        if (cur_ != nullptr)
+            free(cur_);
+    }
+    char *swap_in(const char *name)
+    {
+        cur_ = strdup(name);  // expect: leak-on-overwrite in Slot::swap_in
+        return nullptr;
+    }
+
+private:
+    char *cur_;
+};
+
+int main()
+{
+    Slot s;
+    char *first = s.swap_in("/dev/null");
+    char *second = s.swap_in("/dev/null");
+    if (first != nullptr)
+        free(first);
+    if (second != nullptr)
+        free(second);
+    return 0;
+}

@@ -1,0 +1,25 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#ifndef BUFFER_DEFINED
+#define BUFFER_DEFINED
+struct Buffer {
+    explicit Buffer(const char *text) : len(strlen(text)) {}
+    size_t len;
+};
+#endif
+
+int relay(const char *name)
+{
+    Buffer *data = new Buffer(name);
+    Buffer **pp = &data;
+    (*pp)->len = 0;
+    delete *pp;
+    return 0;
+}
+
+int main(void)
+{
+    return relay("/dev/null");
+}

@@ -1,0 +1,17 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+int relay(const char *name)
+{
+    char *data = new char[strlen(name) + 1];
+    char **pp = &data;
+    (*pp)[0] = '\0';
+    delete[] *pp;
+    return 0;
+}
+
+int main(void)
+{
+    return relay("/dev/null");
+}

@@ -1,0 +1,31 @@
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int create_handle(const char *name, FILE **out)
+{
+    FILE *h;
+    if (name[0] == '\0')
+        return -1;
+    h = fopen(name, "r");
+    if (h == NULL)
+        return -1;
+    *out = h;
+    return 0;
+}
+
+int run_query(const char *name)
+{
+    FILE *handle;
+    if (create_handle(name, &handle) != 0)
+        return -1;
+    (void)fgetc(handle);
+    fclose(handle);
+    return 0;
+}
+
+int main(void)
+{
+    return run_query("/dev/null") + run_query("") != -1;
+}

@@ -1,0 +1,28 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+static int create_handle(const char *name, char **out)
+{
+    char *h;
+    if (name[0] == '\0')
+        return -1;
+    h = new char[strlen(name) + 1];
+    *out = h;
+    return 0;
+}
+
+int run_query(const char *name)
+{
+    char *handle;
+    if (create_handle(name, &handle) != 0)
+        return -1;
+    handle[0] = '\0';
+    delete[] handle;
+    return 0;
+}
+
+int main(void)
+{
+    return run_query("/dev/null") + run_query("") != -1;
+}

@@ -1,0 +1,34 @@
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int create_handle(const char *name, int *out)
+{
+    int h;
+    if (name[0] == '\0')
+        return -1;
+    h = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (h < 0)
+        return -1;
+    *out = h;
+    return 0;
+}
+
+int run_query(const char *name)
+{
+    int handle;
+    if (create_handle(name, &handle) != 0)
+        return -1;
+    (void)fcntl(handle, F_GETFD);
+    close(handle);
+    return 0;
+}
+
+int main(void)
+{
+    return run_query("/dev/null") + run_query("") != -1;
+}

@@ -1,0 +1,18 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+int stash(const char *name)
+{
+    FILE *data = fopen(name, "r");
+    if (data == nullptr)
+        return -1;
+    FILE *&alias = data;
+    (void)fgetc(alias);
+    return 0;  // expect: resource-leak in stash
+}
+
+int main()
+{
+    return stash("/dev/null");
+}

@@ -1,0 +1,16 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+int stash(const char *name)
+{
+    char *data = new char[strlen(name) + 1];
+    char *&alias = data;
+    alias[0] = '\0';
+    return 0;  // expect: resource-leak in stash
+}
+
+int main()
+{
+    return stash("/dev/null");
+}

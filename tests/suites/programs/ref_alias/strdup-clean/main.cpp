@@ -1,0 +1,19 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+int stash(const char *name)
+{
+    char *data = strdup(name);
+    if (data == nullptr)
+        return -1;
+    char *&alias = data;
+    alias[0] = 'x';
+    free(alias);
+    return 0;
+}
+
+int main()
+{
+    return stash("/dev/null");
+}

@@ -1,0 +1,40 @@
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct request {
+    int keep_alive;
+    int retries;
+};
+
+static void count_retry(struct request *req)
+{
+    req->retries++;
+}
+
+static void apply_defaults(struct request *req)
+{
+    req->keep_alive = 0;
+}
+
+int serve(struct request *req, const char *name)
+{
+    char *conn = NULL;
+    if (req->keep_alive) {
+        conn = malloc(strlen(name) + 1);
+        if (conn == NULL)
+            return -1;
+        conn[0] = '\0';
+    }
+    apply_defaults(req);
+    if (req->keep_alive)
+        free(conn);
+    return 0;  // expect: resource-leak in serve
+}
+
+int main(void)
+{
+    struct request req = {1, 0};
+    return serve(&req, "/dev/null");
+}

@@ -1,0 +1,36 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+static void parse_flags(const char *text, int *owned)
+{
+    *owned = text[0] == '#';
+}
+
+static int checksum(const char *text)
+{
+    int sum = 0;
+    while (*text)
+        sum += *text++;
+    return sum;
+}
+
+int import_file(const char *name)
+{
+    int owned = strlen(name) > 3;
+    int sum = 0;
+    char *data = nullptr;
+    if (owned) {
+        data = new char[strlen(name) + 1];
+        data[0] = '\0';
+    }
+    sum = checksum(name);
+    if (owned)
+        delete[] data;
+    return sum;
+}
+
+int main(void)
+{
+    return import_file("/dev/null") < 0;
+}

@@ -1,0 +1,26 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+static int lookup_policy(const char *name)
+{
+    return name[0] == '#';
+}
+
+int render(const char *name, int cached)
+{
+    char *out = nullptr;
+    if (cached) {
+        out = new char[strlen(name) + 1];
+        out[0] = '\0';
+    }
+    if (cached)
+        delete[] out;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    (void)argv;
+    return render("/dev/null", argc > 0);
+}

@@ -1,0 +1,25 @@
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+union handle {
+    FILE *res;
+    void *raw;
+};
+
+int swap_out(const char *name)
+{
+    union handle h;
+    h.res = fopen(name, "r");
+    if (h.res == NULL)
+        return -1;
+    (void)fgetc(h.res);
+    fclose(h.raw);
+    return 0;
+}
+
+int main(void)
+{
+    return swap_out("/dev/null");
+}

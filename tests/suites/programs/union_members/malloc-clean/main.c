@@ -1,0 +1,25 @@
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+union handle {
+    char *res;
+    void *raw;
+};
+
+int swap_out(const char *name)
+{
+    union handle h;
+    h.res = malloc(strlen(name) + 1);
+    if (h.res == NULL)
+        return -1;
+    h.res[0] = '\0';
+    free(h.raw);
+    return 0;
+}
+
+int main(void)
+{
+    return swap_out("/dev/null");
+}
