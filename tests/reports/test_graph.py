@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reports.html import render_html
 from reports.html.graph import layout_graphs
 from reports.html.model import GraphView
+from tests.reports.conftest import render_html
 
 from .cdp import Browser, available
 from .sample import graph, small_result, synthetic_result

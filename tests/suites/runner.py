@@ -43,7 +43,7 @@ def scan_program(folder: Path) -> ScanResult:
 
     found = {(rel(f.loc.file), f.loc.line, f.function, f.rule_id) for f in result.findings}
     found |= {(rel(d.file), 0, "", INCOMPLETE) for d in result.diagnostics}
-    pairs = {(p["acquirer"], p["releaser"], p["release_arg"] + 1) for p in result.pairs}
+    pairs = {(p.acquirer, p.releaser, p.release_arg + 1) for p in result.pairs}
     return ScanResult(frozenset(found), frozenset(pairs))
 
 
