@@ -11,7 +11,7 @@ from analyzer.profiles.diff import IncompatibleProfiles, diff_profiles
 from analyzer.profiles.errors import MalformedProfile
 from analyzer.profiles.growth import score_growth
 from analyzer.profiles.model import Profile
-from analyzer.profiles.prepare import open_profile
+from analyzer.profiles.prepare import open_profile, open_series
 from analyzer.profiles.report import render_diff, render_growth, render_show
 from analyzer.profiles.symbolize import SymbolizeOptions
 
@@ -36,12 +36,25 @@ def _open(path: str, args: argparse.Namespace) -> Profile:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    """`leakscan profile show FILE [--binary BIN] [--search-path DIR] [--top N]`."""
+    """`leakscan profile show FILE [--binary BIN] [--search-path DIR] [--top N]`.
+
+    A file that records snapshots over time (massif) shows its last one, then the growth over all.
+    """
+    top = getattr(args, "top", 10) or 10
     try:
-        prof = _open(args.file, args)
+        series = open_series(args.file, _options(args), tuple(getattr(args, "fold", None) or ()))
     except MalformedProfile as exc:
         return _fail(str(exc))
-    sys.stdout.write(render_show(prof, getattr(args, "top", 10) or 10))
+    text = render_show(series[-1], top)
+    if len(series) >= 3:
+        metric = getattr(args, "metric", None) or "inuse_space"
+        try:
+            point = series[-1].series_point
+            step = {"i": "instruction", "B": "byte allocated"}.get(point.unit if point else "", "snapshot")
+            text += "\n" + render_growth(score_growth(series, metric), top, step)
+        except ValueError as exc:
+            return _fail(str(exc))
+    sys.stdout.write(text)
     return EXIT_OK
 
 
