@@ -515,6 +515,8 @@ def _summary(acc: _Acc, g: _Group) -> str:
     if g.snapshots == 1:
         return f"{human_bytes(acc.bytes)} in {objs} in use at {g.label} (one snapshot: no growth data), {stacks}"
     text = f"+{human_bytes(acc.bytes)} in {objs} over {g.label}, {stacks}"
+    if not acc.objects:  # massif counts bytes only
+        text = f"+{human_bytes(acc.bytes)} over {g.label}, {stacks}"
     if acc.r2:
         # R² of the series, weighted by each stack's growth: one tiny irregular stack does not spoil it.
         r2 = sum(r * b for r, b in acc.r2) / max(sum(b for _, b in acc.r2), 1)

@@ -13,6 +13,7 @@ from analyzer.profiles.symbolize import SymbolizeOptions, symbolize
 __all__ = [
     "Frame", "GrowthScore", "IncompatibleProfiles", "MalformedProfile", "NotMyFormat", "Profile",
     "ProfileDiff", "Sample", "SymbolizeOptions", "UnknownFormat", "ValueType", "allocation_site",
-    "diff_profiles", "fold_allocator_frames", "function_rows", "load_profile", "load_series", "open_profile", "open_series",
+    "diff_profiles", "fold_allocator_frames", "function_rows", "load_profile", "load_series", "open_profile",
+    "open_series",
     "parse_data", "pick_metric", "score_growth", "stack_totals", "symbolize",
 ]

@@ -35,7 +35,8 @@ def layout_mismatch(m: Mapping, info: ElfInfo) -> str:
     if not segments or any(_span(s, page) == mapped for page in _PAGE_SIZES for s in segments):
         return ""
     have = ", ".join("0x{:x}+0x{:x}".format(*_span(s, _PAGE_SIZES[0])) for s in segments)
-    return f"its code is mapped at file offset+size {have}, the profile's process mapped 0x{mapped[0]:x}+0x{mapped[1]:x}"
+    return (f"its code is mapped at file offset+size {have}, "
+            f"the profile's process mapped 0x{mapped[0]:x}+0x{mapped[1]:x}")
 
 
 def _span(seg: LoadSegment, page: int) -> tuple[int, int]:

@@ -72,10 +72,12 @@ def parse(data: bytes, path: str) -> Profile:
             continue
         counts = _counts(ln)
         if counts is None:
+            if i == len(lines) - 1 and not text.endswith("\n"):
+                raise MalformedProfile(path, i + 1, "truncated jemalloc heap profile: last line is incomplete")
             raise MalformedProfile(path, i + 1, f"bad jemalloc heap profile line: {ln.strip()[:60]!r}")
         if not ln.lstrip().startswith("t*:"):
-            if stack is None:
-                threads += 1
+            if stack is None and not records:
+                threads += 1  # the header's per-thread lines
             continue  # per-thread counts: jeprof uses the all-threads line only
         if stack is None:
             raise MalformedProfile(path, i + 1, "'t*:' counts before any '@' stack")
