@@ -203,6 +203,8 @@ class MoreRun:
     je_rebuilt: Path | None  # a dump whose binary was rebuilt (other layout) after the run
     je_rebuilt_binary: Path | None
     je_original_binary: Path | None  # a copy of the binary that made je_rebuilt
+    je_static: Path | None  # a dump of a build with jemalloc linked statically (its frames in the executable)
+    je_static_binary: Path | None
     jeprof: dict[str, Path]  # jeprof --text outputs by name
     plain_binary: Path | None
     heaptrack: Path | None  # heaptrack.leaky_plain.PID.zst (or .gz)
@@ -239,12 +241,16 @@ def _produce_more(d: Path) -> None:
     if have_jemalloc():
         je = [*DBG, "-DWITH_JEMALLOC", src]
         _run(["g++", *je, "-o", "leaky_je", "-ljemalloc"], d)
-        for sub in ("je", "jes", "rebuilt"):
+        _run(["g++", *je, "-o", "leaky_je_static", "-Wl,-Bstatic", "-ljemalloc", "-Wl,-Bdynamic", "-lpthread",
+              "-ldl"], d)
+        for sub in ("je", "jes", "jst", "rebuilt"):
             (d / sub).mkdir()
         _run(["./leaky_je", str(JE_N), str(JE_EVERY)], d, {"MALLOC_CONF": f"{JE_CONF},prof_prefix:je/jeprof"},
              stderr=d / "je" / "stderr.txt")
         _run(["./leaky_je", str(JE_SAMPLED_N), str(JE_SAMPLED_N)], d,
              {"MALLOC_CONF": f"{JE_SAMPLED_CONF},prof_prefix:jes/jeprof"})
+        _run(["./leaky_je_static", str(JE_EVERY), str(JE_EVERY)], d,
+             {"MALLOC_CONF": f"{JE_CONF},prof_prefix:jst/jeprof"})
         # A binary rebuilt after its profile was taken: at the same path, with another code layout.
         _run(["g++", *je, "-o", "rebuilt/leaky_je", "-ljemalloc"], d)
         _run(["cp", "-p", "rebuilt/leaky_je", "rebuilt/leaky_je.orig"], d)
@@ -293,6 +299,7 @@ def _collect_more(d: Path) -> MoreRun:
     je = _je_dumps(d / "je") if (d / "je").exists() else []
     jes = _je_dumps(d / "jes") if (d / "jes").exists() else []
     rebuilt = sorted((d / "rebuilt").glob("jeprof.*.heap")) if (d / "rebuilt").exists() else []
+    jst = _je_dumps(d / "jst") if (d / "jst").exists() else []
     ht = sorted((d / "ht").glob("heaptrack.leaky_plain.*")) if (d / "ht").exists() else []
     massif = sorted((d / "massif").glob("massif.out.*")) if (d / "massif").exists() else []
     return MoreRun(
@@ -303,6 +310,8 @@ def _collect_more(d: Path) -> MoreRun:
         je_rebuilt=rebuilt[0] if rebuilt else None,
         je_rebuilt_binary=_opt(d / "rebuilt" / "leaky_je"),
         je_original_binary=_opt(d / "rebuilt" / "leaky_je.orig"),
+        je_static=jst[0] if jst else None,
+        je_static_binary=_opt(d / "leaky_je_static"),
         jeprof={p.stem: p for p in sorted((d / "jeprof").glob("*.txt"))} if (d / "jeprof").exists() else {},
         plain_binary=_opt(d / "leaky_plain"),
         heaptrack=ht[0] if ht else None,

@@ -127,6 +127,16 @@ def test_jemalloc_growth_ranks_the_leak_first(more: MoreRun, lines: dict[str, in
     assert all(g.site != site(lines, CHURN, "decoy-alloc") or g.score == 0 for g in scores)
 
 
+def test_jemalloc_linked_statically_folds_its_frames(more: MoreRun, lines: dict[str, int]) -> None:
+    """With libjemalloc.a its frames (prof_backtrace_impl, je_malloc_default, ...) are in the executable."""
+    dump = need(more.je_static, "libjemalloc-dev")
+    p = open_profile(str(dump), SymbolizeOptions(binary=str(need(more.je_static_binary, "libjemalloc-dev"))))
+    sites = site_totals(stack_totals(p, p.value_index("inuse_space")).items())
+    assert sites[site(lines, MAKE, "alloc-body")] == JE_EVERY // 4 * BODY
+    assert sites[site(lines, MAKE, "alloc-request")] == pytest.approx(JE_EVERY // 4 * JE_REQ, rel=1e-12)
+    assert not [s for s in sites if "je_" in s.function or "prof_" in s.function or "fallback_impl" in s.function]
+
+
 def test_jemalloc_rebuilt_binary_is_reported_not_misused(tmp_path: Path) -> None:
     """The profiled binary rebuilt at its path after the run: detected from the memory map, not used."""
     if not have_jemalloc():
