@@ -19,7 +19,7 @@
 A tree node `nK: BYTES WHAT` has K children, indented one more space; the root stands for the
 allocation functions, its children are their callers (the allocation sites), and so on outwards.
 Each node's bytes not covered by its children become one sample whose stack (leaf first) is the
-path from the root; the allocation-functions root itself is left out (it is the allocator).
+path from the root; the root itself is left out (it stands for the allocator).
 
 `parse` returns the last detailed snapshot; `parse_series` every detailed snapshot (the peak
 included) in time order, each with its `SeriesPoint`, for growth over time from one file.
@@ -41,7 +41,6 @@ SAMPLE_TYPES = (ValueType("inuse_space", "bytes"),)
 _NODE_RE = re.compile(r"^( *)n(\d+): (\d+) (.*)$")
 _FRAME_RE = re.compile(r"^0x([0-9A-Fa-f]+): (.*?)(?: \((?:in )?([^()]*)\))?$")
 _FILE_LINE_RE = re.compile(r"^(.*):(\d+)$")
-_ALLOC_ROOT = "(heap allocation functions)"
 _SEPARATOR = "#-----------"
 
 
@@ -90,7 +89,7 @@ def parse_series(data: bytes, path: str) -> list[Profile]:
     for snap in detailed:
         assert snap.tree is not None
         b = ProfileBuilder(1)
-        _add_samples(b, snap.tree, [])
+        _add_samples(b, snap.tree, None)
         kind = snap.fields.get("heap_tree", "")
         notes = [*comments, f"snapshot {snap.number} ({kind}) at time {snap.fields.get('time', '?')} {unit}"]
         prof = b.build(**_profile_args(path, notes, []))
@@ -206,8 +205,10 @@ def _check_tree(snap: _Snapshot, path: str) -> None:
         todo.extend(node.children)
 
 
-def _add_samples(b: ProfileBuilder, node: _Node, stack: list[int]) -> None:
-    here = stack if node.what.startswith(_ALLOC_ROOT) and not stack else [*stack, _location(b, node.what)]
+def _add_samples(b: ProfileBuilder, node: _Node, stack: list[int] | None) -> None:
+    """`stack` is None for the root: the allocation functions ("(heap allocation functions) malloc/new/...",
+    or the page allocation syscalls with --pages-as-heap), which are not part of any stack."""
+    here = [] if stack is None else [*stack, _location(b, node.what)]
     own = node.nbytes - sum(c.nbytes for c in node.children)
     if own > 0:
         b.add_sample(here or [_location(b, node.what)], [own])
