@@ -10,7 +10,7 @@ from ..errors import ExitCode, InputError
 from ..profiles.diff import diff_profiles
 from ..profiles.growth import score_growth
 from ..profiles.model import Profile
-from ..profiles.prepare import open_profile
+from ..profiles.prepare import open_profile, open_series
 from ..profiles.report import render_diff, render_growth, render_show
 from ..profiles.symbolize import SymbolizeOptions
 
@@ -27,9 +27,22 @@ def _open(path: str, args: argparse.Namespace) -> Profile:
 
 
 def cmd_show(args: argparse.Namespace, extra: list[str]) -> ExitCode:
-    """`leakscan profile show FILE [--binary BIN] [--search-path DIR] [--top N]`."""
-    prof = _open(args.file, args)
-    sys.stdout.write(render_show(prof, getattr(args, "top", 10) or 10))
+    """`leakscan profile show FILE [--binary BIN] [--search-path DIR] [--top N]`.
+
+    A file that records snapshots over time (massif) shows its last one, then the growth over all.
+    """
+    top = getattr(args, "top", 10) or 10
+    series = open_series(args.file, _options(args), tuple(getattr(args, "fold", None) or ()))
+    text = render_show(series[-1], top)
+    if len(series) >= 3:
+        metric = getattr(args, "metric", None) or "inuse_space"
+        try:
+            point = series[-1].series_point
+            step = {"i": "instruction", "B": "byte allocated"}.get(point.unit if point else "", "snapshot")
+            text += "\n" + render_growth(score_growth(series, metric), top, step)
+        except ValueError as exc:
+            raise InputError(args.file, None, str(exc)) from None
+    sys.stdout.write(text)
     return ExitCode.CLEAN
 
 

@@ -123,7 +123,7 @@ def correlate(result: AnalysisResult, profiles: Sequence[Profile], *, line_toler
         findings=ranked,
         unexplained=_unexplained(unexplained, groups, resolver, _wrappers(result), max_unexplained,
                                  min_unexplained_share),
-        profiles=tuple(_profile_summary(p, profiles) for p in profiles),
+        profiles=tuple(_profile_summary(p, profiles) for p in {p.source_path: p for p in profiles}.values()),
         diagnostics=tuple(dict.fromkeys([*result.diagnostics, *_profile_diagnostics(profiles)])),
     )
 
@@ -184,6 +184,8 @@ def _summary(acc: _Acc, g: _Group) -> str:
     if g.snapshots == 1:
         return f"{human_bytes(acc.bytes)} in {objs} in use at {g.label} (one snapshot: no growth data), {stacks}"
     text = f"+{human_bytes(acc.bytes)} in {objs} over {g.label}, {stacks}"
+    if not acc.objects:  # massif counts bytes only
+        text = f"+{human_bytes(acc.bytes)} over {g.label}, {stacks}"
     if acc.r2:
         # R² of the series, weighted by each stack's growth: one tiny irregular stack does not spoil it.
         r2 = sum(r * b for r, b in acc.r2) / max(sum(b for _, b in acc.r2), 1)

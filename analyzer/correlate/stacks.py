@@ -11,16 +11,16 @@ from ..profiles import (
     Profile,
     SymbolizeOptions,
     fold_allocator_frames,
-    load_profile,
+    load_series,
     pick_metric,
     score_growth,
     symbolize,
 )
 from ..profiles.aggregate import normalize_frame
-from ..profiles.growth import sequence_number
+from ..profiles.growth import sequence_number, series_times
 from ..profiles.model import Frame
 
-LEAK_REPORT_FORMATS = frozenset({"lsan", "valgrind-xml", "valgrind-text"})
+LEAK_REPORT_FORMATS = frozenset({"lsan", "valgrind-xml", "valgrind-text", "heaptrack"})
 # Rules whose findings are leaks, i.e. can have heap growth behind them.
 LEAK_RULES = frozenset({"resource-leak", "leak-on-overwrite", "unused-acquire", "member-not-released"})
 # Leak-report kinds: counted as leaked, folded into an owner, or ignored.
@@ -72,12 +72,12 @@ def load_profiles(paths: Sequence[str], binary: str | None = None,
     options = SymbolizeOptions(binary=binary, search_path=tuple(search_paths))
     out = []
     for path in paths:
-        prof = load_profile(path)
-        if not prof.symbolized:
-            if sym is not None:
-                prof, _ = symbolize_with_sym(prof, sym)
-            prof = symbolize(prof, options)
-        out.append(fold_allocator_frames(prof))
+        for prof in load_series(path):  # a massif file holds a series of snapshots
+            if not prof.symbolized:
+                if sym is not None:
+                    prof, _ = symbolize_with_sym(prof, sym)
+                prof = symbolize(prof, options)
+            out.append(fold_allocator_frames(prof))
     return out
 
 
@@ -133,6 +133,9 @@ def _snapshot_order(profiles: Sequence[Profile]) -> tuple[list[Profile], list[fl
 
     Dump numbers beat file times: copied or checked-out files have meaningless mtimes.
     """
+    recorded = series_times(profiles)  # snapshots of one recording (massif): its own clock
+    if recorded is not None:
+        return list(profiles), recorded
     seqs = [sequence_number(p.source_path) for p in profiles]
     if len(profiles) > 1 and all(s is not None for s in seqs) and len(set(seqs)) == len(seqs):
         pairs = sorted(zip(seqs, profiles, strict=True), key=lambda t: t[0])  # type: ignore[arg-type, return-value]
@@ -145,6 +148,8 @@ def _snapshot_group(profiles: Sequence[Profile], libs: dict[str, str]) -> _Group
     first, last = ordered[0], ordered[-1]
     names = [os.path.basename(p.source_path) for p in ordered]
     label = names[0] if len(names) == 1 else f"{names[0]} → {names[-1]} ({len(names)} snapshots)"
+    if len(names) > 1 and len(set(names)) == 1:
+        label = f"{names[0]} ({len(names)} snapshots)"
 
     def totals(p: Profile) -> tuple[dict[tuple[Frame, ...], float], dict[tuple[Frame, ...], float]]:
         """In-use bytes and objects per symbolized stack (one pass: frames are built once)."""

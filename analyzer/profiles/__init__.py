@@ -6,13 +6,14 @@ from analyzer.profiles.errors import MalformedProfile, NotMyFormat, UnknownForma
 from analyzer.profiles.fold import fold_allocator_frames
 from analyzer.profiles.growth import GrowthScore, score_growth
 from analyzer.profiles.model import Frame, Profile, Sample, ValueType
-from analyzer.profiles.prepare import open_profile
-from analyzer.profiles.sniff import load_profile, parse_data
+from analyzer.profiles.prepare import open_profile, open_series
+from analyzer.profiles.sniff import load_profile, load_series, parse_data
 from analyzer.profiles.symbolize import SymbolizeOptions, symbolize
 
 __all__ = [
     "Frame", "GrowthScore", "IncompatibleProfiles", "MalformedProfile", "NotMyFormat", "Profile",
     "ProfileDiff", "Sample", "SymbolizeOptions", "UnknownFormat", "ValueType", "allocation_site",
-    "diff_profiles", "fold_allocator_frames", "function_rows", "load_profile", "open_profile",
+    "diff_profiles", "fold_allocator_frames", "function_rows", "load_profile", "load_series", "open_profile",
+    "open_series",
     "parse_data", "pick_metric", "score_growth", "stack_totals", "symbolize",
 ]

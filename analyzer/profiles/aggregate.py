@@ -56,6 +56,8 @@ def stack_totals(profile: Profile, index: int) -> dict[StackKey, Value]:
 
 
 def is_project_frame(fr: Frame) -> bool:
+    if fr.function.startswith("(") and not fr.function.startswith("(anonymous namespace)"):
+        return False  # a recorder's pseudo frame: "(in 3 places, all below massif's threshold (1.00%))"
     if fr.file:
         return not _SYSTEM_FILE_RE.match(fr.file)
     name = short_name(fr.function).lstrip(":")

@@ -39,8 +39,17 @@ class NotAnElf(Exception):
     """The file is missing or not a readable ELF object."""
 
 
-@functools.lru_cache(maxsize=64)
 def elf_info(path: str) -> ElfInfo:
+    """ELF facts of the file now at `path` (cached while the file is unchanged: a rebuild is re-read)."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise NotAnElf(f"{path}: {exc.strerror or exc}") from exc
+    return _elf_info(path, st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+@functools.lru_cache(maxsize=64)
+def _elf_info(path: str, mtime_ns: int, size: int, inode: int) -> ElfInfo:
     try:
         with open(path, "rb") as fh:
             elf = ELFFile(fh)

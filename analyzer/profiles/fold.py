@@ -27,9 +27,14 @@ ALLOCATOR_PATTERN = re.compile(
 )
 
 
+# jemalloc linked statically: its `je_`-prefixed internals, the profiler's backtrace and the C++ new path.
+JEMALLOC_INTERNALS = re.compile(r"^(je_|prof_backtrace_impl$|i(m)?alloc(_body)?$)|(^|[\s*&])(fallback_impl|newImpl)$")
+
+
 def is_allocator_function(name: str) -> bool:
     short = short_name(name)
-    return short in ALLOCATOR_FUNCTIONS or bool(ALLOCATOR_PATTERN.match(short))
+    return (short in ALLOCATOR_FUNCTIONS or bool(ALLOCATOR_PATTERN.match(short))
+            or bool(JEMALLOC_INTERNALS.search(short)))
 
 
 def fold_allocator_frames(profile: Profile, extra: Sequence[str] = ()) -> Profile:

@@ -13,6 +13,9 @@ from analyzer.profiles.aggregate import StackKey, allocation_site, pick_metric, 
 from analyzer.profiles.model import Frame, Profile
 
 _SEQ_RE = re.compile(r"\.(\d{4,})(?:\.[^./]+)*\.(?:heap|prof)(?:\.gz)?$")
+# jemalloc: PREFIX.PID.SEQ.iN.heap (lg_prof_interval), .mN (prof.dump), .uN (gdump), .f (final);
+# SEQ counts every dump of the process, whatever its kind.
+_JEMALLOC_SEQ_RE = re.compile(r"\.\d+\.(\d+)\.(?:[imu]\d+|f)\.heap(?:\.gz)?$")
 
 
 @dataclass(frozen=True)
@@ -23,9 +26,21 @@ class Snapshot:
 
 
 def sequence_number(path: str) -> int | None:
-    """NNNN of `prefix.NNNN.heap` (gperftools dump numbering), else None."""
-    m = _SEQ_RE.search(os.path.basename(path))
+    """NNNN of `prefix.NNNN.heap` (gperftools) or SEQ of `prefix.PID.SEQ.i3.heap` (jemalloc), else None."""
+    name = os.path.basename(path)
+    m = _JEMALLOC_SEQ_RE.search(name) or _SEQ_RE.search(name)
     return int(m.group(1)) if m else None
+
+
+def series_times(profiles: Sequence[Profile]) -> list[float] | None:
+    """Snapshot times when all profiles are snapshots of one recording (e.g. a massif file), else None."""
+    points = [p.series_point for p in profiles]
+    if len(profiles) < 2 or any(pt is None for pt in points):
+        return None
+    if len({p.source_path for p in profiles}) != 1:
+        return None
+    times = [pt.time for pt in points if pt is not None]
+    return times if len(set(times)) == len(times) else None
 
 
 def order_snapshots(profiles: Sequence[Profile], times: Sequence[float] | None = None) -> list[Snapshot]:
@@ -34,8 +49,14 @@ def order_snapshots(profiles: Sequence[Profile], times: Sequence[float] | None =
     Explicit `times` (seconds) win; else distinct `time_nanos` (the file mtime when the format
     has no timestamp); else the dump sequence numbers, which order but do not time snapshots.
     """
+    recorded = series_times(profiles) if times is None else None
     if times is not None:
         snaps = [Snapshot(p, float(t), True) for p, t in zip(profiles, times, strict=True)]
+    elif recorded is not None:
+        point = profiles[0].series_point
+        wall = point is not None and point.wall_clock
+        scale = {"ms": 1e-3, "s": 1.0}.get(point.unit if point else "", 1.0)
+        snaps = [Snapshot(p, t * scale, wall) for p, t in zip(profiles, recorded, strict=True)]
     else:
         stamps = [p.time_nanos for p in profiles]
         seqs = [sequence_number(p.source_path) for p in profiles]

@@ -41,6 +41,28 @@ class Mapping:
     offset: int
     filename: str
     build_id: str = ""
+    # From /proc/self/maps (gperftools, jemalloc): the mapped file's device ("fe:00") and inode,
+    # used to tell whether the file now at `filename` is still the one that was mapped.
+    device: str = ""
+    inode: int = 0
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """The profile is one of `count` snapshots recorded in one file: the recorder's snapshot `index`, at `time`.
+
+    `unit` is the recorder's time unit: "ms" or "s" (wall clock), "i" (instructions executed) or
+    "B" (bytes allocated so far), as valgrind massif's `--time-unit`.
+    """
+
+    index: int
+    count: int
+    time: float
+    unit: str
+
+    @property
+    def wall_clock(self) -> bool:
+        return self.unit in ("ms", "s")
 
 
 @dataclass(frozen=True)
@@ -98,6 +120,7 @@ class Profile:
     comments: tuple[str, ...] = ()
     default_sample_type: str = ""
     symbolized: bool = False
+    series_point: SeriesPoint | None = None
     _index: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ---- invariants ---------------------------------------------------------------
@@ -199,11 +222,13 @@ class Profile:
             "sampling_rate": self.sampling_rate,
             "time_nanos": self.time_nanos,
             "symbolized": self.symbolized,
+            "series_point": ([self.series_point.index, self.series_point.count, self.series_point.time,
+                              self.series_point.unit] if self.series_point else None),
             "warnings": list(self.warnings),
             "comments": list(self.comments),
             "mappings": [
                 {"id": m.id, "start": m.start, "limit": m.limit, "offset": m.offset,
-                 "filename": m.filename, "build_id": m.build_id}
+                 "filename": m.filename, "build_id": m.build_id, "device": m.device, "inode": m.inode}
                 for m in self.mappings
             ],
             "functions": [

@@ -47,7 +47,8 @@ def short_name(name: str) -> str:
     while prev != fn:
         prev = fn
         fn = _TEMPLATE_RE.sub("", fn)
-    return _LEADING_TYPE_RE.sub(r"\1", fn)
+    # A pseudo frame wholly in parentheses ("(in 3 places, below massif's threshold)") stays as it is.
+    return _LEADING_TYPE_RE.sub(r"\1", fn) or name
 
 
 def join_key(name: str) -> str:

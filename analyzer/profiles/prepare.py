@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from analyzer.profiles.fold import fold_allocator_frames
 from analyzer.profiles.model import Profile
-from analyzer.profiles.sniff import load_profile
+from analyzer.profiles.sniff import load_profile, load_series
 from analyzer.profiles.symbolize import SymbolizeOptions, symbolize
 
 
@@ -21,3 +21,14 @@ def open_profile(path: str, options: SymbolizeOptions | None = None,
     if not prof.symbolized:
         prof = symbolize(prof, options)
     return fold_allocator_frames(prof, fold_extra)
+
+
+def open_series(path: str, options: SymbolizeOptions | None = None,
+                fold_extra: Sequence[str] = ()) -> list[Profile]:
+    """Like `open_profile`, for every snapshot of a file that records several over time (massif)."""
+    out = []
+    for prof in load_series(path):
+        if not prof.symbolized:
+            prof = symbolize(prof, options)
+        out.append(fold_allocator_frames(prof, fold_extra))
+    return out

@@ -10,7 +10,7 @@ from analyzer.profiles.model import Mapping
 
 # start-end perms offset dev inode [path]; the path may contain spaces or be absent.
 _MAPS_RE = re.compile(
-    r"^\s*([0-9a-fA-F]+)-([0-9a-fA-F]+)\s+(\S+)\s+([0-9a-fA-F]+)\s+\S+\s+\d+\s*(.*?)\s*$"
+    r"^\s*([0-9a-fA-F]+)-([0-9a-fA-F]+)\s+(\S+)\s+([0-9a-fA-F]+)\s+(\S+)\s+(\d+)\s*(.*?)\s*$"
 )
 
 # Allocator libraries whose frames are never the allocation site.
@@ -33,7 +33,9 @@ def parse_maps(lines: Iterable[str], first_id: int = 1) -> list[Mapping]:
             start=int(m.group(1), 16),
             limit=int(m.group(2), 16),
             offset=int(m.group(4), 16),
-            filename=m.group(5),
+            filename=m.group(7),
+            device=m.group(5) if int(m.group(6)) else "",
+            inode=int(m.group(6)),
         ))
         next_id += 1
     out.sort(key=lambda mp: mp.start)

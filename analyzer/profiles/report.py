@@ -85,14 +85,19 @@ def render_diff(d: ProfileDiff, base: Profile, new: Profile, top: int = 10) -> s
     return "\n".join(out) + "\n"
 
 
-def render_growth(scores: Sequence[GrowthScore], top: int = 10) -> str:
+def _slope(v: float, timed: bool) -> str:
+    return f"{v:18.0f}" if timed else f"{v:18.6g}"
+
+
+def render_growth(scores: Sequence[GrowthScore], top: int = 10, step: str = "snapshot") -> str:
+    """`step` names the x unit of untimed series: snapshots, or a recorder's own clock (instructions)."""
     timed = bool(scores) and scores[0].per_hour is not None
-    rate = "per hour" if timed else "per snapshot"
+    rate = "per hour" if timed else f"per {step}"
     out = [f"Top {top} growing allocation sites ({len(scores[0].values) if scores else 0} "
            f"snapshots; score = fitted growth x R^2):",
            f"{'score':>12} {'R^2':>5} {'slope ' + rate:>18} {'first':>12} {'last':>12}  site"]
     for g in [g for g in scores if g.score > 0][:top]:
         slope = g.per_hour if g.per_hour is not None else g.slope
-        out.append(f"{g.score:12.0f} {g.r2:5.2f} {slope:18.0f} {g.values[0]:12.0f} "
+        out.append(f"{g.score:12.0f} {g.r2:5.2f} {_slope(slope, timed)} {g.values[0]:12.0f} "
                    f"{g.values[-1]:12.0f}  {_site(g.site)}")
     return "\n".join(out) + "\n"

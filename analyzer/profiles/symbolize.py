@@ -9,6 +9,12 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from analyzer.profiles.binmatch import (
+    build_id_mismatch,
+    layout_mismatch,
+    replaced_since,
+    still_the_mapped_file,
+)
 from analyzer.profiles.elfinfo import ElfInfo, LineTable, NotAnElf, SymbolTable, elf_info
 from analyzer.profiles.model import Function, Line, Location, Mapping, Profile
 from analyzer.profiles.names import demangle
@@ -57,7 +63,7 @@ def symbolize(profile: Profile, options: SymbolizeOptions | None = None) -> Prof
         m = profile.mapping(mapping_id)
         if m is None or not m.filename or m.filename.startswith("["):
             continue
-        path, note = _resolve(m, m is main, opts)
+        path, note, recorded = _resolve(m, m is main, opts)
         if note:
             warnings.append(note)
         if path is None:
@@ -68,13 +74,14 @@ def symbolize(profile: Profile, options: SymbolizeOptions | None = None) -> Prof
         except NotAnElf as exc:
             warnings.append(f"cannot symbolize {len(locs)} addresses: {exc}")
             continue
-        expected, source = m.build_id, "the profile's"
-        if not expected and path != m.filename and os.path.isfile(m.filename):
-            # No build id recorded: compare with the file still at the recorded path, if any.
-            expected, source = _build_id_of(m.filename), "that of"
-        if expected and info.build_id and expected.lower() != info.build_id.lower():
-            warnings.append(f"{path}: build id {info.build_id} does not match {source} "
-                            f"{expected} for {m.filename}; symbols may be wrong")
+        mismatch, soft = _mismatch(m, path, info, recorded, profile.time_nanos)
+        if soft:
+            warnings.append(soft)
+        if mismatch:
+            warnings.append(f"{path} does not match the profile's {m.filename}: {mismatch}; "
+                            f"{len(locs)} addresses left unsymbolized (rebuilt since? pass the profiled binary "
+                            "with --binary)")
+            continue
         vaddrs = [_to_vaddr(m, loc.address, info) for loc in locs]
         results = _lookup(path, [v for v in vaddrs if v is not None], opts.tool)
         for loc, vaddr in zip(locs, vaddrs, strict=True):
@@ -104,6 +111,27 @@ def symbolize(profile: Profile, options: SymbolizeOptions | None = None) -> Prof
     )
 
 
+def _mismatch(m: Mapping, path: str, info: ElfInfo, recorded: bool, profile_time_ns: int) -> tuple[str, str]:
+    """(why `path` is not the mapped file, softer doubt) — see `binmatch`."""
+    reason = build_id_mismatch(m, info) or layout_mismatch(m, info)
+    if reason:
+        return reason, ""
+    if recorded:
+        return replaced_since(m, path, profile_time_ns)
+    if (not m.build_id and path != m.filename and os.path.isfile(m.filename)
+            and not replaced_since(m, m.filename, profile_time_ns)[0]):
+        # No build id recorded: compare with the file still at the recorded path (unless it changed since
+        # the profile); when that file is provably the one mapped (same inode, unchanged), a different
+        # build id is a mismatch.
+        other = _build_id_of(m.filename)
+        if other and info.build_id and other.lower() != info.build_id.lower():
+            if still_the_mapped_file(m, m.filename, profile_time_ns):
+                return f"build id {info.build_id} differs from {other} of {m.filename}, the file mapped", ""
+            return "", (f"{path}: build id {info.build_id} does not match that of {other} for {m.filename}; "
+                        "symbols may be wrong")
+    return "", ""
+
+
 def _build_id_of(path: str) -> str:
     try:
         return elf_info(path).build_id
@@ -120,21 +148,22 @@ def _main_mapping(mappings: Sequence[Mapping]) -> Mapping | None:
     return None
 
 
-def _resolve(m: Mapping, is_main: bool, opts: SymbolizeOptions) -> tuple[str | None, str]:
-    """Local path for the mapping's file, and a warning when it is not obviously the same file."""
+def _resolve(m: Mapping, is_main: bool, opts: SymbolizeOptions) -> tuple[str | None, str, bool]:
+    """Local path for the mapping's file, a warning when it is not obviously the same file, and whether
+    the path is the one recorded in the profile (taken as is, rather than named by the user)."""
     base = os.path.basename(m.filename)
     if is_main and opts.binary:
         note = ""
         if os.path.basename(opts.binary) != base:
             note = f"binary {opts.binary} is not the one named in the profile ({m.filename})"
-        return (opts.binary if os.path.exists(opts.binary) else None), note
+        return (opts.binary if os.path.exists(opts.binary) else None), note, False
     for d in opts.search_path:
         cand = os.path.join(d, base)
         if os.path.isfile(cand):
-            return cand, ""
+            return cand, "", False
     if opts.use_recorded_paths and os.path.isfile(m.filename):
-        return m.filename, ""
-    return None, ""
+        return m.filename, "", True
+    return None, "", False
 
 
 def _to_vaddr(m: Mapping, address: int, info: ElfInfo) -> int | None:

@@ -19,3 +19,11 @@ def real() -> realrun.RealRun:
 def lines() -> dict[str, int]:
     """Line numbers of the `// @marker` comments in leaky.cpp."""
     return realrun.markers()
+
+
+@pytest.fixture(scope="session")
+def more() -> realrun.MoreRun:
+    """leaky.cpp linked with jemalloc and plain, run under jemalloc profiling, heaptrack and massif (cached)."""
+    if not realrun.have("g++"):
+        pytest.skip("needs g++")
+    return realrun.build_and_run_more()

@@ -183,3 +183,139 @@ def _collect(d: Path) -> RealRun:
         valgrind_text=_opt(d / "valgrind.txt"),
         pprof={p.stem: p for p in sorted((d / "pprof").glob("*.txt"))} if (d / "pprof").exists() else {},
     )
+
+
+# ---- jemalloc, heaptrack, valgrind massif (independent of gperftools) --------------------------
+
+JE_N, JE_EVERY = 4000, 400  # 10 prof.dump snapshots + the final dump at exit
+JE_SAMPLED_N = 20000
+JE_CONF = "prof:true,prof_leak:true,prof_accum:true,lg_prof_sample:0,prof_final:true"
+JE_SAMPLED_CONF = "prof:true,lg_prof_sample:16"  # one sample per 64 KiB: values are un-sampled estimates
+TRACK_N = 2000  # heaptrack and massif
+
+
+@dataclass(frozen=True)
+class MoreRun:
+    dir: Path
+    je_binary: Path | None  # leaky.cpp linked with -ljemalloc
+    je_dumps: tuple[Path, ...]  # prof.dump snapshots then the final dump, in dump order
+    je_sampled: Path | None  # a dump at lg_prof_sample:16
+    je_rebuilt: Path | None  # a dump whose binary was rebuilt (other layout) after the run
+    je_rebuilt_binary: Path | None
+    je_original_binary: Path | None  # a copy of the binary that made je_rebuilt
+    je_static: Path | None  # a dump of a build with jemalloc linked statically (its frames in the executable)
+    je_static_binary: Path | None
+    jeprof: dict[str, Path]  # jeprof --text outputs by name
+    plain_binary: Path | None
+    heaptrack: Path | None  # heaptrack.leaky_plain.PID.zst (or .gz)
+    heaptrack_print: dict[str, Path]  # heaptrack_print outputs by name
+    massif: Path | None  # massif.out.PID
+    ms_print: Path | None
+
+
+def have_jemalloc() -> bool:
+    if not have("g++") or not os.path.exists("/usr/include/jemalloc/jemalloc.h"):
+        return False
+    probe = subprocess.run(["g++", "-print-file-name=libjemalloc.so"], capture_output=True, text=True, check=False)
+    return os.path.isabs(probe.stdout.strip()) and os.path.exists(probe.stdout.strip())
+
+
+def build_and_run_more() -> MoreRun:
+    """Build leaky.cpp with jemalloc and plain, run it under jemalloc profiling, heaptrack and massif (cached)."""
+    d = _cache_dir().with_name(_cache_dir().name + "-more")
+    if not (d / "DONE").exists():
+        if d.exists():
+            shutil.rmtree(d)
+        tmp = Path(tempfile.mkdtemp(prefix=d.name + ".", dir=d.parent))
+        _produce_more(tmp)
+        (tmp / "DONE").write_text("ok\n")
+        try:
+            tmp.rename(d)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return _collect_more(d)
+
+
+def _produce_more(d: Path) -> None:
+    src = str(SRC)
+    if have_jemalloc():
+        je = [*DBG, "-DWITH_JEMALLOC", src]
+        _run(["g++", *je, "-o", "leaky_je", "-ljemalloc"], d)
+        _run(["g++", *je, "-o", "leaky_je_static", "-Wl,-Bstatic", "-ljemalloc", "-Wl,-Bdynamic", "-lpthread",
+              "-ldl"], d)
+        for sub in ("je", "jes", "jst", "rebuilt"):
+            (d / sub).mkdir()
+        _run(["./leaky_je", str(JE_N), str(JE_EVERY)], d, {"MALLOC_CONF": f"{JE_CONF},prof_prefix:je/jeprof"},
+             stderr=d / "je" / "stderr.txt")
+        _run(["./leaky_je", str(JE_SAMPLED_N), str(JE_SAMPLED_N)], d,
+             {"MALLOC_CONF": f"{JE_SAMPLED_CONF},prof_prefix:jes/jeprof"})
+        _run(["./leaky_je_static", str(JE_EVERY), str(JE_EVERY)], d,
+             {"MALLOC_CONF": f"{JE_CONF},prof_prefix:jst/jeprof"})
+        # A binary rebuilt after its profile was taken: at the same path, with another code layout.
+        _run(["g++", *je, "-o", "rebuilt/leaky_je", "-ljemalloc"], d)
+        _run(["cp", "-p", "rebuilt/leaky_je", "rebuilt/leaky_je.orig"], d)
+        _run(["./leaky_je", "400", "400"], d / "rebuilt", {"MALLOC_CONF": f"{JE_CONF},prof_prefix:jeprof"})
+        _run(["g++", *je, "-DLEAKY_VARIANT=2", "-static-libstdc++", "-static-libgcc", "-o", "rebuilt/leaky_je",
+              "-ljemalloc"], d)
+        if have("jeprof"):
+            dumps = _je_dumps(d / "je")
+            sampled = _je_dumps(d / "jes")[-1]
+            (d / "jeprof").mkdir()
+            outs = {
+                "text": [str(dumps[-2])],
+                "text-alloc": ["--alloc_space", str(dumps[-2])],
+                "text-base": [f"--base={dumps[1]}", str(dumps[-2])],
+                "text-final": [str(dumps[-1])],
+                "sampled": [str(sampled)],
+            }
+            for name, args in outs.items():
+                _run(["jeprof", "--text", "--show_bytes", *args[:-1], "leaky_je", args[-1]], d,
+                     stdout=d / "jeprof" / f"{name}.txt", stderr=d / "jeprof" / f"{name}.err")
+    _run(["g++", *DBG, src, "-o", "leaky_plain"], d)
+    if have("heaptrack") and have("heaptrack_print"):
+        (d / "ht").mkdir()
+        _run(["heaptrack", "../leaky_plain", str(TRACK_N)], d / "ht", stdout=d / "ht" / "stdout.txt")
+        rec = next(iter(sorted((d / "ht").glob("heaptrack.leaky_plain.*"))))
+        hp = ["heaptrack_print", "-f", str(rec)]
+        _run([*hp, "--print-leaks", "1", "-p", "0", "-a", "0", "-T", "0"], d, stdout=d / "ht" / "print-leaks.txt")
+        for cost in ("leaked", "allocations"):
+            _run([*hp, "-p", "0", "-a", "0", "-T", "0", "--flamegraph-cost-type", cost,
+                  "-F", str(d / "ht" / f"flame-{cost}.txt")], d, stdout=d / "ht" / f"flame-{cost}.out")
+    if have("valgrind") and have("ms_print"):
+        (d / "massif").mkdir()
+        _run(["valgrind", "--tool=massif", "--massif-out-file=massif.out.%p", "../leaky_plain", str(TRACK_N)],
+             d / "massif")
+        out = next(iter((d / "massif").glob("massif.out.*")))
+        _run(["ms_print", out.name], d / "massif", stdout=d / "massif" / "ms_print.txt")
+
+
+def _je_dumps(d: Path) -> list[Path]:
+    from analyzer.profiles.growth import sequence_number
+
+    return sorted(d.glob("jeprof.*.heap"), key=lambda p: sequence_number(str(p)) or 0)
+
+
+def _collect_more(d: Path) -> MoreRun:
+    je = _je_dumps(d / "je") if (d / "je").exists() else []
+    jes = _je_dumps(d / "jes") if (d / "jes").exists() else []
+    rebuilt = sorted((d / "rebuilt").glob("jeprof.*.heap")) if (d / "rebuilt").exists() else []
+    jst = _je_dumps(d / "jst") if (d / "jst").exists() else []
+    ht = sorted((d / "ht").glob("heaptrack.leaky_plain.*")) if (d / "ht").exists() else []
+    massif = sorted((d / "massif").glob("massif.out.*")) if (d / "massif").exists() else []
+    return MoreRun(
+        dir=d,
+        je_binary=_opt(d / "leaky_je"),
+        je_dumps=tuple(je),
+        je_sampled=jes[-1] if jes else None,
+        je_rebuilt=rebuilt[0] if rebuilt else None,
+        je_rebuilt_binary=_opt(d / "rebuilt" / "leaky_je"),
+        je_original_binary=_opt(d / "rebuilt" / "leaky_je.orig"),
+        je_static=jst[0] if jst else None,
+        je_static_binary=_opt(d / "leaky_je_static"),
+        jeprof={p.stem: p for p in sorted((d / "jeprof").glob("*.txt"))} if (d / "jeprof").exists() else {},
+        plain_binary=_opt(d / "leaky_plain"),
+        heaptrack=ht[0] if ht else None,
+        heaptrack_print={p.stem: p for p in sorted((d / "ht").glob("*.txt"))} if (d / "ht").exists() else {},
+        massif=massif[0] if massif else None,
+        ms_print=_opt(d / "massif" / "ms_print.txt"),
+    )

@@ -139,3 +139,88 @@ def test_cli_diff_without_common_metric(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["profile", "diff", str(GOLDEN / "tiny.heap"), str(GOLDEN / "tiny-lsan.txt"),
                  "--metric", "alloc_space"]) == 2
     assert "no alloc_space values" in capsys.readouterr().err
+
+
+# ---- jemalloc, heaptrack, massif ----------------------------------------------------------------
+
+def test_jemalloc_stack_without_counts() -> None:
+    text = (GOLDEN / "tiny-jemalloc.heap").read_text()
+    cut = text[: text.index("  t*: 2: 262144")]
+    e = err(cut.encode(), "jeprof.1.0.m0.heap")
+    assert e.line == 8 and "stack without counts" in e.message
+
+
+def test_jemalloc_bad_counts_line() -> None:
+    text = (GOLDEN / "tiny-jemalloc.heap").read_text().replace("  t*: 1: 4096 [0: 0]", "  t*: one: 4096 [0: 0]")
+    e = err(text.encode(), "jeprof.1.0.m0.heap")
+    assert e.line == 6 and "bad jemalloc heap profile line" in e.message
+
+
+def test_jemalloc_bad_header() -> None:
+    e = err(b"heap_v2/524288\n  t*: lots\n", "jeprof.1.0.f.heap")
+    assert e.line == 2 and "bad jemalloc heap profile header" in e.message
+
+
+def test_jemalloc_cut_before_maps() -> None:
+    text = (GOLDEN / "tiny-jemalloc.heap").read_text().split("\nMAPPED_LIBRARIES")[0]
+    e = err(text[:-3].encode(), "jeprof.1.0.m0.heap")
+    assert "truncated jemalloc heap profile" in e.message
+    p = parse_data((text + "\n").encode(), "j.heap")
+    assert any("no MAPPED_LIBRARIES" in w for w in p.warnings)
+
+
+def test_heaptrack_unsupported_version() -> None:
+    e = err(b"v 10000 1\nX ./app\n", "heaptrack.app.1")
+    assert e.line == 1 and "unsupported heaptrack file format version 1" in e.message
+
+
+def test_heaptrack_bad_record() -> None:
+    text = (GOLDEN / "tiny-heaptrack.txt").read_text().replace("\n+ 2\n", "\n+ 9\n")
+    e = err(text.encode(), "heaptrack.app.1")
+    assert "bad heaptrack record: '+ 9'" in e.message and e.line > 0
+
+
+def test_heaptrack_dangling_trace() -> None:
+    text = (GOLDEN / "tiny-heaptrack.txt").read_text().replace("\na 20 4\n", "\na 20 7\n")
+    assert "allocation 2 refers to unknown trace 7" in err(text.encode(), "heaptrack.app.1").message
+
+
+def test_heaptrack_cut_short_is_a_warning() -> None:
+    text = (GOLDEN / "tiny-heaptrack.txt").read_text()
+    p = parse_data(text[: text.index("c a")].encode() + b"+ 1", "heaptrack.app.1")  # cut mid-record
+    assert any("ends early" in w for w in p.warnings)
+    assert p.total(2) == 6  # the last, partial "+ 1..." is not counted
+
+
+def test_truncated_zstd() -> None:
+    data = (GOLDEN / "tiny-heaptrack.zst").read_bytes()
+    assert err(data[:-6], "heaptrack.app.1.zst").message == "truncated zstd stream"
+
+
+def test_corrupt_zstd() -> None:
+    assert "corrupt zstd data" in err(b"\x28\xb5\x2f\xfdgarbage-garbage-garbage", "h.zst").message
+
+
+def test_massif_truncated_tree() -> None:
+    text = (GOLDEN / "tiny-massif.out").read_text()
+    e = err(text[: text.index("  n0: 4096")].encode(), "massif.out.1")
+    assert "truncated massif heap tree" in e.message
+
+
+def test_massif_tree_disagrees_with_heap_total() -> None:
+    text = (GOLDEN / "tiny-massif.out").read_text().replace("mem_heap_B=12744", "mem_heap_B=12745")
+    e = err(text.encode(), "massif.out.1")
+    assert "heap tree holds 12744 bytes but mem_heap_B=12745" in e.message and e.line == 32
+
+
+def test_massif_children_larger_than_parent() -> None:
+    text = (GOLDEN / "tiny-massif.out").read_text().replace("  n0: 8192 0x10A86D: main (app.cpp:142)",
+                                                            "  n0: 9000 0x10A86D: main (app.cpp:142)", 1)
+    assert "smaller than its children" in err(text.encode(), "massif.out.1").message
+
+
+def test_massif_detailed_snapshot_without_tree() -> None:
+    text = (GOLDEN / "tiny-massif.out").read_text()
+    cut = text[: text.index("n3: 12744")]
+    e = err(cut.encode(), "massif.out.1")
+    assert "snapshot 2 has no heap tree" in e.message

@@ -284,6 +284,10 @@ def test_build_id_mismatch_is_one_clear_warning(real: RealRun, tmp_path: Path,
     warns = [w for w in bad.warnings if "build id" in w]
     assert len(warns) == 1 and "does not match" in warns[0] and bid in warns[0]
     assert "\n" not in warns[0]
+    # Reported instead of mis-symbolized: the executable's frames keep their module+offset names.
+    assert not [f for s in bad.samples for f in bad.frames(s) if f.file.endswith("leaky.cpp")]
+    assert any(f.function.startswith("leaky_tc+0x") for s in bad.samples for f in bad.frames(s))
+    assert any(f.file.endswith("leaky.cpp") for s in good.samples for f in good.frames(s))
 
 
 # ---- valgrind --------------------------------------------------------------------------------

@@ -30,6 +30,30 @@ MAPPED_LIBRARIES:
 7ffd5a000000-7ffd5a021000 rw-p 00000000 00:00 0          [stack]
 """
 
+_JEMALLOC_MAPS = """
+MAPPED_LIBRARIES:
+55d0c0a00000-55d0c0a01000 r--p 00000000 08:01 1001                       /srv/app/build/app
+55d0c0a01000-55d0c0a02000 r-xp 00001000 08:01 1001                       /srv/app/build/app
+55d0c0a02000-55d0c0a03000 r--p 00002000 08:01 1001                       /srv/app/build/app
+7f1000000000-7f1000009000 r--p 00000000 08:01 2004                       /usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+7f1000009000-7f1000080000 r-xp 00009000 08:01 2004                       /usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+7f1000100000-7f1000126000 r--p 00000000 08:01 2003                       /usr/lib/x86_64-linux-gnu/libc.so.6
+7f1000126000-7f100027c000 r-xp 00026000 08:01 2003                       /usr/lib/x86_64-linux-gnu/libc.so.6
+7ffd5a000000-7ffd5a021000 rw-p 00000000 00:00 0                          [stack]
+"""
+
+
+def _heaptrack(records: list[tuple[str, ...]]) -> str:
+    """heaptrack_interpret's file format 3: hex numbers, `s LENGTH TEXT` strings."""
+    out = []
+    for rec in records:
+        if rec[0] == "s":
+            out.append(f"s {len(rec[1]):x} {rec[1]}")
+        else:
+            out.append(" ".join(rec))
+    return "\n".join(out) + "\n"
+
+
 INPUTS: dict[str, str] = {
     "tiny.heap": """heap profile:      7:    12544 [    23:   118528] @ heapprofile
      4:    12288 [     8:    24576] @ 0x55d0c0a01125 0x55d0c0a01210 0x55d0c0a01300 0x7f1000127249
@@ -181,7 +205,78 @@ Stacks:
 Leak of 12288 bytes in 4 objects allocated from:
 \t@ 55d0c0a01125 unknown
 """,
+    "tiny-jemalloc.heap": """heap_v2/524288
+  t*: 3: 266240 [0: 0]
+  t0: 2: 262144 [0: 0]
+  t1: 1: 4096 [0: 0] worker
+@ 0x7f1000020270 0x7f1000020d21 0x55d0c0a01125 0x55d0c0a01210 0x55d0c0a01300
+  t*: 1: 4096 [0: 0]
+  t1: 1: 4096 [0: 0]
+@ 0x7f1000020270 0x55d0c0a01140 0x55d0c0a01300
+  t*: 2: 262144 [0: 0]
+  t0: 2: 262144 [0: 0]
+""" + _JEMALLOC_MAPS,
+    "tiny-heaptrack.txt": _heaptrack([
+        ("v", "10400", "3"), ("X", "./app 100"), ("I", "1000", "5e580f"),
+        ("s", "/srv/app/build/app"), ("s", "/lib/x86_64-linux-gnu/libstdc++.so.6"),
+        ("s", "main"), ("s", "/srv/app/src/app.cpp"),
+        ("i", "55d0c0a01300", "1", "3", "4", "8e"), ("t", "1", "0"),
+        ("s", "svc::make_request(int, unsigned long)"), ("s", "svc::Pool<int>::get() const"),
+        ("i", "55d0c0a01125", "1", "6", "4", "29", "5", "4", "2a"), ("t", "2", "1"),
+        ("s", "operator new(unsigned long)"),
+        ("i", "7f10000a958b", "2", "7"), ("t", "3", "2"),
+        ("a", "18", "3"), ("a", "1000", "2"), ("i", "55d0c0a01500", "1"), ("t", "4", "1"), ("a", "20", "4"),
+        ("+", "0"), ("+", "1"), ("c", "5"), ("+", "0"), ("+", "1"), ("+", "2"), ("-", "1"), ("-", "2"),
+        ("+", "1"), ("c", "a"), ("R", "4c4"), ("#", "strings: 7"), ("#", "ips: 4"),
+    ]),
+    "tiny-massif.out": """desc: --time-unit=ms
+cmd: ./app 100
+time_unit: ms
+#-----------
+snapshot=0
+#-----------
+time=0
+mem_heap_B=0
+mem_heap_extra_B=0
+mem_stacks_B=0
+heap_tree=empty
+#-----------
+snapshot=1
+#-----------
+time=12
+mem_heap_B=8448
+mem_heap_extra_B=40
+mem_stacks_B=0
+heap_tree=detailed
+n2: 8448 (heap allocation functions) malloc/new/new[], --alloc-fns, etc.
+ n1: 8192 0x10A377: svc::make_request(int, unsigned long) (app.cpp:41)
+  n0: 8192 0x10A86D: main (app.cpp:142)
+ n0: 256 in 2 places, all below massif's threshold (1.00%)
+#-----------
+snapshot=2
+#-----------
+time=25
+mem_heap_B=12744
+mem_heap_extra_B=64
+mem_stacks_B=0
+heap_tree=peak
+n3: 12744 (heap allocation functions) malloc/new/new[], --alloc-fns, etc.
+ n2: 12288 0x10A377: svc::make_request(int, unsigned long) (app.cpp:41)
+  n1: 8192 0x10A41C: svc::Handler::handle(int) (app.cpp:64)
+   n0: 8192 0x10A86D: main (app.cpp:142)
+  n0: 4096 in 1 place, below massif's threshold (1.00%)
+ n1: 200 0x4A3C0D2: strdup (in /usr/lib/x86_64-linux-gnu/libc.so.6)
+  n0: 200 0x10A900: main (app.cpp:150)
+ n0: 256 in 2 places, all below massif's threshold (1.00%)
+""",
 }
+
+
+def heaptrack_zst_input() -> bytes:
+    """tiny-heaptrack.txt as heaptrack writes it where zstd is available."""
+    import zstandard
+
+    return zstandard.ZstdCompressor(level=3, write_content_size=False).compress(INPUTS["tiny-heaptrack.txt"].encode())
 
 
 def proto_input() -> bytes:
@@ -220,14 +315,18 @@ def proto_input() -> bytes:
 def expected(name: str) -> str:
     sys.path.insert(0, str(HERE.parents[2]))
     from analyzer.profiles.model import dump_text
-    from analyzer.profiles.sniff import parse_data
+    from analyzer.profiles.sniff import parse_series_data
 
     path = GOLDEN / name
-    return dump_text(parse_data(path.read_bytes(), f"golden/{name}"))
+    series = parse_series_data(path.read_bytes(), f"golden/{name}")
+    if len(series) == 1:
+        return dump_text(series[0])
+    # A recording of several snapshots (massif): each one, with its place in the series.
+    return "".join(f"== {p.series_point}\n" + dump_text(p) for p in series)
 
 
 def input_names() -> list[str]:
-    return [*INPUTS, "tiny.pb.gz"]
+    return [*INPUTS, "tiny.pb.gz", "tiny-heaptrack.zst"]
 
 
 def write_inputs() -> None:
@@ -235,6 +334,7 @@ def write_inputs() -> None:
     for name, text in INPUTS.items():
         (GOLDEN / name).write_text(text)
     (GOLDEN / "tiny.pb.gz").write_bytes(proto_input())
+    (GOLDEN / "tiny-heaptrack.zst").write_bytes(heaptrack_zst_input())
 
 
 def write_expected() -> None:

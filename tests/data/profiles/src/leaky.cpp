@@ -5,6 +5,8 @@
 // HeapProfilerDump() when HEAPPROFILE is set, and writes GetHeapSample()
 // (what brpc's /pprof/heap serves) to sample_dir/sample.NNNN.heap when a
 // sample_dir is given; at the end it writes sample_dir/growth.prof.
+// With jemalloc (-DWITH_JEMALLOC) it calls mallctl("prof.dump") instead when
+// profiling is on (MALLOC_CONF=prof:true): PREFIX.PID.SEQ.mN.heap.
 // Lines carrying an "@name" marker are looked up by the tests: keep them.
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,9 @@
 #ifdef WITH_TCMALLOC
 #include <gperftools/heap-profiler.h>
 #include <gperftools/malloc_extension.h>
+#endif
+#ifdef WITH_JEMALLOC
+#include <jemalloc/jemalloc.h>
 #endif
 
 namespace svc {
@@ -126,6 +131,13 @@ void snapshot(const char* sample_dir, int seq) {
 #else
     (void)sample_dir;
     (void)seq;
+#endif
+#ifdef WITH_JEMALLOC
+    bool active = false;
+    size_t size = sizeof active;
+    if (mallctl("prof.active", &active, &size, NULL, 0) == 0 && active) {
+        mallctl("prof.dump", NULL, NULL, NULL, 0);
+    }
 #endif
 }
 
