@@ -24,7 +24,7 @@ def located_events(fn: ir.Function) -> Iterator[tuple[int, int, ir.Event]]:
 @functools.lru_cache(maxsize=256)
 def digraph(fn: ir.Function) -> nx.DiGraph:
     """Blocks as nodes, control-flow edges as edges (ir.Function is frozen and hashable, so this is cached)."""
-    graph = nx.DiGraph()
+    graph: nx.DiGraph = nx.DiGraph()
     graph.add_nodes_from(b.id for b in fn.blocks)
     graph.add_edges_from((b.id, s) for b in fn.blocks for s in b.succs)
     return graph

@@ -85,7 +85,7 @@ def json_schema(tp: Any, defs: dict[str, Any], docs: Mapping[str, str] | None = 
         return {"type": "array", "prefixItems": [json_schema(a, defs, docs) for a in args], "items": False}
     if origin in (dict, Mapping) or tp is dict:
         return {"type": "object"}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         name = tp.__name__
         if name not in defs:
             defs[name] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from analyzer.model import RULES, AnalysisResult, Finding, GrowthStack, SourceLoc
 
@@ -86,7 +87,7 @@ def _stack_locations(stack: GrowthStack, root: str, limit: int = 8) -> list[dict
 
 def render_sarif(result: AnalysisResult) -> str:
     from analyzer import __version__
-    rules = [{"id": str(k.rule_id), "name": k.sarif_name, "shortDescription": {"text": k.title},
+    rules: list[dict[str, Any]] = [{"id": str(k.rule_id), "name": k.sarif_name, "shortDescription": {"text": k.title},
               "fullDescription": {"text": k.help or k.title},
               "defaultConfiguration": {"level": k.level}} for k in RULES.values()]
     rule_index = {r["id"]: i for i, r in enumerate(rules)}

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .. import ir
+from analyzer import ir
 
 
 def build_call_graph(functions: dict[str, ir.Function]) -> nx.DiGraph:
-    graph = nx.DiGraph()
+    graph: nx.DiGraph = nx.DiGraph()
     graph.add_nodes_from(functions)
     for usr, fn in functions.items():
         for block in fn.blocks:

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from ..rules import RuleSet
+from analyzer.rules import RuleSet
+
 from .callgraph import bottom_up_sccs
 from .dataflow import FunctionResult, analyze_function
 from .program import Program

@@ -7,7 +7,8 @@ from types import MappingProxyType
 
 import networkx as nx
 
-from .. import ir
+from analyzer import ir
+
 from .callgraph import build_call_graph
 
 

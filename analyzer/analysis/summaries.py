@@ -5,8 +5,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .. import ir
-from ..rules import RuleSet
+from analyzer import ir
+from analyzer.rules import RuleSet
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from ..analysis.fixpoint import ProgramAnalysis
-from ..analysis.program import Program
-from ..model import Finding, RuleId
+from analyzer.analysis.fixpoint import ProgramAnalysis
+from analyzer.analysis.program import Program
+from analyzer.model import Finding, RuleId
+
 from . import leaks, members, releases  # noqa: F401  (they register themselves)
 from .member_overwrite import refine_member_overwrites
 from .registry import CHECKS, Check, CheckContext, check, checks_for

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import Finding, RuleId
+from analyzer.model import Finding, RuleId
+
 from .registry import CheckContext, check
 
 

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from ..analysis.dataflow import Defect, FunctionResult, Resource
+from analyzer.analysis.dataflow import Defect, FunctionResult, Resource
 
 REASSIGNING_NAME = re.compile(r"(re(load|set|fresh|open|init|build|place)|update|swap|set|assign|replace)",
                               re.IGNORECASE)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from .. import cfg, ir
-from ..analysis.dataflow import FunctionResult, Resource
-from ..analysis.program import Program
-from ..analysis.summaries import Resolver
-from ..model import Finding, PathEvent, RuleId, SourceLoc
+from analyzer import cfg, ir
+from analyzer.analysis.dataflow import FunctionResult, Resource
+from analyzer.analysis.program import Program
+from analyzer.analysis.summaries import Resolver
+from analyzer.model import Finding, PathEvent, RuleId, SourceLoc
+
 from .paths import sloc
 from .registry import CheckContext, check
 

@@ -1,10 +1,10 @@
 """A defect of the dataflow as a finding: its path messages, the expected release and the confidence."""
 from __future__ import annotations
 
-from .. import ir
-from ..analysis.dataflow import Defect
-from ..analysis.summaries import Resolver
-from ..model import Finding, PathEvent, RuleId, SourceLoc
+from analyzer import ir
+from analyzer.analysis.dataflow import Defect
+from analyzer.analysis.summaries import Resolver
+from analyzer.model import Finding, PathEvent, RuleId, SourceLoc
 
 
 def sloc(loc: ir.Loc) -> SourceLoc:

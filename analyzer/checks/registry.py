@@ -4,10 +4,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from ..analysis.dataflow import Defect
-from ..analysis.fixpoint import ProgramAnalysis
-from ..analysis.program import Program
-from ..model import Finding, RuleId
+from analyzer.analysis.dataflow import Defect
+from analyzer.analysis.fixpoint import ProgramAnalysis
+from analyzer.analysis.program import Program
+from analyzer.model import Finding, RuleId
+
 from .paths import defect_finding
 
 

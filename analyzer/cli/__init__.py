@@ -7,7 +7,8 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from ..errors import ExitCode, InputError
+from analyzer.errors import ExitCode, InputError
+
 from . import pairs, profile, results, scan
 
 __all__ = ["build_parser", "main"]

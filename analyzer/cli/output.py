@@ -4,11 +4,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import ExitCode, InputError
-from ..fixes import attach_fixes
-from ..fsio import replace_dir_atomic, write_text_atomic
-from ..model import AnalysisResult
-from ..sourcetext import read_source
+from analyzer.errors import ExitCode, InputError
+from analyzer.fixes import attach_fixes
+from analyzer.fsio import replace_dir_atomic, write_text_atomic
+from analyzer.model import AnalysisResult
+from analyzer.sourcetext import read_source
 
 FORMATS = ("text", "json", "sarif", "html")
 

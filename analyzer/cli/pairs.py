@@ -5,12 +5,13 @@ import argparse
 import sys
 from typing import Any
 
-from ..analysis.fixpoint import analyze_program
-from ..errors import ExitCode
-from ..fsio import write_text_atomic
-from ..inference import infer
-from ..pipeline import Options, lower_program
-from ..rules import build_ruleset
+from analyzer.analysis.fixpoint import analyze_program
+from analyzer.errors import ExitCode
+from analyzer.fsio import write_text_atomic
+from analyzer.inference import infer
+from analyzer.pipeline import Options, lower_program
+from analyzer.rules import build_ruleset
+
 from .scan import add_source_args, scan_options
 
 

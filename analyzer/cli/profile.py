@@ -6,13 +6,13 @@ import argparse
 import sys
 from typing import Any
 
-from ..errors import ExitCode, InputError
-from ..profiles.diff import diff_profiles
-from ..profiles.growth import score_growth
-from ..profiles.model import Profile
-from ..profiles.prepare import open_profile, open_series
-from ..profiles.report import render_diff, render_growth, render_show
-from ..profiles.symbolize import SymbolizeOptions
+from analyzer.errors import ExitCode, InputError
+from analyzer.profiles.diff import diff_profiles
+from analyzer.profiles.growth import score_growth
+from analyzer.profiles.model import Profile
+from analyzer.profiles.prepare import open_profile, open_series
+from analyzer.profiles.report import render_diff, render_growth, render_show
+from analyzer.profiles.symbolize import SymbolizeOptions
 
 
 def _options(args: argparse.Namespace) -> SymbolizeOptions:

@@ -5,8 +5,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExitCode, InputError
-from ..model import AnalysisResult
+from analyzer.errors import ExitCode, InputError
+from analyzer.model import AnalysisResult
+
 from .output import FORMATS, emit, exit_code_for, with_fixes
 from .scan import correlate_profiles
 

@@ -5,13 +5,14 @@ import argparse
 import sys
 from typing import Any
 
-from ..correlate import correlate_with_files
-from ..errors import ExitCode, InputError
-from ..frontend.compdb import find_compile_commands
-from ..fsio import write_text_atomic
-from ..model import AnalysisResult
-from ..pipeline import Options, run
-from ..sourcetext import read_source
+from analyzer.correlate import correlate_with_files
+from analyzer.errors import ExitCode, InputError
+from analyzer.frontend.compdb import find_compile_commands
+from analyzer.fsio import write_text_atomic
+from analyzer.model import AnalysisResult
+from analyzer.pipeline import Options, run
+from analyzer.sourcetext import read_source
+
 from .output import FORMATS, emit, exit_code_for, print_diagnostics, with_fixes
 
 

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..model import AnalysisResult
+from analyzer.model import AnalysisResult
+
 from .evidence import correlate
 from .stacks import StackGrowth, growth_by_stack, load_profiles
 

@@ -6,21 +6,11 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..model import (
-    AnalysisResult,
-    Diagnostic,
-    Evidence,
-    Finding,
-    GrowthStack,
-    ProfileFrame,
-    human_bytes,
-)
-from ..profiles import (
-    Profile,
-    pick_metric,
-)
-from ..profiles.fold import is_allocator_function
-from ..profiles.model import Frame
+from analyzer.model import AnalysisResult, Diagnostic, Evidence, Finding, GrowthStack, ProfileFrame, human_bytes
+from analyzer.profiles import Profile, pick_metric
+from analyzer.profiles.fold import is_allocator_function
+from analyzer.profiles.model import Frame
+
 from .matching import _Index, _key, _same_function, _Target
 from .sources import _resolve_evidence, _SourceResolver
 from .stacks import (

@@ -5,12 +5,11 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import (
-    Finding,
-)
-from ..profiles.fold import is_allocator_function
-from ..profiles.model import Frame
-from ..profiles.names import join_key
+from analyzer.model import Finding
+from analyzer.profiles.fold import is_allocator_function
+from analyzer.profiles.model import Frame
+from analyzer.profiles.names import join_key
+
 from .stacks import _ALLOCATING_ACQUIRERS
 
 

@@ -6,11 +6,7 @@ import os
 import re
 from collections.abc import Sequence
 
-from ..model import (
-    AnalysisResult,
-    Evidence,
-    Finding,
-)
+from analyzer.model import AnalysisResult, Evidence, Finding
 
 _SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".c++", ".h", ".hh", ".hpp", ".hxx", ".inl", ".ipp", ".tcc")
 

@@ -5,7 +5,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..profiles import (
+from analyzer.profiles import (
     IncompatibleProfiles,
     MalformedProfile,
     Profile,
@@ -16,9 +16,9 @@ from ..profiles import (
     score_growth,
     symbolize,
 )
-from ..profiles.aggregate import normalize_frame
-from ..profiles.growth import sequence_number, series_times
-from ..profiles.model import Frame
+from analyzer.profiles.aggregate import normalize_frame
+from analyzer.profiles.growth import sequence_number, series_times
+from analyzer.profiles.model import Frame
 
 LEAK_REPORT_FORMATS = frozenset({"lsan", "valgrind-xml", "valgrind-text", "heaptrack"})
 # Rules whose findings are leaks, i.e. can have heap growth behind them.
@@ -81,7 +81,7 @@ def load_profiles(paths: Sequence[str], binary: str | None = None,
     return out
 
 
-def _frames_key(profile: Profile, sample) -> tuple[Frame, ...]:  # type: ignore[no-untyped-def]
+def _frames_key(profile: Profile, sample) -> tuple[Frame, ...]:
     return profile.frames(sample)
 
 

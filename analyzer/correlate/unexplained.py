@@ -4,15 +4,10 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from ..model import (
-    AnalysisResult,
-    GrowthStack,
-    ProfileFrame,
-    SourceLoc,
-    UnexplainedGrowth,
-)
-from ..profiles.aggregate import is_project_frame
-from ..profiles.model import Frame
+from analyzer.model import AnalysisResult, GrowthStack, ProfileFrame, SourceLoc, UnexplainedGrowth
+from analyzer.profiles.aggregate import is_project_frame
+from analyzer.profiles.model import Frame
+
 from .matching import _key
 from .sources import _SourceResolver
 from .stacks import StackGrowth, _Group

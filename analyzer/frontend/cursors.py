@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import ctypes
+from typing import Any
 
 from clang.cindex import Cursor, CursorKind, TokenKind, TypeKind, _CXString, conf
 
-from .. import ir
+from analyzer import ir
 
 FUNCTION_KINDS = {"FUNCTION_DECL", "CXX_METHOD", "CONSTRUCTOR", "DESTRUCTOR", "FUNCTION_TEMPLATE",
                   "CONVERSION_FUNCTION"}
@@ -73,7 +74,7 @@ class _Opcodes:
     macro body, so tokens are only the fallback for an older libclang."""
 
     def __init__(self) -> None:
-        self.lib = None
+        self.lib: Any = None
         self.spellings: dict[tuple[str, int], str] = {}
         try:
             lib = conf.lib

@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 from clang.cindex import Cursor, CursorKind, TranslationUnit, TypeKind
 
-from .. import ir
+from analyzer import ir
+
 from .cursors import (
     ADOPTING_METHODS,
     COMPARISONS,
@@ -46,89 +47,12 @@ __all__ = ["ADOPTING_METHODS", "COMPARISONS", "FUNCTION_KINDS", "KNOWN_NORETURN"
 log = logging.getLogger(__name__)
 
 
-class _Fn:
-    """Mutable builder for one function's blocks."""
-
-    def __init__(self) -> None:
-        self.events: list[list[ir.Event]] = []
-        self.succs: list[list[int]] = []
-
-    def new(self) -> int:
-        self.events.append([])
-        self.succs.append([])
-        return len(self.events) - 1
-
-    def edge(self, a: int | None, b: int) -> None:
-        if a is not None and b not in self.succs[a]:
-            self.succs[a].append(b)
-
-    def freeze(self) -> tuple[ir.Block, ...]:
-        return tuple(ir.Block(i, tuple(ev), tuple(s))
-                     for i, (ev, s) in enumerate(zip(self.events, self.succs, strict=True)))
-
-
 class FunctionLowerer(StmtLowerer, CondLowerer, ExprLowerer):
     """Statements to blocks, expressions to events; unknown kinds become Unknown, counted."""
 
-    def __init__(self, module: ModuleLowerer, cursor: Cursor, qualname: str, kind: str):
-        self.module = module
-        self.cursor = cursor
-        self.qualname = qualname
-        self.kind = kind
-        self.fn = _Fn()
-        self.entry = self.fn.new()
-        self.exit = self.fn.new()
-        self.cur: int | None = self.entry
-        self.tmp = 0
-        self.scopes: list[list[str]] = [[]]
-        self.loops: list[tuple[int, int, int]] = []  # (continue target, break target, scope depth)
-        self.breaks: list[tuple[int, int]] = []  # (break target, scope depth)
-        self.switches: list[tuple[int, list[int]]] = []
-        self.labels: dict[str, int] = {}
-        self.locals: dict[Cursor, str] = {}
-        self.local_names: list[str] = []
-        self.opaque = 0
-        self.lambdas: list[Cursor] = []
-
-    # ---- helpers ---------------------------------------------------------------------------
-    def emit(self, event: ir.Event) -> None:
-        if self.cur is not None:
-            self.fn.events[self.cur].append(event)
-
-    def temp(self) -> ir.Var:
-        self.tmp += 1
-        return ir.Var(f"${self.tmp}")
-
-    def goto_new(self) -> int:
-        b = self.fn.new()
-        self.fn.edge(self.cur, b)
-        self.cur = b
-        return b
-
-    def declare(self, decl: Cursor) -> str:
-        key = decl  # cursors hash and compare by declaration (two variables from one macro share a location)
-        if key in self.locals:
-            return self.locals[key]
-        name = decl.spelling or f"$anon{len(self.locals)}"
-        if name in self.local_names:
-            name = f"{name}#{decl.location.line}"
-        self.locals[key] = name
-        self.local_names.append(name)
-        if self.scopes:
-            self.scopes[-1].append(name)
-        return name
-
-    def lookup(self, decl: Cursor) -> str | None:
-        return self.locals.get(decl)
-
-    def kill_scopes(self, depth: int, loc: ir.Loc) -> None:
-        names = [n for scope in self.scopes[depth:] for n in scope]
-        if names:
-            self.emit(ir.Kill(loc, tuple(names)))
-
     # ---- entry -----------------------------------------------------------------------------
     def lower(self) -> ir.Function:
-        params = []
+        params: list[ir.Param] = []
         body = None
         for child in self.cursor.get_children():
             if child.kind == CursorKind.PARM_DECL:

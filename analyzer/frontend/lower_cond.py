@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from clang.cindex import Cursor, CursorKind
 
-from .. import ir
+from analyzer import ir
+
+from .context import LoweringContext
 from .cursors import (
     COMPARISONS,
     NEGATE,
@@ -18,8 +20,8 @@ from .cursors import (
 )
 
 
-class CondLowerer:
-    """Mixin of FunctionLowerer: branch conditions as control flow."""
+class CondLowerer(LoweringContext):
+    """Part of FunctionLowerer: branch conditions as control flow."""
 
     # ---- conditions ----------------------------------------------------------------------
     def cond(self, c: Cursor, t: int, f: int) -> None:
@@ -40,6 +42,7 @@ class CondLowerer:
                 if lc is not None or rc is not None:
                     value = self.expr(lhs if lc is not None else rhs)
                     const = lc if lc is not None else rc
+                    assert const is not None
                     oper = op if lc is not None else SWAP[op]
                     self.split(_loc(s), value, oper, const, t, f, s)
                     return

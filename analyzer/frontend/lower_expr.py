@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from clang.cindex import Cursor, CursorKind, TypeKind
 
-from .. import ir
+from analyzer import ir
+
+from .context import LoweringContext
 from .cursors import (
     FUNCTION_KINDS,
     KNOWN_NORETURN,
@@ -21,8 +23,8 @@ from .cursors import (
 )
 
 
-class ExprLowerer:
-    """Mixin of FunctionLowerer: expressions to events, dispatched by cursor kind name (e_KIND)."""
+class ExprLowerer(LoweringContext):
+    """Part of FunctionLowerer: expressions to events, dispatched by cursor kind name (e_KIND)."""
 
     # ---- expressions -----------------------------------------------------------------------
     def expr(self, c: Cursor, discarded: bool = False) -> ir.Operand:
@@ -272,7 +274,7 @@ class ExprLowerer:
     def e_CXX_NEW_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
         toks = [t.spelling for t in c.get_tokens()]
         placement, nothrow, is_array = _new_shape(toks)
-        args = []
+        args: list[ir.Operand] = []
         for k in c.get_children():
             if k.kind.is_expression():
                 stripped = _strip(k)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from clang.cindex import Cursor, CursorKind, SourceRange, TokenKind
 
-from .. import ir
+from analyzer import ir
+
+from .context import LoweringContext
 from .cursors import _children, _end_loc, _loc, _strip, qualified_name
 
 
-class StmtLowerer:
-    """Mixin of FunctionLowerer: statements to blocks, dispatched by cursor kind name (s_KIND)."""
+class StmtLowerer(LoweringContext):
+    """Part of FunctionLowerer: statements to blocks, dispatched by cursor kind name (s_KIND)."""
 
     # ---- statements ------------------------------------------------------------------------
     def stmt(self, c: Cursor) -> None:
@@ -116,9 +118,6 @@ class StmtLowerer:
         scope = self.scopes.pop()
         if scope and self.cur is not None:
             self.emit(ir.Kill(_end_loc(c), tuple(scope)))
-
-    def fn_reachable(self, block: int) -> bool:
-        return any(block in s for s in self.fn.succs)
 
     def _else_offset(self, c: Cursor) -> int | None:
         kids = _children(c)

@@ -7,7 +7,8 @@ import time
 
 from clang.cindex import Diagnostic, Index, TranslationUnit, TranslationUnitLoadError
 
-from .. import ir
+from analyzer import ir
+
 from .compdb import CompileJob
 from .lower import ModuleLowerer, default_is_project
 from .sysinc import system_include_args

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..analysis.program import Program
-from ..analysis.summaries import FunctionSummary
-from ..rules import RuleSet
-from ..rules.attributes import holds_functions
+from analyzer.analysis.program import Program
+from analyzer.analysis.summaries import FunctionSummary
+from analyzer.rules import RuleSet
+from analyzer.rules.attributes import holds_functions
+
 from .bodies import Bodies
 from .borrowers import infer_borrowers
 from .pairs import Inference, Pair, infer_pairs, keeps_an_argument

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .. import cfg, ir
-from ..rules import RuleSet
+from analyzer import cfg, ir
+from analyzer.rules import RuleSet
+
 from .names import ACQUIRE_VERBS, GETTER_WORDS, RELEASE_VERBS, name_parts
 
 

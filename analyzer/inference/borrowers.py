@@ -4,8 +4,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 
-from .. import ir
-from ..rules import RuleSet
+from analyzer import ir
+from analyzer.rules import RuleSet
+
 from .names import RELEASE_VERBS, TRANSFER_WORDS, is_method, name_parts, split_words
 from .pairs import Pair
 from .scoring import HIGH

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import ir
+from analyzer import ir
 
 # Acquire verb -> {release verb: strength}. 1.0 are the canonical pairs of the issue; lower ones are
 # plausible but seen less often as a pair. Verbs not listed (get/find/lookup/begin/end/...) never pair.

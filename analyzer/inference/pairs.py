@@ -7,11 +7,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .. import ir
-from ..analysis.summaries import FunctionSummary
-from ..model import InferredPair
-from ..rules import RuleSet
-from ..rules.attributes import attributes_of
+from analyzer import ir
+from analyzer.analysis.summaries import FunctionSummary
+from analyzer.model import InferredPair
+from analyzer.rules import RuleSet
+from analyzer.rules.attributes import attributes_of
+
 from .bodies import Bodies
 from .names import (
     ACQUIRE_VERBS,

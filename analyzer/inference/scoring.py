@@ -5,8 +5,9 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .. import ir
-from ..analysis.summaries import FunctionSummary
+from analyzer import ir
+from analyzer.analysis.summaries import FunctionSummary
+
 from .bodies import Bodies
 
 HIGH, MEDIUM = 0.8, 0.6  # score thresholds of the high and medium confidences; medium and above are used

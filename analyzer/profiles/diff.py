@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analyzer.errors import InputError
 from analyzer.profiles.aggregate import (
     Row,
     StackKey,
@@ -13,8 +14,6 @@ from analyzer.profiles.aggregate import (
     stack_totals,
 )
 from analyzer.profiles.model import Frame, Profile, Value
-
-from ..errors import InputError
 
 
 class IncompatibleProfiles(InputError):

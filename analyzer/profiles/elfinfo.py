@@ -126,7 +126,7 @@ class LineTable:
         return file, line
 
 
-def _line_rows(lp, cu) -> list[tuple[int, str, int]]:  # type: ignore[no-untyped-def]
+def _line_rows(lp, cu) -> list[tuple[int, str, int]]:
     header = lp.header
     version = header["version"]
     files = header["file_entry"]

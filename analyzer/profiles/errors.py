@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import InputError
+from analyzer.errors import InputError
 
 
 class NotMyFormat(Exception):

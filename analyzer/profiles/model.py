@@ -163,10 +163,10 @@ class Profile:
         return table
 
     def location(self, location_id: int) -> Location:
-        return self._lookup("loc")[location_id]  # type: ignore[no-any-return]
+        return self._lookup("loc")[location_id]
 
     def function(self, function_id: int) -> Function:
-        return self._lookup("fn")[function_id]  # type: ignore[no-any-return]
+        return self._lookup("fn")[function_id]
 
     def mapping(self, mapping_id: int) -> Mapping | None:
         return self._lookup("map").get(mapping_id)

@@ -18,7 +18,8 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ..errors import InputError
+from analyzer.errors import InputError
+
 from .model import Function, Line, Location, Mapping, Profile
 
 SYM_MAGIC = "MODULE "
@@ -64,7 +65,7 @@ class SymFile:
         return fn[2], ln[3], ln[2]
 
 
-def _find(table: Sequence[tuple], vaddr: int) -> tuple | None:  # type: ignore[type-arg]
+def _find(table: Sequence[tuple], vaddr: int) -> tuple | None:
     i = bisect.bisect_right(table, (vaddr, 1 << 64)) - 1
     if i >= 0 and table[i][0] <= vaddr < table[i][0] + max(table[i][1], 1):
         return table[i]

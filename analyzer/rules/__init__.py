@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from .. import ir
+from analyzer import ir
+
 from .attributes import apply_attribute_rules
 from .cppcheck import load_cppcheck_cfg
 from .inferred import PairRule, add_inferred

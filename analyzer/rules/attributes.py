@@ -5,7 +5,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .. import ir
+from analyzer import ir
+
 from .model import Acquire, Release, ResourceKind, RuleSetBuilder
 
 _ATTR = re.compile(r"^\s*(?:__)?(\w+?)(?:__)?\s*(?:\((.*)\))?\s*$", re.S)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from ..errors import InputError
+from analyzer.errors import InputError
 
 INVALID_CONVENTIONS = {"null", "negative", "mmap-failed", "none"}
 

@@ -6,7 +6,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 from networkx.drawing import nx_pydot
@@ -60,7 +60,7 @@ def _parse_graph(data: Any) -> nx.MultiDiGraph | None:
         g = nx.node_link_graph(fixed, edges=edges_key)
     except (AttributeError, KeyError, TypeError, ValueError):  # nodes or edges that are not id'd dicts
         return None
-    return nx.convert_node_labels_to_integers(g, label_attribute="id")
+    return cast(nx.MultiDiGraph, nx.convert_node_labels_to_integers(g, label_attribute="id"))
 
 
 def _node_label(node: dict[str, Any]) -> str:
@@ -98,7 +98,8 @@ def _dot_quoted(text: str) -> str:
 
 def _dot_source(g: nx.MultiDiGraph) -> str:
     """The DOT text of `g` for sizing and placing: node n<i> is node i, edge e<k> the k-th of `g.edges`."""
-    drawing = nx.MultiDiGraph(**_DOT_DEFAULTS)
+    drawing: nx.MultiDiGraph = nx.MultiDiGraph()
+    drawing.graph.update(_DOT_DEFAULTS)
     for n, attrs in g.nodes(data=True):
         drawing.add_node(f"n{n}", label=_dot_quoted(_node_label(attrs)))
     for k, (a, b, kind) in enumerate(_edge_kinds(g)):
@@ -195,7 +196,7 @@ _CHAR_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 6.0, 22.0, 18.0, 46.0, 8.0
 def _layers(g: nx.MultiDiGraph) -> list[list[int]]:
     """Nodes by depth (longest path from a source, each cycle on one layer), ordered to limit crossings:
     by line in the first layer, then by the mean position of their predecessors above."""
-    flow = nx.DiGraph(g)
+    flow: nx.DiGraph = nx.DiGraph(g)
     flow.remove_edges_from(list(nx.selfloop_edges(flow)))
     cond = nx.condensation(flow)
     layers = [sorted((n for c in gen for n in cond.nodes[c]["members"]), key=lambda n: (_line_of(g.nodes[n]), n))

@@ -90,7 +90,7 @@ def file_reader(root: str) -> SourceReader:
 @functools.cache
 def _token_class(ttype: _TokenType) -> str:
     """The Pygments short class, or '' when the style gives it no look (fewer spans to render)."""
-    while ttype not in STANDARD_TYPES:
+    while ttype not in STANDARD_TYPES and ttype.parent is not None:
         ttype = ttype.parent
     cls = STANDARD_TYPES[ttype]
     return cls if cls in _styled_classes() else ""
@@ -100,7 +100,7 @@ def _token_class(ttype: _TokenType) -> str:
 def _styled_classes() -> frozenset[str]:
     style = get_style_by_name(STYLE)
     looks = ("color", "bold", "italic", "underline", "bgcolor", "border")
-    styled = {STANDARD_TYPES.get(t) for t, s in style if any(s[k] for k in looks)}
+    styled = {STANDARD_TYPES.get(t) for t, s in style if any(s.get(k) for k in looks)}
     return frozenset(c for c in styled if c and c != "w")  # 'w' only greys visible whitespace
 
 

@@ -1,8 +1,9 @@
 """The path-sensitive ownership dataflow of one function, its defects, summary and ownership graph."""
 from __future__ import annotations
 
-from ... import ir
-from ..summaries import Resolver
+from analyzer import ir
+from analyzer.analysis.summaries import Resolver
+
 from .engine import OwnershipAnalysis
 from .state import Defect, FunctionResult, Resource, TrailStep
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections import deque
 
-from ... import ir
-from ..summaries import CallEffect, Resolver
+from analyzer import ir
+from analyzer.analysis.summaries import CallEffect, Resolver
+
 from .graph import OwnershipGraph, operand_text
 from .state import (
     DETACHED,
@@ -189,7 +190,8 @@ class OwnershipAnalysis:
         rids = self.rids(st, e.value)
         if rids and all(st.status.get(r) == RELEASED for r in rids):
             for r in rids:
-                self.report("use-after-release", r, e.loc, st, tr, e.value.name, st.released_by.get(r, ""))
+                name = e.value.name if isinstance(e.value, (ir.Var, ir.Field, ir.Global)) else ""
+                self.report("use-after-release", r, e.loc, st, tr, name, st.released_by.get(r, ""))
 
     def _Halt(self, e: ir.Halt, st: State, tr: list) -> bool:
         return False
@@ -341,6 +343,7 @@ class OwnershipAnalysis:
         return f"stored in '{operand_text(e.dst)}'"
 
     def _assign_member(self, e: ir.Assign, st: State, tr: list, src: frozenset) -> None:
+        assert isinstance(e.dst, ir.Field)
         name = e.dst.name
         self.result.member_assigns.add(name)
         if not self.track_members:

@@ -5,7 +5,8 @@ from collections.abc import Mapping
 
 import networkx as nx
 
-from ... import ir
+from analyzer import ir
+
 from .state import Resource
 
 
@@ -31,7 +32,7 @@ class OwnershipGraph:
     """Nodes are keyed by what they stand for, so every path of the analysis adds to one graph."""
 
     def __init__(self, fn: ir.Function, resources: Mapping[tuple, Resource]) -> None:
-        self.graph = nx.DiGraph()
+        self.graph: nx.DiGraph = nx.DiGraph()
         self.fn = fn
         self.resources = resources
         self.params = {p.name for p in fn.params}

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from ... import ir
-from ..summaries import FunctionSummary
+from analyzer import ir
+from analyzer.analysis.summaries import FunctionSummary
 
 OWNED, RELEASED, ESCAPED, INVALID, MOVED, PARAM = "owned", "released", "escaped", "invalid", "moved", "param"
 LEAKED = "leaked"  # already reported on this path: do not report it again at the exit

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ... import ir
-from ..summaries import FunctionSummary
+from analyzer import ir
+from analyzer.analysis.summaries import FunctionSummary
+
 from .state import ReturnShape
 
 
@@ -29,8 +30,9 @@ def _param_role(p: ir.Param, i: int, shapes: Sequence[ReturnShape]) -> tuple[str
     if len(out_kinds) == 1:
         return "out", str(out_kinds.pop())
     relevant = [ev for ev in events if ev != "null"]
-    if relevant and all(isinstance(ev, tuple) and ev[0] == "released" for ev in relevant):
-        kinds = {ev[1] for ev in relevant}
+    released = [ev for ev in relevant if isinstance(ev, tuple) and ev[0] == "released"]
+    if relevant and len(released) == len(relevant):
+        kinds = {ev[1] for ev in released}
         if len(kinds) == 1:
             return "releases", kinds.pop()
     if any(ev == "stored" for ev in events) or any(isinstance(ev, tuple) for ev in events) or \
