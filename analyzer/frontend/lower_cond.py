@@ -89,36 +89,50 @@ class CondLowerer(LoweringContext):
         self.cur = None
 
     def const_value(self, c: Cursor) -> int | None:
+        """The integer value of a condition operand known at compile time (literals, enums, NULL), or None."""
         s = _strip(c)
-        kind = s.kind.name
-        if kind in ("CXX_NULL_PTR_LITERAL_EXPR", "GNU_NULL_EXPR"):
-            return 0
-        if kind == "INTEGER_LITERAL":
-            value = self.module.int_literal(s)
-            if value is None and _is_pointer(c.type):
-                return 0  # `((void *)0)` expanded from NULL: macro expansions have no tokens
-            return value
-        if kind == "CXX_BOOL_LITERAL_EXPR":
-            toks = _tokens(s)
-            return 1 if toks and toks[0].spelling == "true" else 0
-        if kind == "CHARACTER_LITERAL":
-            return None
-        if kind == "UNARY_OPERATOR":
-            op, _ = unary_operator(s)
-            kids = _children(s)
-            if not op and kids and _strip(kids[0]).kind == CursorKind.INTEGER_LITERAL and _is_pointer(c.type):
-                return -1  # `((void *) -1)` expanded from MAP_FAILED
-            if op == "-" and kids:
-                v = self.const_value(kids[0])
-                return -v if v is not None else None
-        if kind == "DECL_REF_EXPR" and s.referenced is not None and s.referenced.kind == CursorKind.ENUM_CONSTANT_DECL:
-            return s.referenced.enum_value
-        if kind in ("CSTYLE_CAST_EXPR", "CXX_STATIC_CAST_EXPR", "CXX_REINTERPRET_CAST_EXPR", "PAREN_EXPR",
-                    "UNEXPOSED_EXPR"):
-            kids = [k for k in s.get_children() if k.kind.is_expression()]
-            if kids:
-                value = self.const_value(kids[-1])
-                if value is None and _is_pointer(s.type) and _strip(kids[-1]).kind == CursorKind.INTEGER_LITERAL:
-                    return 0  # `(void *)0` spelled through a macro (NULL): a null pointer constant
-                return value
+        handler = getattr(self, "_const_" + s.kind.name, None)
+        return handler(c, s) if handler is not None else None
+
+    def _const_CXX_NULL_PTR_LITERAL_EXPR(self, c: Cursor, s: Cursor) -> int | None:
+        return 0
+
+    _const_GNU_NULL_EXPR = _const_CXX_NULL_PTR_LITERAL_EXPR
+
+    def _const_INTEGER_LITERAL(self, c: Cursor, s: Cursor) -> int | None:
+        value = self.module.int_literal(s)
+        if value is None and _is_pointer(c.type):
+            return 0  # `((void *)0)` expanded from NULL: macro expansions have no tokens
+        return value
+
+    def _const_CXX_BOOL_LITERAL_EXPR(self, c: Cursor, s: Cursor) -> int | None:
+        toks = _tokens(s)
+        return 1 if toks and toks[0].spelling == "true" else 0
+
+    def _const_UNARY_OPERATOR(self, c: Cursor, s: Cursor) -> int | None:
+        op, _ = unary_operator(s)
+        kids = _children(s)
+        if not op and kids and _strip(kids[0]).kind == CursorKind.INTEGER_LITERAL and _is_pointer(c.type):
+            return -1  # `((void *) -1)` expanded from MAP_FAILED
+        if op == "-" and kids:
+            v = self.const_value(kids[0])
+            return -v if v is not None else None
         return None
+
+    def _const_DECL_REF_EXPR(self, c: Cursor, s: Cursor) -> int | None:
+        ref = s.referenced
+        if ref is not None and ref.kind == CursorKind.ENUM_CONSTANT_DECL:
+            return int(ref.enum_value)
+        return None
+
+    def _const_CSTYLE_CAST_EXPR(self, c: Cursor, s: Cursor) -> int | None:
+        kids = [k for k in s.get_children() if k.kind.is_expression()]
+        if not kids:
+            return None
+        value = self.const_value(kids[-1])
+        if value is None and _is_pointer(s.type) and _strip(kids[-1]).kind == CursorKind.INTEGER_LITERAL:
+            return 0  # `(void *)0` spelled through a macro (NULL): a null pointer constant
+        return value
+
+    _const_CXX_STATIC_CAST_EXPR = _const_CXX_REINTERPRET_CAST_EXPR = _const_PAREN_EXPR = _const_CSTYLE_CAST_EXPR
+    _const_UNEXPOSED_EXPR = _const_CSTYLE_CAST_EXPR

@@ -1,9 +1,15 @@
 """Expression lowering: the e_* handlers, calls, new/delete, lambdas."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
 from clang.cindex import Cursor, CursorKind, TypeKind
 
 from analyzer import ir
+
+if TYPE_CHECKING:
+    from .lower import ModuleLowerer
 
 from .context import LoweringContext
 from .cursors import (
@@ -21,6 +27,26 @@ from .cursors import (
     qualified_name,
     unary_operator,
 )
+
+
+@dataclass(frozen=True)
+class _CallTarget:
+    """What the call's referenced declaration tells: its name, USR, parameter types and whether it returns."""
+    callee: str = ""
+    usr: str = ""
+    noreturn: bool = False
+    is_ctor: bool = False
+    ptypes: list = field(default_factory=list)
+
+    @staticmethod
+    def of(ref: Cursor, module: ModuleLowerer) -> _CallTarget:
+        callee = qualified_name(ref)
+        ptypes = [p.type for p in ref.get_children() if p.kind == CursorKind.PARM_DECL]
+        if not ptypes and ref.type.kind == TypeKind.FUNCTIONPROTO:
+            ptypes = list(ref.type.argument_types())
+        module.note_decl(ref)
+        return _CallTarget(callee, ref.get_usr(), callee in KNOWN_NORETURN or "noreturn" in ref.type.spelling or
+                           module.declared_noreturn(ref), ref.kind == CursorKind.CONSTRUCTOR, ptypes)
 
 
 class ExprLowerer(LoweringContext):
@@ -197,79 +223,67 @@ class ExprLowerer(LoweringContext):
 
     def call(self, c: Cursor, receiver: ir.Operand | None, discarded: bool) -> ir.Operand:
         ref = c.referenced
-        kids = _children(c)
+        target = _CallTarget.of(ref, self.module) if ref is not None and ref.kind.name in FUNCTION_KINDS else \
+            _CallTarget()
         args_c = list(c.get_arguments())
-        callee = ""
-        usr = ""
-        noreturn = False
-        is_ctor = False
-        borrow: list[bool] = []
-        if ref is not None and ref.kind.name in FUNCTION_KINDS:
-            callee = qualified_name(ref)
-            usr = ref.get_usr()
-            noreturn = callee in KNOWN_NORETURN or "noreturn" in ref.type.spelling or \
-                self.module.declared_noreturn(ref)
-            is_ctor = ref.kind == CursorKind.CONSTRUCTOR
-            params = [p for p in ref.get_children() if p.kind == CursorKind.PARM_DECL]
-            ptypes = [p.type for p in params]
-            if not ptypes and ref.type.kind == TypeKind.FUNCTIONPROTO:
-                ptypes = list(ref.type.argument_types())
-            self.module.note_decl(ref)
-        else:
-            ptypes = []
-        # member call: the callee expression is a MEMBER_REF_EXPR whose base is the object
-        if receiver is None and kids and not is_ctor:
-            callee_expr = _strip(kids[0])
-            if callee_expr.kind == CursorKind.MEMBER_REF_EXPR:
-                base_kids = [k for k in callee_expr.get_children() if k.kind.is_expression()]
-                receiver = self.expr(base_kids[0]) if base_kids else ir.Var("this")
-                if isinstance(receiver, ir.Var) and _is_pointer(base_kids[0].type if base_kids else callee_expr.type):
-                    self.emit(ir.Use(_loc(c), receiver))
-            elif ref is None and callee_expr.kind not in (CursorKind.DECL_REF_EXPR,):
-                self.expr(kids[0])
-        operator_call = callee.rsplit("::", 1)[-1].startswith("operator") if callee else False
-        if operator_call and ref is not None and ref.kind == CursorKind.CXX_METHOD and args_c:
+        if receiver is None and not target.is_ctor:
+            receiver = self._receiver(c, ref)
+        short = target.callee.rsplit("::", 1)[-1]
+        if short.startswith("operator") and ref is not None and ref.kind == CursorKind.CXX_METHOD and args_c:
             # `a[i]`, `a = b` on class types: the object is the first argument
-            obj = self.expr(args_c[0])
-            rest = [self.expr(a) for a in args_c[1:]]
-            name = callee.rsplit("::", 1)[-1]
-            if name == "operator[]":
-                return ir.Index(obj)
-            if name in ("operator->", "operator*"):
-                return obj
-            args = tuple(rest)
-            receiver = obj
-            ptypes_list = ptypes
+            receiver = self.expr(args_c[0])
+            args = tuple(self.expr(a) for a in args_c[1:])
+            if short == "operator[]":
+                return ir.Index(receiver)
+            if short in ("operator->", "operator*"):
+                return receiver
         else:
             args = tuple(self.expr(a) for a in args_c)
-            ptypes_list = ptypes
-        for i, a in enumerate(args_c[-len(args):] if args else []):
-            if i < len(ptypes_list):
-                borrow.append(_param_borrows(ptypes_list[i]))
-            else:
-                borrow.append(not _is_pointer(a.type))
+        borrow = self._borrowing(args_c[-len(args):] if args else [], target.ptypes)
         if ref is not None and _adopts_pointer(ref):
             borrow = [False] * len(borrow)
-        rtype = c.type.get_canonical()
+        return self._emit_call(c, ref, target, args, receiver, tuple(borrow), discarded)
+
+    def _emit_call(self, c: Cursor, ref: Cursor | None, target: _CallTarget, args: tuple[ir.Operand, ...],
+                   receiver: ir.Operand | None, borrow: tuple[bool, ...], discarded: bool) -> ir.Operand:
         result = None
-        if rtype.kind != TypeKind.VOID and not is_ctor:
+        if c.type.get_canonical().kind != TypeKind.VOID and not target.is_ctor:
             result = self.temp()
-        if is_ctor and receiver is None:
+        if target.is_ctor and receiver is None:
             result = self.temp()
             receiver = result
-        if callee == "" and ref is not None and ref.kind in (CursorKind.VAR_DECL, CursorKind.PARM_DECL,
-                                                              CursorKind.FIELD_DECL):
-            callee = ""
-        self.emit(ir.Call(_loc(c), callee, args, result, usr, receiver, tuple(borrow), noreturn, is_ctor,
-                          discarded and result is not None))
+        self.emit(ir.Call(_loc(c), target.callee, args, result, target.usr, receiver, borrow, target.noreturn,
+                          target.is_ctor, discarded and result is not None))
         if receiver is not None and ref is not None and ref.kind == CursorKind.CXX_METHOD and \
                 self.module.deletes_this(ref):
             # `obj->Unref()` whose body may `delete this` (reference counting): the object is handed over
-            self.emit(ir.Call(_loc(c), callee, (receiver,), None, "", None, (False,)))
-        if noreturn:
-            self.emit(ir.Halt(_loc(c), callee))
+            self.emit(ir.Call(_loc(c), target.callee, (receiver,), None, "", None, (False,)))
+        if target.noreturn:
+            self.emit(ir.Halt(_loc(c), target.callee))
             self.cur = None
         return result if result is not None else ir.Unknown("void")
+
+    def _receiver(self, c: Cursor, ref: Cursor | None) -> ir.Operand | None:
+        """The object of a member call (`obj.m()`, `p->m()`), lowered; other callee expressions are evaluated."""
+        kids = _children(c)
+        if not kids:
+            return None
+        callee_expr = _strip(kids[0])
+        if callee_expr.kind == CursorKind.MEMBER_REF_EXPR:
+            base_kids = [k for k in callee_expr.get_children() if k.kind.is_expression()]
+            receiver = self.expr(base_kids[0]) if base_kids else ir.Var("this")
+            if isinstance(receiver, ir.Var) and _is_pointer(base_kids[0].type if base_kids else callee_expr.type):
+                self.emit(ir.Use(_loc(c), receiver))
+            return receiver
+        if ref is None and callee_expr.kind not in (CursorKind.DECL_REF_EXPR,):
+            self.expr(kids[0])  # a call through an expression (function pointer...)
+        return None
+
+    @staticmethod
+    def _borrowing(args_c: list[Cursor], ptypes: list) -> list[bool]:
+        """Per argument: the parameter cannot take ownership of it (pointer to const, a value...)."""
+        return [_param_borrows(ptypes[i]) if i < len(ptypes) else not _is_pointer(a.type)
+                for i, a in enumerate(args_c)]
 
     def e_CXX_NEW_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
         toks = [t.spelling for t in c.get_tokens()]

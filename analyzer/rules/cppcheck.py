@@ -97,9 +97,8 @@ def load_cppcheck_cfg(path: str, rules: RuleSetBuilder) -> dict[str, int]:
     return counts
 
 
-def _load_block(block: ET.Element, path: str, text: str, rules: RuleSetBuilder, source: str,
-                returns: dict[str, str], counts: dict[str, int]) -> None:
-    """One <memory> or <resource> block: its allocators, reallocators and deallocators as one kind."""
+def _block_entries(block: ET.Element, path: str, text: str) -> tuple[list, list, list]:
+    """(allocators with their out-argument, reallocators with their argument, deallocators with their argument)."""
     allocs = [(n, _position(e, "arg", path, text)) for e in block.findall("alloc") for n in _names(e, path, text)]
     reallocs = [(n, _position(e, "realloc-arg", path, text) or 0)
                 for e in block.findall("realloc") for n in _names(e, path, text)]
@@ -110,17 +109,30 @@ def _load_block(block: ET.Element, path: str, text: str, rules: RuleSetBuilder, 
     if not deallocs:
         first = allocs[0][0] if allocs else block.tag
         raise RuleError(path, f"<{block.tag}> block of '{first}' has no <dealloc>", _line_of(text, first))
+    return allocs, reallocs, deallocs
+
+
+def _block_kind(block: ET.Element, allocs: list, reallocs: list, deallocs: list, rules: RuleSetBuilder,
+                source: str, returns: dict[str, str], counts: dict[str, int]) -> str:
+    """The kind the block's functions join: the one its deallocator already releases, else a new one."""
+    kind = next((rels[0].kind for name, _ in deallocs if (rels := rules.releases_for(name))), "")
+    if kind:
+        return str(kind)
+    kind = (allocs or reallocs)[0][0]
+    invalid = "negative" if block.tag == "resource" and INT_TYPES.match(returns.get(kind, "")) else "null"
+    if kind not in rules.kinds:
+        rules.add_kind(ResourceKind(kind, invalid, f"cppcheck <{block.tag}> released by {deallocs[0][0]}()", source))
+        counts["kinds"] += 1
+    return str(kind)
+
+
+def _load_block(block: ET.Element, path: str, text: str, rules: RuleSetBuilder, source: str,
+                returns: dict[str, str], counts: dict[str, int]) -> None:
+    """One <memory> or <resource> block: its allocators, reallocators and deallocators as one kind."""
+    allocs, reallocs, deallocs = _block_entries(block, path, text)
     if not allocs and not reallocs:
         return
-    kind = next((rels[0].kind for name, _ in deallocs if (rels := rules.releases_for(name))), "")
-    if not kind:
-        kind = (allocs or reallocs)[0][0]
-        rtype = returns.get(kind, "")
-        invalid = "negative" if block.tag == "resource" and INT_TYPES.match(rtype) else "null"
-        if kind not in rules.kinds:
-            rules.add_kind(ResourceKind(kind, invalid, f"cppcheck <{block.tag}> released by {deallocs[0][0]}()",
-                                        source))
-            counts["kinds"] += 1
+    kind = _block_kind(block, allocs, reallocs, deallocs, rules, source, returns, counts)
     for name, out in allocs:
         if rules.acquire_for(name) is None and rules.realloc_for(name) is None:
             rules.add_acquire(Acquire(name, kind, out, source))

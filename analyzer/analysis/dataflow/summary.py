@@ -20,6 +20,16 @@ def _returned_resource(fn: ir.Function, shapes: Sequence[ReturnShape]) -> tuple[
     return owned_kinds.pop(), next((a for s in shapes for a in s.acquirers), "")
 
 
+def _released_on_every_path(events: list) -> str:
+    """The one kind a parameter is released as on every return that did not find it NULL, or ''."""
+    relevant = [ev for ev in events if ev != "null"]
+    released = [ev for ev in relevant if isinstance(ev, tuple) and ev[0] == "released"]
+    if not relevant or len(released) != len(relevant):
+        return ""
+    kinds = {ev[1] for ev in released}
+    return kinds.pop() if len(kinds) == 1 else ""
+
+
 def _param_role(p: ir.Param, i: int, shapes: Sequence[ReturnShape]) -> tuple[str, str]:
     """('out', kind) | ('releases', kind) | ('stores', '') | ('borrows', '') | ('', '') for parameter i."""
     handle = not (p.is_pointer or p.is_reference)
@@ -29,12 +39,9 @@ def _param_role(p: ir.Param, i: int, shapes: Sequence[ReturnShape]) -> tuple[str
     out_kinds = {s.param_events.get(("out", i)) for s in shapes} - {None}
     if len(out_kinds) == 1:
         return "out", str(out_kinds.pop())
-    relevant = [ev for ev in events if ev != "null"]
-    released = [ev for ev in relevant if isinstance(ev, tuple) and ev[0] == "released"]
-    if relevant and len(released) == len(relevant):
-        kinds = {ev[1] for ev in released}
-        if len(kinds) == 1:
-            return "releases", kinds.pop()
+    kind = _released_on_every_path(events)
+    if kind:
+        return "releases", kind
     if any(ev == "stored" for ev in events) or any(isinstance(ev, tuple) for ev in events) or \
             (handle and any(ev == "escaped" for ev in events)):  # `conn->fd = fd; return conn;`
         # stored, or released on some paths only (`close(fd)` on an error path): the caller
