@@ -67,6 +67,12 @@ def _add_scan_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--single-file", action="store_true", help="html: one self-contained file")
     p.add_argument("--timestamp", default="", help=argparse.SUPPRESS)
     p.add_argument("-q", "--quiet", action="store_true", help="text: no path notes")
+    _add_resource_dir_arg(p)
+
+
+def _add_resource_dir_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--resource-dir", metavar="DIR",
+                   help="clang builtin headers (DIR/include) to use instead of those found for libclang")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     pairs.add_argument("--write-rules", metavar="FILE", help="write the pairs as a TOML rules file")
     pairs.add_argument("--all", action="store_true", help="also list low-confidence pairs")
     pairs.add_argument("-j", "--jobs", type=int, default=0)
+    _add_resource_dir_arg(pairs)
+    doctor = sub.add_parser("doctor", help="show libclang, its builtin headers and include paths, and if they fit")
+    _add_resource_dir_arg(doctor)
     report = sub.add_parser("report", help="re-render a saved JSON result")
     report.add_argument("result")
     report.add_argument("--format", choices=["text", "json", "sarif", "html"], default="html")
@@ -117,10 +126,37 @@ def _options(args: argparse.Namespace, extra: list[str]):
             _fatal(str(exc))
     if not compdb and not args.paths:
         _fatal("nothing to scan: give source files or folders, or -p BUILD_DIR")
+    extra = list(extra) + _check_setup(args, extra)
     return Options(paths=tuple(args.paths), compile_commands=compdb, rule_files=tuple(args.rules),
                    extra_flags=tuple(extra), jobs=args.jobs, infer=not getattr(args, "no_infer", False),
                    cppcheck_cfgs=tuple(getattr(args, "cppcheck_cfg", []) or ()),
                    timestamp=getattr(args, "timestamp", ""))
+
+
+def _check_setup(args: argparse.Namespace, extra: list[str]) -> list[str]:
+    """--resource-dir as the flag libclang takes; one warning line when the builtin headers do not fit libclang."""
+    from .frontend.resource_dir import SetupError, checked_override, startup_warning
+    given = [extra[i + 1] for i in range(len(extra) - 1) if extra[i] == "-resource-dir"]
+    override = getattr(args, "resource_dir", None) or (given[-1] if given else None)
+    try:
+        override = checked_override(override) if override else None
+        warning = startup_warning(override)
+    except SetupError as exc:
+        _fatal(str(exc))
+    if warning:
+        print(f"leakscan: warning: {warning}", file=sys.stderr)
+    return ["-resource-dir", override] if override else []
+
+
+def cmd_doctor(args: argparse.Namespace, extra: list[str]) -> ExitCode:
+    from .frontend.doctor import doctor_report
+    from .frontend.resource_dir import SetupError
+    try:
+        text, ok = doctor_report(args.resource_dir)
+    except SetupError as exc:
+        _fatal(str(exc))
+    sys.stdout.write(text)
+    return ExitCode.CLEAN if ok else ExitCode.FINDINGS
 
 
 def _progress(done: int, total: int) -> None:
@@ -244,7 +280,8 @@ def cmd_pairs(args: argparse.Namespace, extra: list[str]) -> ExitCode:
     return ExitCode(pairs_command(_options(args, extra), args))
 
 
-COMMANDS = {"scan": cmd_scan, "report": cmd_report, "correlate": cmd_correlate, "pairs": cmd_pairs}
+COMMANDS = {"scan": cmd_scan, "report": cmd_report, "correlate": cmd_correlate, "pairs": cmd_pairs,
+            "doctor": cmd_doctor}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

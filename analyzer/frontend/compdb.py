@@ -17,11 +17,13 @@ IGNORED_FLAGS: dict[str, int] = {
     "-fno-canonical-system-headers": 0, "-fstack-usage": 0, "-fconcepts": 0,
     "-fno-tree-vrp": 0, "-fno-var-tracking-assignments": 0, "-flto": 0, "-ffat-lto-objects": 0,
     "-fcallgraph-info": 0, "-Xclang": 1, "-Wl": 0, "-Xlinker": 1, "-include-pch": 1,
+    "-resource-dir": 1,  # the build compiler's builtin headers: libclang gets those of its own version
 }
 IGNORED_PREFIXES = ("-Wl,", "-flto=", "-fdump-", "-fprofile-", "-fcf-protection", "-mabi=",
                     "-fsanitize", "-fno-sanitize", "-Werror=", "-ffile-prefix-map", "-fdebug-prefix-map",
                     "-fmacro-prefix-map", "--param", "-fplugin", "-specs=", "-march=", "-mtune=",
-                    "-fstack-clash-protection", "-fno-gnu-unique", "-Wp,-D_GLIBCXX_ASSERTIONS")
+                    "-fstack-clash-protection", "-fno-gnu-unique", "-Wp,-D_GLIBCXX_ASSERTIONS",
+                    "-resource-dir=")
 
 
 class CompileDbError(Exception):

@@ -70,6 +70,15 @@ def test_duplicate_entries_keep_the_first_and_headers_are_skipped(tmp_path):
     assert job.args == ("-DFIRST",)
 
 
+def test_database_resource_dir_is_dropped(tmp_path):
+    """The build compiler's -resource-dir names its own builtin headers, not those of libclang's version."""
+    db = write_db(tmp_path, [{"directory": str(tmp_path), "file": "a.c",
+                              "command": "clang-14 -resource-dir /usr/lib/llvm-14/lib/clang/14.0.6 -DX -c a.c "
+                                         "-resource-dir=/usr/lib/clang/14"}])
+    (job,) = load_compile_commands(db)
+    assert job.args == ("-DX",)
+
+
 @pytest.mark.parametrize("content, words", [
     ("{not json", ["invalid JSON", "line 1"]),
     ('{"directory": "."}', ["JSON array"]),
