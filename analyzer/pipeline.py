@@ -118,9 +118,13 @@ class Program:
 
 def merge_modules(modules: list[ir.Module]) -> Program:
     prog = Program()
+    origin: dict[str, str] = {}  # usr -> the TU its function came from
     for m in modules:
         for fn in m.functions:
-            prog.functions.setdefault(fn.usr, fn)  # a header function from several TUs: once, by USR
+            kept = prog.functions.setdefault(fn.usr, fn)  # a header function from several TUs: once, by USR
+            if kept is not fn:
+                _add_configuration_variant(prog, fn, kept, same_file=origin[fn.usr] == m.tu)
+            origin.setdefault(fn.usr, m.tu)
         for d in m.decls:
             old = prog.decls.get(d.usr)
             if old is None or (d.has_body and not old.has_body):
@@ -128,6 +132,19 @@ def merge_modules(modules: list[ir.Module]) -> Program:
         for c in m.classes:
             prog.classes.setdefault(c.usr, c)
     return prog
+
+
+def _add_configuration_variant(prog: Program, fn: ir.Function, kept: ir.Function, same_file: bool) -> None:
+    """One file compiled in several configurations (-DDEBUG...) can lower a function differently: each distinct
+    body is analyzed (calls still resolve to the first); identical findings merge in finalize()."""
+    if not same_file or fn == kept:
+        return
+    n = 2
+    while f"{fn.usr}#{n}" in prog.functions:
+        if prog.functions[f"{fn.usr}#{n}"] == dataclasses.replace(fn, usr=f"{fn.usr}#{n}"):
+            return
+        n += 1
+    prog.functions[f"{fn.usr}#{n}"] = dataclasses.replace(fn, usr=f"{fn.usr}#{n}")
 
 
 def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
