@@ -3,7 +3,8 @@
     python bench/scan_speed.py -p BUILD_DIR [-j N] [--clang clang]
     python bench/scan_speed.py --many-ifs 30
 
-Both sides get the same files, flags and number of parallel workers; figures go to stdout.
+Both sides get the same files, flags and number of parallel workers; figures go to stdout: wall time, and the CPU
+time of the child processes (what the machine's other load does not inflate).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import argparse
 import concurrent.futures as cf
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -22,25 +24,33 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 
+def children_cpu() -> float:
+    """CPU seconds used so far by finished child processes (and the children they waited for)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def leakscan_cmd() -> list[str]:
     exe = REPO / ".venv" / "bin" / "leakscan"
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "analyzer"]
 
 
-def time_leakscan(compdb: str, jobs: int, keep: str | None = None) -> tuple[float, dict]:
+def time_leakscan(compdb: str, jobs: int, keep: str | None = None) -> tuple[float, float, dict]:
     with tempfile.TemporaryDirectory() as tmp:
         out = keep or os.path.join(tmp, "result.json")
+        cpu = children_cpu()
         start = time.perf_counter()
         proc = subprocess.run([*leakscan_cmd(), "scan", "--compile-commands", compdb, "-j", str(jobs),
                                "--format", "json", "-o", out], capture_output=True, text=True)
         elapsed = time.perf_counter() - start
+        cpu = children_cpu() - cpu
         if proc.returncode not in (0, 1, 3):
             sys.exit(f"leakscan failed ({proc.returncode}): {proc.stderr.strip()}")
         data = json.loads(Path(out).read_text())
-    return elapsed, data
+    return elapsed, cpu, data
 
 
-def time_clang(compdb: str, jobs: int, clang: str) -> tuple[float, int, int]:
+def time_clang(compdb: str, jobs: int, clang: str) -> tuple[float, float, int, int]:
     from analyzer.frontend.compdb import load_compile_commands
     compile_jobs = load_compile_commands(compdb)
 
@@ -49,10 +59,12 @@ def time_clang(compdb: str, jobs: int, clang: str) -> tuple[float, int, int]:
         return subprocess.run([cxx, "-fsyntax-only", *job.args, job.file], cwd=job.directory,
                               capture_output=True).returncode
 
+    cpu = children_cpu()
     start = time.perf_counter()
     with cf.ThreadPoolExecutor(max_workers=jobs) as pool:
         codes = list(pool.map(one, compile_jobs))
-    return time.perf_counter() - start, len(compile_jobs), sum(1 for c in codes if c != 0)
+    return (time.perf_counter() - start, children_cpu() - cpu, len(compile_jobs),
+            sum(1 for c in codes if c != 0))
 
 
 def many_ifs(n: int) -> None:
@@ -99,12 +111,13 @@ def main() -> int:
                                        else None)
     if not compdb or not os.path.isfile(compdb):
         ap.error("give -p BUILD_DIR or --compile-commands FILE")
-    clang_s, files, clang_errors = time_clang(compdb, args.jobs, args.clang)
-    scan_s, data = time_leakscan(compdb, args.jobs, args.keep)
+    clang_s, clang_cpu, files, clang_errors = time_clang(compdb, args.jobs, args.clang)
+    scan_s, scan_cpu, data = time_leakscan(compdb, args.jobs, args.keep)
     s = data["stats"]
-    print(f"files: {files} (clang errors: {clang_errors}); workers: {args.jobs}")
-    print(f"clang -fsyntax-only: {clang_s:.2f} s")
-    print(f"leakscan scan:       {scan_s:.2f} s  ({scan_s / clang_s:.1f}x)  "
+    print(f"TUs: {files} (clang errors: {clang_errors}); workers: {args.jobs}")
+    print(f"clang -fsyntax-only: {clang_s:.2f} s wall, {clang_cpu:.2f} s CPU")
+    print(f"leakscan scan:       {scan_s:.2f} s wall ({scan_s / clang_s:.1f}x), {scan_cpu:.2f} s CPU "
+          f"({scan_cpu / max(clang_cpu, 1e-9):.1f}x)  "
           f"tus={s['tus']} degraded={s['degraded_tus']} failed={s['failed_tus']} functions={s['functions']} "
           f"findings={len(data['findings'])}")
     return 0

@@ -27,6 +27,7 @@ def render_text(result: AnalysisResult, verbose_path: bool = True) -> str:
                      f"{u.function}() [unexplained-growth]")
     s = result.stats
     lines.append(f"leakscan: {len(result.findings)} finding(s) in {s.functions} function(s), {s.tus} TU(s)"
+                 f"{f' of {s.files} file(s)' if s.files and s.files < s.tus else ''}"
                  f"{f', {s.degraded_tus} degraded' if s.degraded_tus else ''}"
                  f"{f', {s.failed_tus} failed' if s.failed_tus else ''}, {s.seconds:.2f}s")
     return "\n".join(lines) + "\n"

@@ -1,6 +1,7 @@
 """The whole program: every TU's functions, declarations and classes, merged once (read-only afterwards)."""
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -24,9 +25,13 @@ def merge_modules(modules: Iterable[ir.Module]) -> Program:
     functions: dict[str, ir.Function] = {}
     decls: dict[str, ir.FuncDecl] = {}
     classes: dict[str, ir.ClassDecl] = {}
+    origin: dict[str, str] = {}  # usr -> the TU its function came from
     for m in modules:
         for fn in m.functions:
-            functions.setdefault(fn.usr, fn)  # a header function from several TUs: once, by USR
+            kept = functions.setdefault(fn.usr, fn)  # a header function from several TUs: once, by USR
+            if kept is not fn and origin[fn.usr] == m.tu:
+                _add_configuration_variant(functions, fn, kept)
+            origin.setdefault(fn.usr, m.tu)
         for d in m.decls:
             old = decls.get(d.usr)
             if old is None or (d.has_body and not old.has_body):
@@ -35,3 +40,16 @@ def merge_modules(modules: Iterable[ir.Module]) -> Program:
             classes.setdefault(c.usr, c)
     return Program(MappingProxyType(functions), MappingProxyType(decls), MappingProxyType(classes),
                    build_call_graph(functions))
+
+
+def _add_configuration_variant(functions: dict[str, ir.Function], fn: ir.Function, kept: ir.Function) -> None:
+    """One file compiled in several configurations (-DDEBUG...) can lower a function differently: each distinct
+    body is analyzed (calls still resolve to the first); identical findings merge in the pipeline."""
+    if fn == kept:
+        return
+    n = 2
+    while f"{fn.usr}#{n}" in functions:
+        if functions[f"{fn.usr}#{n}"] == dataclasses.replace(fn, usr=f"{fn.usr}#{n}"):
+            return
+        n += 1
+    functions[f"{fn.usr}#{n}"] = dataclasses.replace(fn, usr=f"{fn.usr}#{n}")

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from analyzer.errors import ExitCode, InputError
 
-from . import pairs, profile, results, scan
+from . import doctor, pairs, profile, results, scan
 
 __all__ = ["build_parser", "main"]
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     pairs.add_parser(sub)
     results.add_parsers(sub)
     profile.add_parser(sub)
+    doctor.add_parser(sub)
     return parser
 
 

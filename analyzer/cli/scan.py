@@ -25,6 +25,12 @@ def add_source_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cppcheck-cfg", action="append", default=[], metavar="FILE",
                    help="read alloc/dealloc pairs from a cppcheck library .cfg file")
     p.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    add_resource_dir_arg(p)
+
+
+def add_resource_dir_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--resource-dir", metavar="DIR",
+                   help="clang builtin headers (DIR/include) to use instead of those found for libclang")
 
 
 def add_parser(sub: Any) -> None:
@@ -51,10 +57,23 @@ def scan_options(args: argparse.Namespace, extra: list[str]) -> Options:
         compdb = find_compile_commands(args.build_dir)
     if not compdb and not args.paths:
         raise InputError("leakscan", None, "nothing to scan: give source files or folders, or -p BUILD_DIR")
+    extra = list(extra) + check_setup(getattr(args, "resource_dir", None), extra)
     return Options(paths=tuple(args.paths), compile_commands=compdb, rule_files=tuple(args.rules),
                    extra_flags=tuple(extra), jobs=args.jobs, infer=not getattr(args, "no_infer", False),
                    cppcheck_cfgs=tuple(getattr(args, "cppcheck_cfg", []) or ()),
                    timestamp=getattr(args, "timestamp", ""))
+
+
+def check_setup(resource_dir: str | None, extra: list[str]) -> list[str]:
+    """--resource-dir as the flag libclang takes; one warning line when the builtin headers do not fit libclang."""
+    from analyzer.frontend.resource_dir import checked_override, startup_warning
+    given = [extra[i + 1] for i in range(len(extra) - 1) if extra[i] == "-resource-dir"]
+    override = resource_dir or (given[-1] if given else None)
+    override = checked_override(override) if override else None  # SetupError (an InputError) when it is not one
+    warning = startup_warning(override)
+    if warning:
+        print(f"leakscan: warning: {warning}", file=sys.stderr)
+    return ["-resource-dir", override] if override else []
 
 
 def progress(done: int, total: int) -> None:

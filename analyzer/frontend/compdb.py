@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +21,26 @@ IGNORED_FLAGS: dict[str, int] = {
     "-fno-canonical-system-headers": 0, "-fstack-usage": 0, "-fconcepts": 0,
     "-fno-tree-vrp": 0, "-fno-var-tracking-assignments": 0, "-flto": 0, "-ffat-lto-objects": 0,
     "-fcallgraph-info": 0, "-Xclang": 1, "-Wl": 0, "-Xlinker": 1, "-include-pch": 1,
+    "-resource-dir": 1,  # the build compiler's builtin headers: libclang gets those of its own version
 }
 IGNORED_PREFIXES = ("-Wl,", "-flto=", "-fdump-", "-fprofile-", "-fcf-protection", "-mabi=",
                     "-fsanitize", "-fno-sanitize", "-Werror=", "-ffile-prefix-map", "-fdebug-prefix-map",
                     "-fmacro-prefix-map", "--param", "-fplugin", "-specs=", "-march=", "-mtune=",
-                    "-fstack-clash-protection", "-fno-gnu-unique", "-Wp,-D_GLIBCXX_ASSERTIONS")
+                    "-fstack-clash-protection", "-fno-gnu-unique", "-Wp,-D_GLIBCXX_ASSERTIONS",
+                    "-resource-dir=")
+
+
+# Flags that change code generation or warnings but not what the parser sees: entries of one file that differ only
+# in these are one configuration. (-DNDEBUG too: the analysis undefines NDEBUG anyway, see tu.ANALYSIS_FLAGS.)
+SAME_PARSE_FLAGS = {"-g", "-g0", "-g1", "-g2", "-g3", "-ggdb", "-ggdb3", "-gsplit-dwarf", "-fPIC", "-fpic", "-fPIE",
+                    "-fpie", "-fno-PIC", "-fno-pic", "-fno-PIE", "-fno-pie", "-ffunction-sections",
+                    "-fdata-sections", "-fomit-frame-pointer", "-fno-omit-frame-pointer", "-fno-common",
+                    "-fstack-protector", "-fstack-protector-strong", "-fstack-protector-all", "-fno-stack-protector",
+                    "-fcolor-diagnostics", "-fno-color-diagnostics", "-DNDEBUG", "-UNDEBUG"}
+SAME_PARSE_PREFIXES = ("-gdwarf", "-gz", "-fdiagnostics-", "-fvisibility", "-fmessage-length")
+
+_OPTIMISATION = re.compile(r"-O([0-9sgz]|fast)?")  # not -ObjC
+log = logging.getLogger(__name__)
 
 
 class CompileDbError(InputError):
@@ -40,12 +57,22 @@ class CompileJob:
     directory: str
 
     @property
+    def configuration(self) -> tuple[str, ...]:
+        """What the parser sees: one file built twice with the same configuration is scanned once."""
+        return tuple(a for a in self.args if not _same_parse(a))
+
+    @property
     def is_cxx(self) -> bool:
         if "-x" in self.args:
             i = self.args.index("-x")
             if i + 1 < len(self.args):
                 return "c++" in self.args[i + 1]
         return Path(self.file).suffix not in C_SUFFIXES
+
+
+def _same_parse(arg: str) -> bool:
+    return (arg in SAME_PARSE_FLAGS or arg.startswith(SAME_PARSE_PREFIXES) or bool(_OPTIMISATION.fullmatch(arg))
+            or (arg.startswith("-W") and not arg.startswith("-Wp,")))
 
 
 def clean_flags(argv: list[str]) -> list[str]:
@@ -102,7 +129,8 @@ def load_compile_commands(path: str) -> list[CompileJob]:
     if not isinstance(entries, list):
         raise CompileDbError(path, "expected a JSON array of compile commands")
     base = os.path.dirname(os.path.abspath(path))
-    jobs: dict[str, CompileJob] = {}
+    jobs: dict[tuple[str, tuple[str, ...]], CompileJob] = {}
+    repeats: dict[str, int] = {}
     for n, entry in enumerate(entries):
         if not isinstance(entry, dict) or "file" not in entry or "directory" not in entry:
             raise CompileDbError(path, f"entry {n} lacks 'file' or 'directory'")
@@ -121,7 +149,12 @@ def load_compile_commands(path: str) -> list[CompileJob]:
             continue
         flags = [a for a in argv[1:] if os.path.normpath(os.path.join(directory, a)) != file]
         flags = _absolutize(clean_flags(flags), directory)
-        jobs.setdefault(file, CompileJob(file, tuple(flags), directory))
+        job = CompileJob(file, tuple(flags), directory)
+        if jobs.setdefault((file, job.configuration), job) is not job:
+            repeats[file] = repeats.get(file, 0) + 1
+    for file, n in repeats.items():
+        log.info("%s: %d more entr%s for %s with the same configuration (flags differ only in optimisation, "
+                 "debug, code-generation or warning options): scanned once", path, n, "y" if n == 1 else "ies", file)
     return list(jobs.values())
 
 

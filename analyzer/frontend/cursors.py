@@ -268,6 +268,25 @@ def _adopts_pointer(ref: Cursor) -> bool:
     return "::".join(parts) in OWNING_POINTERS
 
 
+def attribute_text(attr: Cursor, limit: int = 256) -> str:
+    """An attribute cursor's own tokens, space-joined: 'ownership_returns ( foo , 1 )', '_Noreturn', 'noreturn'.
+
+    Read only up to the attribute's end (its name, then balanced parentheses): the token range of an attribute
+    spelled inside a macro runs from the macro's definition to its use, thousands of tokens in clang's intrinsics
+    headers (`__DEFAULT_FN_ATTRS`), which made such a TU take seconds."""
+    out: list[str] = []
+    depth = 0
+    for tok in attr.get_tokens():
+        s = tok.spelling
+        if depth == 0 and out and s != "(" and s != "::" and out[-1] != "::":
+            break
+        out.append(s)
+        depth += {"(": 1, ")": -1}.get(s, 0)
+        if (depth == 0 and s == ")") or len(out) >= limit:
+            break
+    return " ".join(out)
+
+
 def _gcc_dealloc_attributes(c: Cursor) -> list[str]:
     """GCC's `__attribute__((malloc(dealloc, idx)))` as 'malloc ( dealloc , idx )' texts.
 

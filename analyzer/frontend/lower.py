@@ -29,6 +29,7 @@ from .cursors import (
     _pointee_const,
     _pointer_depth,
     _strip,
+    attribute_text,
     binary_operator,
     opcodes,
     qualified_name,
@@ -228,8 +229,9 @@ class ModuleLowerer:
     def declared_noreturn(self, ref: Cursor) -> bool:
         usr = ref.get_usr()
         if usr not in self._noreturn:
-            self._noreturn[usr] = any(k.kind.name == "UNEXPOSED_ATTR" and "noreturn" in
-                                      " ".join(t.spelling for t in k.get_tokens()) for k in ref.get_children())
+            # [[noreturn]], [[gnu::noreturn]], C11 _Noreturn (GNU __attribute__((noreturn)) is in the type)
+            self._noreturn[usr] = any(k.kind.name == "UNEXPOSED_ATTR" and "noreturn" in attribute_text(k).lower()
+                                      for k in ref.get_children())
         return self._noreturn[usr]
 
     def note_decl(self, ref: Cursor) -> None:
@@ -264,7 +266,7 @@ class ModuleLowerer:
             if kind == CursorKind.PARM_DECL:
                 params_.append(k.type.get_canonical().spelling)
             elif kind.name.endswith("_ATTR"):
-                text = " ".join(t.spelling for t in k.get_tokens())
+                text = attribute_text(k)
                 attrs.append(text or kind.name.lower())
         params = tuple(params_)
         if not c.is_definition():

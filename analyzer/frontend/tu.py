@@ -11,7 +11,7 @@ from analyzer import ir
 
 from .compdb import CompileJob
 from .lower import ModuleLowerer, default_is_project
-from .sysinc import system_include_args
+from .sysinc import system_header_dirs, system_include_args
 
 SEVERITY = {Diagnostic.Ignored: "note", Diagnostic.Note: "note", Diagnostic.Warning: "warning",
             Diagnostic.Error: "error", Diagnostic.Fatal: "fatal"}
@@ -58,6 +58,14 @@ def _not_utf8(path: str) -> ir.TUDiagnostic | None:
 ABORT_HOOK = "LEAKSCAN_TEST_ABORT_ON"
 
 
+def _last_value(args: tuple[str, ...], flag: str) -> str | None:
+    """The value of the last `flag VALUE` in args (`--resource-dir DIR` arrives as `-resource-dir DIR`)."""
+    for i in range(len(args) - 2, -1, -1):
+        if args[i] == flag:
+            return args[i + 1]
+    return None
+
+
 def parse_and_lower(job: CompileJob) -> ir.Module:
     target = os.environ.get(ABORT_HOOK)
     if target and os.path.basename(job.file) == target and multiprocessing.parent_process() is not None:
@@ -67,7 +75,12 @@ def parse_and_lower(job: CompileJob) -> ir.Module:
     if problem:
         return ir.Module(job.file, diagnostics=(ir.TUDiagnostic(job.file, 0, "error", problem),), failed=True)
     lang = "c++" if job.is_cxx else "c"
-    args = list(job.args) + list(system_include_args(lang)) + list(ANALYSIS_FLAGS)
+    system = system_include_args(lang, _last_value(job.args, "-resource-dir"), "-nostdinc" in job.args)
+    args = list(job.args) + list(system) + list(ANALYSIS_FLAGS)
+    system_dirs = tuple(os.path.join(d, "") for d in system_header_dirs(system))
+
+    def is_project(path: str) -> bool:
+        return default_is_project(path) and not path.startswith(system_dirs)
     cwd = os.getcwd()
     try:
         if job.directory and os.path.isdir(job.directory):
@@ -86,7 +99,7 @@ def parse_and_lower(job: CompileJob) -> ir.Module:
             loc = d.location
             diags.append(ir.TUDiagnostic(loc.file.name if loc.file else job.file, loc.line,
                                          SEVERITY.get(d.severity, "error"), d.spelling))
-        module = ModuleLowerer(tu, default_is_project).lower()
+        module = ModuleLowerer(tu, is_project).lower()
     finally:
         os.chdir(cwd)
     return ir.Module(job.file, module.functions, module.decls, module.classes, tuple(diags),

@@ -60,14 +60,30 @@ def test_flag_hygiene(flags, kept):
     assert clean_flags(flags) == kept
 
 
-def test_duplicate_entries_keep_the_first_and_headers_are_skipped(tmp_path):
+def test_each_distinct_configuration_of_a_file_is_kept_once_and_headers_are_skipped(tmp_path, caplog):
     db = write_db(tmp_path, [
-        {"directory": str(tmp_path), "file": "a.c", "command": "cc -DFIRST -c a.c"},
-        {"directory": str(tmp_path), "file": "a.c", "command": "cc -DSECOND -c a.c"},
+        {"directory": str(tmp_path), "file": "a.c", "command": "cc -DFIRST -O2 -g -c a.c -o a.o"},
+        {"directory": str(tmp_path), "file": "a.c", "command": "cc -DSECOND -c a.c -o a2.o"},
+        # same as the first but for code generation, warnings and NDEBUG: the parser sees the same thing
+        {"directory": str(tmp_path), "file": "a.c", "command": "cc -DFIRST -O0 -fPIC -Wall -DNDEBUG -c a.c -o a.lo"},
         {"directory": str(tmp_path), "file": "a.h", "command": "cc -c a.h"},
     ])
+    with caplog.at_level("INFO", logger="analyzer.frontend.compdb"):
+        first, second = load_compile_commands(db)
+    assert first.args == ("-DFIRST", "-O2", "-g")
+    assert second.args == ("-DSECOND",)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{db}: 1 more entry for {tmp_path}/a.c with the same configuration (flags differ only in optimisation, "
+        "debug, code-generation or warning options): scanned once"]
+
+
+def test_database_resource_dir_is_dropped(tmp_path):
+    """The build compiler's -resource-dir names its own builtin headers, not those of libclang's version."""
+    db = write_db(tmp_path, [{"directory": str(tmp_path), "file": "a.c",
+                              "command": "clang-14 -resource-dir /usr/lib/llvm-14/lib/clang/14.0.6 -DX -c a.c "
+                                         "-resource-dir=/usr/lib/clang/14"}])
     (job,) = load_compile_commands(db)
-    assert job.args == ("-DFIRST",)
+    assert job.args == ("-DX",)
 
 
 @pytest.mark.parametrize("content, words", [
