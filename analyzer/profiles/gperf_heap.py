@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 
 from analyzer.profiles.builder import ProfileBuilder
 from analyzer.profiles.errors import MalformedProfile, NotMyFormat
@@ -66,77 +67,27 @@ def parse(data: bytes, path: str) -> Profile:
         raise NotMyFormat(path)
     text = data.decode("utf-8", errors="replace").replace("\r", "")
     lines = text.split("\n")
-    truncated_tail = not text.endswith("\n")
-    comments: list[str] = []
-    i = 0
-    while i < len(lines) and (lines[i].startswith("%warn") or not lines[i].strip()):
-        if lines[i].startswith("%warn"):
-            comments.append(lines[i][5:].strip())
-        i += 1
-    header = _HEADER_RE.match(lines[i]) if i < len(lines) else None
-    if header is None:
-        raise MalformedProfile(path, i + 1, "bad heap profile header "
-                               "(want 'heap profile: N: B [N: B] @ tag')")
-    totals = [int(header.group(k)) for k in range(1, 5)]
-    tag = header.group(5) or ""
-    rate = int(header.group(6)) if header.group(6) else 0
+    comments, header_index = _leading_comments(lines)
+    totals, tag, rate = _header(lines, header_index, path)
     algorithm, adjust, types, warnings = _classify(tag, rate, totals)
-
-    record_lines: list[tuple[int, str]] = []
-    map_lines: list[str] = []
-    j = i + 1
-    n = len(lines)
-    has_maps = False
-    while j < n:
-        ln = lines[j]
-        if ln.startswith("MAPPED_LIBRARIES:") or ln.startswith("--- Memory map:"):
-            has_maps = True
-            map_lines = lines[j + 1:]
-            break
-        if ln.strip():
-            record_lines.append((j + 1, ln))
-        j += 1
-
-    if truncated_tail and not has_maps:
-        lineno, last = record_lines[-1] if record_lines else (i + 1, lines[i])
+    records, map_lines = _sections(lines, header_index + 1)
+    has_maps = map_lines is not None
+    if not text.endswith("\n") and not has_maps:
+        lineno, last = records[-1] if records else (header_index + 1, lines[header_index])
         raise MalformedProfile(path, lineno, "truncated heap profile: last line is incomplete "
                                f"({last.strip()[:40]!r})")
-    mappings = parse_maps(map_lines)
-    b = ProfileBuilder(len(types), mappings)
+    b = ProfileBuilder(len(types), parse_maps(map_lines or []))
+    locations = StackLocations(b)
     sums = [0, 0, 0, 0]
-    leaf_cache: dict[str, int] = {}
-    caller_cache: dict[str, int] = {}
-    for lineno, ln in record_lines:
-        m = _RECORD_RE.match(ln)
-        if m is None:
-            raise MalformedProfile(path, lineno, "bad heap profile record "
-                                   f"(want 'N: B [N: B] @ 0xADDR ...'): {ln.strip()[:60]!r}")
-        raw = [int(m.group(k)) for k in range(1, 5)]
-        for k in range(4):
-            sums[k] += raw[k]
-        stack = m.group(5).strip()
-        if not _STACK_RE.fullmatch(stack):
-            bad = next(a for a in stack.split() if not _HEX_RE.fullmatch(a))
-            raise MalformedProfile(path, lineno, f"bad address {bad[:30]!r} in stack")
-        addrs = stack.split()
-        loc_ids = []
-        for pos, a in enumerate(addrs):
-            cache = caller_cache if pos else leaf_cache
-            lid = cache.get(a)
-            if lid is None:
-                addr = int(a, 16)
-                # Entries after the first are return addresses: step back into the call
-                # instruction so that file:line is the call site (pprof FixCallerAddresses).
-                if pos > 0 and addr > 0:
-                    addr -= 1
-                lid = cache[a] = b.address_location(addr)
-            loc_ids.append(lid)
-        b.add_sample(loc_ids, _values(algorithm, adjust, raw, len(types)))
-    if sums != totals and record_lines:
+    for lineno, ln in records:
+        raw, addrs = _record(ln, lineno, path)
+        sums = [total + value for total, value in zip(sums, raw, strict=True)]
+        b.add_sample(locations.ids(addrs), _values(algorithm, adjust, raw, len(types)))
+    if sums != totals and records:
         msg = (f"records sum to {sums[0]}: {sums[1]} [{sums[2]}: {sums[3]}] but the header says "
                f"{totals[0]}: {totals[1]} [{totals[2]}: {totals[3]}]")
         if not has_maps:
-            raise MalformedProfile(path, record_lines[-1][0], f"truncated heap profile: {msg}")
+            raise MalformedProfile(path, records[-1][0], f"truncated heap profile: {msg}")
         warnings.append(msg)
     if not has_maps:
         warnings.append("no MAPPED_LIBRARIES section: addresses cannot be symbolized")
@@ -151,6 +102,77 @@ def parse(data: bytes, path: str) -> Profile:
         comments=tuple(c for c in comments if c),
         default_sample_type=types[-1].type,
     )
+
+
+class StackLocations:
+    """Location ids for raw stacks (hex addresses, leaf first), shared by the heap profile parsers.
+
+    Entries after the first are return addresses: they step back into the call instruction so that
+    file:line is the call site (pprof's and jeprof's FixCallerAddresses).
+    """
+
+    def __init__(self, builder: ProfileBuilder) -> None:
+        self._builder = builder
+        self._leaf: dict[str, int] = {}
+        self._caller: dict[str, int] = {}
+
+    def ids(self, addrs: Sequence[str]) -> list[int]:
+        return [self._id(a, pos > 0) for pos, a in enumerate(addrs)]
+
+    def _id(self, hex_addr: str, is_caller: bool) -> int:
+        cache = self._caller if is_caller else self._leaf
+        lid = cache.get(hex_addr)
+        if lid is None:
+            addr = int(hex_addr, 16)
+            lid = cache[hex_addr] = self._builder.address_location(addr - 1 if is_caller and addr > 0 else addr)
+        return lid
+
+
+def _leading_comments(lines: list[str]) -> tuple[list[str], int]:
+    """The `%warn` lines before the header, and the index of the header line."""
+    comments: list[str] = []
+    i = 0
+    while i < len(lines) and (lines[i].startswith("%warn") or not lines[i].strip()):
+        if lines[i].startswith("%warn"):
+            comments.append(lines[i][5:].strip())
+        i += 1
+    return comments, i
+
+
+def _header(lines: list[str], i: int, path: str) -> tuple[list[int], str, int]:
+    """(totals, tag, sampling rate) of the header line `lines[i]`."""
+    header = _HEADER_RE.match(lines[i]) if i < len(lines) else None
+    if header is None:
+        raise MalformedProfile(path, i + 1, "bad heap profile header "
+                               "(want 'heap profile: N: B [N: B] @ tag')")
+    totals = [int(header.group(k)) for k in range(1, 5)]
+    return totals, header.group(5) or "", int(header.group(6)) if header.group(6) else 0
+
+
+def _sections(lines: list[str], start: int) -> tuple[list[tuple[int, str]], list[str] | None]:
+    """The non-blank record lines (1-based line number, text) and the lines after the maps marker (None: none)."""
+    records: list[tuple[int, str]] = []
+    for j in range(start, len(lines)):
+        ln = lines[j]
+        if ln.startswith("MAPPED_LIBRARIES:") or ln.startswith("--- Memory map:"):
+            return records, lines[j + 1:]
+        if ln.strip():
+            records.append((j + 1, ln))
+    return records, None
+
+
+def _record(ln: str, lineno: int, path: str) -> tuple[list[int], list[str]]:
+    """The four counts and the stack (hex addresses, leaf first) of one record line."""
+    m = _RECORD_RE.match(ln)
+    if m is None:
+        raise MalformedProfile(path, lineno, "bad heap profile record "
+                               f"(want 'N: B [N: B] @ 0xADDR ...'): {ln.strip()[:60]!r}")
+    raw = [int(m.group(k)) for k in range(1, 5)]
+    stack = m.group(5).strip()
+    if not _STACK_RE.fullmatch(stack):
+        bad = next(a for a in stack.split() if not _HEX_RE.fullmatch(a))
+        raise MalformedProfile(path, lineno, f"bad address {bad[:30]!r} in stack")
+    return raw, stack.split()
 
 
 def _classify(tag: str, rate: int, totals: list[int]) -> tuple[int, float, tuple[ValueType, ...], list[str]]:

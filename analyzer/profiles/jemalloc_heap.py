@@ -20,7 +20,7 @@ import re
 
 from analyzer.profiles.builder import ProfileBuilder
 from analyzer.profiles.errors import MalformedProfile, NotMyFormat
-from analyzer.profiles.gperf_heap import scale_v2
+from analyzer.profiles.gperf_heap import StackLocations, scale_v2
 from analyzer.profiles.model import Profile, Value, ValueType
 from analyzer.profiles.procmaps import parse_maps
 
@@ -52,60 +52,19 @@ def parse(data: bytes, path: str) -> Profile:
     totals = _counts(lines[first + 1])
     if totals is None:
         raise MalformedProfile(path, first + 2, "bad jemalloc heap profile header (want '  t*: N: B [N: B]')")
-    threads = 0
-    records: list[tuple[int, list[str], tuple[int, int, int, int]]] = []
-    stack: list[str] | None = None
-    stack_line = 0
-    map_lines: list[str] | None = None
-    for i in range(first + 2, len(lines)):
-        ln = lines[i]
-        if ln.startswith("MAPPED_LIBRARIES:"):
-            map_lines = lines[i + 1:]
-            break
-        if not ln.strip():
-            continue
-        sm = _STACK_RE.match(ln)
-        if sm is not None:
-            if stack is not None:
-                raise MalformedProfile(path, stack_line, "stack without counts ('  t*: ...' line)")
-            stack, stack_line = sm.group(1).split(), i + 1
-            continue
-        counts = _counts(ln)
-        if counts is None:
-            if i == len(lines) - 1 and not text.endswith("\n"):
-                raise MalformedProfile(path, i + 1, "truncated jemalloc heap profile: last line is incomplete")
-            raise MalformedProfile(path, i + 1, f"bad jemalloc heap profile line: {ln.strip()[:60]!r}")
-        if not ln.lstrip().startswith("t*:"):
-            if stack is None and not records:
-                threads += 1  # the header's per-thread lines
-            continue  # per-thread counts: jeprof uses the all-threads line only
-        if stack is None:
-            raise MalformedProfile(path, i + 1, "'t*:' counts before any '@' stack")
-        records.append((stack_line, stack, counts))
-        stack = None
-    if stack is not None:
-        raise MalformedProfile(path, stack_line, "truncated jemalloc heap profile: stack without counts")
+    body = _Body(path)
+    body.read(lines, first + 2)
     warnings: list[str] = []
-    if map_lines is None:
+    if body.map_lines is None:
         if not text.endswith("\n"):
             raise MalformedProfile(path, len(lines), "truncated jemalloc heap profile: last line is incomplete")
         warnings.append("no MAPPED_LIBRARIES section: addresses cannot be symbolized")
-    accum = any(c[2] or c[3] for _, _, c in records) or bool(totals[2] or totals[3])
+    accum = any(c[2] or c[3] for _, _, c in body.records) or bool(totals[2] or totals[3])
     types = _ACCUM_TYPES if accum else _INUSE_TYPES
-    b = ProfileBuilder(len(types), parse_maps(map_lines or []))
-    caller: dict[str, int] = {}
-    leaf: dict[str, int] = {}
-    for _, addrs, counts in records:
-        loc_ids = []
-        for pos, a in enumerate(addrs):
-            cache = caller if pos else leaf
-            lid = cache.get(a)
-            if lid is None:
-                addr = int(a, 16)
-                # Return addresses: step back into the call instruction (jeprof FixCallerAddresses).
-                lid = cache[a] = b.address_location(addr - 1 if pos and addr else addr)
-            loc_ids.append(lid)
-        b.add_sample(loc_ids, _values(counts, rate, accum))
+    b = ProfileBuilder(len(types), parse_maps(body.map_lines or []))
+    locations = StackLocations(b)
+    for _, addrs, counts in body.records:
+        b.add_sample(locations.ids(addrs), _values(counts, rate, accum))
     if rate == 0:
         warnings.append("sampling rate 0 in the header: values are not un-sampled")
     return b.build(
@@ -116,9 +75,54 @@ def parse(data: bytes, path: str) -> Profile:
         source_path=path,
         sampling_rate=rate,
         warnings=tuple(warnings),
-        comments=(f"jemalloc heap_v2, 1 sample per {rate} bytes, {threads} thread(s)",),
+        comments=(f"jemalloc heap_v2, 1 sample per {rate} bytes, {body.threads} thread(s)",),
         default_sample_type="inuse_space",
     )
+
+
+class _Body:
+    """Reads the lines after the header: `@` stacks, each followed by its `t*:` and per-thread counts."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.records: list[tuple[int, list[str], tuple[int, int, int, int]]] = []  # (line, stack, t* counts)
+        self.threads = 0  # per-thread lines of the header
+        self.map_lines: list[str] | None = None  # the lines after MAPPED_LIBRARIES:, None without it
+        self._stack: list[str] | None = None  # the stack awaiting its counts
+        self._stack_line = 0
+
+    def read(self, lines: list[str], start: int) -> None:
+        for i in range(start, len(lines)):
+            ln = lines[i]
+            if ln.startswith("MAPPED_LIBRARIES:"):
+                self.map_lines = lines[i + 1:]
+                break
+            if ln.strip():
+                # A non-blank last line means the text does not end with a newline.
+                self._line(ln, i + 1, is_last=i == len(lines) - 1)
+        if self._stack is not None:
+            raise MalformedProfile(self.path, self._stack_line, "truncated jemalloc heap profile: stack without counts")
+
+    def _line(self, ln: str, lineno: int, is_last: bool) -> None:
+        sm = _STACK_RE.match(ln)
+        if sm is not None:
+            if self._stack is not None:
+                raise MalformedProfile(self.path, self._stack_line, "stack without counts ('  t*: ...' line)")
+            self._stack, self._stack_line = sm.group(1).split(), lineno
+            return
+        counts = _counts(ln)
+        if counts is None:
+            if is_last:
+                raise MalformedProfile(self.path, lineno, "truncated jemalloc heap profile: last line is incomplete")
+            raise MalformedProfile(self.path, lineno, f"bad jemalloc heap profile line: {ln.strip()[:60]!r}")
+        if not ln.lstrip().startswith("t*:"):
+            if self._stack is None and not self.records:
+                self.threads += 1  # the header's per-thread lines
+            return  # per-thread counts: jeprof uses the all-threads line only
+        if self._stack is None:
+            raise MalformedProfile(self.path, lineno, "'t*:' counts before any '@' stack")
+        self.records.append((self._stack_line, self._stack, counts))
+        self._stack = None
 
 
 def _counts(line: str) -> tuple[int, int, int, int] | None:

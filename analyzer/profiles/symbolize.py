@@ -55,8 +55,7 @@ def symbolize(profile: Profile, options: SymbolizeOptions | None = None) -> Prof
         return replace(profile, symbolized=True)
     warnings = list(profile.warnings)
     main = _main_mapping(profile.mappings)
-    functions: dict[tuple[str, str], Function] = {(f.name, f.filename): f for f in profile.functions}
-    next_fn = max((f.id for f in profile.functions), default=0) + 1
+    functions = _FunctionTable(profile.functions)
     new_locs: dict[int, Location] = {}
     missing: dict[str, int] = {}
     for mapping_id, locs in sorted(todo.items()):
@@ -69,46 +68,72 @@ def symbolize(profile: Profile, options: SymbolizeOptions | None = None) -> Prof
         if path is None:
             missing[m.filename] = missing.get(m.filename, 0) + len(locs)
             continue
-        try:
-            info = elf_info(path)
-        except NotAnElf as exc:
-            warnings.append(f"cannot symbolize {len(locs)} addresses: {exc}")
-            continue
-        mismatch, soft = _mismatch(m, path, info, recorded, profile.time_nanos)
-        if soft:
-            warnings.append(soft)
-        if mismatch:
-            warnings.append(f"{path} does not match the profile's {m.filename}: {mismatch}; "
-                            f"{len(locs)} addresses left unsymbolized (rebuilt since? pass the profiled binary "
-                            "with --binary)")
-            continue
-        vaddrs = [_to_vaddr(m, loc.address, info) for loc in locs]
-        results = _lookup(path, [v for v in vaddrs if v is not None], opts.tool)
-        for loc, vaddr in zip(locs, vaddrs, strict=True):
-            chain = results.get(vaddr) if vaddr is not None else None
-            if not chain:
-                continue
-            lines = []
-            for name, file, line in chain:
-                full = demangle(name)
-                key = (full, file)
-                fn = functions.get(key)
-                if fn is None:
-                    fn = Function(next_fn, full, name if full != name else "", file, 0)
-                    functions[key] = fn
-                    next_fn += 1
-                lines.append(Line(fn.id, line))
-            new_locs[loc.id] = replace(loc, lines=tuple(lines))
+        info, problems = _matching_binary(m, path, recorded, len(locs), profile.time_nanos)
+        warnings.extend(problems)
+        if info is not None:
+            new_locs.update(_symbolized_locations(m, locs, path, info, opts.tool, functions))
     for filename, n in sorted(missing.items()):
         warnings.append(f"cannot symbolize {n} addresses in {filename}: file not found "
                         "(use --binary or --search-path)")
     return replace(
         profile,
         locations=tuple(new_locs.get(loc.id, loc) for loc in profile.locations),
-        functions=tuple(functions.values()),
+        functions=functions.all(),
         warnings=tuple(dict.fromkeys(warnings)),
         symbolized=True,
     )
+
+
+class _FunctionTable:
+    """The profile's functions by (demangled name, file), with new ones added as symbols are found."""
+
+    def __init__(self, functions: Sequence[Function]) -> None:
+        self._by_key: dict[tuple[str, str], Function] = {(f.name, f.filename): f for f in functions}
+        self._next_id = max((f.id for f in functions), default=0) + 1
+
+    def id_of(self, name: str, file: str) -> int:
+        """The id of the function `name` (mangled or plain) in `file`, added when new."""
+        full = demangle(name)
+        fn = self._by_key.get((full, file))
+        if fn is None:
+            fn = Function(self._next_id, full, name if full != name else "", file, 0)
+            self._by_key[(full, file)] = fn
+            self._next_id += 1
+        return fn.id
+
+    def all(self) -> tuple[Function, ...]:
+        return tuple(self._by_key.values())
+
+
+def _matching_binary(m: Mapping, path: str, recorded: bool, n_addresses: int,
+                     profile_time_ns: int) -> tuple[ElfInfo | None, list[str]]:
+    """The ELF facts of `path` (None unless it is the file mapped at `m`) and the warnings about it."""
+    try:
+        info = elf_info(path)
+    except NotAnElf as exc:
+        return None, [f"cannot symbolize {n_addresses} addresses: {exc}"]
+    mismatch, soft = _mismatch(m, path, info, recorded, profile_time_ns)
+    warnings = [soft] if soft else []
+    if mismatch:
+        warnings.append(f"{path} does not match the profile's {m.filename}: {mismatch}; "
+                        f"{n_addresses} addresses left unsymbolized (rebuilt since? pass the profiled binary "
+                        "with --binary)")
+        return None, warnings
+    return info, warnings
+
+
+def _symbolized_locations(m: Mapping, locs: list[Location], path: str, info: ElfInfo, tool: str,
+                          functions: _FunctionTable) -> dict[int, Location]:
+    """The locations of `locs` that `path` has symbols for, by id, with their (inline) lines."""
+    vaddrs = [_to_vaddr(m, loc.address, info) for loc in locs]
+    results = _lookup(path, [v for v in vaddrs if v is not None], tool)
+    out: dict[int, Location] = {}
+    for loc, vaddr in zip(locs, vaddrs, strict=True):
+        chain = results.get(vaddr) if vaddr is not None else None
+        if chain:
+            out[loc.id] = replace(loc, lines=tuple(Line(functions.id_of(name, file), line)
+                                                   for name, file, line in chain))
+    return out
 
 
 def _mismatch(m: Mapping, path: str, info: ElfInfo, recorded: bool, profile_time_ns: int) -> tuple[str, str]:

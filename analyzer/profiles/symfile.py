@@ -15,10 +15,14 @@ import bisect
 import itertools
 import os
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from elftools.elf.elffile import ELFFile
 
 from analyzer.errors import InputError
+from analyzer.profiles.elfinfo import _line_rows, elf_info
+from analyzer.profiles.names import demangle
 
 from .model import Function, Line, Location, Mapping, Profile
 
@@ -87,54 +91,92 @@ def read_sym(path: str) -> SymFile:
             text = fh.read()
     except OSError as exc:
         raise SymFileError(path, 0, f"cannot read: {exc.strerror or exc}") from None
-    module = build_id = ""
-    loads: list[LoadSegment] = []
-    files: dict[int, str] = {}
-    funcs: list[tuple[int, int, str]] = []
-    publics: list[tuple[int, str]] = []
-    raw_lines: list[tuple[int, int, int, int]] = []
+    records = _SymRecords()
     for lineno, ln in enumerate(text.splitlines(), 1):
         try:
-            if ln.startswith("MODULE "):
-                parts = ln.split(" ", 4)
-                module = parts[4] if len(parts) == 5 else ""
-            elif ln.startswith("INFO CODE_ID "):
-                build_id = ln.split()[2].lower()
-            elif ln.startswith("INFO LOAD "):
-                off, vaddr, size = (int(x, 16) for x in ln.split()[2:5])
-                loads.append(LoadSegment(off, vaddr, size))
-            elif ln.startswith("FILE "):
-                _, num, name = ln.split(" ", 2)
-                files[int(num)] = name
-            elif ln.startswith("FUNC "):
-                parts = ln.split(" ")
-                if parts[1] == "m":
-                    parts.pop(1)
-                name = " ".join(parts[4:])
-                funcs.append((int(parts[1], 16), int(parts[2], 16), name))
-            elif ln.startswith("PUBLIC "):
-                parts = ln.split(" ")
-                if parts[1] == "m":
-                    parts.pop(1)
-                publics.append((int(parts[1], 16), " ".join(parts[3:])))
-            elif ln and ln[0] in "0123456789abcdef":
-                f_addr, f_size, f_line, f_file = ln.split()[:4]
-                raw_lines.append((int(f_addr, 16), int(f_size, 16), int(f_line), int(f_file)))
-            # STACK, INLINE, INLINE_ORIGIN and other INFO records are not needed here.
+            records.add(ln)
         except (ValueError, IndexError):
             raise SymFileError(path, lineno, f"malformed symbol record {ln[:60]!r}") from None
-    if not module and not funcs and not publics:
+    if not records.module and not records.funcs and not records.publics:
         raise SymFileError(path, 0, "not a Breakpad .sym file (no MODULE line)")
-    # PUBLIC records (symbols without debug info) extend to the next known symbol.
-    starts = sorted({a for a, _, _ in funcs} | {a for a, _ in publics})
-    known = {a for a, _, _ in funcs}
-    for p_addr, p_name in publics:
-        if p_addr in known:
-            continue
-        k = bisect.bisect_right(starts, p_addr)
-        funcs.append((p_addr, starts[k] - p_addr if k < len(starts) else 1, p_name))
-    lines = [(a, s, line, files.get(fn, "")) for a, s, line, fn in raw_lines]
-    return SymFile(path, module, build_id, tuple(loads), tuple(sorted(funcs)), tuple(sorted(lines)))
+    return records.sym_file(path)
+
+
+@dataclass
+class _SymRecords:
+    """The records of a `.sym` file as read so far."""
+
+    module: str = ""
+    build_id: str = ""
+    loads: list[LoadSegment] = field(default_factory=list)
+    files: dict[int, str] = field(default_factory=dict)
+    funcs: list[tuple[int, int, str]] = field(default_factory=list)
+    publics: list[tuple[int, str]] = field(default_factory=list)
+    raw_lines: list[tuple[int, int, int, int]] = field(default_factory=list)  # (address, size, line, file number)
+
+    def add(self, ln: str) -> None:
+        """Take one line; raises ValueError or IndexError when it is malformed."""
+        for prefix, reader in _RECORD_READERS:
+            if ln.startswith(prefix):
+                reader(self, ln)
+                return
+        if ln and ln[0] in "0123456789abcdef":
+            f_addr, f_size, f_line, f_file = ln.split()[:4]
+            self.raw_lines.append((int(f_addr, 16), int(f_size, 16), int(f_line), int(f_file)))
+        # STACK, INLINE, INLINE_ORIGIN and other INFO records are not needed here.
+
+    def _module(self, ln: str) -> None:
+        parts = ln.split(" ", 4)
+        self.module = parts[4] if len(parts) == 5 else ""
+
+    def _code_id(self, ln: str) -> None:
+        self.build_id = ln.split()[2].lower()
+
+    def _load(self, ln: str) -> None:
+        off, vaddr, size = (int(x, 16) for x in ln.split()[2:5])
+        self.loads.append(LoadSegment(off, vaddr, size))
+
+    def _file(self, ln: str) -> None:
+        _, num, name = ln.split(" ", 2)
+        self.files[int(num)] = name
+
+    def _func(self, ln: str) -> None:
+        parts = _without_multiple_flag(ln.split(" "))
+        self.funcs.append((int(parts[1], 16), int(parts[2], 16), " ".join(parts[4:])))
+
+    def _public(self, ln: str) -> None:
+        parts = _without_multiple_flag(ln.split(" "))
+        self.publics.append((int(parts[1], 16), " ".join(parts[3:])))
+
+    def sym_file(self, path: str) -> SymFile:
+        funcs = list(self.funcs)
+        # PUBLIC records (symbols without debug info) extend to the next known symbol.
+        starts = sorted({a for a, _, _ in funcs} | {a for a, _ in self.publics})
+        known = {a for a, _, _ in funcs}
+        for p_addr, p_name in self.publics:
+            if p_addr in known:
+                continue
+            k = bisect.bisect_right(starts, p_addr)
+            funcs.append((p_addr, starts[k] - p_addr if k < len(starts) else 1, p_name))
+        lines = [(a, s, line, self.files.get(fn, "")) for a, s, line, fn in self.raw_lines]
+        return SymFile(path, self.module, self.build_id, tuple(self.loads), tuple(sorted(funcs)), tuple(sorted(lines)))
+
+
+def _without_multiple_flag(parts: list[str]) -> list[str]:
+    """FUNC/PUBLIC fields without the optional `m` (multiple symbols at this address) flag."""
+    if parts[1] == "m":
+        parts.pop(1)
+    return parts
+
+
+_RECORD_READERS: tuple[tuple[str, Callable[[_SymRecords, str], None]], ...] = (
+    ("MODULE ", _SymRecords._module),
+    ("INFO CODE_ID ", _SymRecords._code_id),
+    ("INFO LOAD ", _SymRecords._load),
+    ("FILE ", _SymRecords._file),
+    ("FUNC ", _SymRecords._func),
+    ("PUBLIC ", _SymRecords._public),
+)
 
 
 def symbolize_with_sym(profile: Profile, sym: SymFile, *, main_binary: bool = True) -> tuple[Profile, list[str]]:
@@ -211,30 +253,9 @@ def breakpad_module_id(build_id: str) -> str:
 
 def write_sym(binary: str) -> str:
     """The `.sym` text of an ELF binary: ELF symbols for functions, DWARF line tables for lines."""
-    from elftools.elf.elffile import ELFFile
-
-    from analyzer.profiles.elfinfo import _line_rows, elf_info
-    from analyzer.profiles.names import demangle
-
     try:
         info = elf_info(binary)
-        with open(binary, "rb") as fh:
-            elf = ELFFile(fh)
-            arch = {"EM_X86_64": "x86_64", "EM_386": "x86", "EM_AARCH64": "arm64",
-                    "EM_ARM": "arm"}.get(elf["e_machine"], elf["e_machine"])
-            funcs: dict[int, tuple[int, str]] = {}
-            for name in (".dynsym", ".symtab"):  # .symtab wins (it also has local symbols)
-                sec = elf.get_section_by_name(name)
-                for s in sec.iter_symbols() if sec is not None else ():  # type: ignore[attr-defined]
-                    if s["st_info"]["type"] == "STT_FUNC" and s["st_value"] and s["st_size"] and s.name:
-                        funcs[s["st_value"]] = (s["st_size"], demangle(s.name.split("@", 1)[0]))
-            rows: list[tuple[int, str, int]] = []
-            if elf.has_dwarf_info():
-                dwarf = elf.get_dwarf_info()
-                for cu in dwarf.iter_CUs():
-                    lp = dwarf.line_program_for_CU(cu)
-                    if lp is not None:
-                        rows.extend(_line_rows(lp, cu))
+        arch, funcs, rows = _read_elf_symbols(binary)
     except Exception as exc:  # pyelftools raises many kinds of errors on bad input: one message
         raise SymFileError(binary, 0, f"cannot read symbols: {exc}") from None
     rows.sort(key=lambda r: r[0])
@@ -242,14 +263,49 @@ def write_sym(binary: str) -> str:
     if info.build_id:
         out.append(f"INFO CODE_ID {info.build_id.upper()}")
     out.append("INFO GENERATOR leakscan analyzer.profiles.symfile")
-    for seg in info.segments:
-        out.append(f"INFO LOAD {seg.offset:x} {seg.vaddr:x} {seg.filesz:x}")
+    out.extend(f"INFO LOAD {seg.offset:x} {seg.vaddr:x} {seg.filesz:x}" for seg in info.segments)
     file_ids: dict[str, int] = {}
     for _, file, _ in rows:
         if file and file not in file_ids:
             file_ids[file] = len(file_ids)
     out.extend(f"FILE {n} {name}" for name, n in file_ids.items())
-    # Line ranges: each row runs to the next row's address; end-of-sequence rows carry no file.
+    out.extend(_func_records(funcs, _line_ranges(rows, file_ids)))
+    return "\n".join(out) + "\n"
+
+
+def _read_elf_symbols(binary: str) -> tuple[str, dict[int, tuple[int, str]], list[tuple[int, str, int]]]:
+    """(Breakpad architecture name, {address: (size, demangled name)} of the functions, DWARF line rows)."""
+    with open(binary, "rb") as fh:
+        elf = ELFFile(fh)
+        arch = {"EM_X86_64": "x86_64", "EM_386": "x86", "EM_AARCH64": "arm64",
+                "EM_ARM": "arm"}.get(elf["e_machine"], elf["e_machine"])
+        return arch, _function_symbols(elf), _dwarf_line_rows(elf)
+
+
+def _function_symbols(elf: ELFFile) -> dict[int, tuple[int, str]]:
+    funcs: dict[int, tuple[int, str]] = {}
+    for name in (".dynsym", ".symtab"):  # .symtab wins (it also has local symbols)
+        sec = elf.get_section_by_name(name)
+        for s in sec.iter_symbols() if sec is not None else ():  # type: ignore[attr-defined]
+            if s["st_info"]["type"] == "STT_FUNC" and s["st_value"] and s["st_size"] and s.name:
+                funcs[s["st_value"]] = (s["st_size"], demangle(s.name.split("@", 1)[0]))
+    return funcs
+
+
+def _dwarf_line_rows(elf: ELFFile) -> list[tuple[int, str, int]]:
+    rows: list[tuple[int, str, int]] = []
+    if elf.has_dwarf_info():
+        dwarf = elf.get_dwarf_info()
+        for cu in dwarf.iter_CUs():
+            lp = dwarf.line_program_for_CU(cu)
+            if lp is not None:
+                rows.extend(_line_rows(lp, cu))
+    return rows
+
+
+def _line_ranges(rows: list[tuple[int, str, int]], file_ids: dict[str, int]) -> list[tuple[int, int, int, int]]:
+    """(address, size, line, file id) ranges: each row runs to the next row's address; end-of-sequence rows
+    carry no file."""
     ranges: list[tuple[int, int, int, int]] = []
     for (a, file, line), nxt in itertools.pairwise(rows):
         if not file or nxt[0] <= a:
@@ -259,6 +315,12 @@ def write_sym(binary: str) -> str:
             prev = ranges.pop()  # consecutive rows of one line (statements, is_stmt changes): one range
             a = prev[0]
         ranges.append((a, nxt[0] - a, line, fid))
+    return ranges
+
+
+def _func_records(funcs: dict[int, tuple[int, str]], ranges: list[tuple[int, int, int, int]]) -> list[str]:
+    """FUNC records by address, each followed by its line records (clipped to the function)."""
+    out: list[str] = []
     starts = [r[0] for r in ranges]
     for addr in sorted(funcs):
         size, name = funcs[addr]
@@ -268,7 +330,7 @@ def write_sym(binary: str) -> str:
             a, s, line, fid = ranges[k]
             out.append(f"{a:x} {min(s, addr + size - a):x} {line} {fid}")
             k += 1
-    return "\n".join(out) + "\n"
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 
 import pytest
+from google.protobuf import descriptor_pb2, text_format
 
 from analyzer.profiles import Frame, parse_data
 from analyzer.profiles.fold import fold_allocator_frames, is_allocator_function
@@ -21,7 +20,8 @@ from analyzer.profiles.model import (
     ValueType,
 )
 from analyzer.profiles.names import demangle, join_key, short_name, strip_address_suffix
-from analyzer.profiles.proto_schema import SCHEMA
+from analyzer.profiles.proto_compile import compile_descriptor_set
+from analyzer.profiles.proto_schema import descriptor_set
 from tests.profiles.realrun import DATA
 
 VT = (ValueType("inuse_objects", "count"), ValueType("inuse_space", "bytes"))
@@ -119,12 +119,10 @@ def test_folding_by_allocator_mapping() -> None:
     assert folded.frames(folded.samples[0])[0] == Frame("app+0x1124", "", 0)
 
 
-def test_runtime_schema_matches_profile_proto() -> None:
-    """analyzer/profiles/profile.proto documents exactly the descriptor built at run time."""
-    text = (Path(__file__).resolve().parents[2] / "analyzer" / "profiles" / "profile.proto").read_text()
-    declared: dict[str, list[tuple[str, int, bool]]] = {}
-    for msg, body in re.findall(r"message (\w+) \{(.*?)\n\}", text, re.S):
-        declared[msg] = [(name, int(num), bool(rep)) for rep, name, num in
-                         re.findall(r"(repeated )?\w+ (\w+) = (\d+);", body)]
-    built = {msg: [(name, num, rep) for name, num, _, rep, _ in fields] for msg, fields in SCHEMA.items()}
-    assert declared == built
+def test_committed_descriptor_set_is_profile_proto_compiled() -> None:
+    """profile.desc is what protoc makes of profile.proto now.
+
+    Regenerate it with `python -m analyzer.profiles.proto_compile`.
+    """
+    fresh = descriptor_pb2.FileDescriptorSet.FromString(compile_descriptor_set())
+    assert text_format.MessageToString(descriptor_set()) == text_format.MessageToString(fresh)
