@@ -80,36 +80,44 @@ def fix_for(finding: Finding, source_text: str) -> Fix | None:
 def fixes_for_file(findings: Sequence[Finding], source_text: str) -> tuple[dict[int, Fix], tuple[TextEdit, ...]]:
     """Fixes of findings reported in one file: each finding's own fix (by index), and the edits fixing all of them.
 
-    Findings reported on the same statement (say a buffer and a file both leaking at one `return`) share one edit
-    in the combined edits: all releases go before it, inside one pair of added braces. A fix that would clash with
-    one already taken is left out of the combined edits.
+    A leak lost on several exits is fixed on every one of them, or not at all. Findings reported on the same
+    statement (say a buffer and a file both leaking at one `return`) share one edit: all releases go before it,
+    inside one pair of added braces. A fix that would clash with one already taken is left out of the combined edits.
     """
     src = _Source.parse(source_text)
     cxx = bool(findings) and findings[0].loc.file.lower().endswith(_CXX_SUFFIXES)
     own: dict[int, Fix] = {}
-    plans: dict[int, _Plan] = {}
-    taken: set[str] = set()
     for n, finding in enumerate(findings):
-        plan = _plan(finding, src, cxx, set())
-        if plan is None:
-            continue
-        own[n] = _as_fix(finding.loc.file, _wrap(src, plan.target, plan.before, plan.after))
-        plan = _plan(finding, src, cxx, taken)  # the combined patch must not reuse a fresh name
-        if plan is None:
-            continue
-        if plan.target.line in plans:
-            old = plans[plan.target.line]
+        plans = [_plan(x, src, cxx, set()) for x in _per_exit(finding)]
+        if plans and all(p is not None for p in plans):
+            own[n] = _as_fix(finding.loc.file, _merged_edits(src, [p for p in plans if p is not None]))
+    taken: set[str] = set()  # the combined patch must not reuse a fresh name
+    combined = [p for f in findings for x in _per_exit(f) if (p := _plan(x, src, cxx, taken)) is not None]
+    path = findings[0].loc.file if findings else ""
+    return own, _as_fix(path, _merged_edits(src, combined)).edits
+
+
+def _per_exit(f: Finding) -> list[Finding]:
+    """The finding as it is lost at each of its exits (one for a finding with a single exit)."""
+    return [f, *(dataclasses.replace(f, loc=x.loc, path=x.path, snippet=x.snippet, exits=()) for x in f.exits)]
+
+
+def _merged_edits(src: _Source, plans: Sequence[_Plan]) -> list[_Edit]:
+    """Plans on one statement merged into one wrap; edits that would clash with earlier ones left out."""
+    by_line: dict[int, _Plan] = {}
+    for plan in plans:
+        if plan.target.line in by_line:
+            old = by_line[plan.target.line]
             if old.target != plan.target:
                 continue
             plan = _Plan(plan.target, _union(old.before, plan.before), _union(plan.after, old.after))
-        plans[plan.target.line] = plan
+        by_line[plan.target.line] = plan
     edits: list[_Edit] = []
-    for _, plan in sorted(plans.items()):
+    for _, plan in sorted(by_line.items()):
         new = _wrap(src, plan.target, plan.before, plan.after)
         if not any(_overlap(a, b) or a.start == b.start == a.end == b.end for a in new for b in edits):
             edits += new
-    path = findings[0].loc.file if findings else ""
-    return own, _as_fix(path, edits).edits
+    return edits
 
 
 def _as_fix(path: str, edits: Sequence[_Edit]) -> Fix:

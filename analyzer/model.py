@@ -105,6 +105,19 @@ class Evidence:
     summary: str = ""
 
 
+# Leaks are reported once per leaked resource (the acquisition), with every exit it leaks on: Clang's "uniqueing".
+GROUPED_BY_ACQUISITION = frozenset({RuleId.RESOURCE_LEAK, RuleId.LEAK_ON_OVERWRITE})
+
+
+@dataclass(frozen=True, slots=True)
+class LeakExit:
+    """Another place the same resource is lost: an exit (or overwrite) and the path that leads there."""
+    loc: SourceLoc
+    branch: str  # the last branch taken on the way ("'x' is false"), '' when none
+    path: tuple[PathEvent, ...] = ()
+    snippet: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class TextEdit:
     """Replace lines [start, end) of `file` (0-based; start == end inserts before line `start`) with `lines`."""
@@ -141,6 +154,12 @@ class Finding:
     evidence: Evidence | None = None
     rank: int = 0
     fix: Fix | None = None  # the suggested fix, when one is certain to be safe
+    exits: tuple[LeakExit, ...] = ()  # the other places the same resource is lost (`loc`/`path`: the shortest)
+    occurrence: int = 0  # > 0: the n-th finding whose fingerprint inputs are otherwise identical
+
+    @property
+    def exit_count(self) -> int:
+        return 1 + len(self.exits)
 
     @property
     def message(self) -> str:
@@ -155,9 +174,14 @@ class Finding:
         return RULES[self.rule_id].level
 
     def fingerprint(self, rel_file: str) -> str:
-        """Identity stable across unrelated edits: no line numbers, no absolute paths."""
-        parts = [rel_file, self.rule_id, self.function, self.resource_kind, self.acquirer, self.var,
-                 " ".join(self.snippet.split()), " ".join(self.acquire_snippet.split())]
+        """Identity stable across unrelated edits: no line numbers, no absolute paths. A leak is keyed by its
+        acquisition, so adding or removing an exit on which it leaks keeps its fingerprint."""
+        parts = [rel_file, self.rule_id, self.function, self.resource_kind, self.acquirer]
+        if self.rule_id not in GROUPED_BY_ACQUISITION:
+            parts += [self.var, " ".join(self.snippet.split())]
+        parts.append(" ".join(self.acquire_snippet.split()))
+        if self.occurrence:
+            parts.append(str(self.occurrence))
         return hashlib.sha256("|||".join(parts).encode()).hexdigest()[:32]
 
     def sort_key(self) -> tuple:

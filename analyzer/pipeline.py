@@ -1,13 +1,11 @@
 """A scan, stage by stage: jobs -> IR (phase 1) -> program -> rules -> summaries and dataflow -> checks -> result."""
 from __future__ import annotations
 
-import dataclasses
 import gc
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import networkx as nx
 
@@ -16,8 +14,9 @@ from .analysis.fixpoint import analyze_program
 from .analysis.program import Program, merge_modules
 from .checks import run_checks
 from .errors import InputError
+from .findings import finalize
 from .inference import Inference, infer
-from .model import AnalysisResult, Finding, RuleId, ScanStats
+from .model import AnalysisResult, RuleId, ScanStats
 from .phase1 import collect_jobs, lower_all, module_diagnostics
 from .rules import RuleSet, build_ruleset, with_inferred
 
@@ -86,32 +85,6 @@ def run(options: Options, progress: Callable[[int, int], None] | None = None) ->
     return AnalysisResult(root=options.root or common_root(named), findings=tuple(findings),
                           diagnostics=tuple(module_diagnostics(modules)), stats=stats, pairs=pairs,
                           graphs=graphs, timestamp=options.timestamp, tool_version=__version__)
-
-
-def _snippet_reader() -> Callable[[str, int], str]:
-    cache: dict[str, list[str]] = {}
-
-    def read(path: str, line: int) -> str:
-        if path not in cache:
-            try:
-                cache[path] = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                cache[path] = []
-        lines = cache[path]
-        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
-    return read
-
-
-def finalize(findings: Sequence[Finding]) -> list[Finding]:
-    """Snippets attached (fingerprint input), duplicates dropped, sorted."""
-    read = _snippet_reader()
-    out: dict[tuple, Finding] = {}
-    for f in findings:
-        f = dataclasses.replace(f, snippet=read(f.loc.file, f.loc.line),
-                                acquire_snippet=read(f.acquire.file, f.acquire.line) if f.acquire else "")
-        key = (f.rule_id, f.loc.file, f.loc.line, f.loc.col, f.acquire.line if f.acquire else 0, f.var)
-        out.setdefault(key, f)
-    return sorted(out.values(), key=Finding.sort_key)
 
 
 def common_root(paths: list[str]) -> str:

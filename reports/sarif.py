@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from analyzer.model import RULES, AnalysisResult, Finding, GrowthStack, SourceLoc
+from analyzer.model import RULES, AnalysisResult, Finding, GrowthStack, PathEvent, SourceLoc
 
 from .paths import relative
 
@@ -28,6 +28,14 @@ def _location(loc: SourceLoc, root: str, message: str | None = None) -> dict:
     if message:
         out["message"] = {"text": message}
     return out
+
+
+def _thread_flow(path: tuple[PathEvent, ...], root: str) -> dict:
+    return {"locations": [
+        {"location": _location(ev.loc, root, ev.message),
+         "importance": "essential" if ev.kind in ("acquire", "exit", "overwrite", "release") else "important",
+         "executionOrder": n}
+        for n, ev in enumerate(path, 1)]}
 
 
 def _result(f: Finding, rank: int, root: str, rule_index: dict[str, int]) -> dict:
@@ -52,16 +60,18 @@ def _result(f: Finding, rank: int, root: str, rule_index: dict[str, int]) -> dic
             "ruleSource": f.rule_source,
         },
     }
-    if f.path:
-        # §3.36 codeFlows -> threadFlows -> threadFlowLocations
-        res["codeFlows"] = [{"threadFlows": [{"locations": [
-            {"location": _location(ev.loc, root, ev.message),
-             "importance": "essential" if ev.kind in ("acquire", "exit", "overwrite", "release") else "important",
-             "executionOrder": n}
-            for n, ev in enumerate(f.path, 1)]}]}]
+    flows = [_thread_flow(path, root) for path in (f.path, *(x.path for x in f.exits)) if path]
+    if flows:
+        # §3.36 codeFlows -> threadFlows -> threadFlowLocations: one thread flow per leaking exit, shortest first
+        res["codeFlows"] = [{"threadFlows": flows}]
     related = []
     if f.acquire is not None:
         related.append(_location(f.acquire, root, f"acquired by {f.acquirer}()"))
+    if f.exits:
+        verb = "overwritten" if f.rule_id == "leak-on-overwrite" else "leaks"
+        related += [_location(loc, root, f"{verb} here (exit {n} of {f.exit_count})")
+                    for n, loc in enumerate((f.loc, *(x.loc for x in f.exits)), 1)]
+    res["properties"]["leakingExits"] = f.exit_count
     if evidence is not None:
         for stack in evidence.stacks[:5]:
             related.extend(_stack_locations(stack, root))

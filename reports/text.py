@@ -21,12 +21,19 @@ def render_text(result: AnalysisResult, verbose_path: bool = True) -> str:
             for n, ev in enumerate(f.path, 1):
                 lines.append(f"{relative(ev.loc.file, result.root)}:{ev.loc.line}:{ev.loc.col}: note: "
                              f"({n}) {ev.message}")
+        verb = "is also overwritten" if f.rule_id == "leak-on-overwrite" else "also leaks"
+        for x in f.exits:
+            after = f" (after {x.branch})" if x.branch else ""
+            lines.append(f"{relative(x.loc.file, result.root)}:{x.loc.line}:{x.loc.col}: note: {verb} at line "
+                         f"{x.loc.line}{after}")
     for u in result.unexplained:
         where = f"{relative(u.loc.file, result.root)}:{u.loc.line}:{u.loc.col}" if u.loc else "<profile>"
         lines.append(f"{where}: note: unexplained heap growth of {human_bytes(u.stack.bytes)} under "
                      f"{u.function}() [unexplained-growth]")
     s = result.stats
-    lines.append(f"leakscan: {len(result.findings)} finding(s) in {s.functions} function(s), {s.tus} TU(s)"
+    exits = sum(f.exit_count for f in result.findings)
+    covered = f" ({exits} leaking exits)" if exits > len(result.findings) else ""
+    lines.append(f"leakscan: {len(result.findings)} finding(s){covered} in {s.functions} function(s), {s.tus} TU(s)"
                  f"{f' of {s.files} file(s)' if s.files and s.files < s.tus else ''}"
                  f"{f', {s.degraded_tus} degraded' if s.degraded_tus else ''}"
                  f"{f', {s.failed_tus} failed' if s.failed_tus else ''}, {s.seconds:.2f}s")

@@ -24,8 +24,10 @@ def scan_sources(tmp_path: Path, files: dict[str, str], *, infer: bool = True, r
 
 
 def brief(result) -> set[tuple[str, int, str, str]]:
-    """{(file basename, line, function, ruleId)} for exact assertions."""
-    return {(os.path.basename(f.loc.file), f.loc.line, f.function, f.rule_id) for f in result.findings}
+    """{(file basename, line, function, ruleId)} for exact assertions: one per place a resource is lost (a leak
+    reported once for its acquisition contributes each of its exits)."""
+    return {(os.path.basename(loc.file), loc.line, f.function, f.rule_id)
+            for f in result.findings for loc in (f.loc, *(x.loc for x in f.exits))}
 
 
 @pytest.fixture

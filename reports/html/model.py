@@ -151,6 +151,17 @@ class Row:
     evidence: str  # confirmed | static-only | none
     growth: int
     headline: str
+    exits: int = 1  # the leaking exits this finding covers
+
+
+@dataclass
+class ExitView:
+    """One leaking exit of a finding, with the path that leads there."""
+    number: int
+    file: str
+    line: int
+    branch: str
+    events: list[tuple[int, str, int, str]]  # (number, file, line, message)
 
 
 @dataclass
@@ -174,6 +185,7 @@ class Page:
     stacks: list[StackView]
     prev_href: str
     next_href: str
+    exits: list[ExitView] = field(default_factory=list)  # every place the resource is lost, the shortest first
 
 
 @dataclass

@@ -12,7 +12,7 @@ from analyzer.model import RULES, AnalysisResult, Finding, InferredPair, PathEve
 from analyzer.sourcetext import split_lines
 from reports.html.graph import layout_graphs, link_graph
 from reports.html.growth import growth_view, stack_view
-from reports.html.model import Bubble, GraphView, Page, Report, Row
+from reports.html.model import Bubble, ExitView, GraphView, Page, Report, Row
 from reports.html.source import SourceCache, SourceReader, display_path, source_view
 from reports.patch import unified_patch
 
@@ -74,7 +74,7 @@ def _row(n: int, f: Finding, root: str, snapshots: int, single_file: bool) -> Ro
         title=kind.title if kind else f.rule_id, level=f.level if kind else "warning", kind=f.resource_kind,
         file=display_path(f.loc.file, root), line=f.loc.line, function=f.function,
         message=_message(f), confidence=f.confidence, evidence=evidence, growth=growth,
-        headline=headline)
+        headline=headline, exits=f.exit_count)
 
 
 def _message(f: Finding) -> str:
@@ -125,8 +125,17 @@ def _page(i: int, f: Finding, rows: list[Row], result: AnalysisResult, texts: So
     return Page(row=row, filename=f"finding-{row.n}.html", prefix=prefix, finding=f,
                 details=details, rule_label=label, rule_value=value, pair=pair, pair_evidence=pair_evidence,
                 help=kind.help if kind else "", events=event_rows, source=source,
-                source_note=note, graph=graph, fix=_diff_lines(fix), stacks=stacks,
+                source_note=note, graph=graph, fix=_diff_lines(fix), stacks=stacks, exits=_exit_views(f, result.root),
                 prev_href=prev_href, next_href=next_href)
+
+
+def _exit_views(f: Finding, root: str) -> list[ExitView]:
+    if not f.exits:
+        return []
+    paths = [(f.loc, "", f.path), *((x.loc, x.branch, x.path) for x in f.exits)]
+    return [ExitView(n, display_path(loc.file, root), loc.line, branch,
+                     [(k, display_path(ev.loc.file, root), ev.loc.line, ev.message) for k, ev in enumerate(path, 1)])
+            for n, (loc, branch, path) in enumerate(paths, 1)]
 
 
 def _events(f: Finding) -> list[tuple[Bubble, PathEvent]]:
@@ -136,6 +145,11 @@ def _events(f: Finding) -> list[tuple[Bubble, PathEvent]]:
             path.append(PathEvent(f.acquire, f"{f.acquirer or 'resource'}() acquires the {f.resource_kind}",
                                   "acquire"))
         path.append(PathEvent(f.loc, _message(f), "exit"))
+    # the other exits on which the same resource is lost: marked on the code after the shortest path's events
+    verb = "is also overwritten here" if f.rule_id == "leak-on-overwrite" else "also leaks here"
+    for n, x in enumerate(f.exits, 2):
+        after = f", after {x.branch}" if x.branch else ""
+        path.append(PathEvent(x.loc, f"{verb} (exit {n} of {f.exit_count}{after})", "exit"))
     out = []
     for k, ev in enumerate(path, 1):
         kind = ev.kind if re.fullmatch(r"[a-z][a-z-]{0,20}", ev.kind or "") else "note"

@@ -78,8 +78,8 @@ def test_without_rules_or_inference_nothing_is_known(tmp_path):
 def test_user_rules_add_kinds(tmp_path):
     code, data = run(tmp_path, RULES, MORE, extra=("--no-infer",))
     assert code == 1
-    got = {(f["loc"]["line"], f["var"], f["acquirer"], f["resource_kind"], f["confidence"], f["rule_source"])
-           for f in data["findings"]}
+    got = {(line, f["var"], f["acquirer"], f["resource_kind"], f["confidence"], f["rule_source"])
+           for f in data["findings"] for line in (f["loc"]["line"], *(x["loc"]["line"] for x in f["exits"]))}
     assert got == {
         (16, "a", "trie_open", "trie", "high", "rules:rules0.toml"),  # the lease check fails: a, b, c leak
         (16, "b", "trie_new", "trie", "high", "rules:rules0.toml"),

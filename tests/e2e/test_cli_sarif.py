@@ -129,15 +129,21 @@ def test_partial_fingerprints_survive_unrelated_edits_above(tmp_path):
     assert len(set(a.values())) == 4
 
 
-def test_fingerprint_changes_when_the_reported_line_changes(tmp_path):
+def _leak_print(text: str) -> str:
+    return next(r["partialFingerprints"]["leakscan/v1"] for r in json.loads(text)["runs"][0]["results"]
+                if r["ruleId"] == "resource-leak" and r["properties"]["acquirer"] == "fopen")
+
+
+def test_a_leak_is_identified_by_its_acquisition_not_by_its_exit(tmp_path):
     _, before = scan_to(tmp_path, SOURCE, "sarif", "before")
     _, after = scan_to(tmp_path, SOURCE.replace("return -2;", "return -3;"), "sarif", "after")
+    assert _leak_print(before) == _leak_print(after)
 
-    def leak_print(text: str) -> str:
-        return next(r["partialFingerprints"]["leakscan/v1"] for r in json.loads(text)["runs"][0]["results"]
-                    if r["ruleId"] == "resource-leak" and r["properties"]["acquirer"] == "fopen")
 
-    assert leak_print(before) != leak_print(after)
+def test_fingerprint_changes_when_the_acquisition_changes(tmp_path):
+    _, before = scan_to(tmp_path, SOURCE, "sarif", "before")
+    _, after = scan_to(tmp_path, SOURCE.replace('fopen(path, "r")', 'fopen(path, "rb")'), "sarif", "after")
+    assert _leak_print(before) != _leak_print(after)
 
 
 def test_text_format_is_compiler_style(tmp_path):

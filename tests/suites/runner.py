@@ -41,7 +41,8 @@ def scan_program(folder: Path) -> ScanResult:
     def rel(path: str) -> str:
         return os.path.relpath(os.path.realpath(path), root)
 
-    found = {(rel(f.loc.file), f.loc.line, f.function, f.rule_id) for f in result.findings}
+    found = {(rel(loc.file), loc.line, f.function, f.rule_id)
+             for f in result.findings for loc in (f.loc, *(x.loc for x in f.exits))}
     found |= {(rel(d.file), 0, "", INCOMPLETE) for d in result.diagnostics}
     pairs = {(p.acquirer, p.releaser, p.release_arg + 1) for p in result.pairs}
     return ScanResult(frozenset(found), frozenset(pairs))
