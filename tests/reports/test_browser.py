@@ -143,3 +143,30 @@ def test_single_file_report_in_browser(tmp_path: Path, browser: Browser) -> None
     assert browser.evaluate("document.querySelectorAll('article.finding').length") == 3
     assert browser.evaluate("document.querySelectorAll('#findings-table tbody tr').length") == 3
     assert browser.evaluate("document.querySelectorAll('.bubble').length") == 5 + 3 + 1
+
+
+def test_every_leaking_exit_is_marked_and_opens_its_path(tmp_path: Path, browser: Browser) -> None:
+    """Issue 15: one finding for a resource lost on three exits; each exit is a bubble on the code and a path."""
+    from analyzer.pipeline import Options, run
+    from tests.e2e.test_grouped_exits import EXITS, exit_lines
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "parse.c").write_text(EXITS)
+    result = run(Options(paths=(str(src),), jobs=1))
+    render_html(result, tmp_path / "out")
+    browser.open((tmp_path / "out" / "index.html").as_uri())
+    assert browser.errors == []
+    assert browser.evaluate("document.querySelectorAll('#findings-table tbody tr').length") == 1
+    assert "3 exits" in browser.evaluate("document.querySelector('.exit-count').textContent")
+    browser.open((tmp_path / "out" / "finding-1.html").as_uri())
+    assert browser.errors == []
+    marked = browser.evaluate("[...document.querySelectorAll('.bubble[data-kind=\"exit\"]')]"
+                              ".map(b => b.previousElementSibling ? b.closest('.src') !== null : false).length")
+    assert marked == 3  # the shortest path's exit and the two others, as bubbles on the code
+    lines = browser.evaluate("[...document.querySelectorAll('.bubble[data-kind=\"exit\"]')].map(b => {"
+                             " let e = b.previousElementSibling; while (e && !e.classList.contains('line'))"
+                             " e = e.previousElementSibling; return e ? +e.querySelector('.ln').textContent : 0; })")
+    assert sorted(lines) == exit_lines(EXITS)
+    assert browser.evaluate("document.querySelectorAll('details.exit').length") == 3
+    browser.evaluate("document.querySelectorAll('details.exit')[2].open = true")
+    assert browser.evaluate("document.querySelectorAll('details.exit')[2].querySelectorAll('li').length") > 2
