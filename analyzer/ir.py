@@ -35,7 +35,10 @@ class Field:
 
 @dataclass(frozen=True, slots=True)
 class Global:
+    """A variable with static storage: file-scope or `static` local. `usr` identifies it across TUs (a `static`
+    one's includes its file), `name` is for display."""
     name: str
+    usr: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +67,20 @@ class Const:
 
 
 @dataclass(frozen=True, slots=True)
+class Arith:
+    """`lhs OP rhs` on integers for the value domain (`i + 1`, `n - 2`); op is '+' or '-'."""
+    op: str
+    lhs: Operand
+    rhs: Operand
+
+
+@dataclass(frozen=True, slots=True)
 class Unknown:
     """A value the lowering does not model (arithmetic on untracked values, ...)."""
     text: str = ""
 
 
-Operand = Var | Field | Global | Deref | Index | AddrOf | Const | Unknown
+Operand = Var | Field | Global | Deref | Index | AddrOf | Const | Arith | Unknown
 
 
 def root_var(op: Operand | None) -> Var | None:
@@ -239,6 +250,16 @@ class ClassDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class GlobalVar:
+    """A variable with static storage defined in a project file, with its integer initializer when constant."""
+    usr: str
+    name: str
+    value: int | None = None
+    const: bool = False  # const-qualified: its value cannot change
+    loc: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TUDiagnostic:
     file: str
     line: int
@@ -257,13 +278,15 @@ class Module:
     degraded: bool = False
     failed: bool = False
     parse_seconds: float = 0.0
+    globals: tuple[GlobalVar, ...] = ()
+    addressed: tuple[str, ...] = ()  # USRs of globals whose address a global initializer takes
 
 
 # ---- JSON round trip -------------------------------------------------------------------------
 
 _TYPES: dict[str, type] = {cls.__name__: cls for cls in (
-    Loc, Var, Field, Global, Deref, Index, AddrOf, Const, Unknown, Call, Assign, Assume, Compare, Branch, Use, Return,
-    Kill, Halt, Block, Param, Function, FuncDecl, FieldDecl, ClassDecl, TUDiagnostic, Module)}
+    Loc, Var, Field, Global, Deref, Index, AddrOf, Const, Arith, Unknown, Call, Assign, Assume, Compare, Branch, Use,
+    Return, Kill, Halt, Block, Param, Function, FuncDecl, FieldDecl, ClassDecl, GlobalVar, TUDiagnostic, Module)}
 
 
 def dumps(module: Module) -> str:

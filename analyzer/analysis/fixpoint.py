@@ -24,7 +24,8 @@ class ProgramAnalysis:
 
 
 def _useful(s: FunctionSummary) -> bool:
-    return bool(s.returns_owned or s.releases_args or s.acquires_out or s.stores_args or s.borrows_args)
+    return bool(s.returns_owned or s.releases_args or s.acquires_out or s.stores_args or s.borrows_args
+                or s.returns_const is not None or s.writes_globals or s.writes_fields or s.writes_unknown)
 
 
 def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
@@ -32,7 +33,8 @@ def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
     """`infer`: learn summaries from bodies (off: only rules decide what a call does)."""
     summaries: dict[str, FunctionSummary] = dict(known or {})
     # callers of a summary see it as soon as it is computed, through this read-only view
-    resolver = Resolver(rules, MappingProxyType(summaries), frozenset(prog.functions))
+    values = MappingProxyType(prog.constant_globals())
+    resolver = Resolver(rules, MappingProxyType(summaries), frozenset(prog.functions), values, prog.addressed)
     graph = prog.call_graph
     results: dict[str, FunctionResult] = {}
     for scc in bottom_up_sccs(graph):
@@ -48,5 +50,5 @@ def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
             if not changed:
                 break
     final = dict(summaries)
-    return ProgramAnalysis(tuple(results[u] for u in sorted(results)),
-                           MappingProxyType(final), Resolver(rules, MappingProxyType(final), frozenset(prog.functions)))
+    return ProgramAnalysis(tuple(results[u] for u in sorted(results)), MappingProxyType(final),
+                           Resolver(rules, MappingProxyType(final), frozenset(prog.functions), values, prog.addressed))

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import networkx as nx
 
-from analyzer import ir
+from analyzer import cfg, ir
 
 from .callgraph import build_call_graph
 
@@ -19,6 +19,15 @@ class Program:
     decls: Mapping[str, ir.FuncDecl]  # by USR
     classes: Mapping[str, ir.ClassDecl]  # by USR
     call_graph: nx.DiGraph  # caller USR -> callee USR, over `functions`
+    globals: Mapping[str, ir.GlobalVar] = field(default_factory=dict)  # by USR
+    addressed: frozenset[str] = frozenset()  # globals whose address is taken (initializers or code)
+    written: frozenset[str] = frozenset()  # globals some function assigns
+
+    def constant_globals(self) -> dict[str, int]:
+        """USR -> value of integer globals whose value never changes: const ones, and those no code assigns or
+        takes the address of (a plain `int globalTrue = 1;` set once in another file is one)."""
+        return {usr: g.value for usr, g in self.globals.items() if g.value is not None
+                and (g.const or (usr not in self.written and usr not in self.addressed))}
 
 
 def merge_modules(modules: Iterable[ir.Module]) -> Program:
@@ -38,8 +47,46 @@ def merge_modules(modules: Iterable[ir.Module]) -> Program:
                 decls[d.usr] = d
         for c in m.classes:
             classes.setdefault(c.usr, c)
+    globals_: dict[str, ir.GlobalVar] = {}
+    addressed: set[str] = set()
+    for m in modules:
+        for g in m.globals:
+            if g.usr not in globals_ or (globals_[g.usr].value is None and g.value is not None):
+                globals_[g.usr] = g
+        addressed.update(m.addressed)
+    written, taken = _global_writes(functions.values())
     return Program(MappingProxyType(functions), MappingProxyType(decls), MappingProxyType(classes),
-                   build_call_graph(functions))
+                   build_call_graph(functions), MappingProxyType(globals_), frozenset(addressed | taken),
+                   frozenset(written))
+
+
+def _addressed(op: ir.Operand | None, out: set[str]) -> None:
+    while isinstance(op, (ir.Field, ir.Deref, ir.Index, ir.AddrOf)):
+        if isinstance(op, ir.AddrOf):
+            inner: ir.Operand | None = op.base
+            while isinstance(inner, (ir.Field, ir.Index)):
+                inner = inner.base
+            if isinstance(inner, ir.Global):
+                out.add(inner.usr or inner.name)
+        op = op.base
+
+
+def _global_writes(functions: Iterable[ir.Function]) -> tuple[set[str], set[str]]:
+    """(globals assigned, globals whose address is taken) by the code."""
+    written: set[str] = set()
+    taken: set[str] = set()
+    for fn in functions:
+        for e in cfg.events(fn):
+            if isinstance(e, ir.Assign):
+                if isinstance(e.dst, ir.Global):
+                    written.add(e.dst.usr or e.dst.name)
+                _addressed(e.src, taken)
+            elif isinstance(e, ir.Call):
+                for a in (*e.args, e.receiver):
+                    _addressed(a, taken)
+            elif isinstance(e, ir.Return):
+                _addressed(e.value, taken)
+    return written, taken
 
 
 def _add_configuration_variant(functions: dict[str, ir.Function], fn: ir.Function, kept: ir.Function) -> None:

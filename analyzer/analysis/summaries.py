@@ -22,6 +22,10 @@ class FunctionSummary:
     borrows_args: tuple[int, ...] = ()  # pointer args the function only borrows
     noreturn: bool = False
     returns_arg: int = -1  # the return value is argument k itself (`sds sdstrim(sds s, ...)`), -1: no
+    returns_const: int | None = None  # every return returns this integer (`static int returns_true() {...}`)
+    writes_globals: tuple[str, ...] = ()  # USRs of globals it (or a callee) may assign
+    writes_fields: tuple[str, ...] = ()  # names of fields it (or a callee) may assign, on any object
+    writes_unknown: bool = False  # it may write anything (calls through pointers, bodies not yet analyzed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +47,13 @@ NO_EFFECT = CallEffect()
 
 @dataclass(frozen=True)
 class Resolver:
-    """Decides what a call does to ownership: rules first, then the callee's summary."""
+    """Decides what a call does to ownership (rules first, then the callee's summary) and what the program's
+    constant globals hold."""
     rules: RuleSet
     summaries: Mapping[str, FunctionSummary] = field(default_factory=dict)  # by USR
     with_body: frozenset[str] = frozenset()  # USRs of analyzed functions
+    global_values: Mapping[str, int] = field(default_factory=dict)  # USR -> value of globals that never change
+    addressed_globals: frozenset[str] = frozenset()  # USRs of globals whose address is taken: anything may write them
 
     def summary_for(self, call: ir.Call) -> FunctionSummary | None:
         if call.callee_usr and call.callee_usr in self.summaries:

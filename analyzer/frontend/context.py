@@ -1,6 +1,7 @@
 """The lowering context of one function: its block builder, scopes, jump targets and locals."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from clang.cindex import Cursor
@@ -32,6 +33,13 @@ class _Fn:
                      for i, (ev, s) in enumerate(zip(self.events, self.succs, strict=True)))
 
 
+@dataclass
+class SwitchContext:
+    dispatch: int  # the block that jumps to the cases
+    value: int | None = None  # the controlling expression's value when it is a constant (`switch (6)`)
+    matches_a_case: bool = False  # that value is one of the case labels
+
+
 class LoweringContext:
     """The state shared by the statement, condition and expression lowerers of one function, and the
     operations they call on each other (implemented by StmtLowerer, CondLowerer and ExprLowerer)."""
@@ -49,7 +57,7 @@ class LoweringContext:
         self.scopes: list[list[str]] = [[]]
         self.loops: list[tuple[int, int, int]] = []  # (continue target, break target, scope depth)
         self.breaks: list[tuple[int, int]] = []  # (break target, scope depth)
-        self.switches: list[tuple[int, list[int]]] = []
+        self.switches: list[SwitchContext] = []
         self.labels: dict[str, int] = {}
         self.locals: dict[Cursor, str] = {}
         self.local_names: list[str] = []
@@ -113,6 +121,9 @@ class LoweringContext:
         raise NotImplementedError
 
     def const_value(self, c: Cursor) -> int | None:
+        raise NotImplementedError
+
+    def constant_condition(self, c: Cursor) -> int | None:
         raise NotImplementedError
 
     def branch_on_value(self, value: ir.Operand, loc: ir.Loc, t: int, f: int, c: Cursor) -> None:

@@ -182,6 +182,28 @@ def _is_pointer(t) -> bool:
     return t.kind in (TypeKind.POINTER, TypeKind.BLOCKPOINTER, TypeKind.MEMBERPOINTER)
 
 
+_INTEGER_KINDS = frozenset({TypeKind.BOOL, TypeKind.CHAR_U, TypeKind.UCHAR, TypeKind.USHORT, TypeKind.UINT,
+                            TypeKind.ULONG, TypeKind.ULONGLONG, TypeKind.CHAR_S, TypeKind.SCHAR, TypeKind.SHORT,
+                            TypeKind.INT, TypeKind.LONG, TypeKind.LONGLONG, TypeKind.ENUM})
+
+
+def _is_integer(t) -> bool:
+    return t.get_canonical().kind in _INTEGER_KINDS
+
+
+def addressed_variables(expr: Cursor) -> set[str]:
+    """USRs of the variables whose address `expr` takes (`&x`, and arrays decaying to pointers)."""
+    out: set[str] = set()
+    for d in expr.walk_preorder():
+        if d.kind == CursorKind.UNARY_OPERATOR and unary_operator(d)[0] == "&":
+            kids = [k for k in d.get_children() if k.kind.is_expression()]
+            target = _strip(kids[0]) if kids else None
+            if target is not None and target.kind == CursorKind.DECL_REF_EXPR and target.referenced is not None \
+                    and target.referenced.kind == CursorKind.VAR_DECL:
+                out.add(target.referenced.get_usr())
+    return out
+
+
 def _pointee_const(t) -> bool:
     t = t.get_canonical()
     if t.kind in (TypeKind.POINTER, TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE):

@@ -24,11 +24,13 @@ from .cursors import (
     _children,
     _end_loc,
     _gcc_dealloc_attributes,
+    _is_integer,
     _is_pointer,
     _loc,
     _pointee_const,
     _pointer_depth,
     _strip,
+    addressed_variables,
     attribute_text,
     binary_operator,
     opcodes,
@@ -130,6 +132,8 @@ class ModuleLowerer:
         self._deletes_this: dict[str, bool] = {}
         self._signatures: dict[str, tuple[int, int]] = {}
         self._sources: dict[str, bytes] = {}
+        self.globals: dict[str, ir.GlobalVar] = {}
+        self.addressed: set[str] = set()
 
     def unhandled(self, kind: str) -> None:
         if kind not in self._unhandled:
@@ -283,7 +287,8 @@ class ModuleLowerer:
         while self._pending_lambdas:
             cursor, qual = self._pending_lambdas.pop(0)
             self._function(cursor, qual, "lambda")
-        return ir.Module(self.tu.spelling, tuple(self.functions), tuple(self.decls.values()), tuple(self.classes))
+        return ir.Module(self.tu.spelling, tuple(self.functions), tuple(self.decls.values()), tuple(self.classes),
+                         globals=tuple(self.globals.values()), addressed=tuple(sorted(self.addressed)))
 
     def _in_project(self, file: str) -> bool:
         known = self._project_files.get(file)
@@ -294,8 +299,11 @@ class ModuleLowerer:
     def _walk(self, parent: Cursor) -> None:
         for c in parent.get_children():
             kind = c.kind.name
+            if kind == "VAR_DECL":
+                self._variable(c)
+                continue
             if kind not in FUNCTION_KINDS and kind not in SCOPE_KINDS:
-                continue  # variables, typedefs, enums...: nothing to lower, and their location is costly
+                continue  # typedefs, enums...: nothing to lower, and their location is costly
             loc = c.location
             file = loc.file.name if loc.file else ""
             if kind in FUNCTION_KINDS:
@@ -321,6 +329,28 @@ class ModuleLowerer:
                 if file and not self._in_project(file):
                     continue  # a namespace or extern "C" block opened in a system header holds no project code
                 self._walk(c)
+
+    def _variable(self, c: Cursor) -> None:
+        """A variable with static storage defined in a project file: its constant value, the addresses its
+        initializer takes (`{"debug", &debug_level}` lets code elsewhere write debug_level)."""
+        loc = c.location
+        if loc.file is None or not self._in_project(loc.file.name):
+            return
+        init = next((k for k in c.get_children() if k.kind.is_expression()), None)
+        if init is not None:
+            self.addressed.update(addressed_variables(init))
+        if c.is_definition():
+            self.note_global(c, init)
+
+    def note_global(self, c: Cursor, init: Cursor | None) -> None:
+        """Record a static-storage integer variable and its initial value (zero when it has no initializer)."""
+        if not _is_integer(c.type):
+            return
+        value = opcodes().integer(init) if init is not None else 0
+        value = value if isinstance(value, int) and not isinstance(value, bool) else None
+        usr = c.get_usr()
+        if usr and usr not in self.globals:
+            self.globals[usr] = ir.GlobalVar(usr, qualified_name(c), value, c.type.is_const_qualified(), _loc(c))
 
     def _class(self, c: Cursor) -> None:
         fields = tuple(ir.FieldDecl(f.spelling, f.type.spelling, _is_pointer(f.type))

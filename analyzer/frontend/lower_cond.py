@@ -16,8 +16,13 @@ from .cursors import (
     _strip,
     _tokens,
     binary_operator,
+    opcodes,
     unary_operator,
 )
+
+# expressions worth handing to clang's constant evaluator (literals are read directly)
+_EVALUATED = frozenset({"BINARY_OPERATOR", "UNARY_OPERATOR", "DECL_REF_EXPR", "CALL_EXPR", "CONDITIONAL_OPERATOR",
+                        "CXX_BOOL_LITERAL_EXPR", "UNEXPOSED_EXPR"})
 
 
 class CondLowerer(LoweringContext):
@@ -28,6 +33,11 @@ class CondLowerer(LoweringContext):
         """Lower a branch condition, with short-circuit operators as control flow."""
         s = _strip(c)
         kind = s.kind.name
+        known = self.constant_condition(s)
+        if known is not None:  # `if (5 == 5)`, `if (STATIC_CONST_FIVE == 5)`, `sizeof(int) > 2`: one edge only
+            self.fn.edge(self.cur, t if known else f)
+            self.cur = None
+            return
         if kind == "BINARY_OPERATOR":
             op = binary_operator(s)
             lhs, rhs = _children(s)[:2]
@@ -87,6 +97,15 @@ class CondLowerer(LoweringContext):
             self.fn.events[edge].append(ir.Compare(loc, a, b, equal == taken))
             self.fn.edge(edge, target)
         self.cur = None
+
+    def constant_condition(self, c: Cursor) -> int | None:
+        """The value of a condition that is an integer constant expression, as clang evaluates it (literals, enum
+        constants, sizeof, const variables with constant initializers, constexpr calls), or None."""
+        s = _strip(c)
+        if s.kind.name not in _EVALUATED:
+            return self.const_value(s)
+        value = opcodes().integer(s)
+        return value if isinstance(value, int) and not isinstance(value, bool) else self.const_value(s)
 
     def const_value(self, c: Cursor) -> int | None:
         """The integer value of a condition operand known at compile time (literals, enums, NULL), or None."""

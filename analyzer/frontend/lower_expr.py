@@ -29,6 +29,12 @@ from .cursors import (
 )
 
 
+def _counts(place: ir.Operand) -> bool:
+    """A place whose integer updates (`x++`, `x += 2`) the value domain follows: locals, globals, fields of objects
+    other than `this` (a member counter is no resource)."""
+    return isinstance(place, (ir.Var, ir.Global)) or (isinstance(place, ir.Field) and place.base is not None)
+
+
 @dataclass(frozen=True)
 class _CallTarget:
     """What the call's referenced declaration tells: its name, USR, parameter types and whether it returns."""
@@ -82,7 +88,7 @@ class ExprLowerer(LoweringContext):
             name = self.lookup(ref)
             if name is not None:
                 return ir.Var(name)
-            return ir.Global(qualified_name(ref))
+            return ir.Global(qualified_name(ref), ref.get_usr())
         if ref.kind == CursorKind.ENUM_CONSTANT_DECL:
             return ir.Const("int", ref.enum_value)
         if ref.kind == CursorKind.FIELD_DECL:
@@ -155,8 +161,8 @@ class ExprLowerer(LoweringContext):
         if op in ("__extension__", "+"):
             return self.expr(kids[0], discarded)
         value = self.expr(kids[0])
-        if op in ("++", "--") and isinstance(value, ir.Var) and not _is_pointer(kids[0].type):
-            self.emit(ir.Assign(_loc(c), value, ir.Unknown(op)))
+        if op in ("++", "--") and _counts(value) and not _is_pointer(kids[0].type):
+            self.emit(ir.Assign(_loc(c), value, ir.Arith(op[0], value, ir.Const("int", 1))))
         return ir.Unknown(op) if op not in ("++", "--") or not _is_pointer(kids[0].type) else value
 
     def e_BINARY_OPERATOR(self, c: Cursor, discarded: bool) -> ir.Operand:
@@ -191,14 +197,18 @@ class ExprLowerer(LoweringContext):
                 return lhs
             if _is_pointer(rhs_c.type):
                 return rhs
+        if op in ("+", "-") and not isinstance(lhs, ir.Unknown) and not isinstance(rhs, ir.Unknown):
+            return ir.Arith(op, lhs, rhs)  # integers: the value domain follows `i + 1`
         return ir.Unknown(op)
 
     def e_COMPOUND_ASSIGNMENT_OPERATOR(self, c: Cursor, discarded: bool) -> ir.Operand:
         kids = _children(c)
         lhs = self.expr(kids[0])
-        self.expr(kids[1]) if len(kids) > 1 else None
-        if isinstance(lhs, ir.Var) and not _is_pointer(kids[0].type):
-            self.emit(ir.Assign(_loc(c), lhs, ir.Unknown("compound")))
+        rhs = self.expr(kids[1]) if len(kids) > 1 else ir.Unknown()
+        if _counts(lhs) and not _is_pointer(kids[0].type):
+            op = binary_operator(c)
+            value: ir.Operand = ir.Arith(op[0], lhs, rhs) if op in ("+=", "-=") else ir.Unknown("compound")
+            self.emit(ir.Assign(_loc(c), lhs, value))
         return lhs
 
     def e_CONDITIONAL_OPERATOR(self, c: Cursor, discarded: bool) -> ir.Operand:

@@ -5,8 +5,8 @@ from clang.cindex import Cursor, CursorKind, SourceRange, TokenKind
 
 from analyzer import ir
 
-from .context import LoweringContext
-from .cursors import _children, _end_loc, _loc, _strip, qualified_name
+from .context import LoweringContext, SwitchContext
+from .cursors import _children, _end_loc, _loc, _strip, opcodes
 
 
 class StmtLowerer(LoweringContext):
@@ -66,10 +66,11 @@ class StmtLowerer(LoweringContext):
             if child.kind.is_expression():
                 init = child
         if static:
-            place: ir.Operand = ir.Global(qualified_name(d))
+            # initialized once, before the first call: not an assignment each time the declaration is reached
             self.locals.pop(d, None)
-        else:
-            place = ir.Var(self.declare(d))
+            self.module.note_global(d, init)
+            return
+        place = ir.Var(self.declare(d))
         if init is None:
             return
         stripped = _strip(init)
@@ -281,22 +282,24 @@ class StmtLowerer(LoweringContext):
         self.scopes.append([])
         for k in kids[:-2]:
             self.stmt(k)
+        value = None
         if cond.kind == CursorKind.VAR_DECL:
             self.var_decl(cond)
         else:
+            value = self.constant_condition(cond)
             self.expr(cond)
         dispatch = self.cur
         after = self.fn.new()
-        self.switches.append((dispatch if dispatch is not None else self.fn.new(), []))
+        matches = value is not None and value in self._case_values(body)
+        self.switches.append(SwitchContext(dispatch if dispatch is not None else self.fn.new(), value, matches))
         self.breaks.append((after, len(self.scopes)))
         self.cur = None
         self.stmt(body)
         self.fn.edge(self.cur, after)
         self.switches.pop()
         self.breaks.pop()
-        if dispatch is not None and not getattr(self, "_saw_default", {}).get(id(c)):
-            if not self._switch_has_default(body):
-                self.fn.edge(dispatch, after)
+        if dispatch is not None and not matches and not self._switch_has_default(body):
+            self.fn.edge(dispatch, after)
         self.scopes.pop()
         self.cur = after if self.fn_reachable(after) else None
 
@@ -311,11 +314,41 @@ class StmtLowerer(LoweringContext):
                     stack.append(k)
         return False
 
+    def _case_values(self, body: Cursor) -> list[int | None]:
+        """The constant of every `case` of this switch (not of switches nested in it)."""
+        values: list[int | None] = []
+        stack = [body]
+        while stack:
+            n = stack.pop()
+            for k in n.get_children():
+                if k.kind == CursorKind.CASE_STMT:
+                    values.append(self._case_value(k))
+                if k.kind != CursorKind.SWITCH_STMT:
+                    stack.append(k)
+        return values
+
+    @staticmethod
+    def _case_value(c: Cursor) -> int | None:
+        kids = _children(c)  # the label's constant, then the statement it labels
+        if len(kids) != 2:  # a GNU case range `case 1 ... 5:` (low, high, statement)
+            return None
+        value = opcodes().integer(kids[0])
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def _case_reachable(self, c: Cursor, sw: SwitchContext) -> bool:
+        """With a constant controlling value, only its case (or the default when no case matches) is entered."""
+        if sw.value is None:
+            return True
+        if c.kind == CursorKind.DEFAULT_STMT:
+            return not sw.matches_a_case
+        value = self._case_value(c)
+        return value is None or value == sw.value
+
     def _case(self, c: Cursor) -> None:
         block = self.fn.new()
         self.fn.edge(self.cur, block)  # fallthrough
-        if self.switches:
-            self.fn.edge(self.switches[-1][0], block)
+        if self.switches and self._case_reachable(c, self.switches[-1]):
+            self.fn.edge(self.switches[-1].dispatch, block)
         self.cur = block
         kids = _children(c)
         if kids:

@@ -103,4 +103,5 @@ def parse_and_lower(job: CompileJob) -> ir.Module:
     finally:
         os.chdir(cwd)
     return ir.Module(job.file, module.functions, module.decls, module.classes, tuple(diags),
-                     degraded=bool(diags), parse_seconds=time.perf_counter() - start)
+                     degraded=bool(diags), parse_seconds=time.perf_counter() - start, globals=module.globals,
+                     addressed=module.addressed)

@@ -13,8 +13,9 @@ from analyzer import ir
 def every_kind_module() -> ir.Module:
     L = ir.Loc("m.c", 3, 7)
     p, q = ir.Var("p"), ir.Var("$1")
-    operands = (p, ir.Field(p, "buf", True), ir.Field(None, "m_"), ir.Global("g"), ir.Deref(p), ir.Index(p),
-                ir.AddrOf(p), ir.Const("null", 0), ir.Const("int", -1), ir.Const("str"), ir.Unknown("?"))
+    operands = (p, ir.Field(p, "buf", True), ir.Field(None, "m_"), ir.Global("g", "c:@g"), ir.Deref(p),
+                ir.Index(p), ir.AddrOf(p), ir.Const("null", 0), ir.Const("int", -1), ir.Const("str"),
+                ir.Arith("+", p, ir.Const("int", 1)), ir.Unknown("?"))
     events = (
         ir.Call(L, "malloc", (ir.Const("int", 8),), q, "c:@F@malloc", None, (True,)),
         ir.Call(L, "ns::C::m", operands, None, "c:@N@ns@S@C@F@m#", ir.Var("obj"), (False,) * len(operands),
@@ -30,7 +31,8 @@ def every_kind_module() -> ir.Module:
     return ir.Module("m.c", (fn,), (ir.FuncDecl("c:@F@malloc", "malloc", "malloc", "void *", ("unsigned long",), L,
                                                  False, False, False, ("malloc",)),),
                      (ir.ClassDecl("c:@S@C", "C", L, (ir.FieldDecl("m_", "char *", True),), "c:@S@C@F@~C#"),),
-                     (ir.TUDiagnostic("m.c", 1, "error", "'x.h' file not found"),), True, False, 0.25)
+                     (ir.TUDiagnostic("m.c", 1, "error", "'x.h' file not found"),), True, False, 0.25,
+                     (ir.GlobalVar("c:@g", "g", 1, True, L),), ("c:@g",))
 
 
 def test_every_ir_type_is_exercised():

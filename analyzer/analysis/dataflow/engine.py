@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from analyzer import ir
+from analyzer import cfg, ir
 from analyzer.analysis.summaries import CallEffect, Resolver
 
 from .graph import OwnershipGraph, operand_text
@@ -25,7 +25,7 @@ from .state import (
     TrailStep,
 )
 from .summary import summarize
-from .values import Infeasible, constrain
+from .values import Infeasible, constrain, evaluate, exactly, fact_key, field_name, field_root
 
 MAX_STATES_PER_BLOCK = 48
 WIDEN_AFTER = 16  # states per block before value facts are dropped
@@ -51,17 +51,24 @@ class OwnershipAnalysis:
         self.detached_at: dict[tuple, ir.Loc] = {}
 
     def _multiply_tested(self) -> set[str]:
-        # facts only pay off for a variable tested by two different conditions (both edges of one condition
-        # carry an Assume; a lowering temporary is tested once): tracking more multiplies states for nothing
+        """Keys (locals, globals, fields) worth keeping facts about: tested by two different conditions, or tested
+        once and assigned a known value (a loop counter). Both edges of one condition carry an Assume and a
+        lowering temporary is tested once: tracking more multiplies states for nothing. A local whose address
+        is taken may change behind our back: never tracked."""
         conditions: dict[str, set] = {}
-        assigned_const: set[str] = set()
-        for b in self.fn.blocks:
-            for e in b.events:
-                if isinstance(e, ir.Assume) and isinstance(e.value, ir.Var):
-                    conditions.setdefault(e.value.name, set()).add((e.loc.line, e.loc.col))
-                elif isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var) and isinstance(e.src, ir.Const):
-                    assigned_const.add(e.dst.name)
-        return {v for v, locs in conditions.items() if len(locs) >= 2 or v in assigned_const}
+        assigned: set[str] = set()
+        addressed: set[str] = set()
+        for e in cfg.events(self.fn):
+            if isinstance(e, ir.Assume) and (key := fact_key(e.value)) is not None:
+                conditions.setdefault(key, set()).add((e.loc.line, e.loc.col))
+            elif isinstance(e, ir.Assign):
+                if (key := fact_key(e.dst)) is not None and isinstance(e.src, (ir.Const, ir.Arith)):
+                    assigned.add(key)
+                _address_taken(e.src, addressed)
+            elif isinstance(e, ir.Call):
+                for a in e.args:
+                    _address_taken(a, addressed)
+        return {k for k, locs in conditions.items() if (len(locs) >= 2 or k in assigned) and k not in addressed}
 
     # ---- driver ------------------------------------------------------------------------------
     def run(self) -> FunctionResult:
@@ -107,7 +114,7 @@ class OwnershipAnalysis:
             for s in block.succs:
                 work.append((s, st, tuple(tr[-TRAIL_LIMIT:])))
         self.result.resources = self.resources
-        self.result.summary = summarize(self.fn, self.return_shapes, self.result.truncated)
+        self.result.summary = summarize(self.fn, self.return_shapes, self.result.truncated, self.resolver)
         return self.result
 
     def _forget_dead(self, st: State) -> None:
@@ -200,15 +207,27 @@ class OwnershipAnalysis:
         if isinstance(e.value, ir.Var) and e.value.name in st.status_of:
             self._assume_status(st.status_of[e.value.name], e.op, e.const, st)
         rids = self.rids(st, e.value)
+        if not any(r in self.resources for r in rids):  # a value, or a parameter that may be a handle
+            self._assume_value(e, st)
         if not rids:
-            if isinstance(e.value, ir.Var) and e.value.name in self.tested:
-                st.facts[e.value.name] = constrain(st.facts.get(e.value.name), e.op, e.const)
             return
         for rid in rids:
             if rid in self.resources:
                 self._assume_resource(rid, e, st)
             else:
                 self._assume_unacquired(rid, e, st)
+
+    def _assume_value(self, e: ir.Assume, st: State) -> None:
+        """`value OP const` of a place that holds no resource: a constant global decides the edge, a tracked
+        place learns (or contradicts) a fact."""
+        key = fact_key(e.value)
+        if key is None:
+            return
+        known = evaluate(e.value, {}, self.resolver.global_values) if isinstance(e.value, ir.Global) else None
+        if known is not None:
+            constrain(known, e.op, e.const)  # Infeasible: the global's value says this edge is never taken
+        elif key in self.tested or key in st.facts:
+            st.facts[key] = constrain(st.facts.get(key), e.op, e.const)
 
     def _assume_unacquired(self, rid: tuple, e: ir.Assume, st: State) -> None:
         """A parameter or a member's entry value tested against NULL."""
@@ -275,7 +294,7 @@ class OwnershipAnalysis:
             tuple(sorted(self.resources[r].kind for r in owned_at_return if r in self.resources)),
             tuple(sorted(self.resources[r].acquirer for r in returned if r in self.resources)),
             self._returns_borrowed(e.value, returned, st), dict(st.param_events), isinstance(e.value, ir.Const),
-            tuple(sorted(r[1] for r in returned if r[0] == "param"))))
+            tuple(sorted(r[1] for r in returned if r[0] == "param")), self._constant(e.value, st)))
         for rid, status in sorted(st.status.items(), key=repr):
             if status == DETACHED:
                 self._detached_lost(rid, st, tr)
@@ -284,6 +303,10 @@ class OwnershipAnalysis:
                 tr.append(TrailStep(e.loc, "exit", "returns without releasing it", rid))
                 self.report("resource-leak", rid, e.loc, st, tr, holders[0] if holders else "")
         return False
+
+    def _constant(self, value: ir.Operand | None, st: State) -> int | None:
+        known = evaluate(value, st.facts, self.resolver.global_values)
+        return int(known[0]) if known is not None and known[0] == known[1] else None
 
     def _returns_borrowed(self, value: ir.Operand | None, returned: frozenset, st: State) -> bool:
         if value is None or isinstance(value, ir.Const):
@@ -298,6 +321,9 @@ class OwnershipAnalysis:
             self._assign_var(e, e.dst, src, st, tr)
             return
         holder = ir.root_var(e.dst)
+        self._forget_place(e.dst, st)
+        if (key := fact_key(e.dst)) is not None:
+            self._learn(key, e.src, st)
         if isinstance(e.dst, ir.Field) and e.dst.base is None:
             self._assign_member(e, st, tr, src)
         for rid in src:
@@ -323,14 +349,56 @@ class OwnershipAnalysis:
             st.pts[dst.name] = src
         else:
             st.pts.pop(dst.name, None)  # keep the state small: most assignments carry no resource
-        if dst.name in self.tested:
-            if isinstance(e.src, ir.Const) and e.src.value is not None:
-                st.facts[dst.name] = (e.src.value, e.src.value, frozenset())
-            else:
-                st.facts.pop(dst.name, None)
+        self._learn(dst.name, e.src, st)
         if not dst.name.startswith("$"):
             for rid in src:
                 self.graph.edge(self.graph.resource(rid), self.graph.place(dst), "assign", e.loc.line)
+
+    def _learn(self, key: str, src: ir.Operand, st: State) -> None:
+        """A tracked place assigned `src`: its new value when known (`i = 0`, `i = i + 1`), else nothing."""
+        if key not in self.tested:
+            st.facts.pop(key, None)
+            return
+        value = evaluate(src, st.facts, self.resolver.global_values)
+        if value is None:
+            st.facts.pop(key, None)
+        else:
+            st.facts[key] = value
+
+    @staticmethod
+    def _forget_place(dst: ir.Operand, st: State) -> None:
+        """An assignment to a field may write any field of that name (pointers alias): their facts go."""
+        if isinstance(dst, ir.Field) and st.facts:
+            for key in [k for k in st.facts if field_name(k) == dst.name]:
+                del st.facts[key]
+
+    def _forget_written(self, e: ir.Call, st: State) -> None:
+        """Facts about globals and fields the callee may assign; a callee's constant result."""
+        summary = self.resolver.summary_for(e)
+        if summary is not None and summary.returns_const is not None and e.result is not None:
+            st.facts[e.result.name] = exactly(summary.returns_const)
+        if not st.facts:
+            return
+        unknown = not e.callee or (summary is not None and summary.writes_unknown)
+        globals_ = set(summary.writes_globals) if summary is not None else set()
+        fields = set(summary.writes_fields) if summary is not None else set()
+        # a callee whose body is not in the scan may write the objects it gets a modifiable pointer to (a
+        # callee with a body says which fields it writes; '*': any field of what it is given)
+        roots: set[str] = set()
+        if e.callee_usr not in self.resolver.with_body or "*" in fields:
+            roots = {r.name for i, a in enumerate(e.args) if not (i < len(e.arg_borrow) and e.arg_borrow[i])
+                     and (r := ir.root_var(a)) is not None}
+            if (r := ir.root_var(e.receiver)) is not None:
+                roots.add(r.name)
+        for key in list(st.facts):
+            if key.startswith("g:"):
+                gone = unknown or key[2:] in globals_ or key[2:] in self.resolver.addressed_globals
+            elif key.startswith("f:"):
+                gone = unknown or field_name(key) in fields or field_root(key) in roots
+            else:
+                continue
+            if gone:
+                del st.facts[key]
 
     def _store_message(self, e: ir.Assign, rid: tuple, st: State) -> str:
         """An owned resource stored in a field, global, element or through an out-parameter: where it went."""
@@ -419,6 +487,7 @@ class OwnershipAnalysis:
         elif effect.returns_arg is not None and e.result is not None and effect.returns_arg < len(e.args):
             # `line = sdstrim(sdsnew(buf), ...)`: the result is the argument itself
             st.pts[e.result.name] = self.rids(st, e.args[effect.returns_arg])
+        self._forget_written(e, st)
 
     def _call_releases(self, e: ir.Call, effect: CallEffect, st: State, tr: list) -> set[int]:
         """Release what the callee releases; returns the argument indexes taken care of."""
@@ -531,3 +600,11 @@ class OwnershipAnalysis:
             return True
         # only kinds both defined by rules can mismatch; summary-derived kinds stay quiet
         return not (acquired in rules.kinds and released in rules.kinds)
+
+
+def _address_taken(op: ir.Operand | None, out: set[str]) -> None:
+    """Locals whose address `op` takes (`&x`, `&s.f`)."""
+    while isinstance(op, (ir.Field, ir.Deref, ir.Index, ir.AddrOf)):
+        if isinstance(op, ir.AddrOf) and (root := ir.root_var(op.base)) is not None:
+            out.add(root.name)
+        op = op.base

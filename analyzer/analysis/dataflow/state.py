@@ -76,6 +76,7 @@ class ReturnShape:
     param_events: dict  # param index -> 'released'/'stored'/... ; ('out', index) -> kind written through it
     returns_constant: bool  # `return NULL;`, `return 0;`
     returned_params: tuple[int, ...]  # parameters returned as they came in
+    constant: int | None = None  # the integer value returned, when known on this path
 
 
 @dataclass

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from analyzer import ir
-from analyzer.analysis.summaries import FunctionSummary
+from analyzer import cfg, ir
+from analyzer.analysis.summaries import FunctionSummary, Resolver
 
 from .state import ReturnShape
 
@@ -53,7 +53,37 @@ def _param_role(p: ir.Param, i: int, shapes: Sequence[ReturnShape]) -> tuple[str
     return "", ""
 
 
-def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool) -> FunctionSummary:
+def _writes(fn: ir.Function, resolver: Resolver) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """(globals, field names) the function or its callees may assign, and whether it may write anything (a call
+    through a pointer). A callee with a body but no summary writes nothing (its summary would say so)."""
+    globals_: set[str] = set()
+    fields: set[str] = set()
+    unknown = False
+    for e in cfg.events(fn):
+        if isinstance(e, ir.Assign):
+            if isinstance(e.dst, ir.Global):
+                globals_.add(e.dst.usr or e.dst.name)
+            elif isinstance(e.dst, ir.Field):
+                fields.add(e.dst.name)
+        elif isinstance(e, ir.Call):
+            if not e.callee:
+                unknown = True
+            elif (s := resolver.summary_for(e)) is not None:
+                globals_.update(s.writes_globals)
+                fields.update(s.writes_fields)
+                unknown |= s.writes_unknown
+            elif e.callee_usr not in resolver.with_body and _passes_writable_param(e, fn):
+                fields.add("*")  # memset(req, 0, ...): any field of what the caller gave us
+    return tuple(sorted(globals_)), tuple(sorted(fields)), unknown
+
+
+def _passes_writable_param(e: ir.Call, fn: ir.Function) -> bool:
+    params = {p.name for p in fn.params}
+    return any(not (i < len(e.arg_borrow) and e.arg_borrow[i]) and (r := ir.root_var(a)) is not None
+               and r.name in params for i, a in enumerate(e.args))
+
+
+def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, resolver: Resolver) -> FunctionSummary:
     returns_owned, acquirer = _returned_resource(fn, shapes)
     releases: list[tuple[int, str]] = []
     outs: list[tuple[int, str]] = []
@@ -75,6 +105,12 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool) -
         only = next(iter(returned_params))
         if len(only) == 1 and fn.params[only[0]].is_pointer and only[0] in borrows:
             returns_arg = only[0]
+    constants = {s.constant for s in shapes}
+    writes_globals, writes_fields, writes_unknown = _writes(fn, resolver)
     return FunctionSummary(fn.usr, fn.qualname, returns_owned, acquirer, tuple(releases), tuple(outs),
                            tuple(stores), tuple(borrows), returns_arg=returns_arg,
-                           noreturn=not shapes and not truncated and fn.kind == "function")
+                           noreturn=not shapes and not truncated and fn.kind == "function",
+                           # a method may be overridden: its callers cannot rely on this body's constant
+                           returns_const=constants.pop() if len(constants) == 1 and not truncated
+                           and fn.kind == "function" else None,
+                           writes_globals=writes_globals, writes_fields=writes_fields, writes_unknown=writes_unknown)
