@@ -130,8 +130,8 @@ def write_gaps(results: list[tuple[Program, ScanResult]], whole: bool) -> None:
                     if want - scan.pairs or any(x[0] in never or x[1] in never for x in scan.pairs):
                         pair_wrong.append(p.id)
             literal = _set_literal("KNOWN_PAIR_GAPS", pair_wrong)
-            text = re.sub(r"KNOWN_PAIR_GAPS: set\[str\] = (set\(\)|\{.*?\n\})", lambda _, new=literal: new, text, count=1,
-                          flags=re.S)
+            text = re.sub(r"KNOWN_PAIR_GAPS: set\[str\] = (set\(\)|\{.*?\n\})", lambda _, new=literal: new,
+                          text, count=1, flags=re.S)
         path.write_text(text)
 
 
