@@ -8,7 +8,8 @@
 #
 # NAME is a codebase built by build.sh (scanned as `scan -p $DEBSRC/build-NAME`), or one of the folders
 # `example` ($EXAMPLE, the repo's examples/dictserver) and `dictsvc` ($DICTSVC, shared/fixtures/dictsvc), scanned as
-# paths (no clang timing for those). The scan runs from /tmp with a fixed --timestamp so results compare byte-wise.
+# paths (no clang timing for those). The scan runs from /tmp with a fixed --timestamp, so two results differ only
+# where the findings or stats (seconds!) differ.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
