@@ -195,6 +195,7 @@ class Param:
     pointee_const: bool = False
     pointer_depth: int = 0
     is_reference: bool = False
+    pointee_integer: bool = False  # `int *fdp`: what it points to may be a handle (a descriptor)
 
 
 @dataclass(frozen=True, slots=True)

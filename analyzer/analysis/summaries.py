@@ -26,6 +26,8 @@ class FunctionSummary:
     writes_globals: tuple[str, ...] = ()  # USRs of globals it (or a callee) may assign
     writes_fields: tuple[str, ...] = ()  # names of fields it (or a callee) may assign, on any object
     writes_unknown: bool = False  # it may write anything (calls through pointers, bodies not yet analyzed)
+    releases_pointee: tuple[tuple[int, str], ...] = ()  # (arg index, kind): releases *arg on every path (T **, T &)
+    borrows_pointee: tuple[int, ...] = ()  # args through which it only reads the caller's pointer
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,8 @@ class CallEffect:
     sinks: tuple[int, ...] = ()
     returns_arg: int | None = None  # the result aliases this argument
     source: str = ""
+    releases_pointee: tuple[tuple[int, str], ...] = ()  # releases what argument i points to (`&p`)
+    borrows_pointee: tuple[int, ...] = ()  # only reads what argument i points to
 
 
 NO_EFFECT = CallEffect()
@@ -85,7 +89,8 @@ class Resolver:
                               acquirer=name if kind else "", releases=summary.releases_args,
                               borrows=summary.borrows_args, sinks=summary.stores_args,
                               returns_arg=summary.returns_arg if summary.returns_arg >= 0 else None,
-                              source=f"summary:{summary.qualname}")
+                              source=f"summary:{summary.qualname}", releases_pointee=summary.releases_pointee,
+                              borrows_pointee=summary.borrows_pointee)
         if call.receiver is None and self.rules.borrows_args(name):
             return CallEffect(borrows_all=True, source="borrow")
         return NO_EFFECT

@@ -60,6 +60,7 @@ class LoweringContext:
         self.switches: list[SwitchContext] = []
         self.labels: dict[str, int] = {}
         self.locals: dict[Cursor, str] = {}
+        self.aliases: dict[Cursor, ir.Operand] = {}  # reference locals: the place they name (`T &r = x;`)
         self.local_names: list[str] = []
         self.opaque = 0
         self.lambdas: list[Cursor] = []

@@ -204,6 +204,16 @@ def addressed_variables(expr: Cursor) -> set[str]:
     return out
 
 
+def _is_reference(t) -> bool:
+    return t.get_canonical().kind in (TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE)
+
+
+def _is_mutable_reference(t) -> bool:
+    """`T &` with T not const: the callee can assign the caller's object through it."""
+    t = t.get_canonical()
+    return t.kind == TypeKind.LVALUEREFERENCE and not t.get_pointee().is_const_qualified()
+
+
 def _pointee_const(t) -> bool:
     t = t.get_canonical()
     if t.kind in (TypeKind.POINTER, TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE):

@@ -61,10 +61,11 @@ class FunctionLowerer(StmtLowerer, CondLowerer, ExprLowerer):
             if child.kind == CursorKind.PARM_DECL:
                 name = child.spelling or f"$arg{len(params)}"
                 self.locals[child] = name
+                canonical = child.type.get_canonical()
                 params.append(ir.Param(name, child.type.spelling, _is_pointer(child.type),
                                        _pointee_const(child.type), _pointer_depth(child.type),
-                                       child.type.get_canonical().kind in (TypeKind.LVALUEREFERENCE,
-                                                                           TypeKind.RVALUEREFERENCE)))
+                                       canonical.kind in (TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE),
+                                       canonical.kind == TypeKind.POINTER and _is_integer(canonical.get_pointee())))
             elif child.kind == CursorKind.COMPOUND_STMT:
                 body = child
             elif child.kind == CursorKind.MEMBER_REF and self.kind == "constructor":

@@ -18,7 +18,9 @@ from .cursors import (
     TRANSPARENT_EXPRS,
     _adopts_pointer,
     _children,
+    _is_mutable_reference,
     _is_pointer,
+    _is_reference,
     _loc,
     _new_shape,
     _param_borrows,
@@ -27,6 +29,18 @@ from .cursors import (
     qualified_name,
     unary_operator,
 )
+
+
+def _by_reference(args: tuple[ir.Operand, ...], ptypes: list) -> tuple[ir.Operand, ...]:
+    """An argument bound to a non-const lvalue reference parameter is passed by address: the callee may write it
+    (`void source(char *&data)` assigns the caller's `data`)."""
+    out = []
+    for i, a in enumerate(args):
+        if i < len(ptypes) and _is_mutable_reference(ptypes[i]) and \
+                isinstance(a, (ir.Var, ir.Field, ir.Global, ir.Deref, ir.Index)):
+            a = a.base if isinstance(a, ir.Deref) else ir.AddrOf(a)  # `&*p` is p
+        out.append(a)
+    return tuple(out)
 
 
 def _counts(place: ir.Operand) -> bool:
@@ -85,9 +99,14 @@ class ExprLowerer(LoweringContext):
         if ref is None:
             return ir.Unknown(c.spelling)
         if ref.kind in (CursorKind.VAR_DECL, CursorKind.PARM_DECL):
+            alias = self.aliases.get(ref)
+            if alias is not None:
+                return alias  # `T &r = x;`: r is x
             name = self.lookup(ref)
             if name is not None:
-                return ir.Var(name)
+                # a reference parameter is the caller's object: reading or assigning it goes through it
+                return ir.Deref(ir.Var(name)) if ref.kind == CursorKind.PARM_DECL and _is_reference(ref.type) \
+                    else ir.Var(name)
             return ir.Global(qualified_name(ref), ref.get_usr())
         if ref.kind == CursorKind.ENUM_CONSTANT_DECL:
             return ir.Const("int", ref.enum_value)
@@ -249,6 +268,7 @@ class ExprLowerer(LoweringContext):
                 return receiver
         else:
             args = tuple(self.expr(a) for a in args_c)
+        args = _by_reference(args, target.ptypes)
         borrow = self._borrowing(args_c[-len(args):] if args else [], target.ptypes)
         if ref is not None and _adopts_pointer(ref):
             borrow = [False] * len(borrow)

@@ -6,7 +6,7 @@ from clang.cindex import Cursor, CursorKind, SourceRange, TokenKind
 from analyzer import ir
 
 from .context import LoweringContext, SwitchContext
-from .cursors import _children, _end_loc, _loc, _strip, opcodes
+from .cursors import _children, _end_loc, _is_reference, _loc, _strip, opcodes
 
 
 class StmtLowerer(LoweringContext):
@@ -70,6 +70,8 @@ class StmtLowerer(LoweringContext):
             self.locals.pop(d, None)
             self.module.note_global(d, init)
             return
+        if init is not None and _is_reference(d.type) and self._alias(d, init):
+            return
         place = ir.Var(self.declare(d))
         if init is None:
             return
@@ -83,6 +85,16 @@ class StmtLowerer(LoweringContext):
             return
         src = self.expr(init)
         self.emit(ir.Assign(_loc(d), place, src))
+
+    def _alias(self, d: Cursor, init: Cursor) -> bool:
+        """`T &r = x;`: r names x's place for the rest of its scope (references cannot be re-seated)."""
+        target = self.expr(init)
+        if isinstance(target, (ir.Var, ir.Field, ir.Global, ir.Deref, ir.Index)):
+            self.aliases[d] = target
+            return True
+        name = self.declare(d)  # bound to a temporary or a call's result: an ordinary local
+        self.emit(ir.Assign(_loc(d), ir.Var(name), target))
+        return True
 
     def s_RETURN_STMT(self, c: Cursor) -> None:
         kids = [k for k in c.get_children() if k.kind.is_expression()]

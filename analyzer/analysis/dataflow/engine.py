@@ -23,6 +23,8 @@ from .state import (
     ReturnShape,
     State,
     TrailStep,
+    param_key,
+    pointee,
 )
 from .summary import summarize
 from .values import Infeasible, constrain, evaluate, exactly, fact_key, field_name, field_root
@@ -76,9 +78,14 @@ class OwnershipAnalysis:
         for i, p in enumerate(self.fn.params):
             # pointers, and value parameters that may be handles (an `int fd` a callee closes)
             if (p.is_pointer and p.pointer_depth == 1) or not (p.is_pointer or p.is_reference):
-                rid = ("param", i)
+                rid: tuple = ("param", i)
                 init.status[rid] = PARAM
                 init.pts[p.name] = frozenset({rid})
+            if p.pointer_depth >= 2 or p.is_reference or p.pointee_integer:
+                # `T **pp`, `T *&p`: what the caller's object holds, reached through *pp
+                rid = ("param", i, "*")
+                init.status[rid] = PARAM
+                init.pts[pointee(p.name)] = frozenset({rid})
         seen: dict[int, set] = {}
         work: deque = deque([(self.fn.entry, init, ())])
         visits = 0
@@ -150,7 +157,19 @@ class OwnershipAnalysis:
                 st.status.setdefault(rid, MEMBER)
                 self.member_res.setdefault(rid, Resource(rid, "", "", self.fn.loc, "member"))
             return st.pts[key]
+        if isinstance(op, ir.Deref) and isinstance(op.base, ir.Var):
+            # `*pp`: the local pp points to (`pp = &data`), or what a `T **` / `T &` parameter's caller holds
+            target = st.refs.get(op.base.name)
+            return st.pts.get(target if target is not None else pointee(op.base.name), frozenset())
         return frozenset()
+
+    def pointee_place(self, st: State, op: ir.Operand | None) -> str | None:
+        """The local whose value a call can reach through this argument: `&data`, or `pp` after `pp = &data`."""
+        if isinstance(op, ir.AddrOf) and isinstance(op.base, ir.Var):
+            return op.base.name
+        if isinstance(op, ir.Var):
+            return st.refs.get(op.name)
+        return None
 
     def var_name(self, st: State, rid: tuple) -> str:
         names = [v for v in st.holders(rid) if not v.startswith("$")]
@@ -175,7 +194,7 @@ class OwnershipAnalysis:
             st.status[rid] = ESCAPED
             tr.append(TrailStep(loc, "escape", message, rid))
         elif status == PARAM:
-            st.param_events.setdefault(rid[1], "escaped")
+            st.param_events.setdefault(param_key(rid), "escaped")
         elif status in (MEMBER, DETACHED):
             st.status[rid] = ESCAPED
 
@@ -233,7 +252,7 @@ class OwnershipAnalysis:
         """A parameter or a member's entry value tested against NULL."""
         status = st.status.get(rid)
         if status == PARAM and e.op == "==" and e.const == 0:
-            st.param_events[rid[1]] = "null"
+            st.param_events[param_key(rid)] = "null"
         elif status in (MEMBER, DETACHED) and e.op == "==" and e.const == 0:
             st.status[rid] = INVALID
         elif status == INVALID and rid[0] == "member" and e.op == "!=" and e.const == 0:
@@ -274,6 +293,10 @@ class OwnershipAnalysis:
                 dying.setdefault(rid, name)
             st.facts.pop(name, None)
             st.status_of.pop(name, None)
+            st.refs.pop(name, None)
+        if st.refs:
+            gone = set(e.names)
+            st.refs = {v: t for v, t in st.refs.items() if t not in gone}
         for rid, name in sorted(dying.items(), key=repr):
             if st.status.get(rid) == DETACHED and not st.holders(rid):
                 self._detached_lost(rid, st, tr)
@@ -317,9 +340,18 @@ class OwnershipAnalysis:
 
     def _Assign(self, e: ir.Assign, st: State, tr: list) -> None:
         src = self.rids(st, e.src)
+        if isinstance(e.dst, ir.Deref) and isinstance(e.dst.base, ir.Var) and e.dst.base.name in st.refs:
+            self._assign_var(e, ir.Var(st.refs[e.dst.base.name]), src, st, tr)  # `*pp = x` with pp = &data
+            return
         if isinstance(e.dst, ir.Var):
             self._assign_var(e, e.dst, src, st, tr)
             return
+        if isinstance(e.dst, ir.Deref) and isinstance(e.dst.base, ir.Var) and e.dst.base.name in self.param_index:
+            st.param_events.setdefault(("deref", self.param_index[e.dst.base.name]), "written")
+        if isinstance(e.src, ir.AddrOf) and (inner := ir.root_var(e.src)) is not None:
+            # `s->slot = &data`: whatever data holds may be reached (and released) through the stored address
+            for rid in st.pts.get(inner.name, frozenset()):
+                self.escape(st, rid, tr, e.loc, f"address stored in '{operand_text(e.dst)}'")
         holder = ir.root_var(e.dst)
         self._forget_place(e.dst, st)
         if (key := fact_key(e.dst)) is not None:
@@ -331,17 +363,23 @@ class OwnershipAnalysis:
             self.graph.edge(self.graph.resource(rid), self.graph.place(e.dst), "store", e.loc.line)
             if status == PARAM:
                 if isinstance(e.dst, (ir.Field, ir.Global)) and (holder is None or holder.name == "this"):
-                    st.param_events[rid[1]] = "stored"
+                    st.param_events[param_key(rid)] = "stored"
                 elif isinstance(e.dst, ir.Global):
-                    st.param_events[rid[1]] = "stored"
+                    st.param_events[param_key(rid)] = "stored"
                 else:
-                    st.param_events.setdefault(rid[1], "escaped")
+                    st.param_events.setdefault(param_key(rid), "escaped")
             elif status == OWNED:
                 self.escape(st, rid, tr, e.loc, self._store_message(e, rid, st))
 
     def _assign_var(self, e: ir.Assign, dst: ir.Var, src: frozenset, st: State, tr: list) -> None:
         """`local = value`: an alias, an overwrite of what the local held, a new fact about it."""
         st.status_of.pop(dst.name, None)
+        if isinstance(e.src, ir.AddrOf) and isinstance(e.src.base, ir.Var):
+            st.refs[dst.name] = e.src.base.name
+        elif isinstance(e.src, ir.Var) and e.src.name in st.refs:
+            st.refs[dst.name] = st.refs[e.src.name]
+        else:
+            st.refs.pop(dst.name, None)
         if isinstance(e.src, ir.Var) and e.src.name in st.status_of:
             st.status_of[dst.name] = st.status_of[e.src.name]
         self._overwrite(dst.name, e.loc, st, tr, src)
@@ -502,6 +540,12 @@ class OwnershipAnalysis:
             for rid in self.rids(st, e.args[0] if e.args else None):
                 self._release(rid, e.callee, e, st, tr)
             handled.add(0)
+        for idx, kind in effect.releases_pointee:  # `drop(&data)` whose body releases *arg
+            place = self.pointee_place(st, e.args[idx]) if idx < len(e.args) else None
+            if place is not None:
+                handled.add(idx)
+                for rid in st.pts.get(place, frozenset()):
+                    self._release(rid, kind, e, st, tr)
         return handled
 
     def _call_reallocates(self, e: ir.Call, effect: CallEffect, st: State, tr: list, handled: set[int]) -> frozenset:
@@ -520,6 +564,14 @@ class OwnershipAnalysis:
         """An argument the callee neither releases nor writes an acquisition through: borrowed or escaping."""
         borrowed = effect.borrows_all or i in effect.borrows or \
             (i < len(e.arg_borrow) and e.arg_borrow[i] and i not in effect.sinks)
+        place = self.pointee_place(st, arg)
+        if place is not None:  # `f(&data)`, or `f(pp)` with pp = &data: the callee reaches data's value
+            if i in effect.borrows_pointee:
+                return  # the callee's body only reads *arg
+            for rid in st.pts.get(place, frozenset()):
+                self.escape(st, rid, tr, e.loc, f"address passed to {e.callee or 'a call'}()")
+            st.facts.pop(place, None)
+            return
         if isinstance(arg, ir.AddrOf):
             inner = ir.root_var(arg)
             # `&p` itself lets even a "borrowing" callee copy the pointer out (memcpy(slot, &p, sizeof p))
@@ -536,7 +588,7 @@ class OwnershipAnalysis:
                 call = self.graph.node(f"call:{e.callee}:{e.loc.line}", "call", f"{e.callee or '?'}()", e.loc.line)
                 self.graph.edge(self.graph.resource(rid), call, "escape")
                 if status == PARAM and i in effect.sinks:
-                    st.param_events[rid[1]] = "stored"
+                    st.param_events[param_key(rid)] = "stored"
                 self.escape(st, rid, tr, e.loc, f"passed to {e.callee or 'an unknown function'}(), "
                                                 "which may take ownership")
 
@@ -568,14 +620,14 @@ class OwnershipAnalysis:
             self.graph.edge(self.graph.resource(rid), self.graph.place(target.base), "assign")
         elif isinstance(target, ir.Var) and st.pts.get(target.name):
             for prid in st.pts[target.name]:
-                if st.status.get(prid) == PARAM:
+                if st.status.get(prid) == PARAM and len(prid) == 2:
                     st.param_events[("out", prid[1])] = effect.acquire_kind
 
     def _release(self, rid: tuple, kind: str, e: ir.Call, st: State, tr: list) -> None:
         status = st.status.get(rid)
         res = self.resources.get(rid)
         if status == PARAM:
-            st.param_events[rid[1]] = ("released", kind)
+            st.param_events[param_key(rid)] = ("released", kind)
             st.status[rid] = RELEASED
             return
         self.graph.node(f"release:{e.loc.line}:{e.loc.col}", "release", f"{e.callee}()", e.loc.line)

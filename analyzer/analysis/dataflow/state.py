@@ -51,20 +51,31 @@ class State:
     released_by: dict  # rid -> release function name
     param_events: dict  # param index -> ('released', kind) | ('stored',) | ('escaped',)
     status_of: dict = field(default_factory=dict)  # variable holding the status code of an out-param acquire -> rid
+    refs: dict = field(default_factory=dict)  # local pointer -> the local it points to (`pp = &data`)
 
     def copy(self) -> State:
         return State(dict(self.status), dict(self.pts), dict(self.facts), dict(self.pending),
-                      dict(self.released_by), dict(self.param_events), dict(self.status_of))
+                      dict(self.released_by), dict(self.param_events), dict(self.status_of), dict(self.refs))
 
     def key(self) -> tuple:
         # hashable and order-free: only ever used for membership in a block's set of seen states
         return (frozenset(self.status.items()), frozenset((v, r) for v, r in self.pts.items() if r),
                 frozenset(self.facts.items()), frozenset(self.pending.items()),
-                frozenset(self.param_events.items()), frozenset(self.status_of.items()))
+                frozenset(self.param_events.items()), frozenset(self.status_of.items()), frozenset(self.refs.items()))
 
     def holders(self, rid: tuple) -> list[str]:
         """Named variables referring to rid (lowering temporaries only live within a statement)."""
         return [v for v, rids in self.pts.items() if rid in rids and not v.startswith("$")]
+
+
+def param_key(rid: tuple) -> object:
+    """Where a parameter's events are recorded: its index, or ('deref', index) for what it points to."""
+    return rid[1] if len(rid) == 2 else ("deref", rid[1])
+
+
+def pointee(param: str) -> str:
+    """The place standing for what a `T **` or `T &` parameter points to (the caller's object)."""
+    return "*" + param
 
 
 @dataclass(frozen=True, slots=True)

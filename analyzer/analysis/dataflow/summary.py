@@ -33,12 +33,12 @@ def _released_on_every_path(events: list) -> str:
 def _param_role(p: ir.Param, i: int, shapes: Sequence[ReturnShape]) -> tuple[str, str]:
     """('out', kind) | ('releases', kind) | ('stores', '') | ('borrows', '') | ('', '') for parameter i."""
     handle = not (p.is_pointer or p.is_reference)
+    out_kinds = {s.param_events.get(("out", i)) for s in shapes} - {None}
+    if len(out_kinds) == 1 and (p.is_pointer or p.is_reference):
+        return "out", str(out_kinds.pop())
     if not (p.is_pointer and p.pointer_depth >= 1) and not handle:
         return "", ""
     events = [s.param_events.get(i) for s in shapes]
-    out_kinds = {s.param_events.get(("out", i)) for s in shapes} - {None}
-    if len(out_kinds) == 1:
-        return "out", str(out_kinds.pop())
     kind = _released_on_every_path(events)
     if kind:
         return "releases", kind
@@ -83,6 +83,24 @@ def _passes_writable_param(e: ir.Call, fn: ir.Function) -> bool:
                and r.name in params for i, a in enumerate(e.args))
 
 
+def _pointee_roles(fn: ir.Function, shapes: Sequence[ReturnShape]) -> tuple[list[tuple[int, str]], list[int]]:
+    """What a `T **` / `T &` parameter's callee does with the caller's pointer: releases it on every path, or
+    only reads it (not stored, not passed on, not written with something new)."""
+    releases: list[tuple[int, str]] = []
+    borrows: list[int] = []
+    for i, p in enumerate(fn.params):
+        if not (p.pointer_depth >= 2 or p.is_reference or p.pointee_integer):
+            continue
+        events = [s.param_events.get(("deref", i)) for s in shapes]
+        kind = _released_on_every_path(events)
+        if kind:
+            releases.append((i, kind))
+        elif not any(ev is not None and ev != "null" for ev in events) and \
+                not any(s.param_events.get(("out", i)) for s in shapes):
+            borrows.append(i)
+    return releases, borrows
+
+
 def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, resolver: Resolver) -> FunctionSummary:
     returns_owned, acquirer = _returned_resource(fn, shapes)
     releases: list[tuple[int, str]] = []
@@ -106,6 +124,7 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
         if len(only) == 1 and fn.params[only[0]].is_pointer and only[0] in borrows:
             returns_arg = only[0]
     constants = {s.constant for s in shapes}
+    releases_pointee, borrows_pointee = _pointee_roles(fn, shapes) if shapes else ([], [])
     writes_globals, writes_fields, writes_unknown = _writes(fn, resolver)
     return FunctionSummary(fn.usr, fn.qualname, returns_owned, acquirer, tuple(releases), tuple(outs),
                            tuple(stores), tuple(borrows), returns_arg=returns_arg,
@@ -113,4 +132,5 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
                            # a method may be overridden: its callers cannot rely on this body's constant
                            returns_const=constants.pop() if len(constants) == 1 and not truncated
                            and fn.kind == "function" else None,
-                           writes_globals=writes_globals, writes_fields=writes_fields, writes_unknown=writes_unknown)
+                           writes_globals=writes_globals, writes_fields=writes_fields, writes_unknown=writes_unknown,
+                           releases_pointee=tuple(releases_pointee), borrows_pointee=tuple(borrows_pointee))
