@@ -52,6 +52,10 @@ def _result(f: Finding, rank: int, root: str, rule_index: dict[str, int]) -> dic
             "ruleSource": f.rule_source,
         },
     }
+    if evidence is not None and evidence.per_hour is not None:
+        res["properties"]["growthPerHour"] = round(evidence.per_hour)
+    if evidence is not None and evidence.verdict:
+        res["properties"]["growthVerdict"] = evidence.verdict  # growing | plateaued | flat (3+ snapshots)
     if f.path:
         # §3.36 codeFlows -> threadFlows -> threadFlowLocations
         res["codeFlows"] = [{"threadFlows": [{"locations": [
