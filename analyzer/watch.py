@@ -65,6 +65,7 @@ class Watch:
         self.notes: list[str] = []  # restarts, for the report
         self.warnings: dict[str, None] = {}  # symbolization problems, once each
         self._cmdline = ""
+        self._unresolved = ""  # what the service could not name in the latest snapshot
         self.result: AnalysisResult | None = None
         self._sym = None
         if options.binary and is_sym_file(options.binary):  # a Breakpad .sym file of the binary
@@ -106,18 +107,16 @@ class Watch:
 
     def _remote_symbols(self, prof: Profile) -> Profile:
         if not self.client.has_symbols():
-            if self.options.symbols == "remote" or not self.warnings:
-                self.warnings.setdefault(f"the service does not symbolize ({self.client.symbol_url}): "
-                                         "frames stay module+0xOFFSET; pass --binary or --search-path")
+            self.warnings.setdefault(f"the service does not symbolize ({self.client.symbol_url}): "
+                                     "frames stay module+0xOFFSET; pass --binary or --search-path")
             return prof
         try:
             out, asked, unresolved = self.client.symbolize(prof)
         except RemoteError as exc:
             self.warnings.setdefault(f"symbols: {exc}")
             return prof
-        if unresolved:
-            self.warnings.setdefault(f"{unresolved} of {asked} addresses of the last snapshot did not resolve through "
-                                     f"{self.client.symbol_url} (shown as module+0xOFFSET)")
+        self._unresolved = (f"{unresolved} of {asked} addresses of snapshot {self.number} did not resolve through "
+                            f"{self.client.symbol_url} (shown as module+0xOFFSET)") if unresolved else ""
         return out
 
     def _restart(self, prof: Profile, cmdline: str) -> str:
@@ -141,7 +140,7 @@ class Watch:
 
     def _correlated(self) -> AnalysisResult:
         result = correlate(self.static, self.kept)
-        diags = [Diagnostic(self.client.url, 0, w) for w in self.warnings]
+        diags = [Diagnostic(self.client.url, 0, w) for w in [*self.warnings, self._unresolved] if w]
         diags += [Diagnostic(self.client.url, 0, n, "note") for n in self.notes]
         timeline = result.timeline
         if timeline is not None and self.notes:

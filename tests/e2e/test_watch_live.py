@@ -159,7 +159,7 @@ def test_a_restarted_service_starts_a_new_baseline(binary: Path, static_result) 
         assert any("restarted" in n for n in u.result.timeline.notes)
 
 
-def test_unresolved_symbols_without_a_symbol_page(binary: Path, static_result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_binary_that_is_not_the_services_is_not_used(binary: Path, static_result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """--symbols local with a binary that is not the service's: nothing resolves, and the report says why."""
     from analyzer.profiles.remote import PprofClient
     from analyzer.watch import Watch, WatchOptions
