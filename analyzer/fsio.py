@@ -39,14 +39,19 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     return target
 
 
+def check_report_dir(out_dir: Path) -> None:
+    """FileExistsError when `out_dir` exists and is not a folder holding nothing but an earlier report."""
+    if out_dir.exists() and (not out_dir.is_dir() or any(
+            not _REPORT_FILES.fullmatch(p.name) for p in out_dir.iterdir())):
+        raise FileExistsError(f"{out_dir} exists and holds files that are not part of a report")
+
+
 def replace_dir_atomic(out_dir: Path, files: Mapping[str, str]) -> list[Path]:
     """Write `files` (name -> text) into a fresh folder and swap it in place of `out_dir` at once.
 
     An existing `out_dir` is replaced only when it holds nothing but an earlier report (FileExistsError otherwise).
     """
-    if out_dir.exists() and (not out_dir.is_dir() or any(
-            not _REPORT_FILES.fullmatch(p.name) for p in out_dir.iterdir())):
-        raise FileExistsError(f"{out_dir} exists and holds files that are not part of a report")
+    check_report_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.", suffix=".tmp"))
     old: Path | None = None

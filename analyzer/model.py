@@ -94,6 +94,7 @@ class GrowthStack:
     bytes: int
     objects: int
     source: str = ""  # which profile(s)
+    series: tuple[int, ...] = ()  # in-use bytes at each snapshot of `AnalysisResult.timeline` (2+ snapshots)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,12 @@ class Evidence:
     growth_objects: int = 0
     stacks: tuple[GrowthStack, ...] = ()
     summary: str = ""
+    # Over a snapshot series (the one in `AnalysisResult.timeline`): in-use bytes of the finding's stacks at each
+    # snapshot, their fitted growth in bytes per hour (when the snapshots carry wall-clock times), and whether
+    # they are still growing at the end of the window (3+ snapshots): growing | plateaued | flat.
+    series: tuple[int, ...] = ()
+    per_hour: float | None = None
+    verdict: str = ""
 
 
 # Leaks are reported once per leaked resource (the acquisition), with every exit it leaks on: Clang's "uniqueing".
@@ -206,6 +213,38 @@ class UnexplainedGrowth:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelinePoint:
+    """One heap snapshot of a series: its name, its place on the time axis and the heap in use then."""
+    label: str  # file name, or the URL and snapshot number of a live service's
+    at: float  # seconds since the first snapshot when the timeline is wall-clock, else the snapshot's number
+    total_bytes: int
+    time: str = ""  # ISO 8601 (UTC) when wall-clock
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSeries:
+    """In-use bytes of one allocation site (its stacks merged) at each snapshot of the timeline."""
+    function: str
+    file: str
+    line: int
+    series: tuple[int, ...]
+    growth: int  # last minus first
+    per_hour: float | None = None
+    verdict: str = ""  # growing | plateaued | flat ("" below 3 snapshots)
+    findings: tuple[int, ...] = ()  # ranks of the findings whose stacks these are
+
+
+@dataclass(frozen=True, slots=True)
+class GrowthTimeline:
+    """A heap snapshot series over time: its snapshots and the sites that grew most, for the growth chart."""
+    points: tuple[TimelinePoint, ...]
+    sites: tuple[SiteSeries, ...] = ()
+    wall_clock: bool = False  # `at` in seconds; else snapshot numbers (dump numbers, or the recorder's clock)
+    unit: str = ""  # the axis' unit: "s", or the recorder's ("i" instructions, "B" bytes allocated), or "#"
+    notes: tuple[str, ...] = ()  # e.g. a restart of the watched service that started a new baseline
+
+
+@dataclass(frozen=True, slots=True)
 class ScanStats:
     files: int = 0
     tus: int = 0
@@ -246,6 +285,7 @@ class AnalysisResult:
     timestamp: str = ""
     tool_version: str = ""
     patch: tuple[TextEdit, ...] = ()  # edits fixing every fixable finding at once (shared edits merged)
+    timeline: GrowthTimeline | None = None  # the heap snapshot series over time (2+ snapshots)
 
     def to_dict(self) -> dict[str, Any]:
         plain = codec.to_plain(self)

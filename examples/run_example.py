@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-o", "--output", default="out/example-report", help="report folder (default: %(default)s)")
     ap.add_argument("--timestamp", default="", help=argparse.SUPPRESS)
+    ap.add_argument("--watch", action="store_true",
+                    help="then watch the example running live: build dictserver-http, start it, drive its load and "
+                         "run `leakscan watch` on it (examples/dictserver-http/live.py)")
     args = ap.parse_args(argv)
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
@@ -152,7 +155,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: {n}")
     print(f"report: {report} (and {sarif})")
     print("the same from the command line: leakscan " + " ".join(cli))
-    return 0 if exit_code_for(result) in (0, 1) else int(exit_code_for(result))
+    rc = 0 if exit_code_for(result) in (0, 1) else int(exit_code_for(result))
+    if args.watch:
+        print("\nthe same service running, watched live over HTTP (examples/dictserver-http/live.py):", flush=True)
+        return watch_live() or rc
+    return rc
+
+
+def watch_live() -> int:
+    import importlib.util
+
+    path = EXAMPLE.parent / "dictserver-http" / "live.py"
+    spec = importlib.util.spec_from_file_location("dictserver_http_live", path)
+    assert spec is not None and spec.loader is not None
+    live = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(live)
+    return int(live.main(["-o", "out/watch-report"]))
 
 
 def _sarif(result) -> str:  # type: ignore[no-untyped-def]

@@ -60,6 +60,10 @@ def _result(f: Finding, rank: int, root: str, rule_index: dict[str, int]) -> dic
             "ruleSource": f.rule_source,
         },
     }
+    if evidence is not None and evidence.per_hour is not None:
+        res["properties"]["growthPerHour"] = round(evidence.per_hour)
+    if evidence is not None and evidence.verdict:
+        res["properties"]["growthVerdict"] = evidence.verdict  # growing | plateaued | flat (3+ snapshots)
     flows = [_thread_flow(path, root) for path in (f.path, *(x.path for x in f.exits)) if path]
     if flows:
         # §3.36 codeFlows -> threadFlows -> threadFlowLocations: one thread flow per leaking exit, shortest first

@@ -1,9 +1,15 @@
 """Compiler-style text: `file:line:col: warning: message [ruleId]` with the path as notes."""
 from __future__ import annotations
 
-from analyzer.model import AnalysisResult, human_bytes
+from analyzer.model import AnalysisResult, Evidence, human_bytes
 
 from .paths import relative
+
+
+def _growth(ev: Evidence) -> str:
+    rate = "" if ev.per_hour is None else f", {'+' if ev.per_hour >= 0 else ''}{human_bytes(round(ev.per_hour))}/h"
+    verdict = {"growing": ", still growing", "plateaued": ", plateaued"}.get(ev.verdict, "")
+    return f"{human_bytes(ev.growth_bytes)} heap growth{rate}{verdict}"
 
 
 def render_text(result: AnalysisResult, verbose_path: bool = True) -> str:
@@ -14,7 +20,7 @@ def render_text(result: AnalysisResult, verbose_path: bool = True) -> str:
         level = "error" if f.level == "error" else "warning"
         evidence = ""
         if f.evidence is not None and f.evidence.status == "confirmed":
-            evidence = f" (rank {f.rank}, confirmed: {human_bytes(f.evidence.growth_bytes)} heap growth)"
+            evidence = f" (rank {f.rank}, confirmed: {_growth(f.evidence)})"
         lines.append(f"{relative(f.loc.file, result.root)}:{f.loc.line}:{f.loc.col}: {level}: "
                      f"{f.message} in {f.function}(){evidence} [{f.rule_id}]")
         if verbose_path:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from analyzer.model import AnalysisResult, Diagnostic, Evidence, Finding, GrowthStack, ProfileFrame, human_bytes
 from analyzer.profiles import Profile, pick_metric
 from analyzer.profiles.fold import is_allocator_function
+from analyzer.profiles.growth import rate_per_hour, trend
 from analyzer.profiles.model import Frame
 
 from .matching import _Index, _key, _same_function, _Target
@@ -23,9 +24,11 @@ from .stacks import (
     _Group,
     _groups,
 )
+from .timeline import main_series, timeline
 from .unexplained import _unexplained, _wrappers
 
 MAX_EVIDENCE_STACKS = 5
+VERDICT_TEXT = {"growing": "still growing", "plateaued": "plateaued", "flat": "not growing at the end"}
 
 
 @dataclass
@@ -36,8 +39,11 @@ class _Acc:
     stacks: list[StackGrowth] = dataclasses.field(default_factory=list)
     sources: set[str] = dataclasses.field(default_factory=set)
     r2: list[tuple[float, int]] = dataclasses.field(default_factory=list)  # (R², bytes) per stack
+    series: list[float] = dataclasses.field(default_factory=list)  # the stacks' in-use bytes per snapshot, summed
 
     def add(self, s: StackGrowth) -> None:
+        if s.series:
+            self.series = [a + b for a, b in zip(self.series or [0.0] * len(s.series), s.series, strict=True)]
         self.bytes += s.bytes
         self.objects += s.objects
         self.weight += s.weight
@@ -60,25 +66,12 @@ def correlate(result: AnalysisResult, profiles: Sequence[Profile], *, line_toler
     targets = [_Target.of(i, f) for i, f in enumerate(findings) if f.rule_id in LEAK_RULES]
     index = _Index(targets, line_tolerance)
     groups = _groups(profiles)
+    series = main_series(groups)
     best: dict[int, tuple[_Acc, _Group]] = {}
     unexplained: list[tuple[StackGrowth, _Group]] = []
+    explains: dict[int, list[int]] = {}  # id of a stack of the main series -> indices of the findings it explains
     for g in groups:
-        per_finding: dict[int, _Acc] = {}
-        leftovers: list[StackGrowth] = []
-        for s in g.stacks:
-            hits = index.matches(s.frames)
-            for i in hits:
-                per_finding.setdefault(i, _Acc()).add(s)
-            if not hits:
-                leftovers.append(s)
-        # Indirect leaks with no site of their own belong to a direct leak whose function they passed.
-        for s in leftovers:
-            if g.is_report and s.kind in FOLDED_KINDS:
-                owner = _owner(s, targets, per_finding)
-                if owner is not None:
-                    per_finding[owner].add(s)
-                continue
-            unexplained.append((s, g))
+        per_finding = _match_group(g, index, targets, explains if g is series else None, unexplained)
         for i, acc in per_finding.items():
             if acc.bytes <= 0 or (g.snapshots >= 3 and acc.weight <= 0):
                 continue
@@ -90,7 +83,9 @@ def correlate(result: AnalysisResult, profiles: Sequence[Profile], *, line_toler
     for i, f in enumerate(findings):
         if i in best:
             acc, g = best[i]
-            ev = Evidence("confirmed", acc.bytes, acc.objects, _growth_stacks(acc.stacks), _summary(acc, g))
+            values, per_hour, verdict = _over_time(acc, g, g is series)
+            ev = Evidence("confirmed", acc.bytes, acc.objects, _growth_stacks(acc.stacks, g is series),
+                          _summary(acc, g, per_hour, verdict), values, per_hour, verdict)
         elif i in rows:
             ev = rows[i]
         elif f.rule_id in LEAK_RULES:
@@ -108,14 +103,42 @@ def correlate(result: AnalysisResult, profiles: Sequence[Profile], *, line_toler
     ranked = tuple(dataclasses.replace(new_findings[i], rank=n) for n, i in enumerate(order, 1))
     resolver = _SourceResolver(result, ranked)
     ranked = tuple(dataclasses.replace(f, evidence=_resolve_evidence(f.evidence, resolver)) for f in ranked)
+    rank_of = {i: n for n, i in enumerate(order, 1)}
     return dataclasses.replace(
         result,
         findings=ranked,
+        timeline=timeline(series, {k: tuple(rank_of[i] for i in v) for k, v in explains.items()}, resolver,
+                          _wrappers(result)) if series else None,
         unexplained=_unexplained(unexplained, groups, resolver, _wrappers(result), max_unexplained,
                                  min_unexplained_share),
         profiles=tuple(_profile_summary(p, profiles) for p in {p.source_path: p for p in profiles}.values()),
         diagnostics=tuple(dict.fromkeys([*result.diagnostics, *_profile_diagnostics(profiles)])),
     )
+
+
+def _match_group(g: _Group, index: _Index, targets: Sequence[_Target], explains: dict[int, list[int]] | None,
+                 unexplained: list[tuple[StackGrowth, _Group]]) -> dict[int, _Acc]:
+    """The group's stacks by the findings they explain; the others go to `unexplained`, and with `explains`
+    each stack's findings are recorded by the stack's id."""
+    per_finding: dict[int, _Acc] = {}
+    leftovers: list[StackGrowth] = []
+    for s in g.stacks:
+        hits = index.matches(s.frames)
+        if explains is not None:
+            explains[id(s)] = hits
+        for i in hits:
+            per_finding.setdefault(i, _Acc()).add(s)
+        if not hits:
+            leftovers.append(s)
+    # Indirect leaks with no site of their own belong to a direct leak whose function they passed.
+    for s in leftovers:
+        if g.is_report and s.kind in FOLDED_KINDS:
+            owner = _owner(s, targets, per_finding)
+            if owner is not None:
+                per_finding[owner].add(s)
+            continue
+        unexplained.append((s, g))
+    return per_finding
 
 
 def _function_level(findings: Sequence[Finding], profiles: Sequence[Profile], matched: set[int]) -> dict[int, Evidence]:
@@ -157,13 +180,22 @@ def _owner(s: StackGrowth, targets: Sequence[_Target], per_finding: dict[int, _A
     return None
 
 
-def _growth_stacks(stacks: Iterable[StackGrowth]) -> tuple[GrowthStack, ...]:
+def _growth_stacks(stacks: Iterable[StackGrowth], on_timeline: bool) -> tuple[GrowthStack, ...]:
     top = sorted(stacks, key=lambda s: (-s.bytes, -s.weight, s.frames))[:MAX_EVIDENCE_STACKS]
     return tuple(GrowthStack(tuple(ProfileFrame(f.function, f.file, f.line) for f in s.frames), s.bytes,
-                             s.objects, s.source + (f" ({s.kind})" if s.kind else "")) for s in top)
+                             s.objects, s.source + (f" ({s.kind})" if s.kind else ""),
+                             tuple(round(v) for v in s.series) if on_timeline else ()) for s in top)
 
 
-def _summary(acc: _Acc, g: _Group) -> str:
+def _over_time(acc: _Acc, g: _Group, on_timeline: bool) -> tuple[tuple[int, ...], float | None, str]:
+    """Over a snapshot series: the summed in-use series (when it is the timeline's), bytes per hour, verdict."""
+    if g.is_report or g.snapshots < 2 or not acc.series:
+        return (), None, ""
+    return (tuple(round(v) for v in acc.series) if on_timeline else (),
+            rate_per_hour(g.times, acc.series) if g.wall_clock else None, trend(g.times, acc.series))
+
+
+def _summary(acc: _Acc, g: _Group, per_hour: float | None = None, verdict: str = "") -> str:
     n = len(acc.stacks)
     stacks = f"{n} allocation stack{'s' if n != 1 else ''}"
     objs = f"{acc.objects} object{'s' if acc.objects != 1 else ''}"
@@ -180,6 +212,10 @@ def _summary(acc: _Acc, g: _Group) -> str:
         # R² of the series, weighted by each stack's growth: one tiny irregular stack does not spoil it.
         r2 = sum(r * b for r, b in acc.r2) / max(sum(b for _, b in acc.r2), 1)
         text += f"; steady growth (R² {r2:.2f})" if r2 >= 0.8 else f"; irregular growth (R² {r2:.2f})"
+    if per_hour is not None:
+        text += f"; {'+' if per_hour >= 0 else ''}{human_bytes(round(per_hour))}/h"
+    if verdict:
+        text += f"; {VERDICT_TEXT.get(verdict, verdict)}"
     return text
 
 

@@ -1,6 +1,7 @@
 """Profiles reduced to growth per symbolized allocation stack, in groups (a snapshot series, each leak report)."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from analyzer.profiles import (
     symbolize,
 )
 from analyzer.profiles.aggregate import normalize_frame
-from analyzer.profiles.growth import sequence_number, series_times
+from analyzer.profiles.growth import rate_per_hour, sequence_number, series_times, trend, wall_clock_times
 from analyzer.profiles.model import Frame
 
 LEAK_REPORT_FORMATS = frozenset({"lsan", "valgrind-xml", "valgrind-text", "heaptrack"})
@@ -41,6 +42,9 @@ class StackGrowth:
     kind: str = ""  # leak-report kind: direct, indirect, definite, possible
     r2: float | None = None  # fit quality for 3+ snapshots
     rising: bool = True  # 3+ snapshots: still growing in the second half of the window (not a plateau)
+    series: tuple[float, ...] = ()  # 2+ snapshots: in-use bytes at each snapshot of the group, oldest first
+    per_hour: float | None = None  # fitted bytes per hour, when the snapshots carry wall-clock times
+    verdict: str = ""  # 3+ snapshots: growing | plateaued | flat (`analyzer.profiles.growth.trend`)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,10 @@ class _Group:
     stacks: tuple[StackGrowth, ...]
     is_report: bool
     snapshots: int
+    times: tuple[float, ...] = ()  # the snapshots on their time axis, oldest first (seconds when wall_clock)
+    wall_clock: bool = False
+    names: tuple[str, ...] = ()  # each snapshot's file (or URL) name
+    totals: tuple[float, ...] = ()  # in-use bytes of each whole snapshot
 
 
 # ---- profiles → growth per stack ---------------------------------------------------------------
@@ -128,54 +136,51 @@ def _report_group(profile: Profile, libs: dict[str, str]) -> _Group:
     return _Group(name, stacks, True, 1)
 
 
-def _snapshot_order(profiles: Sequence[Profile]) -> tuple[list[Profile], list[float] | None]:
-    """Oldest first: by gperftools dump number when every file has one, else as given.
+def _snapshot_order(profiles: Sequence[Profile]) -> tuple[list[Profile], list[float], bool]:
+    """Oldest first, with each snapshot's place on the time axis and whether that axis is wall-clock seconds.
 
+    By the time each was taken when all carry one (a live service's snapshots, pprof protobuf
+    `time_nanos`), else by gperftools/jemalloc dump number when every file has one, else as given.
     Dump numbers beat file times: copied or checked-out files have meaningless mtimes.
     """
     recorded = series_times(profiles)  # snapshots of one recording (massif): its own clock
     if recorded is not None:
-        return list(profiles), recorded
+        point = profiles[0].series_point
+        return list(profiles), recorded, bool(point and point.wall_clock)
+    taken = wall_clock_times(profiles)
+    if taken is not None:
+        timed = sorted(zip(taken, range(len(profiles)), profiles, strict=True))
+        return [p for _, _, p in timed], [t for t, _, _ in timed], True
     seqs = [sequence_number(p.source_path) for p in profiles]
     if len(profiles) > 1 and all(s is not None for s in seqs) and len(set(seqs)) == len(seqs):
         pairs = sorted(zip(seqs, profiles, strict=True), key=lambda t: t[0])  # type: ignore[arg-type, return-value]
-        return [p for _, p in pairs], [float(s) for s, _ in pairs]  # type: ignore[arg-type]
-    return list(profiles), [float(i) for i in range(len(profiles))]
+        return [p for _, p in pairs], [float(s) for s, _ in pairs], False  # type: ignore[arg-type]
+    return list(profiles), [float(i) for i in range(len(profiles))], False
 
 
 def _snapshot_group(profiles: Sequence[Profile], libs: dict[str, str]) -> _Group:
-    ordered, times = _snapshot_order(profiles)
-    first, last = ordered[0], ordered[-1]
+    ordered, times, wall_clock = _snapshot_order(profiles)
+    if wall_clock and ordered[0].series_point is not None and ordered[0].series_point.unit == "ms":
+        times = [t / 1000.0 for t in times]  # massif --time-unit=ms: the axis in seconds like the others
     names = [os.path.basename(p.source_path) for p in ordered]
     label = names[0] if len(names) == 1 else f"{names[0]} → {names[-1]} ({len(names)} snapshots)"
     if len(names) > 1 and len(set(names)) == 1:
         label = f"{names[0]} ({len(names)} snapshots)"
-
-    def totals(p: Profile) -> tuple[dict[tuple[Frame, ...], float], dict[tuple[Frame, ...], float]]:
-        """In-use bytes and objects per symbolized stack (one pass: frames are built once)."""
-        si, oi = pick_metric(p, "inuse_space"), pick_metric(p, "inuse_objects")
-        nbytes: dict[tuple[Frame, ...], float] = {}
-        objs: dict[tuple[Frame, ...], float] = {}
-        # Same stack, different addresses (e.g. two call sites on one line): merged by symbols.
-        for s in p.samples:
-            k = _frames_key(p, s)
-            nbytes[k] = nbytes.get(k, 0) + s.values[si]
-            if oi >= 0:
-                objs[k] = objs.get(k, 0) + s.values[oi]
-        return nbytes, objs
-
     for p in ordered:
         if pick_metric(p, "inuse_space") < 0:
             raise IncompatibleProfiles(p.source_path, "no in-use values to correlate "
                                        f"(has {', '.join(vt.type for vt in p.sample_types)})")
-    b_last, o_last = totals(last)
+    per_snapshot = [_in_use(p) for p in ordered]
+    axis = _Group(label, (), False, len(ordered), tuple(times), wall_clock, tuple(names),
+                  tuple(float(p.total(pick_metric(p, "inuse_space"))) for p in ordered))
+    b_last, o_last = per_snapshot[-1]
     stacks: list[StackGrowth] = []
     if len(ordered) == 1:
         for k, v in b_last.items():
             if v > 0:
                 stacks.append(StackGrowth(_shown(k, libs), int(v), int(o_last.get(k, 0)), float(v), label))
-        return _Group(label, tuple(stacks), False, 1)
-    b_first, o_first = totals(first)
+        return dataclasses.replace(axis, stacks=tuple(stacks))
+    b_first, o_first = per_snapshot[0]
     fits: dict[tuple[Frame, ...], tuple[float, float, bool]] = {}
     if len(ordered) >= 3:
         # score_growth keys stacks by normalized frames (`normalize_frame`); map ours onto them.
@@ -186,12 +191,31 @@ def _snapshot_group(profiles: Sequence[Profile], libs: dict[str, str]) -> _Group
         if delta <= 0:
             continue
         objects = int(o_last.get(k, 0) - o_first.get(k, 0))
+        series = tuple(float(b.get(k, 0)) for b, _ in per_snapshot)
+        timing = {"series": series, "per_hour": rate_per_hour(times, series) if wall_clock else None,
+                  "verdict": trend(times, series)}
         if fits:
             score, r2, rising = fits.get(tuple(normalize_frame(f) for f in k), (0.0, 0.0, False))
-            stacks.append(StackGrowth(_shown(k, libs), int(delta), objects, score, label, r2=r2, rising=rising))
+            stacks.append(StackGrowth(_shown(k, libs), int(delta), objects, score, label, r2=r2, rising=rising,
+                                      **timing))  # type: ignore[arg-type]
         else:
-            stacks.append(StackGrowth(_shown(k, libs), int(delta), objects, float(delta), label))
-    return _Group(label, tuple(stacks), False, len(ordered))
+            stacks.append(StackGrowth(_shown(k, libs), int(delta), objects, float(delta), label,
+                                      **timing))  # type: ignore[arg-type]
+    return dataclasses.replace(axis, stacks=tuple(stacks))
+
+
+def _in_use(p: Profile) -> tuple[dict[tuple[Frame, ...], float], dict[tuple[Frame, ...], float]]:
+    """In-use bytes and objects per symbolized stack (one pass: frames are built once)."""
+    si, oi = pick_metric(p, "inuse_space"), pick_metric(p, "inuse_objects")
+    nbytes: dict[tuple[Frame, ...], float] = {}
+    objs: dict[tuple[Frame, ...], float] = {}
+    # Same stack, different addresses (e.g. two call sites on one line): merged by symbols.
+    for s in p.samples:
+        k = _frames_key(p, s)
+        nbytes[k] = nbytes.get(k, 0) + s.values[si]
+        if oi >= 0:
+            objs[k] = objs.get(k, 0) + s.values[oi]
+    return nbytes, objs
 
 
 def _groups(profiles: Sequence[Profile]) -> list[_Group]:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analyzer.profiles.aggregate import StackKey, allocation_site, pick_metric, stack_totals
-from analyzer.profiles.model import Frame, Profile
+from analyzer.profiles.model import TIME_FROM_MTIME, Frame, Profile
 
 _SEQ_RE = re.compile(r"\.(\d{4,})(?:\.[^./]+)*\.(?:heap|prof)(?:\.gz)?$")
 # jemalloc: PREFIX.PID.SEQ.iN.heap (lg_prof_interval), .mN (prof.dump), .uN (gdump), .f (final);
@@ -43,13 +43,63 @@ def series_times(profiles: Sequence[Profile]) -> list[float] | None:
     return times if len(set(times)) == len(times) else None
 
 
+def wall_clock_times(profiles: Sequence[Profile]) -> list[float] | None:
+    """Seconds since the epoch of each snapshot, when every profile carries a time it was taken at.
+
+    That is a profiler's own timestamp (pprof protobuf `time_nanos`) or the time a snapshot was fetched
+    from a live service; never a file's mtime (copied or checked-out files have meaningless mtimes).
+    None when a time is missing or two are equal.
+    """
+    if len(profiles) < 2:
+        return None
+    times = [p.time_nanos / 1e9 for p in profiles]
+    if any(not p.time_nanos or TIME_FROM_MTIME in p.comments for p in profiles) or len(set(times)) != len(times):
+        return None
+    return times
+
+
+GROWING = "growing"
+PLATEAUED = "plateaued"
+FLAT = "flat"
+# The growth of the second half of the window, as a share of the whole window's fitted rate, below which
+# a series that grew is said to have plateaued (a cache that filled up), not to be still growing (a leak).
+PLATEAU_SHARE = 0.25
+
+
+def trend(xs: Sequence[float], ys: Sequence[float]) -> str:
+    """"growing", "plateaued" or "flat" for a series of 3+ points (oldest first); "" for fewer.
+
+    growing: it rose over the window and the fitted rate of its second half (the middle point on) is at
+    least `PLATEAU_SHARE` of the whole window's; plateaued: it rose, but has (nearly) stopped; flat: no rise.
+    """
+    if len(xs) < 3 or len(xs) != len(ys):
+        return ""
+    whole, _ = fit(xs, ys)
+    if ys[-1] <= ys[0] or whole <= 0:
+        return FLAT
+    mid = (len(xs) - 1) // 2
+    recent, _ = fit(xs[mid:], ys[mid:])
+    return GROWING if recent >= PLATEAU_SHARE * whole else PLATEAUED
+
+
+def rate_per_hour(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Bytes per hour over wall-clock seconds `xs`: the least-squares slope (the difference for 2 points)."""
+    if len(xs) < 2 or xs[-1] <= xs[0]:
+        return None
+    slope, _ = fit(xs, ys)
+    return slope * 3600.0
+
+
 def order_snapshots(profiles: Sequence[Profile], times: Sequence[float] | None = None) -> list[Snapshot]:
     """Put profiles on a time axis.
 
-    Explicit `times` (seconds) win; else distinct `time_nanos` (the file mtime when the format
-    has no timestamp); else the dump sequence numbers, which order but do not time snapshots.
+    Explicit `times` (seconds) win; else the times the snapshots were taken (`wall_clock_times`); else
+    distinct `time_nanos` (the file mtime when the format has no timestamp); else the dump sequence
+    numbers, which order but do not time snapshots.
     """
     recorded = series_times(profiles) if times is None else None
+    if times is None and recorded is None:
+        times = wall_clock_times(profiles)
     if times is not None:
         snaps = [Snapshot(p, float(t), True) for p, t in zip(profiles, times, strict=True)]
     elif recorded is not None:
@@ -58,23 +108,25 @@ def order_snapshots(profiles: Sequence[Profile], times: Sequence[float] | None =
         scale = {"ms": 1e-3, "s": 1.0}.get(point.unit if point else "", 1.0)
         snaps = [Snapshot(p, t * scale, wall) for p, t in zip(profiles, recorded, strict=True)]
     else:
-        stamps = [p.time_nanos for p in profiles]
-        seqs = [sequence_number(p.source_path) for p in profiles]
-        known = [s for s in seqs if s is not None]
-        if len(known) == len(seqs) and len(set(known)) == len(known):
-            # The numbering is the authoritative order; mtimes only give the spacing.
-            by_seq = sorted(zip(known, profiles, stamps, strict=True), key=lambda t: t[0])
-            ts = [t for _, _, t in by_seq]
-            if all(ts) and all(a < b for a, b in itertools.pairwise(ts)):
-                snaps = [Snapshot(p, t / 1e9, True) for _, p, t in by_seq]
-            else:
-                snaps = [Snapshot(p, float(s), False) for s, p, _ in by_seq]
-        elif all(stamps) and len(set(stamps)) == len(stamps):
-            snaps = [Snapshot(p, t / 1e9, True) for p, t in zip(profiles, stamps, strict=True)]
-        else:
-            snaps = [Snapshot(p, float(i), False) for i, p in enumerate(profiles)]
+        snaps = _by_dump_number_or_mtime(profiles)
     snaps.sort(key=lambda s: s.x)
     return snaps
+
+
+def _by_dump_number_or_mtime(profiles: Sequence[Profile]) -> list[Snapshot]:
+    stamps = [p.time_nanos for p in profiles]
+    seqs = [sequence_number(p.source_path) for p in profiles]
+    known = [s for s in seqs if s is not None]
+    if len(known) == len(seqs) and len(set(known)) == len(known):
+        # The numbering is the authoritative order; mtimes only give the spacing.
+        by_seq = sorted(zip(known, profiles, stamps, strict=True), key=lambda t: t[0])
+        ts = [t for _, _, t in by_seq]
+        if all(ts) and all(a < b for a, b in itertools.pairwise(ts)):
+            return [Snapshot(p, t / 1e9, True) for _, p, t in by_seq]
+        return [Snapshot(p, float(s), False) for s, p, _ in by_seq]
+    if all(stamps) and len(set(stamps)) == len(stamps):
+        return [Snapshot(p, t / 1e9, True) for p, t in zip(profiles, stamps, strict=True)]
+    return [Snapshot(p, float(i), False) for i, p in enumerate(profiles)]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ from typing import Any, NamedTuple
 # totals match pprof exactly (pprof sums the scaled floats and truncates only on print).
 Value = int | float
 
+# The comment a profile carries when `time_nanos` is its file's mtime, not a time the profiler recorded.
+TIME_FROM_MTIME = "time: file mtime"
+
 
 @dataclass(frozen=True)
 class ValueType:

@@ -22,7 +22,7 @@ from analyzer.profiles import (
     valgrind_xml,
 )
 from analyzer.profiles.errors import MalformedProfile, NotMyFormat, UnknownFormat
-from analyzer.profiles.model import InvalidProfile, Profile
+from analyzer.profiles.model import TIME_FROM_MTIME, InvalidProfile, Profile
 
 Parser = Callable[[bytes, str], Profile]
 
@@ -108,7 +108,7 @@ def _read(path: str) -> tuple[bytes, int]:
 def _with_time(prof: Profile, mtime_ns: int) -> Profile:
     if prof.time_nanos:
         return prof
-    return replace(prof, time_nanos=mtime_ns, comments=(*prof.comments, "time: file mtime"))
+    return replace(prof, time_nanos=mtime_ns, comments=(*prof.comments, TIME_FROM_MTIME))
 
 
 def load_profile(path: str) -> Profile:

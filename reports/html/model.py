@@ -186,6 +186,7 @@ class Page:
     prev_href: str
     next_href: str
     exits: list[ExitView] = field(default_factory=list)  # every place the resource is lost, the shortest first
+    chart: ChartView | None = None  # the growth curve of the finding's allocation stacks
 
 
 @dataclass
@@ -210,3 +211,36 @@ class Report:
     single_file: bool
     index_href: str
     page_size: int = 200
+    chart: ChartView | None = None  # bytes in use per snapshot for the top sites
+
+
+@dataclass
+class ChartLine:
+    """One series of the growth chart: an SVG polyline, its snapshots' dots, and its legend entry."""
+    points: str  # "x,y x,y ..."
+    dots: list[tuple[float, float, str]]  # x, y, tooltip
+    cls: str  # colour class (ch-cN) plus ch-confirmed / ch-other
+    label: str
+    where: str
+    growth: int
+    rate: str  # "+1.2 MiB/h" or ""
+    verdict: str  # growing | plateaued | flat | ""
+    findings: list[tuple[int, str]]  # (number, href)
+
+
+@dataclass
+class ChartView:
+    """A growth-over-time chart: bytes in use (y) per snapshot (x), as inline SVG."""
+    width: float
+    height: float
+    left: float
+    top: float
+    plot_w: float
+    plot_h: float
+    x_ticks: list[tuple[float, str]]
+    y_ticks: list[tuple[float, str]]
+    x_label: str
+    lines: list[ChartLine]
+    caption: str
+    notes: list[str] = field(default_factory=list)
+    series_label: str = "Allocation site"  # the legend's column heading for what each line is

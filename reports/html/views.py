@@ -10,6 +10,7 @@ from typing import Any
 from analyzer.codec import to_plain
 from analyzer.model import RULES, AnalysisResult, Finding, InferredPair, PathEvent, human_bytes
 from analyzer.sourcetext import split_lines
+from reports.html.chart import finding_chart, timeline_chart
 from reports.html.graph import layout_graphs, link_graph
 from reports.html.growth import growth_view, stack_view
 from reports.html.model import Bubble, ExitView, GraphView, Page, Report, Row
@@ -47,6 +48,8 @@ def build_report(result: AnalysisResult, reader: SourceReader, single_file: bool
         ("Inferred pairs", str(stats.inferred_pairs or len(result.pairs))),
     ]
     columns, pair_rows = _pairs_table(result.pairs)
+    by_rank = {f.rank: (rows[i].n, rows[i].href) for i, f in enumerate(findings) if f.rank}
+    chart = timeline_chart(result.timeline, by_rank, lambda path: display_path(path, result.root))
     return Report(
         title="leakscan report", timestamp=result.timestamp, tool_version=result.tool_version,
         root=result.root, summary=summary, rules=list(stats.rules), pairs_columns=columns,
@@ -56,7 +59,7 @@ def build_report(result: AnalysisResult, reader: SourceReader, single_file: bool
         rows=rows, filters=_filters(rows), headline=headline, ranking=ranking,
         growth=growth_view(result, findings, rows), pages=pages,
         patch=unified_patch(result.patch, reader, result.root), single_file=single_file,
-        index_href="#top" if single_file else "index.html")
+        index_href="#top" if single_file else "index.html", chart=chart)
 
 
 def _row(n: int, f: Finding, root: str, snapshots: int, single_file: bool) -> Row:
@@ -126,7 +129,8 @@ def _page(i: int, f: Finding, rows: list[Row], result: AnalysisResult, texts: So
                 details=details, rule_label=label, rule_value=value, pair=pair, pair_evidence=pair_evidence,
                 help=kind.help if kind else "", events=event_rows, source=source,
                 source_note=note, graph=graph, fix=_diff_lines(fix), stacks=stacks, exits=_exit_views(f, result.root),
-                prev_href=prev_href, next_href=next_href)
+                prev_href=prev_href, next_href=next_href,
+                chart=finding_chart(f.evidence, result.timeline, lambda path: display_path(path, result.root)))
 
 
 def _exit_views(f: Finding, root: str) -> list[ExitView]:

@@ -170,3 +170,40 @@ def test_every_leaking_exit_is_marked_and_opens_its_path(tmp_path: Path, browser
     assert browser.evaluate("document.querySelectorAll('details.exit').length") == 3
     browser.evaluate("document.querySelectorAll('details.exit')[2].open = true")
     assert browser.evaluate("document.querySelectorAll('details.exit')[2].querySelectorAll('li').length") > 2
+
+
+def test_growth_chart_renders(tmp_path: Path, browser: Browser) -> None:
+    """The example service scanned and correlated with three of its recorded heap snapshots: the growth chart
+    draws one line per top site (the findings' bold), and each confirmed finding's page draws its stacks."""
+    from analyzer.correlate import correlate_with_files
+    from analyzer.pipeline import Options, run
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "dictserver"
+    dumps = sorted(str(p) for p in (example / "profiles").glob("dictserver.*.heap"))[:3]
+    result = correlate_with_files(run(Options(paths=(str(example),))), dumps,
+                                  binary=str(example / "profiles" / "dictserver.sym"))
+    assert result.timeline is not None
+    render_html(result, tmp_path / "out")
+    browser.open((tmp_path / "out" / "index.html").as_uri())
+    assert browser.errors == []
+    lines = browser.evaluate("document.querySelectorAll('#timeline svg.growth-chart polyline').length")
+    assert lines == len(result.timeline.sites) >= 4
+    bold = browser.evaluate("document.querySelectorAll('#timeline svg.growth-chart g.ch-confirmed').length")
+    assert bold == sum(1 for s in result.timeline.sites if s.findings) == 3
+    box = browser.evaluate("(() => { const b = document.querySelector('#timeline svg.growth-chart')"
+                           ".getBoundingClientRect(); return [b.width, b.height]; })()")
+    assert box[0] > 400 and box[1] > 100
+    widths = browser.evaluate("[...document.querySelectorAll('#timeline polyline')].map(p => p.getBBox().width)")
+    assert all(w > 300 for w in widths)  # every line spans the three snapshots
+    stroke = browser.evaluate("getComputedStyle(document.querySelector('#timeline g.ch-confirmed polyline'))"
+                              ".strokeWidth")
+    assert float(stroke.rstrip("px")) > 2
+    verdicts = browser.evaluate("[...document.querySelectorAll('#timeline .chart-legend tbody tr')].map(r => "
+                                "[r.cells[1].textContent, r.cells[5].textContent])")
+    assert ["dictserver::QueryCache::put", "plateaued"] in verdicts
+    assert ["dictserver::TermDictionary::search", "growing"] in verdicts
+    keep(browser.screenshot(tmp_path / "index-chart.png", full_page=True))
+    browser.open((tmp_path / "out" / "finding-1.html").as_uri())
+    assert browser.errors == []
+    assert browser.evaluate("document.querySelectorAll('svg.growth-chart polyline').length") >= 1
+    assert browser.evaluate("document.querySelector('svg.growth-chart polyline').getBBox().width") > 300
