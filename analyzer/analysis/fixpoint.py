@@ -26,7 +26,7 @@ class ProgramAnalysis:
 def _useful(s: FunctionSummary) -> bool:
     return bool(s.returns_owned or s.releases_args or s.acquires_out or s.stores_args or s.borrows_args
                 or s.returns_const is not None or s.writes_globals or s.writes_fields or s.writes_unknown
-                or s.releases_pointee or s.borrows_pointee)
+                or s.releases_pointee or s.borrows_pointee or s.return_values or s.empties_members)
 
 
 def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,

@@ -28,6 +28,9 @@ class FunctionSummary:
     writes_unknown: bool = False  # it may write anything (calls through pointers, bodies not yet analyzed)
     releases_pointee: tuple[tuple[int, str], ...] = ()  # (arg index, kind): releases *arg on every path (T **, T &)
     borrows_pointee: tuple[int, ...] = ()  # args through which it only reads the caller's pointer
+    return_values: tuple[int, ...] = ()  # every value it may return, when each return's is known
+    empties_members: tuple[str, ...] = ()  # a method after which these members own nothing (`clear()`)
+    out_on_values: tuple[tuple[int, tuple[int, ...]], ...] = ()  # out-parameter -> the return values it is set on
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ __all__ = ["CHECKS", "Check", "CheckContext", "check", "checks_for", "run_checks
 
 def run_checks(program: Program, analysis: ProgramAnalysis, enabled: Collection[RuleId] | None = None) -> list[Finding]:
     """Every registered check in registration order; `enabled` keeps only findings of those ruleIds."""
-    ctx = CheckContext(program, analysis, refine_member_overwrites(analysis.results))
+    ctx = CheckContext(program, analysis, refine_member_overwrites(analysis.results, program))
     findings: list[Finding] = []
     for c in CHECKS.values():
         if enabled is None or set(c.rule_ids) & set(enabled):

@@ -6,18 +6,60 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+import networkx as nx
+
+from analyzer import cfg, ir
 from analyzer.analysis.dataflow import Defect, FunctionResult, Resource
+from analyzer.analysis.dataflow.graph import operand_text
+from analyzer.analysis.program import Program
 
 REASSIGNING_NAME = re.compile(r"(re(load|set|fresh|open|init|build|place)|update|swap|set|assign|replace)",
                               re.IGNORECASE)
 
 
-def refine_member_overwrites(results: Iterable[FunctionResult]) -> Mapping[str, tuple[Defect, ...]]:
+def _calls_again(fn: ir.Function, callee: str) -> bool:
+    """`fn` calls `callee` twice on the same object, or once inside a loop."""
+    receivers: dict[str, int] = {}
+    graph = cfg.digraph(fn)
+    looping = {n for comp in nx.strongly_connected_components(graph) if len(comp) > 1 for n in comp}
+    for block in fn.blocks:
+        for e in block.events:
+            if isinstance(e, ir.Call) and e.callee_usr == callee:
+                if block.id in looping:
+                    return True
+                key = operand_text(e.receiver) if e.receiver is not None else ""
+                receivers[key] = receivers.get(key, 0) + 1
+                if receivers[key] >= 2:
+                    return True
+    return False
+
+
+def _liveness(prog: Program, fn: ir.Function) -> bool | None:
+    """Can `fn` run on an object that already holds values? True: a non-constructor method of its class calls it,
+    or some code calls it twice on one object (or in a loop); False: only constructors call it (a fresh
+    object); None: the call graph does not tell."""
+    if fn.usr not in prog.call_graph:
+        return None
+    callers = [prog.functions[u] for u in prog.call_graph.predecessors(fn.usr) if u in prog.functions]
+    if not callers:
+        return None
+    if all(c.kind == "constructor" and c.class_name == fn.class_name for c in callers):
+        return False
+    if any(c.class_name == fn.class_name and c.kind not in ("constructor", "destructor") and c.usr != fn.usr
+           for c in callers):
+        return True
+    return True if any(_calls_again(c, fn.usr) for c in callers) else None
+
+
+def refine_member_overwrites(results: Iterable[FunctionResult],
+                             prog: Program | None = None) -> Mapping[str, tuple[Defect, ...]]:
     """Every function's defects (by USR), with member overwrites kept only where they can leak.
 
     A member overwrite is reported when the member owns resources (someone stores an owned value in
-    it or releases it) and the assignment can happen on a live object that already holds one: the member
-    is assigned by two or more methods, or by a method whose name says it re-assigns (reload, reset...)."""
+    it or releases it) and the assignment can happen on a live object that already holds one: the method is
+    called by another method of the class or twice on one object, or else the member is assigned by two or more
+    methods or by a method whose name says it re-assigns (reload, reset...). A method only constructors call
+    works on a fresh object: never reported."""
     results = list(results)
     owning: dict[str, set[str]] = defaultdict(set)
     stored: dict[tuple[str, str], Resource] = {}
@@ -42,7 +84,9 @@ def refine_member_overwrites(results: Iterable[FunctionResult]) -> Mapping[str, 
                 kept.append(d)
                 continue
             field = d.resource.rid[1]
-            again = len(assigners[(cls, field)]) >= 2 or REASSIGNING_NAME.search(res.function.name)
+            live = _liveness(prog, res.function) if prog is not None else None
+            again = live if live is not None else \
+                len(assigners[(cls, field)]) >= 2 or bool(REASSIGNING_NAME.search(res.function.name))
             if field not in owning.get(cls, ()) or not again:
                 continue
             origin = stored.get((cls, field))

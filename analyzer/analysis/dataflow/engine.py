@@ -1,6 +1,7 @@
 """Path-sensitive ownership dataflow over one function's CFG: a worklist of (block, state, trail)."""
 from __future__ import annotations
 
+import re
 from collections import deque
 
 from analyzer import cfg, ir
@@ -22,6 +23,7 @@ from .state import (
     Resource,
     ReturnShape,
     State,
+    StatusLink,
     TrailStep,
     param_key,
     pointee,
@@ -29,6 +31,13 @@ from .state import (
 from .summary import summarize
 from .values import Infeasible, constrain, evaluate, exactly, fact_key, field_name, field_root
 
+# methods of a status object that say it succeeded, and the factories that make a successful or failed status
+OK_METHODS = frozenset({"ok", "OK", "Ok", "IsOk", "isOk", "is_ok", "IsOK", "good", "succeeded", "Succeeded"})
+SUCCESS_FACTORIES = frozenset({"OK", "Ok", "ok", "OkStatus", "Success", "success"})
+FAILURE_FACTORY = re.compile(r"Error|Err$|Fail|Invalid|NotFound|Corruption|NotSupported|Unavailable|Busy|Abort|"
+                             r"Aborted|TimedOut|Timeout|Incomplete|Unknown|Unimplemented|Internal|Denied|Exhausted")
+# a member's entry value tested this way holds no resource: NULL, or a negative descriptor (`assert(fd_ < 0)`)
+EMPTY_TESTS = frozenset({("==", 0), ("<", 0), ("<=", -1), ("==", -1)})
 MAX_STATES_PER_BLOCK = 48
 WIDEN_AFTER = 16  # states per block before value facts are dropped
 MAX_VISITS = 40000
@@ -46,6 +55,7 @@ class OwnershipAnalysis:
         self.reported: set[tuple] = set()
         self.tested = self._multiply_tested()
         self.return_shapes: list[ReturnShape] = []
+        self.origins: dict[str, str] = {}  # lowering temporary -> the (short) name of the call that produced it
         self.param_index = {p.name: i for i, p in enumerate(fn.params)}
         # the old value of a member is only unknown (possibly owned) in methods entered with a live object
         self.track_members = bool(fn.class_name) and fn.kind in ("method", "destructor")
@@ -224,7 +234,7 @@ class OwnershipAnalysis:
 
     def _Assume(self, e: ir.Assume, st: State, tr: list) -> None:
         if isinstance(e.value, ir.Var) and e.value.name in st.status_of:
-            self._assume_status(st.status_of[e.value.name], e.op, e.const, st)
+            self._assume_status(st.status_of[e.value.name], e, st)
         rids = self.rids(st, e.value)
         if not any(r in self.resources for r in rids):  # a value, or a parameter that may be a handle
             self._assume_value(e, st)
@@ -253,8 +263,8 @@ class OwnershipAnalysis:
         status = st.status.get(rid)
         if status == PARAM and e.op == "==" and e.const == 0:
             st.param_events[param_key(rid)] = "null"
-        elif status in (MEMBER, DETACHED) and e.op == "==" and e.const == 0:
-            st.status[rid] = INVALID
+        elif status in (MEMBER, DETACHED) and (e.op, e.const) in EMPTY_TESTS:
+            st.status[rid] = INVALID  # NULL, or a negative descriptor
         elif status == INVALID and rid[0] == "member" and e.op == "!=" and e.const == 0:
             raise Infeasible
 
@@ -279,12 +289,22 @@ class OwnershipAnalysis:
                 if st.status.get(old) == MOVED:
                     st.status[old] = RELEASED
 
-    def _assume_status(self, rid: tuple, op: str, const: int, st: State) -> None:
-        """A status code of an out-parameter acquisition: 0 is success, negative (or nonzero) is failure."""
-        failed = (op == "!=" and const == 0) or (op == "==" and const < 0) or (op == "<" and const <= 0) or \
-            (op == "<=" and const < 0)
-        if failed and st.status.get(rid) == OWNED:
-            st.status[rid] = INVALID
+    def _assume_status(self, link: StatusLink, e: ir.Assume, st: State) -> None:
+        """A condition on the value that says whether an out-parameter acquisition happened."""
+        assert isinstance(e.value, ir.Var)
+        if link.values is not None and link.acquired_on is not None:
+            fact = constrain(st.facts.get(e.value.name), e.op, e.const)
+            st.facts[e.value.name] = fact
+            possible = {v for v in link.values if fact[0] <= v <= fact[1] and v not in fact[2]}
+            if not possible:
+                raise Infeasible  # the callee never returns such a value
+            acquired = bool(possible & link.acquired_on)
+        else:
+            op, const = e.op, e.const
+            acquired = not ((op == "!=" and const == 0) or (op == "==" and const < 0) or
+                            (op == "<" and const <= 0) or (op == "<=" and const < 0))
+        if not acquired and st.status.get(link.rid) == OWNED:
+            st.status[link.rid] = INVALID
 
     def _Kill(self, e: ir.Kill, st: State, tr: list) -> None:
         dying: dict[tuple, str] = {}
@@ -313,11 +333,14 @@ class OwnershipAnalysis:
             if st.status.get(rid) == OWNED:
                 st.status[rid] = ESCAPED
                 self.graph.edge(self.graph.resource(rid), self.graph.node("return", "return", "return value"), None)
+            elif st.status.get(rid) in (MEMBER, DETACHED):
+                st.status[rid] = ESCAPED  # `old = cur_; cur_ = fresh; return old;`: the caller gets the old value
         self.return_shapes.append(ReturnShape(
             tuple(sorted(self.resources[r].kind for r in owned_at_return if r in self.resources)),
             tuple(sorted(self.resources[r].acquirer for r in returned if r in self.resources)),
             self._returns_borrowed(e.value, returned, st), dict(st.param_events), isinstance(e.value, ir.Const),
-            tuple(sorted(r[1] for r in returned if r[0] == "param")), self._constant(e.value, st)))
+            tuple(sorted(r[1] for r in returned if r[0] == "param")), self._constant(e.value, st),
+            self._members_emptied(st)))
         for rid, status in sorted(st.status.items(), key=repr):
             if status == DETACHED:
                 self._detached_lost(rid, st, tr)
@@ -327,9 +350,41 @@ class OwnershipAnalysis:
                 self.report("resource-leak", rid, e.loc, st, tr, holders[0] if holders else "")
         return False
 
+    def _members_emptied(self, st: State) -> frozenset[str]:
+        """Members whose entry value is gone on this path (released, found NULL, handed off) and that hold nothing
+        new: after a call, the caller's object no longer owns anything through them (`clear()`)."""
+        out = set()
+        for rid, status in st.status.items():
+            if rid[0] != "member" or status not in (RELEASED, INVALID, ESCAPED):
+                continue
+            held = st.pts.get("this->" + rid[1], frozenset())
+            if held <= {rid}:  # nothing new stored in it (a fresh resource stored there is no emptiness)
+                out.add(rid[1])
+        return frozenset(out)
+
+    def _empty_members(self, e: ir.Call, st: State) -> None:
+        """A same-object method that empties members (`clear(); data_ = fresh;`): their old values are gone."""
+        if not self.track_members or not (isinstance(e.receiver, ir.Var) and e.receiver.name == "this"):
+            return
+        summary = self.resolver.summary_for(e)
+        for name in summary.empties_members if summary is not None else ():
+            for rid in self.rids(st, ir.Field(None, name)):
+                if st.status.get(rid) in (MEMBER, DETACHED):
+                    st.status[rid] = INVALID
+            st.pts["this->" + name] = frozenset()
+
     def _constant(self, value: ir.Operand | None, st: State) -> int | None:
+        """The returned integer when known; for a status object, 0 (success) or 1 (failure) by the factory that
+        made it (`return Status::OK();`, `return Status::IOError(...);`)."""
         known = evaluate(value, st.facts, self.resolver.global_values)
-        return int(known[0]) if known is not None and known[0] == known[1] else None
+        if known is not None and known[0] == known[1]:
+            return int(known[0])
+        origin = self.origins.get(value.name) if isinstance(value, ir.Var) else None
+        if origin in SUCCESS_FACTORIES:
+            return 0
+        if origin is not None and FAILURE_FACTORY.search(origin):
+            return 1
+        return None
 
     def _returns_borrowed(self, value: ir.Operand | None, returned: frozenset, st: State) -> bool:
         if value is None or isinstance(value, ir.Const):
@@ -526,6 +581,10 @@ class OwnershipAnalysis:
             # `line = sdstrim(sdsnew(buf), ...)`: the result is the argument itself
             st.pts[e.result.name] = self.rids(st, e.args[effect.returns_arg])
         self._forget_written(e, st)
+        self._ok_link(e, st)
+        self._empty_members(e, st)
+        if e.result is not None and (origin := e.callee.rsplit("::", 1)[-1]):
+            self.origins[e.result.name] = origin
 
     def _call_releases(self, e: ir.Call, effect: CallEffect, st: State, tr: list) -> set[int]:
         """Release what the callee releases; returns the argument indexes taken care of."""
@@ -584,7 +643,7 @@ class OwnershipAnalysis:
             return
         for rid in self.rids(st, arg):
             status = st.status.get(rid)
-            if status in (OWNED, PARAM):
+            if status in (OWNED, PARAM, MEMBER, DETACHED):
                 call = self.graph.node(f"call:{e.callee}:{e.loc.line}", "call", f"{e.callee or '?'}()", e.loc.line)
                 self.graph.edge(self.graph.resource(rid), call, "escape")
                 if status == PARAM and i in effect.sinks:
@@ -615,13 +674,33 @@ class OwnershipAnalysis:
                 if st.status.get(old) == OWNED and not [h for h in st.holders(old) if h != target.base.name]:
                     self.escape(st, old, tr, e.loc, f"handed to {e.callee}() by address")
             st.pts[target.base.name] = frozenset({rid})
-            if e.result is not None:
-                st.status_of[e.result.name] = rid  # `if (asprintf(&s, ...) < 0)` decides validity
+            if e.result is not None:  # `if (asprintf(&s, ...) < 0)`, `if (!Open(&db).ok())` decide validity
+                st.status_of[e.result.name] = self._status_link(e, index, rid)
             self.graph.edge(self.graph.resource(rid), self.graph.place(target.base), "assign")
         elif isinstance(target, ir.Var) and st.pts.get(target.name):
             for prid in st.pts[target.name]:
                 if st.status.get(prid) == PARAM and len(prid) == 2:
                     st.param_events[("out", prid[1])] = effect.acquire_kind
+
+    def _status_link(self, e: ir.Call, index: int, rid: tuple) -> StatusLink:
+        summary = self.resolver.summary_for(e)
+        if summary is None or not summary.return_values:
+            return StatusLink(rid)
+        on = dict(summary.out_on_values).get(index)
+        return StatusLink(rid, frozenset(on) if on is not None else None, frozenset(summary.return_values))
+
+    def _ok_link(self, e: ir.Call, st: State) -> None:
+        """`s.ok()` on a status that says whether an acquisition happened: the result says it too (ok is 1 when
+        the status is the success value 0)."""
+        if e.result is None or not isinstance(e.receiver, ir.Var) or e.receiver.name not in st.status_of:
+            return
+        if e.callee.rsplit("::", 1)[-1] not in OK_METHODS:
+            return
+        link = st.status_of[e.receiver.name]
+        if link.values is None or link.acquired_on is None:
+            return
+        st.status_of[e.result.name] = StatusLink(link.rid, frozenset(int(v == 0) for v in link.acquired_on),
+                                                 frozenset(int(v == 0) for v in link.values))
 
     def _release(self, rid: tuple, kind: str, e: ir.Call, st: State, tr: list) -> None:
         status = st.status.get(rid)

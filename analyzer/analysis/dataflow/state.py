@@ -68,6 +68,16 @@ class State:
         return [v for v, rids in self.pts.items() if rid in rids and not v.startswith("$")]
 
 
+@dataclass(frozen=True, slots=True)
+class StatusLink:
+    """A value that says whether an out-parameter acquisition happened (`rc = f(&p)`, `s = Open(&db)`,
+    `ok = s.ok()`). With `values` (the callee's possible results) and `acquired_on` (those on which it writes the
+    out-parameter), conditions on the value decide; without them, 0 is success and negative is failure."""
+    rid: tuple
+    acquired_on: frozenset[int] | None = None
+    values: frozenset[int] | None = None
+
+
 def param_key(rid: tuple) -> object:
     """Where a parameter's events are recorded: its index, or ('deref', index) for what it points to."""
     return rid[1] if len(rid) == 2 else ("deref", rid[1])
@@ -87,7 +97,9 @@ class ReturnShape:
     param_events: dict  # param index -> 'released'/'stored'/... ; ('out', index) -> kind written through it
     returns_constant: bool  # `return NULL;`, `return 0;`
     returned_params: tuple[int, ...]  # parameters returned as they came in
-    constant: int | None = None  # the integer value returned, when known on this path
+    constant: int | None = None  # the integer value returned, when known on this path (a status object: 0 for
+    # success, 1 for failure, from the factory it comes from)
+    members_emptied: frozenset[str] = frozenset()  # members that own nothing any more at this return
 
 
 @dataclass

@@ -101,6 +101,19 @@ def _pointee_roles(fn: ir.Function, shapes: Sequence[ReturnShape]) -> tuple[list
     return releases, borrows
 
 
+def _out_values(outs: Sequence[tuple[int, str]], shapes: Sequence[ReturnShape]
+                ) -> tuple[tuple[int, ...], tuple[tuple[int, tuple[int, ...]], ...]]:
+    """When every return's value is known: all of them, and per out-parameter the ones it is written on (set only
+    on success: `if (open_x(&p) != 0) return -1;` does not leak p; set only on failure: an error string)."""
+    if not outs or not shapes or any(s.constant is None for s in shapes):
+        return (), ()
+    values = tuple(sorted({int(s.constant) for s in shapes if s.constant is not None}))
+    per_out = tuple((i, tuple(sorted({int(s.constant) for s in shapes
+                                      if s.param_events.get(("out", i)) and s.constant is not None})))
+                    for i, _ in outs)
+    return values, per_out
+
+
 def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, resolver: Resolver) -> FunctionSummary:
     returns_owned, acquirer = _returned_resource(fn, shapes)
     releases: list[tuple[int, str]] = []
@@ -124,6 +137,7 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
         if len(only) == 1 and fn.params[only[0]].is_pointer and only[0] in borrows:
             returns_arg = only[0]
     constants = {s.constant for s in shapes}
+    return_values, out_on_values = _out_values(outs, shapes)
     releases_pointee, borrows_pointee = _pointee_roles(fn, shapes) if shapes else ([], [])
     writes_globals, writes_fields, writes_unknown = _writes(fn, resolver)
     return FunctionSummary(fn.usr, fn.qualname, returns_owned, acquirer, tuple(releases), tuple(outs),
@@ -133,4 +147,7 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
                            returns_const=constants.pop() if len(constants) == 1 and not truncated
                            and fn.kind == "function" else None,
                            writes_globals=writes_globals, writes_fields=writes_fields, writes_unknown=writes_unknown,
-                           releases_pointee=tuple(releases_pointee), borrows_pointee=tuple(borrows_pointee))
+                           releases_pointee=tuple(releases_pointee), borrows_pointee=tuple(borrows_pointee),
+                           return_values=return_values, out_on_values=out_on_values,
+                           empties_members=tuple(sorted(frozenset.intersection(*(s.members_emptied for s in shapes))))
+                           if shapes else ())
