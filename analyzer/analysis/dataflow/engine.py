@@ -403,9 +403,10 @@ class OwnershipAnalysis:
             return
         if isinstance(e.dst, ir.Deref) and isinstance(e.dst.base, ir.Var) and e.dst.base.name in self.param_index:
             st.param_events.setdefault(("deref", self.param_index[e.dst.base.name]), "written")
-        if isinstance(e.src, ir.AddrOf) and (inner := ir.root_var(e.src)) is not None:
+        if isinstance(e.src, ir.AddrOf) and isinstance(e.src.base, ir.Var):
             # `s->slot = &data`: whatever data holds may be reached (and released) through the stored address
-            for rid in st.pts.get(inner.name, frozenset()):
+            # (`&lc->cells` points into the object lc owns, not at the local lc: no hand-over)
+            for rid in st.pts.get(e.src.base.name, frozenset()):
                 self.escape(st, rid, tr, e.loc, f"address stored in '{operand_text(e.dst)}'")
         holder = ir.root_var(e.dst)
         self._forget_place(e.dst, st)
