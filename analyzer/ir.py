@@ -141,6 +141,15 @@ class Compare:
 
 
 @dataclass(frozen=True, slots=True)
+class Relation:
+    """On this edge the integers `lhs OP rhs` (`i < n`): relations between unknowns, for the value domain."""
+    loc: Loc
+    lhs: Operand
+    op: str
+    rhs: Operand
+
+
+@dataclass(frozen=True, slots=True)
 class Branch:
     """This edge is taken when the condition `text` is `taken` (for path explanations)."""
     loc: Loc
@@ -175,7 +184,7 @@ class Halt:
     reason: str
 
 
-Event = Call | Assign | Assume | Compare | Branch | Use | Return | Kill | Halt
+Event = Call | Assign | Assume | Compare | Relation | Branch | Use | Return | Kill | Halt
 
 
 # ---- structure ---------------------------------------------------------------------------
@@ -286,7 +295,8 @@ class Module:
 # ---- JSON round trip -------------------------------------------------------------------------
 
 _TYPES: dict[str, type] = {cls.__name__: cls for cls in (
-    Loc, Var, Field, Global, Deref, Index, AddrOf, Const, Arith, Unknown, Call, Assign, Assume, Compare, Branch, Use,
+    Loc, Var, Field, Global, Deref, Index, AddrOf, Const, Arith, Unknown, Call, Assign, Assume, Compare, Relation,
+    Branch, Use,
     Return, Kill, Halt, Block, Param, Function, FuncDecl, FieldDecl, ClassDecl, GlobalVar, TUDiagnostic, Module)}
 
 

@@ -11,6 +11,7 @@ from .cursors import (
     NEGATE,
     SWAP,
     _children,
+    _is_integer,
     _is_pointer,
     _loc,
     _strip,
@@ -60,6 +61,10 @@ class CondLowerer(LoweringContext):
                     a, b = self.expr(lhs), self.expr(rhs)
                     self.split_compare(_loc(s), a, b, op == "==", t, f, s)
                     return
+                if _is_integer(lhs.type) and _is_integer(rhs.type):
+                    a, b = self.expr(lhs), self.expr(rhs)
+                    self.split_relation(_loc(s), a, op, b, t, f, s)
+                    return
         if kind == "UNARY_OPERATOR":
             op, _ = unary_operator(s)
             if op == "!":
@@ -95,6 +100,17 @@ class CondLowerer(LoweringContext):
             self.fn.edge(self.cur, edge)
             self.fn.events[edge].append(ir.Branch(loc, taken, text))
             self.fn.events[edge].append(ir.Compare(loc, a, b, equal == taken))
+            self.fn.edge(edge, target)
+        self.cur = None
+
+    def split_relation(self, loc: ir.Loc, a: ir.Operand, op: str, b: ir.Operand, t: int, f: int,
+                       c: Cursor) -> None:
+        text = self.module.text(c)
+        for target, oper, taken in ((t, op, True), (f, NEGATE[op], False)):
+            edge = self.fn.new()
+            self.fn.edge(self.cur, edge)
+            self.fn.events[edge].append(ir.Branch(loc, taken, text))
+            self.fn.events[edge].append(ir.Relation(loc, a, oper, b))
             self.fn.edge(edge, target)
         self.cur = None
 

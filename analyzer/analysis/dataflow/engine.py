@@ -29,7 +29,18 @@ from .state import (
     pointee,
 )
 from .summary import summarize
-from .values import Infeasible, constrain, evaluate, exactly, fact_key, field_name, field_root
+from .values import (
+    SWAP,
+    Infeasible,
+    constrain,
+    evaluate,
+    exactly,
+    fact_key,
+    field_name,
+    field_root,
+    related,
+    relation_key,
+)
 
 # methods of a status object that say it succeeded, and the factories that make a successful or failed status
 OK_METHODS = frozenset({"ok", "OK", "Ok", "IsOk", "isOk", "is_ok", "IsOK", "good", "succeeded", "Succeeded"})
@@ -73,6 +84,14 @@ class OwnershipAnalysis:
         for e in cfg.events(self.fn):
             if isinstance(e, ir.Assume) and (key := fact_key(e.value)) is not None:
                 conditions.setdefault(key, set()).add((e.loc.line, e.loc.col))
+            elif isinstance(e, ir.Relation):
+                ka, kb = fact_key(e.lhs), fact_key(e.rhs)
+                for key in (ka, kb):
+                    if key is not None:  # a side compared with a value known on the path (`i < n`, n = 1)
+                        conditions.setdefault(key, set()).add((e.loc.line, e.loc.col))
+                if ka is not None and kb is not None and ka != kb:
+                    key = relation_key(min(ka, kb), max(ka, kb))
+                    conditions.setdefault(key, set()).add((e.loc.line, e.loc.col))
             elif isinstance(e, ir.Assign):
                 if (key := fact_key(e.dst)) is not None and isinstance(e.src, (ir.Const, ir.Arith)):
                     assigned.add(key)
@@ -257,6 +276,25 @@ class OwnershipAnalysis:
             constrain(known, e.op, e.const)  # Infeasible: the global's value says this edge is never taken
         elif key in self.tested or key in st.facts:
             st.facts[key] = constrain(st.facts.get(key), e.op, e.const)
+
+    def _Relation(self, e: ir.Relation, st: State, tr: list) -> None:
+        """`a OP b` between integers: with one side known it constrains the other; else a fact about a - b (a loop
+        index compared again with the bound that ended the loop)."""
+        gv = self.resolver.global_values
+        ka, kb = fact_key(e.lhs), fact_key(e.rhs)
+        va, vb = evaluate(e.lhs, st.facts, gv), evaluate(e.rhs, st.facts, gv)
+        if vb is not None and vb[0] == vb[1] and ka is not None:
+            self._assume_value(ir.Assume(e.loc, e.lhs, e.op, int(vb[0])), st)
+        if va is not None and va[0] == va[1] and kb is not None:
+            self._assume_value(ir.Assume(e.loc, e.rhs, SWAP[e.op], int(va[0])), st)
+        if ka is None or kb is None or ka == kb:
+            return
+        op = e.op
+        if ka > kb:
+            ka, kb, op = kb, ka, SWAP[op]
+        key = relation_key(ka, kb)
+        if key in self.tested or key in st.facts:
+            st.facts[key] = constrain(st.facts.get(key), op, 0)  # a OP b  <=>  a - b OP 0
 
     def _assume_unacquired(self, rid: tuple, e: ir.Assume, st: State) -> None:
         """A parameter or a member's entry value tested against NULL."""
@@ -450,6 +488,7 @@ class OwnershipAnalysis:
 
     def _learn(self, key: str, src: ir.Operand, st: State) -> None:
         """A tracked place assigned `src`: its new value when known (`i = 0`, `i = i + 1`), else nothing."""
+        _forget_relations(st, {key})
         if key not in self.tested:
             st.facts.pop(key, None)
             return
@@ -463,8 +502,10 @@ class OwnershipAnalysis:
     def _forget_place(dst: ir.Operand, st: State) -> None:
         """An assignment to a field may write any field of that name (pointers alias): their facts go."""
         if isinstance(dst, ir.Field) and st.facts:
-            for key in [k for k in st.facts if field_name(k) == dst.name]:
+            gone = {k for k in st.facts if field_name(k) == dst.name}
+            for key in gone:
                 del st.facts[key]
+            _forget_relations(st, gone)
 
     def _forget_written(self, e: ir.Call, st: State) -> None:
         """Facts about globals and fields the callee may assign; a callee's constant result."""
@@ -484,15 +525,18 @@ class OwnershipAnalysis:
                      and (r := ir.root_var(a)) is not None}
             if (r := ir.root_var(e.receiver)) is not None:
                 roots.add(r.name)
+        gone: set[str] = set()
         for key in list(st.facts):
             if key.startswith("g:"):
-                gone = unknown or key[2:] in globals_ or key[2:] in self.resolver.addressed_globals
+                dropped = unknown or key[2:] in globals_ or key[2:] in self.resolver.addressed_globals
             elif key.startswith("f:"):
-                gone = unknown or field_name(key) in fields or field_root(key) in roots
+                dropped = unknown or field_name(key) in fields or field_root(key) in roots
             else:
                 continue
-            if gone:
+            if dropped:
                 del st.facts[key]
+                gone.add(key)
+        _forget_relations(st, gone)
 
     def _store_message(self, e: ir.Assign, rid: tuple, st: State) -> str:
         """An owned resource stored in a field, global, element or through an out-parameter: where it went."""
@@ -740,3 +784,10 @@ def _address_taken(op: ir.Operand | None, out: set[str]) -> None:
         if isinstance(op, ir.AddrOf) and (root := ir.root_var(op.base)) is not None:
             out.add(root.name)
         op = op.base
+
+
+def _forget_relations(st: State, keys: set[str]) -> None:
+    """Relation facts (`i < n`) about places that changed."""
+    if keys and st.facts:
+        for key in [k for k in st.facts if (pair := related(k)) is not None and (pair[0] in keys or pair[1] in keys)]:
+            del st.facts[key]

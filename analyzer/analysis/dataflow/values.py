@@ -60,6 +60,21 @@ def fact_key(op: ir.Operand | None) -> str | None:
     return None
 
 
+SWAP = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+
+
+def relation_key(a: str, b: str) -> str:
+    return f"r:{a}\x00{b}"
+
+
+def related(key: str) -> tuple[str, str] | None:
+    """The two keys a relation fact is about."""
+    if not key.startswith("r:"):
+        return None
+    a, _, b = key[2:].partition("\x00")
+    return a, b
+
+
 def field_name(key: str) -> str | None:
     """The member name a field fact is about (`f:s->flag` -> 'flag')."""
     if not key.startswith("f:"):
