@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     examples: dict[str, str] = {}
     if args.minimize:
         from .minimize import minimize_groups
-        examples = minimize_groups(summary, records, settings, args.minimize, args.minimize_budget, out / "examples")
+        examples = minimize_groups(summary, records, settings, args.minimize, args.minimize_budget, out / "examples",
+                                   jobs=args.jobs)
     text = render_text(summary, examples)
     elapsed = time.monotonic() - start
     text += f"\n\n{len(records)} programs in {elapsed:.0f}s with -j {args.jobs}; seed {args.seed}, start {args.start}"

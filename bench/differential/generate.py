@@ -93,6 +93,8 @@ class Generator:
         self.site_ids = itertools.count(1)
         self.prog = Program(seed=label, prefix=r.choice(PREFIXES), noun=r.choice(NOUNS), verbs=r.choice(VERBS),
                             inputs=r.choice((2, 3, 3, 4)), funcs=[])
+        # most destructors are complete; some forget a member (drawn apart, so the rest of the program stays put)
+        self.prog.ctx_frees_extra = random.Random(f"{label}:ctx").random() < 0.7
         self.worker_names: set[str] = set()
         self.workers = 0
 

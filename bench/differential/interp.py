@@ -131,11 +131,12 @@ class Interpreter:
             raise UndefinedBehaviour(f"{fr.func.name}: {lv} released twice")
         obj.alive = False
         if how == "ctx_free":
-            inner = obj.fields["name"]
-            if inner is not None:
-                if not self.heap[inner.oid].alive:
-                    raise UndefinedBehaviour(f"{fr.func.name}: {lv}->name released twice")
-                self.heap[inner.oid].alive = False
+            for member in ("name", "extra") if self.prog.ctx_frees_extra else ("name",):
+                inner = obj.fields[member]
+                if inner is not None:
+                    if not self.heap[inner.oid].alive:
+                        raise UndefinedBehaviour(f"{fr.func.name}: {lv}->{member} released twice")
+                    self.heap[inner.oid].alive = False
 
     # ---- evaluation ------------------------------------------------------------------------------------------
     def cond(self, fr: _Frame, c: Cond) -> bool:

@@ -166,6 +166,9 @@ def judge(side: Sidecar, runs: list[RunResult], scan: ScanResult) -> Verdict:
         matched = [f"{f.rule_id}@{f.function}:{f.line}" for f in leak_findings
                    if f.acquire_line and side.site_at(f.function, f.acquire_line) in sites]
         top = side.site(sites[-1])
-        units.append(LeakUnit(list(sites), chain.visible, bool(matched), top["signature"],
+        signature = top["signature"]
+        if top["kind"] == "ctxfill" and len(sites) > 1:  # stored into the caller's context by the callee
+            signature = f"ctxfill({side.site(sites[-2])['signature']})"
+        units.append(LeakUnit(list(sites), chain.visible, bool(matched), signature,
                               [side.site(k)["signature"] for k in sites], inputs, matched))
     return Verdict(units, findings, errors)

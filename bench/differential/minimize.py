@@ -8,8 +8,10 @@ same site and no run confirms it. Each check compiles, runs and scans, so the wo
 """
 from __future__ import annotations
 
+import concurrent.futures as cf
 import copy
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -193,47 +195,52 @@ def minimize(prog: Program, holds: Callable[[Program], bool], budget: float,
 
 
 def minimize_groups(summary: Summary, records: list[dict], settings: Settings, top: int, budget: float,
-                    out: Path) -> dict[str, str]:
+                    out: Path, jobs: int = 2) -> dict[str, str]:
     """Minimize one example for each of the `top` largest miss and false-positive shapes; {signature: file}."""
-    import sys
     out.mkdir(parents=True, exist_ok=True)
     by_source = {r.get("source"): r for r in records}
+    work = []
+    for kind, groups in (("miss", summary.misses[:top]), ("fp", summary.fps[:top])):
+        for n, group in enumerate(groups, 1):
+            example = group.examples[0]
+            if kind == "miss":
+                target = Target("miss", tuple(example["chain"]))
+            elif example["site"]:
+                target = Target("fp", (example["site"],), example["rule_id"])
+            else:
+                continue  # a finding at no acquisition site: nothing to keep the minimizer on
+            label = by_source[group.programs[0]]["label"]
+            work.append((f"{kind}-{n:02d}", kind, group.signature, label, target, settings, budget, out))
     examples: dict[str, str] = {}
-    jobs = [("miss", g) for g in summary.misses[:top]] + [("fp", g) for g in summary.fps[:top]]
-    for n, (kind, group) in enumerate(jobs, 1):
-        example = group.examples[0]
-        record = by_source[group.programs[0]]
-        label = record["label"]
-        if kind == "miss":
-            target = Target("miss", tuple(example["chain"]))
-        else:
-            target = Target("fp", (example["site"],) if example["site"] else (), example["rule_id"])
-            if not example["site"]:
-                continue
-        name = f"{kind}-{n:02d}"
-        print(f"  minimizing {name}: {group.signature} ({label}, {target.describe()})", file=sys.stderr, flush=True)
-        started = time.monotonic()
-        checker = _Checker(target, settings, out / f".{name}" / "work")
-        small = minimize(regenerate(label), checker.holds, budget)
-        checks = checker.checks
-        cov = finish(small)
-        src, side = write_program(small, cov, out / name, name)
-        note = _note(kind, group.signature, target, side, label, checks, time.monotonic() - started, example)
-        with src.open("a") as fh:
-            fh.write(note)
-        shutil.rmtree(out / f".{name}", ignore_errors=True)
-        examples[group.signature] = str(src)
+    with cf.ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for signature, path in pool.map(_minimize_one, work):
+            examples[signature] = path
     return examples
 
 
-def _note(kind: str, signature: str, target: Target, side: Sidecar, label: str, checks: int, seconds: float,
-          example: dict) -> str:
+def _minimize_one(job: tuple) -> tuple[str, str]:
+    name, kind, signature, label, target, settings, budget, out = job
+    print(f"  minimizing {name}: {signature} ({label}, {target.describe()})", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    checker = _Checker(target, settings, out / f".{name}" / "work")
+    small = minimize(regenerate(label), checker.holds, budget)
+    cov = finish(small)
+    src, side = write_program(small, cov, out / name, name)
+    with src.open("a") as fh:
+        fh.write(_note(kind, signature, target, side, label, checker.checks, time.monotonic() - started))
+    shutil.rmtree(out / f".{name}", ignore_errors=True)
+    return signature, str(src)
+
+
+def _note(kind: str, signature: str, target: Target, side: Sidecar, label: str, checks: int, seconds: float) -> str:
     where = ", ".join(f"{side.site(k)['callee']}() at line {side.site(k)['line']} in {side.site(k)['func']}()"
                       for k in target.sites if k in side.data["sites"])
     what = ("leakscan misses a leak LeakSanitizer reports; the leaked object was acquired by " + where
             if kind == "miss" else
             f"leakscan reports {target.rule} for {where}; no input makes LeakSanitizer see it leak")
+    small = side.site(target.sites[-1])["signature"] if target.sites[-1] in side.data["sites"] else "?"
     return (f"\n/* differential example ({kind}), shape {signature}\n"
             f" * {what}.\n"
+            f" * shape of that site in this minimized program: {small}\n"
             f" * inputs: argv holds {side.data['inputs']} integers in 0..{side.data['domain'] - 1}; original program "
             f"{label}, minimized in {checks} checks, {seconds:.0f}s.\n */\n")

@@ -8,19 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Resource classes. `lsan` says whether LeakSanitizer can see a lost one: heap blocks yes; FILE* and descriptors
-# no (glibc keeps every open FILE on its own list, so it stays reachable; a descriptor is no heap block at all).
-CLASSES = ("heap", "buf", "ctx", "file", "fd")
+# Resource classes and whether LeakSanitizer can see a lost one: heap blocks yes; FILE* and descriptors no (glibc
+# keeps every open FILE on its own list, so it stays reachable; a descriptor is no heap block at all).
 LSAN_VISIBLE = {"heap": True, "buf": True, "ctx": True, "file": False, "fd": False}
-
-# Acquirer kinds, by how the caller obtains the resource.
-DIRECT = {"malloc", "calloc", "strdup"}                      # libc allocators
-WRAPPED = {"wrap_strdup", "wrap_xmalloc", "pair_new", "ctx_new"}  # project wrappers defined in the program
-OUT_CTORS = {"out_ctor", "worker_out"}                        # constructors through an out-parameter
-RETURNING_WORKERS = {"worker_ret"}                            # generated functions that return an owned resource
-INDIRECT = {"indirect"}                                       # through a function pointer: invisible to the analysis
-FILES = {"fopen", "open"}
-REALLOC = {"realloc_self", "realloc_tmp"}
 
 
 @dataclass(frozen=True)
@@ -205,6 +195,7 @@ class Program:
     inputs: int  # argv values, each in 0..DOMAIN-1
     funcs: list[Func]  # callees first, main last
     globals: dict[str, str] = field(default_factory=dict)
+    ctx_frees_extra: bool = True  # False: the context's destructor forgets its `extra` member
 
     def func(self, name: str) -> Func:
         return next(f for f in self.funcs if f.name == name)
@@ -233,7 +224,3 @@ def children(s: Stmt) -> list[list[Stmt]]:
     if isinstance(s, Realloc) and s.on_fail is not None:
         return [s.on_fail]
     return []
-
-
-def site_of(s: Stmt) -> int | None:
-    return getattr(s, "site", None)

@@ -56,12 +56,6 @@ class Rendered:
     realloc_self_lines: set[int] = field(default_factory=set)  # `p = realloc(p, n)`: an overwrite only on failure
     func_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
-    def site_at(self, func: str, line: int) -> SiteInfo | None:
-        for s in self.sites.values():
-            if s.func == func and s.line == line:
-                return s
-        return None
-
 
 def ctype(prog: Program, cls: str) -> str:
     return {"heap": "char *", "buf": f"struct {prog.prefix}_{prog.noun} *", "ctx": f"struct {prog.prefix}_ctx *",
@@ -177,9 +171,9 @@ def _library(prog: Program, used: set[str]) -> list[tuple[str, str | None, str |
                 ("    int n;", None, None), ("};", None, None), ("", None, None)]
         fn(f"{p}_ctx_new", [f"static struct {p}_ctx *{p}_ctx_new(void)", "{",
                             f"    struct {p}_ctx *c = calloc(1, sizeof *c);@@ret", "    return c;", "}"])
-        # releases `name` but not `extra`: a destructor that forgets a member, as real code does
         fn(f"{p}_ctx_free", [f"static void {p}_ctx_free(struct {p}_ctx *c)", "{", "    if (!c)", "        return;",
-                             "    free(c->name);", "    free(c);", "}"])
+                             "    free(c->name);", *(["    free(c->extra);"] if prog.ctx_frees_extra else []),
+                             "    free(c);", "}"])
     if "pair" in used:
         out += [(f"struct {p}_pair {{", None, None), ("    char *a;", None, None), ("    char *b;", None, None),
                 ("};", None, None), ("", None, None)]

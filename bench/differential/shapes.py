@@ -77,7 +77,6 @@ class Engine:
         self.branch_depth = branch_depth
         self.scopes: list[set[str]] = [set()]
         self.site_depth: dict[int, int] = {}
-        self.site_vars: dict[int, str] = {}
 
     # ---- helpers ---------------------------------------------------------------------------------------------
     def tag(self, tokens: frozenset | set, label: str) -> None:
@@ -102,7 +101,6 @@ class Engine:
         self.tag(old, "overwritten")
         st[dst] = tokens
         self.site_depth[site] = self.branch_depth
-        self.site_vars[site] = dst
         self.tag({site}, f"acq:{kind}")
         if self.loops:
             self.tag({site}, "in-loop")
@@ -216,7 +214,7 @@ class Engine:
             if s.cls == "ctx":
                 for f in ("name", "extra"):
                     fl = f"{s.lv}->{f}"
-                    if f == "name":
+                    if f == "name" or self.prog.ctx_frees_extra:
                         self.tag(st.get(fl, frozenset()), "released:ctx_free")
                     st.pop(fl, None)
             if s.nullify or toks == {NULL}:
@@ -234,7 +232,8 @@ class Engine:
             toks = st.get(s.src, frozenset({NULL}))
             if toks & {DANGLING, MOVED}:
                 self._unsafe("hand-over of", s.src, toks)
-            self.tag(toks, f"moved:{s.kind}" + ("(extra)" if s.dst.endswith("->extra") else ""))
+            forgotten = s.dst.endswith("->extra") and not self.prog.ctx_frees_extra
+            self.tag(toks, f"moved:{s.kind}" + ("(forgotten)" if forgotten else ""))
             if s.kind in ("field_local", "alias", "field_heap"):
                 self.tag(st.get(s.dst, frozenset()), "overwritten")
                 st[s.dst] = toks
@@ -275,6 +274,8 @@ class Engine:
         if isinstance(s, Assign):
             return st
         if isinstance(s, CallWorker):
+            if s.site is not None:
+                self.tag({s.site}, "acq:ctxfill")
             if s.on_fail is None:
                 return st
             self.branch_depth += 1

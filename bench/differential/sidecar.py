@@ -64,6 +64,8 @@ def program_shapes(prog: Program, tags: dict[int, set[str]]) -> list[str]:
                 out.add("call:ctxfill" if s.site is not None else "call:status")
     for t in tags.values():
         out.update(t)
+    if "acquire:ctx_new" in out and not prog.ctx_frees_extra:
+        out.add("ctx-destructor-forgets-a-member")
     return sorted(out)
 
 
