@@ -91,6 +91,14 @@ def chain_of(leak: Leak, side: Sidecar) -> Chain | str:
     return Chain(tuple(sites), visible)
 
 
+def chain_signature(side: Sidecar, sites: tuple[str, ...] | list[str]) -> str:
+    """The shape a leak is grouped under: that of the outermost site of its chain (where the object ended up)."""
+    top = side.site(sites[-1])
+    if top["kind"] == "ctxfill" and len(sites) > 1:  # stored into the caller's context by the callee
+        return f"ctxfill({side.site(sites[-2])['signature']})"
+    return top["signature"]
+
+
 def _norm(expr: str) -> str:
     expr = expr.replace(" ", "")
     while expr.startswith("(") and expr.endswith(")"):
@@ -148,11 +156,13 @@ def judge(side: Sidecar, runs: list[RunResult], scan: ScanResult) -> Verdict:
     for f in scan.findings:
         key = side.site_at(f.function, f.acquire_line) if f.acquire_line else None
         sig = side.site(key)["signature"] if key else "not-an-acquisition-site"
+        visible_kind = key is None or LSAN_VISIBLE.get(side.site(key)["cls"], True)
         if f.rule_id not in LEAK_RULES:
-            verdict = "false-positive"  # every program runs clean under ASan on every input
+            # ASan saw no double free or use after free on any input; it does not watch fclose/close at all
+            verdict = "false-positive" if visible_kind else "unjudgeable:not-heap"
         elif key is not None and key in on_some_chain:
             verdict = "confirmed"
-        elif key is not None and not LSAN_VISIBLE.get(side.site(key)["cls"], True):
+        elif not visible_kind:
             verdict = "unjudgeable:not-heap"
         elif on_failure_path(f, side):
             verdict = "unjudgeable:allocation-failure"
@@ -165,10 +175,6 @@ def judge(side: Sidecar, runs: list[RunResult], scan: ScanResult) -> Verdict:
     for sites, (chain, inputs) in sorted(direct.items()):
         matched = [f"{f.rule_id}@{f.function}:{f.line}" for f in leak_findings
                    if f.acquire_line and side.site_at(f.function, f.acquire_line) in sites]
-        top = side.site(sites[-1])
-        signature = top["signature"]
-        if top["kind"] == "ctxfill" and len(sites) > 1:  # stored into the caller's context by the callee
-            signature = f"ctxfill({side.site(sites[-2])['signature']})"
-        units.append(LeakUnit(list(sites), chain.visible, bool(matched), signature,
+        units.append(LeakUnit(list(sites), chain.visible, bool(matched), chain_signature(side, sites),
                               [side.site(k)["signature"] for k in sites], inputs, matched))
     return Verdict(units, findings, errors)

@@ -20,7 +20,7 @@ from pathlib import Path
 from .generate import Generator, finish
 from .harness import Settings, write_program
 from .interp import UndefinedBehaviour, all_inputs
-from .judge import chain_of, judge
+from .judge import chain_of, chain_signature, judge
 from .leakscan_cli import LEAK_RULES, scan
 from .program import Bound, CallWorker, If, Loop, OutAcquire, Program, Return, Stmt
 from .report import Summary
@@ -238,7 +238,7 @@ def _note(kind: str, signature: str, target: Target, side: Sidecar, label: str, 
     what = ("leakscan misses a leak LeakSanitizer reports; the leaked object was acquired by " + where
             if kind == "miss" else
             f"leakscan reports {target.rule} for {where}; no input makes LeakSanitizer see it leak")
-    small = side.site(target.sites[-1])["signature"] if target.sites[-1] in side.data["sites"] else "?"
+    small = chain_signature(side, target.sites) if all(k in side.data["sites"] for k in target.sites) else "?"
     return (f"\n/* differential example ({kind}), shape {signature}\n"
             f" * {what}.\n"
             f" * shape of that site in this minimized program: {small}\n"

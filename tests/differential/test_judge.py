@@ -110,3 +110,9 @@ def test_misuse_rules_are_false_positives_on_programs_that_run_clean():
 def test_a_stack_naming_no_site_is_a_judge_error():
     v = judge(_side(), [RunResult((0,), (_leak(("main", 71)),), "")], _scan())
     assert v.units == [] and len(v.errors) == 1 and "main:71" in v.errors[0]
+
+
+def test_misuse_claims_on_streams_and_descriptors_are_not_scored():
+    """ASan watches free(), not fclose() or close(): a double fclose claim can be neither confirmed nor refuted."""
+    v = judge(_side(), [RunResult((0,), (), "")], _scan(_finding("main", 72, rule="double-release")))
+    assert v.findings[0].verdict == "unjudgeable:not-heap"
