@@ -1,0 +1,1 @@
+"""Differential testing of leakscan against LeakSanitizer on generated C programs (see README.md here)."""
