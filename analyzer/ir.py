@@ -223,6 +223,7 @@ class Function:
     class_name: str = ""  # qualified name of the owning class for methods
     locals: tuple[str, ...] = ()  # every local variable name (params excluded)
     opaque: int = 0  # statements/expressions the lowering did not model
+    record_locals: tuple[str, ...] = ()  # locals that are structs held by value (no union, no destructor)
 
     def block(self, bid: int) -> Block:
         return self.blocks[bid]

@@ -9,28 +9,37 @@ from collections.abc import Callable, Sequence
 
 from . import ir
 from .errors import InputError
-from .frontend.compdb import CompileJob, jobs_from_paths, load_compile_commands
+from .frontend.compdb import CompileJob, flags_for, jobs_from_paths, load_compile_commands
 from .model import Diagnostic
 
 log = logging.getLogger(__name__)
 
 
-def collect_jobs(paths: Sequence[str], compile_commands: str | None,
-                 extra_flags: Sequence[str] = ()) -> list[CompileJob]:
-    """The TUs to scan: the database's entries (those under `paths` when given), else every source under `paths`.
-    Raises InputError (CompileDbError) on a broken database or a path that does not exist."""
+def collect_jobs(paths: Sequence[str], compile_commands: str | None, extra_flags: Sequence[str] = (),
+                 c_flags: Sequence[str] = (), cxx_flags: Sequence[str] = ()) -> list[CompileJob]:
+    """The TUs to scan: the database's entries (those under `paths` when given), else every source under `paths`,
+    with the extra flags that fit each TU's language. Raises InputError (CompileDbError) on a broken database or
+    a path that does not exist."""
     if compile_commands:
         jobs = load_compile_commands(compile_commands)
         if paths:
             wanted = [os.path.abspath(p) for p in paths]
             jobs = [j for j in jobs if any(j.file == w or j.file.startswith(w.rstrip("/") + "/") for w in wanted)]
-        if extra_flags:
-            jobs = [dataclasses.replace(j, args=j.args + tuple(extra_flags)) for j in jobs]
+    else:
+        jobs, missing = jobs_from_paths(list(paths), [])
+        if missing:
+            raise InputError(missing[0], None, "no such file or directory")
+    if not (extra_flags or c_flags or cxx_flags):
         return jobs
-    jobs, missing = jobs_from_paths(list(paths), list(extra_flags))
-    if missing:
-        raise InputError(missing[0], None, "no such file or directory")
-    return jobs
+    out: list[CompileJob] = []
+    dropped: set[tuple[str, str]] = set()
+    for j in jobs:
+        flags, wrong = flags_for(j, extra_flags, c_flags, cxx_flags)
+        dropped.update((flag, "C++" if j.is_cxx else "C") for flag in wrong)
+        out.append(dataclasses.replace(j, args=j.args + flags))
+    for flag, lang in sorted(dropped):
+        log.warning("note: %s does not fit %s; not passed to the %s TUs (use --cflags/--cxxflags)", flag, lang, lang)
+    return out
 
 
 def _lower_job(job: CompileJob) -> ir.Module:

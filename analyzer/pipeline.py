@@ -28,7 +28,9 @@ class Options:
     paths: tuple[str, ...] = ()
     compile_commands: str | None = None
     rule_files: tuple[str, ...] = ()
-    extra_flags: tuple[str, ...] = ()
+    extra_flags: tuple[str, ...] = ()  # after `--`: every TU (a -std= of the other language is dropped)
+    c_flags: tuple[str, ...] = ()  # C TUs only (--cflags)
+    cxx_flags: tuple[str, ...] = ()  # C++ TUs only (--cxxflags)
     jobs: int = 0  # 0: one worker per core
     infer: bool = True
     cppcheck_cfgs: tuple[str, ...] = ()
@@ -40,7 +42,8 @@ class Options:
 def lower_program(options: Options, progress: Callable[[int, int], None] | None = None
                   ) -> tuple[list[ir.Module], Program, list]:
     """Phase 1 and the merge: (modules, program, jobs). Raises InputError when there is nothing to scan."""
-    jobs = collect_jobs(options.paths, options.compile_commands, options.extra_flags)
+    jobs = collect_jobs(options.paths, options.compile_commands, options.extra_flags, options.c_flags,
+                        options.cxx_flags)
     if not jobs:
         raise InputError((options.paths or (options.compile_commands or '.',))[0], None,
                          "no C or C++ source files found")

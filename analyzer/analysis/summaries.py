@@ -30,6 +30,7 @@ class FunctionSummary:
     borrows_pointee: tuple[int, ...] = ()  # args through which it only reads the caller's pointer
     return_values: tuple[int, ...] = ()  # every value it may return, when each return's is known
     empties_members: tuple[str, ...] = ()  # a method after which these members own nothing (`clear()`)
+    reallocs_arg: int = -1  # realloc-like: returns argument k's block moved (or NULL, keeping it), -1: no
     out_on_values: tuple[tuple[int, tuple[int, ...]], ...] = ()  # out-parameter -> the return values it is set on
 
 
@@ -85,6 +86,9 @@ class Resolver:
                 return CallEffect(releases=tuple((r.arg, r.kind) for r in rels), borrows_all=True,
                                   source=rels[0].source)
         summary = self.summary_for(call)
+        if summary is not None and summary.reallocs_arg >= 0:
+            return CallEffect(acquire_kind=summary.returns_owned, acquirer=name, realloc_arg=summary.reallocs_arg,
+                              borrows=summary.borrows_args, source=f"summary:{summary.qualname}")
         if summary is not None:
             out = summary.acquires_out[0] if summary.acquires_out else None
             kind = summary.returns_owned or (out[1] if out else "")

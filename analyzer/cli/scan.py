@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from typing import Any
 
@@ -25,6 +26,8 @@ def add_source_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cppcheck-cfg", action="append", default=[], metavar="FILE",
                    help="read alloc/dealloc pairs from a cppcheck library .cfg file")
     p.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    p.add_argument("--cflags", default="", metavar="FLAGS", help="extra compiler flags for C TUs only (one string)")
+    p.add_argument("--cxxflags", default="", metavar="FLAGS", help="extra compiler flags for C++ TUs only")
     add_resource_dir_arg(p)
 
 
@@ -59,7 +62,9 @@ def scan_options(args: argparse.Namespace, extra: list[str]) -> Options:
         raise InputError("leakscan", None, "nothing to scan: give source files or folders, or -p BUILD_DIR")
     extra = list(extra) + check_setup(getattr(args, "resource_dir", None), extra)
     return Options(paths=tuple(args.paths), compile_commands=compdb, rule_files=tuple(args.rules),
-                   extra_flags=tuple(extra), jobs=args.jobs, infer=not getattr(args, "no_infer", False),
+                   extra_flags=tuple(extra), c_flags=tuple(shlex.split(args.cflags)),
+                   cxx_flags=tuple(shlex.split(args.cxxflags)), jobs=args.jobs,
+                   infer=not getattr(args, "no_infer", False),
                    cppcheck_cfgs=tuple(getattr(args, "cppcheck_cfg", []) or ()),
                    timestamp=getattr(args, "timestamp", ""))
 

@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,8 +188,25 @@ def jobs_from_paths(paths: list[str], extra: list[str]) -> tuple[list[CompileJob
     jobs = []
     incs = [f"-I{d}" for d in dict.fromkeys(include_dirs)]
     for f in dict.fromkeys(files):
-        std = "-std=c11" if Path(f).suffix in C_SUFFIXES else "-std=c++17"
+        # the compiler's own defaults (gcc: gnu17 / gnu++17): strict modes hide strdup, alloca, S_IREAD...
+        std = "-std=gnu17" if Path(f).suffix in C_SUFFIXES else "-std=gnu++17"
         lang = ["-x", "c"] if Path(f).suffix in C_SUFFIXES else ["-x", "c++"]
         own = [f"-I{os.path.dirname(f)}"]
         jobs.append(CompileJob(f, (*lang, std, *own, *incs, *list(extra)), os.path.dirname(f)))
     return jobs, missing
+
+
+_C_STANDARDS = re.compile(r"-std=(c|gnu|iso9899:)(89|90|99|9x|11|1x|17|18|2x|23|199409|1999|2011|2017|2018)$")
+_CXX_STANDARDS = re.compile(r"-std=(c|gnu)\+\+\w+$")
+
+
+def flags_for(job: CompileJob, flags: Sequence[str], c_flags: Sequence[str] = (),
+              cxx_flags: Sequence[str] = ()) -> tuple[tuple[str, ...], list[str]]:
+    """The extra flags that fit this TU's language, and those dropped because they only fit the other one
+    (`-- -std=gnu11` must not break the C++ TUs of the scan)."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for flag in flags:
+        wrong = _C_STANDARDS.match(flag) if job.is_cxx else _CXX_STANDARDS.match(flag)
+        (dropped if wrong else kept).append(flag)
+    return (*kept, *(cxx_flags if job.is_cxx else c_flags)), dropped

@@ -8,6 +8,8 @@ from clang.cindex import Cursor
 
 from analyzer import ir
 
+from .cursors import _is_plain_record
+
 if TYPE_CHECKING:
     from .lower import ModuleLowerer
 
@@ -62,6 +64,7 @@ class LoweringContext:
         self.locals: dict[Cursor, str] = {}
         self.aliases: dict[Cursor, ir.Operand] = {}  # reference locals: the place they name (`T &r = x;`)
         self.local_names: list[str] = []
+        self.record_locals: list[str] = []  # locals that are plain structs: their fields are places of their own
         self.opaque = 0
         self.lambdas: list[Cursor] = []
 
@@ -89,6 +92,8 @@ class LoweringContext:
             name = f"{name}#{decl.location.line}"
         self.locals[key] = name
         self.local_names.append(name)
+        if _is_plain_record(decl.type):
+            self.record_locals.append(name)
         if self.scopes:
             self.scopes[-1].append(name)
         return name

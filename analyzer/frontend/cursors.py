@@ -204,6 +204,18 @@ def addressed_variables(expr: Cursor) -> set[str]:
     return out
 
 
+def _is_plain_record(t) -> bool:
+    """A struct held by value whose fields die with it: no union (members overlap), no destructor (it could
+    release what the fields hold)."""
+    t = t.get_canonical()
+    if t.kind != TypeKind.RECORD:
+        return False
+    decl = t.get_declaration()
+    if decl is None or decl.kind not in (CursorKind.STRUCT_DECL, CursorKind.CLASS_DECL):
+        return False
+    return not any(k.kind == CursorKind.DESTRUCTOR for k in decl.get_children())
+
+
 def _is_reference(t) -> bool:
     return t.get_canonical().kind in (TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE)
 

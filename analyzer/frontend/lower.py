@@ -90,7 +90,7 @@ class FunctionLowerer(StmtLowerer, CondLowerer, ExprLowerer):
             usr=self.cursor.get_usr() or self.qualname, name=self.cursor.spelling, qualname=self.qualname,
             loc=_loc(self.cursor), end_line=end_line, params=tuple(params), blocks=self.fn.freeze(),
             entry=self.entry, exit=self.exit, return_type=rtype, kind=self.kind, class_name=class_name,
-            locals=tuple(self.local_names), opaque=self.opaque)
+            locals=tuple(self.local_names), opaque=self.opaque, record_locals=tuple(self.record_locals))
 
     def lower_ctor_inits(self) -> None:
         kids = _children(self.cursor)

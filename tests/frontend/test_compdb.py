@@ -122,6 +122,6 @@ def test_plain_paths_default_flags(tmp_path):
     assert missing == [str(tmp_path / "nope.c")]
     by_name = {os.path.basename(j.file): j for j in jobs}
     assert set(by_name) == {"a.c", "b.cc"}
-    assert by_name["a.c"].args[:3] == ("-x", "c", "-std=c11")
-    assert by_name["b.cc"].args[:3] == ("-x", "c++", "-std=c++17")
+    assert by_name["a.c"].args[:3] == ("-x", "c", "-std=gnu17")
+    assert by_name["b.cc"].args[:3] == ("-x", "c++", "-std=gnu++17")
     assert f"-I{tmp_path}" in by_name["a.c"].args and by_name["a.c"].args[-1] == "-DEXTRA"

@@ -22,12 +22,12 @@ def every_kind_module() -> ir.Module:
                 noreturn=False, is_ctor=True, discarded=True),
         ir.Assign(L, p, q), ir.Assume(L, p, "!=", 0), ir.Compare(L, p, ir.AddrOf(ir.Var("buf")), False),
         ir.Branch(L, True, "p != NULL"), ir.Use(L, p),
-        ir.Kill(L, ("p", "$1")), ir.Return(L, p), ir.Halt(L, "exit"),
+        ir.Relation(L, p, "<", ir.Var("n")), ir.Kill(L, ("p", "$1")), ir.Return(L, p), ir.Halt(L, "exit"),
     )
-    blocks = (ir.Block(0, events[:5], (2,)), ir.Block(1), ir.Block(2, events[5:9], (1,)), ir.Block(3, events[9:]))
+    blocks = (ir.Block(0, events[:5], (2,)), ir.Block(1), ir.Block(2, events[5:10], (1,)), ir.Block(3, events[10:]))
     fn = ir.Function("c:@F@f", "f", "f", L, 9, (ir.Param("p", "char *", True, False, 1),
                                                  ir.Param("r", "const T &", False, True, 0, True)),
-                     blocks, 0, 1, "int", "method", "C", ("p",), 2)
+                     blocks, 0, 1, "int", "method", "C", ("p", "s"), 2, ("s",))
     return ir.Module("m.c", (fn,), (ir.FuncDecl("c:@F@malloc", "malloc", "malloc", "void *", ("unsigned long",), L,
                                                  False, False, False, ("malloc",)),),
                      (ir.ClassDecl("c:@S@C", "C", L, (ir.FieldDecl("m_", "char *", True),), "c:@S@C@F@~C#"),),

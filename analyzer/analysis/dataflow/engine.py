@@ -72,6 +72,16 @@ class OwnershipAnalysis:
         self.track_members = bool(fn.class_name) and fn.kind in ("method", "destructor")
         self.member_res: dict[tuple, Resource] = {}
         self.detached_at: dict[tuple, ir.Loc] = {}
+        self.record_locals = self._record_locals()
+
+    def _record_locals(self) -> frozenset[str]:
+        """Local structs whose fields are followed as places: not those whose address is kept in a variable or
+        stored (`p = &s`: p->a is s.a behind our back)."""
+        kept: set[str] = set()
+        for e in cfg.events(self.fn):
+            if isinstance(e, ir.Assign):
+                _address_taken(e.src, kept)
+        return frozenset(self.fn.record_locals) - kept
 
     def _multiply_tested(self) -> set[str]:
         """Keys (locals, globals, fields) worth keeping facts about: tested by two different conditions, or tested
@@ -124,11 +134,12 @@ class OwnershipAnalysis:
             bucket = seen.setdefault(bid, set())
             if k in bucket:
                 continue
-            if len(bucket) >= WIDEN_AFTER and state.facts:
+            if len(bucket) >= WIDEN_AFTER and any(not k.startswith("r:") for k in state.facts):
                 # widen: past a few states per block, forget value facts and keep only ownership (fact
-                # combinations of unrelated flags otherwise fill the block's budget and truncate the analysis)
+                # combinations of unrelated flags otherwise fill the block's budget and truncate the analysis).
+                # Relations (`i >= n` after a loop) survive: they do not count iterations.
                 state = state.copy()
-                state.facts = {}
+                state.facts = {k: v for k, v in state.facts.items() if k.startswith("r:")}
                 k = state.key()
                 if k in bucket:
                     continue
@@ -175,9 +186,35 @@ class OwnershipAnalysis:
         return True
 
     # ---- helpers ----------------------------------------------------------------------------
+    def slot(self, op: ir.Operand | None) -> str | None:
+        """`s.a` (`s.in.a`) of a local struct `s`: a place of its own, named 's.a'."""
+        path: list[str] = []
+        while isinstance(op, ir.Field) and not op.arrow and op.base is not None:
+            path.append(op.name)
+            op = op.base
+        if path and isinstance(op, ir.Var) and op.name in self.record_locals:
+            return ".".join([op.name, *reversed(path)])
+        return None
+
+    def record_root(self, op: ir.Operand) -> ir.Var | None:
+        """The local struct `s` of `s`, `&s` or `&s.a.b`, or None."""
+        if isinstance(op, ir.AddrOf):
+            op = op.base
+            while isinstance(op, ir.Field) and not op.arrow and op.base is not None:
+                op = op.base
+        return op if isinstance(op, ir.Var) and op.name in self.record_locals else None
+
+    def slots_of(self, st: State, name: str) -> list[str]:
+        prefix = name + "."
+        return [k for k in st.pts if k.startswith(prefix)]
+
     def rids(self, st: State, op: ir.Operand | None) -> frozenset:
         if isinstance(op, ir.Var):
+            if op.name in self.record_locals:  # the whole struct: what it and its fields hold
+                return st.pts.get(op.name, frozenset()).union(*(st.pts[k] for k in self.slots_of(st, op.name)))
             return st.pts.get(op.name, frozenset())
+        if (slot := self.slot(op)) is not None:
+            return st.pts.get(slot, frozenset())
         if isinstance(op, ir.Field) and op.base is None and self.track_members:
             key = "this->" + op.name
             if key not in st.pts:
@@ -194,8 +231,10 @@ class OwnershipAnalysis:
 
     def pointee_place(self, st: State, op: ir.Operand | None) -> str | None:
         """The local whose value a call can reach through this argument: `&data`, or `pp` after `pp = &data`."""
-        if isinstance(op, ir.AddrOf) and isinstance(op.base, ir.Var):
+        if isinstance(op, ir.AddrOf) and isinstance(op.base, ir.Var) and op.base.name not in self.record_locals:
             return op.base.name
+        if isinstance(op, ir.AddrOf) and (slot := self.slot(op.base)) is not None:
+            return slot
         if isinstance(op, ir.Var):
             return st.refs.get(op.name)
         return None
@@ -320,6 +359,8 @@ class OwnershipAnalysis:
                 for old in st.pending.pop(rid, ()):
                     if st.status.get(old) == MOVED:
                         st.status[old] = OWNED
+                    elif st.status.get(old) == PARAM:
+                        st.param_events.pop(param_key(old), None)  # realloc failed: the caller keeps its block
         elif verdict is False:
             if status == INVALID:
                 raise Infeasible
@@ -346,7 +387,8 @@ class OwnershipAnalysis:
 
     def _Kill(self, e: ir.Kill, st: State, tr: list) -> None:
         dying: dict[tuple, str] = {}
-        for name in e.names:
+        names = [*e.names, *(k for n in e.names if n in self.record_locals for k in self.slots_of(st, n))]
+        for name in names:
             for rid in st.pts.pop(name, frozenset()):
                 dying.setdefault(rid, name)
             st.facts.pop(name, None)
@@ -368,6 +410,9 @@ class OwnershipAnalysis:
         # only what the caller receives owned counts (not what was stored or handed off before)
         owned_at_return = {r for r in returned if st.status.get(r) == OWNED}
         for rid in returned:
+            for old in st.pending.get(rid, ()):
+                if st.status.get(old) == PARAM:  # `return realloc(ptr, n);`: ptr's block is in the result, or kept
+                    st.param_events[param_key(old)] = ("moved", st.param_events.get(param_key(old), ("", ""))[1])
             if st.status.get(rid) == OWNED:
                 st.status[rid] = ESCAPED
                 self.graph.edge(self.graph.resource(rid), self.graph.node("return", "return", "return value"), None)
@@ -437,14 +482,25 @@ class OwnershipAnalysis:
             self._assign_var(e, ir.Var(st.refs[e.dst.base.name]), src, st, tr)  # `*pp = x` with pp = &data
             return
         if isinstance(e.dst, ir.Var):
+            if e.dst.name in self.record_locals:
+                self._assign_record(e, e.dst.name, st, tr)
+            if (whole := self.record_root(e.src)) is not None:  # `copy = s`, `p = &s`, `p = &s.in`
+                src = self._copied_record(e, whole.name, self.rids(st, whole), st, tr)
             self._assign_var(e, e.dst, src, st, tr)
             return
+        if (slot := self.slot(e.dst)) is not None:
+            self._assign_slot(e, slot, src, st, tr)
+            return
+        self._store(e, src, st, tr)
+
+    def _store(self, e: ir.Assign, src: frozenset, st: State, tr: list) -> None:
+        """`s->f = v`, `*out = v`, `g = v`, `a[i] = v`: the value leaves this function's locals."""
         if isinstance(e.dst, ir.Deref) and isinstance(e.dst.base, ir.Var) and e.dst.base.name in self.param_index:
             st.param_events.setdefault(("deref", self.param_index[e.dst.base.name]), "written")
-        if isinstance(e.src, ir.AddrOf) and isinstance(e.src.base, ir.Var):
+        if isinstance(e.src, ir.AddrOf) and (isinstance(e.src.base, ir.Var) or self.record_root(e.src)):
             # `s->slot = &data`: whatever data holds may be reached (and released) through the stored address
             # (`&lc->cells` points into the object lc owns, not at the local lc: no hand-over)
-            for rid in st.pts.get(e.src.base.name, frozenset()):
+            for rid in self.rids(st, self.record_root(e.src) or e.src.base):
                 self.escape(st, rid, tr, e.loc, f"address stored in '{operand_text(e.dst)}'")
         holder = ir.root_var(e.dst)
         self._forget_place(e.dst, st)
@@ -464,6 +520,31 @@ class OwnershipAnalysis:
                     st.param_events.setdefault(param_key(rid), "escaped")
             elif status == OWNED:
                 self.escape(st, rid, tr, e.loc, self._store_message(e, rid, st))
+
+    def _copied_record(self, e: ir.Assign, name: str, src: frozenset, st: State, tr: list) -> frozenset:
+        """`copy = s;`, `p = &s;`: the fields now have two owners we do not follow; nothing is aliased."""
+        for rid in src:
+            self.escape(st, rid, tr, e.loc, f"copied with '{name}'")
+        return frozenset()
+
+    def _assign_slot(self, e: ir.Assign, slot: str, src: frozenset, st: State, tr: list) -> None:
+        """`s.a = value` on a local struct: like a local variable named 's.a'."""
+        self._forget_place(e.dst, st)
+        if (key := fact_key(e.dst)) is not None:
+            self._learn(key, e.src, st)
+        self._overwrite(slot, e.loc, st, tr, src)
+        if src:
+            st.pts[slot] = src
+            for rid in src:
+                self.graph.edge(self.graph.resource(rid), self.graph.place(e.dst), "assign", e.loc.line)
+        else:
+            st.pts.pop(slot, None)
+
+    def _assign_record(self, e: ir.Assign, name: str, st: State, tr: list) -> None:
+        """`s = other;` / `s = make();`: the old fields are replaced by values we do not follow field by field."""
+        for slot in self.slots_of(st, name):
+            for rid in st.pts.pop(slot):
+                self.escape(st, rid, tr, e.loc, f"'{name}' assigned as a whole")
 
     def _assign_var(self, e: ir.Assign, dst: ir.Var, src: frozenset, st: State, tr: list) -> None:
         """`local = value`: an alias, an overwrite of what the local held, a new fact about it."""
@@ -619,7 +700,10 @@ class OwnershipAnalysis:
         for i, arg in enumerate(e.args):
             if i not in handled and (effect.acquire_out is None or i != effect.acquire_out):
                 self._call_argument(e, effect, i, arg, st, tr)
-        # the receiver of a method call is used, not given away
+        # the receiver of a method call is used, not given away; but a method may release a local struct's fields
+        if e.receiver is not None and (whole := self.record_root(e.receiver)) is not None:
+            for rid in self.rids(st, whole):
+                self.escape(st, rid, tr, e.loc, f"'{whole.name}' used by {e.callee}()")
         if effect.acquire_kind:
             self._call_acquires(e, effect, old_rids, st, tr)
         elif effect.returns_arg is not None and e.result is not None and effect.returns_arg < len(e.args):
@@ -662,12 +746,17 @@ class OwnershipAnalysis:
             if st.status.get(rid) == OWNED:
                 st.status[rid] = MOVED
                 tr.append(TrailStep(e.loc, "release", f"reallocated by {e.callee}()", rid))
+            elif st.status.get(rid) == PARAM:
+                # a wrapper reallocating its parameter: the caller's block is gone unless the result is NULL
+                st.param_events[param_key(rid)] = ("released", effect.acquire_kind)
         return old_rids
 
     def _call_argument(self, e: ir.Call, effect: CallEffect, i: int, arg: ir.Operand, st: State, tr: list) -> None:
         """An argument the callee neither releases nor writes an acquisition through: borrowed or escaping."""
         borrowed = effect.borrows_all or i in effect.borrows or \
             (i < len(e.arg_borrow) and e.arg_borrow[i] and i not in effect.sinks)
+        if self._record_argument(e, effect, i, arg, st, tr):
+            return
         place = self.pointee_place(st, arg)
         if place is not None:  # `f(&data)`, or `f(pp)` with pp = &data: the callee reaches data's value
             if i in effect.borrows_pointee:
@@ -696,9 +785,28 @@ class OwnershipAnalysis:
                 self.escape(st, rid, tr, e.loc, f"passed to {e.callee or 'an unknown function'}(), "
                                                 "which may take ownership")
 
+    def _record_argument(self, e: ir.Call, effect: CallEffect, i: int, arg: ir.Operand, st: State,
+                         tr: list) -> bool:
+        """`f(&s)`, `f(s)` with s a local struct: the callee reaches the fields, even through a const pointer
+        (memcpy copies them out, free() takes `p->a` of a `const struct *`), and `f(&s.base)` reaches all of s
+        (container_of). False when arg is no such struct."""
+        whole = self.record_root(arg)
+        if whole is None:
+            return False
+        if not (isinstance(arg, ir.AddrOf) and i in effect.borrows_pointee):
+            for rid in self.rids(st, whole):
+                self.escape(st, rid, tr, e.loc, f"'{whole.name}' passed to {e.callee or 'a call'}()")
+        return True
+
     def _call_acquires(self, e: ir.Call, effect: CallEffect, old_rids: frozenset, st: State, tr: list) -> None:
         if effect.acquire_out is not None:
             self._acquire_out(e, effect, effect.acquire_out, st, tr)
+        elif e.discarded and old_rids:
+            # `realloc(p, 0)`, `my_realloc(p, 0)`: the result nobody keeps is how such code releases p
+            for old in old_rids:
+                if st.status.get(old) == MOVED:
+                    st.status[old] = RELEASED
+                    st.released_by[old] = e.callee
         elif e.discarded:
             rid = self._new_resource(e, effect, st, tr)
             st.status[rid] = ESCAPED
@@ -707,7 +815,8 @@ class OwnershipAnalysis:
             rid = self._new_resource(e, effect, st, tr)
             st.pts[e.result.name] = frozenset({rid})
             if old_rids:
-                st.pending[rid] = tuple(sorted((r for r in old_rids if st.status.get(r) == MOVED), key=repr))
+                st.pending[rid] = tuple(sorted((r for r in old_rids if st.status.get(r) in (MOVED, PARAM)),
+                                               key=repr))
 
     def _acquire_out(self, e: ir.Call, effect: CallEffect, index: int, st: State, tr: list) -> None:
         """The callee writes a new resource through argument `index` (`&p`), or through a parameter passed on."""

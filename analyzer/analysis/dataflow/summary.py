@@ -114,8 +114,34 @@ def _out_values(outs: Sequence[tuple[int, str]], shapes: Sequence[ReturnShape]
     return values, per_out
 
 
-def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, resolver: Resolver) -> FunctionSummary:
-    returns_owned, acquirer = _returned_resource(fn, shapes)
+def _reallocates(fn: ir.Function, shapes: Sequence[ReturnShape], releases: Sequence[tuple[int, str]],
+                 returns_owned: str) -> int:
+    """A realloc-like wrapper: parameter i's block is moved into the returned one on some return (`return
+    realloc(ptr, n)`, or a result tested and returned), and every other return gives NULL back (having kept or
+    freed it): `p = my_realloc(p, n)` loses p when it fails. -1 when it is not one."""
+    if not shapes:
+        return -1
+    for i, p in enumerate(fn.params):
+        if not p.is_pointer:
+            continue
+        events = [s.param_events.get(i) for s in shapes]
+        moved = [isinstance(ev, tuple) and ev[0] == "moved" for ev in events]
+        consumed = [isinstance(ev, tuple) and ev[0] == "released" for ev in events]
+        if not any(moved):
+            if returns_owned or not any(consumed):
+                continue
+            # tested inside: consumed and a new block returned, or kept and NULL returned
+            if all(c == bool(s.owned_kinds) and c != s.returns_constant
+                   for c, s in zip(consumed, shapes, strict=True)):
+                return i
+            continue
+        if all((m and s.owned_kinds) or (not m and s.returns_constant) for m, s in zip(moved, shapes, strict=True)):
+            return i
+    return -1
+
+
+def _param_roles(fn: ir.Function, shapes: Sequence[ReturnShape]) -> tuple[list, list, list, list]:
+    """Per parameter what every path does with it: (releases, outs, stores, borrows)."""
     releases: list[tuple[int, str]] = []
     outs: list[tuple[int, str]] = []
     stores: list[int] = []
@@ -130,16 +156,34 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
             stores.append(i)
         elif role == "borrows":
             borrows.append(i)
+    return releases, outs, stores, borrows
+
+
+def _returned_arg(fn: ir.Function, shapes: Sequence[ReturnShape], borrows: list[int]) -> int:
+    """The pointer parameter every non-constant return gives back (`char *trim(char *s)`), or -1."""
     returned_params = {s.returned_params for s in shapes if not s.returns_constant}
-    returns_arg = -1
     if len(returned_params) == 1:
         only = next(iter(returned_params))
         if len(only) == 1 and fn.params[only[0]].is_pointer and only[0] in borrows:
-            returns_arg = only[0]
+            return only[0]
+    return -1
+
+
+def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, resolver: Resolver) -> FunctionSummary:
+    returns_owned, acquirer = _returned_resource(fn, shapes)
+    releases, outs, stores, borrows = _param_roles(fn, shapes)
+    returns_arg = _returned_arg(fn, shapes, borrows)
     constants = {s.constant for s in shapes}
     return_values, out_on_values = _out_values(outs, shapes)
     releases_pointee, borrows_pointee = _pointee_roles(fn, shapes) if shapes else ([], [])
     writes_globals, writes_fields, writes_unknown = _writes(fn, resolver)
+    reallocs_arg = _reallocates(fn, shapes, releases, returns_owned)
+    if reallocs_arg >= 0 and not any(j == reallocs_arg for j, _ in releases):
+        returns_owned = next(k for s in shapes for k in s.owned_kinds)
+        acquirer = next((a for s in shapes for a in s.acquirers), "")
+        stores = [i for i in stores if i != reallocs_arg]
+    if reallocs_arg >= 0:
+        releases = [(j, k) for j, k in releases if j != reallocs_arg]
     return FunctionSummary(fn.usr, fn.qualname, returns_owned, acquirer, tuple(releases), tuple(outs),
                            tuple(stores), tuple(borrows), returns_arg=returns_arg,
                            noreturn=not shapes and not truncated and fn.kind == "function",
@@ -148,6 +192,6 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
                            and fn.kind == "function" else None,
                            writes_globals=writes_globals, writes_fields=writes_fields, writes_unknown=writes_unknown,
                            releases_pointee=tuple(releases_pointee), borrows_pointee=tuple(borrows_pointee),
-                           return_values=return_values, out_on_values=out_on_values,
+                           return_values=return_values, out_on_values=out_on_values, reallocs_arg=reallocs_arg,
                            empties_members=tuple(sorted(frozenset.intersection(*(s.members_emptied for s in shapes))))
                            if shapes else ())
