@@ -6,7 +6,7 @@ import gc
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
@@ -18,7 +18,7 @@ from .checks import run_checks
 from .errors import InputError
 from .inference import Inference, infer
 from .model import AnalysisResult, Finding, RuleId, ScanStats
-from .phase1 import collect_jobs, lower_all, module_diagnostics
+from .phase1 import Limits, collect_jobs, lower_all, module_diagnostics
 from .rules import RuleSet, build_ruleset, with_inferred
 
 __all__ = ["InputError", "Options", "run"]
@@ -36,6 +36,7 @@ class Options:
     root: str | None = None
     timestamp: str = ""
     enabled_rules: tuple[RuleId, ...] | None = None  # None: every check
+    limits: Limits = field(default_factory=Limits)  # phase 1: per-TU timeout, largest source file parsed
 
 
 def lower_program(options: Options, progress: Callable[[int, int], None] | None = None
@@ -46,7 +47,7 @@ def lower_program(options: Options, progress: Callable[[int, int], None] | None 
         raise InputError((options.paths or (options.compile_commands or '.',))[0], None,
                          "no C or C++ source files found")
     workers = options.jobs or os.cpu_count() or 1
-    modules = lower_all(jobs, 1 if options.jobs == 1 else max(2, min(workers, len(jobs))), progress)
+    modules = lower_all(jobs, 1 if options.jobs == 1 else max(2, min(workers, len(jobs))), progress, options.limits)
     return modules, merge_modules(modules), jobs
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from analyzer.errors import ExitCode, InputError
 from analyzer.fixes import attach_fixes
-from analyzer.fsio import replace_dir_atomic, write_text_atomic
+from analyzer.fsio import make_dirs, replace_dir_atomic, write_text_atomic
 from analyzer.model import AnalysisResult
 from analyzer.sourcetext import read_source
 
@@ -26,7 +26,7 @@ def write_html(result: AnalysisResult, out: str | Path, *, single_file: bool = F
     files = render_html(result, single_file=single_file, source_reader=source_reader)
     if single_file:
         target = out if out.suffix.lower() in (".html", ".htm") else out / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(target.parent)
         return [write_text_atomic(target, files["index.html"])]
     return replace_dir_atomic(out, files)
 
@@ -50,8 +50,8 @@ def emit(result: AnalysisResult, fmt: str, output: str | None, single_file: bool
         try:
             write_html(result, output, single_file=single_file)
         except FileExistsError as exc:
-            raise InputError(output, None, f"{exc.args[0] if exc.args else 'exists'}; choose an empty or new "
-                                           "folder") from None
+            why = exc.args[0] if exc.args and isinstance(exc.args[0], str) else f"{output} exists"
+            raise InputError(output, None, f"{why}; choose an empty or new folder") from None
         return
     text = render(result, fmt, quiet)
     if output:

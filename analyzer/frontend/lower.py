@@ -11,6 +11,7 @@ from clang.cindex import Cursor, CursorKind, TranslationUnit, TypeKind
 
 from analyzer import ir
 
+from .context import LoweringContext
 from .cursors import (
     ADOPTING_METHODS,
     COMPARISONS,
@@ -31,6 +32,7 @@ from .cursors import (
     _strip,
     attribute_text,
     binary_operator,
+    descendants,
     opcodes,
     qualified_name,
     unary_operator,
@@ -47,8 +49,50 @@ __all__ = ["ADOPTING_METHODS", "COMPARISONS", "FUNCTION_KINDS", "KNOWN_NORETURN"
 
 log = logging.getLogger(__name__)
 
+# Statements, conditions and expressions nested in one another, counted as the lowering recurses. Far beyond what
+# people write (clang stops at 256 nested brackets) but reachable by generated code (a 10,000-branch `else if`
+# chain); past it the function is left out with a diagnostic. deepstack.RECURSION_LIMIT leaves room for this many.
+MAX_NESTING = 25_000
 
-class FunctionLowerer(StmtLowerer, CondLowerer, ExprLowerer):
+
+class NestingTooDeep(Exception):
+    pass
+
+
+class _NestingGuard(LoweringContext):
+    """Counts the recursion of stmt / cond / expr, so that it stops cleanly at MAX_NESTING: Python's own
+    RecursionError could strike inside a libclang callback, where it is printed and the visit cut short."""
+
+    nesting = 0
+
+    def _deeper(self) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise NestingTooDeep
+
+    def stmt(self, c: Cursor) -> None:
+        self._deeper()
+        try:
+            super().stmt(c)
+        finally:
+            self.nesting -= 1
+
+    def expr(self, c: Cursor, discarded: bool = False) -> ir.Operand:
+        self._deeper()
+        try:
+            return super().expr(c, discarded)
+        finally:
+            self.nesting -= 1
+
+    def cond(self, c: Cursor, t: int, f: int) -> None:
+        self._deeper()
+        try:
+            super().cond(c, t, f)
+        finally:
+            self.nesting -= 1
+
+
+class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
     """Statements to blocks, expressions to events; unknown kinds become Unknown, counted."""
 
     # ---- entry -----------------------------------------------------------------------------
@@ -76,8 +120,8 @@ class FunctionLowerer(StmtLowerer, CondLowerer, ExprLowerer):
             self.emit(ir.Return(end, None))
             self.fn.edge(self.cur, self.exit)
         for bid, events in enumerate(self.fn.events):
-            if events and isinstance(events[-1], ir.Return) and self.exit not in self.fn.succs[bid]:
-                self.fn.succs[bid].append(self.exit)
+            if events and isinstance(events[-1], ir.Return):
+                self.fn.edge(bid, self.exit)
         rtype = self.cursor.result_type.spelling if self.kind not in ("constructor", "destructor") else "void"
         end_line = body.extent.end.line if body is not None else self.cursor.extent.end.line
         parent = self.cursor.semantic_parent
@@ -130,6 +174,7 @@ class ModuleLowerer:
         self._deletes_this: dict[str, bool] = {}
         self._signatures: dict[str, tuple[int, int]] = {}
         self._sources: dict[str, bytes] = {}
+        self.diagnostics: list[ir.TUDiagnostic] = []  # functions left out (nested too deeply)
 
     def unhandled(self, kind: str) -> None:
         if kind not in self._unhandled:
@@ -217,7 +262,7 @@ class ModuleLowerer:
             found = False
             defn = ref.get_definition()
             if defn is not None:
-                for d in defn.walk_preorder():
+                for d in descendants(defn):
                     if d.kind == CursorKind.CXX_DELETE_EXPR:
                         kids = [k for k in d.get_children() if k.kind.is_expression()]
                         if kids and _strip(kids[0]).kind == CursorKind.CXX_THIS_EXPR:
@@ -283,7 +328,8 @@ class ModuleLowerer:
         while self._pending_lambdas:
             cursor, qual = self._pending_lambdas.pop(0)
             self._function(cursor, qual, "lambda")
-        return ir.Module(self.tu.spelling, tuple(self.functions), tuple(self.decls.values()), tuple(self.classes))
+        return ir.Module(self.tu.spelling, tuple(self.functions), tuple(self.decls.values()), tuple(self.classes),
+                         tuple(self.diagnostics))
 
     def _in_project(self, file: str) -> bool:
         known = self._project_files.get(file)
@@ -331,8 +377,11 @@ class ModuleLowerer:
     def _function(self, c: Cursor, qualname: str, kind: str) -> None:
         try:
             fn = FunctionLowerer(self, c, qualname, kind).lower()
-        except RecursionError:
-            log.warning("%s: function %s is too deeply nested; skipped", _loc(c), qualname)
+        except (NestingTooDeep, RecursionError):
+            loc = _loc(c)
+            self.diagnostics.append(ir.TUDiagnostic(
+                loc.file, loc.line, "warning",
+                f"function {qualname} nests statements and expressions more than {MAX_NESTING} deep: not analyzed"))
             return
         self.functions.append(fn)
 

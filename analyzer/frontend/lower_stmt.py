@@ -6,7 +6,7 @@ from clang.cindex import Cursor, CursorKind, SourceRange, TokenKind
 from analyzer import ir
 
 from .context import LoweringContext
-from .cursors import _children, _end_loc, _loc, _strip, qualified_name
+from .cursors import _children, _end_loc, _loc, _strip, descendants, qualified_name
 
 
 class StmtLowerer(LoweringContext):
@@ -44,7 +44,7 @@ class StmtLowerer(LoweringContext):
             self.emit(ir.Kill(_end_loc(c), tuple(scope)))
 
     def _contains_label(self, c: Cursor) -> bool:
-        for d in c.walk_preorder():
+        for d in descendants(c):
             if d.kind in (CursorKind.LABEL_STMT, CursorKind.CASE_STMT, CursorKind.DEFAULT_STMT):
                 return True
         return False

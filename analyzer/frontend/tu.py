@@ -10,6 +10,7 @@ from clang.cindex import Diagnostic, Index, TranslationUnit, TranslationUnitLoad
 from analyzer import ir
 
 from .compdb import CompileJob
+from .deepstack import run_with_deep_stack
 from .lower import ModuleLowerer, default_is_project
 from .sysinc import system_header_dirs, system_include_args
 
@@ -28,8 +29,7 @@ ANALYSIS_FLAGS = ("-UNDEBUG",)
 
 
 def _check_readable(path: str) -> str | None:
-    """Why the file cannot be parsed at all, or None. Source that is not UTF-8 (Latin-1 comments in older code)
-    is fine: clang reads bytes, and snippets are decoded with replacement characters."""
+    """Why the file cannot be parsed at all, or None."""
     try:
         with open(path, "rb") as fh:
             fh.read(1)
@@ -39,23 +39,38 @@ def _check_readable(path: str) -> str | None:
 
 
 def _not_utf8(path: str) -> ir.TUDiagnostic | None:
-    """Bad input worth saying, though the file is still analyzed (clang reads bytes)."""
+    """A note, not a degradation: clang reads bytes (a Latin-1 comment or string loses nothing), and leakscan slices
+    source text as bytes, decoding it with replacement characters only for display."""
     try:
-        data = open(path, "rb").read()
+        with open(path, "rb") as fh:
+            data = fh.read()
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return ir.TUDiagnostic(path, line, "warning",
-                               f"not valid UTF-8 (byte offset {exc.start}); analyzed as bytes")
+        return ir.TUDiagnostic(path, line, "note", f"not valid UTF-8 (byte offset {exc.start}): analyzed as bytes, "
+                                                   "shown with replacement characters")
     except OSError:
         return None
     return None
 
 
-# Test hook, documented in tests/e2e/test_robust_input.py: a *worker process* asked to parse the file named by
-# LEAKSCAN_TEST_ABORT_ON aborts exactly as a libclang crash would. In-process parsing (-j1, the test suite's own
-# process) ignores it, so the hook can never take down its caller.
+# Test hooks, documented in tests/e2e/test_robust_input.py: a *worker process* asked to parse the file named by
+# LEAKSCAN_TEST_ABORT_ON aborts exactly as a libclang crash would; one asked to parse the file named by
+# LEAKSCAN_TEST_HANG_ON sleeps as a libclang hang would (until the per-TU timeout ends it). In-process parsing
+# (-j1, the test suite's own process) ignores both, so a hook can never take down or block its caller.
 ABORT_HOOK = "LEAKSCAN_TEST_ABORT_ON"
+HANG_HOOK = "LEAKSCAN_TEST_HANG_ON"
+
+
+def _test_hooks(job: CompileJob) -> None:
+    if multiprocessing.parent_process() is None:
+        return
+    name = os.path.basename(job.file)
+    if os.environ.get(ABORT_HOOK) == name:
+        os.abort()
+    if os.environ.get(HANG_HOOK) == name:
+        while True:
+            time.sleep(60)
 
 
 def _last_value(args: tuple[str, ...], flag: str) -> str | None:
@@ -67,9 +82,12 @@ def _last_value(args: tuple[str, ...], flag: str) -> str | None:
 
 
 def parse_and_lower(job: CompileJob) -> ir.Module:
-    target = os.environ.get(ABORT_HOOK)
-    if target and os.path.basename(job.file) == target and multiprocessing.parent_process() is not None:
-        os.abort()
+    """One TU parsed and lowered on a thread with room for deeply nested code (see deepstack)."""
+    _test_hooks(job)
+    return run_with_deep_stack(lambda: _parse_and_lower(job))
+
+
+def _parse_and_lower(job: CompileJob) -> ir.Module:
     start = time.perf_counter()
     problem = _check_readable(job.file)
     if problem:
@@ -102,5 +120,6 @@ def parse_and_lower(job: CompileJob) -> ir.Module:
         module = ModuleLowerer(tu, is_project).lower()
     finally:
         os.chdir(cwd)
+    diags.extend(module.diagnostics)
     return ir.Module(job.file, module.functions, module.decls, module.classes, tuple(diags),
-                     degraded=bool(diags), parse_seconds=time.perf_counter() - start)
+                     degraded=any(d.severity != "note" for d in diags), parse_seconds=time.perf_counter() - start)

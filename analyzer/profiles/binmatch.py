@@ -4,6 +4,9 @@
 * Memory-map layout (gperftools and jemalloc `MAPPED_LIBRARIES`): an executable mapping covers
   its PT_LOAD segment rounded to pages, so its file offset and length must be those of one of the
   binary's executable segments; a rebuild that moved code by a page or more changes them.
+* Addresses (any format, including those that record neither build ids nor maps, such as LSan without
+  BuildId): a profiled return address lies in an executable segment of the binary that ran; when most of a
+  mapping's addresses fall outside the given binary's code, it is another program.
 * Device, inode and modification time (same): the file now at the recorded path, on the same
   device, changed after the profile was written (a rebuild or reinstall).
 
@@ -37,6 +40,11 @@ def layout_mismatch(m: Mapping, info: ElfInfo) -> str:
     have = ", ".join("0x{:x}+0x{:x}".format(*_span(s, _PAGE_SIZES[0])) for s in segments)
     return (f"its code is mapped at file offset+size {have}, "
             f"the profile's process mapped 0x{mapped[0]:x}+0x{mapped[1]:x}")
+
+
+def in_code(vaddr: int, info: ElfInfo) -> bool:
+    """`vaddr` (an ELF virtual address) lies in one of the binary's executable PT_LOAD segments."""
+    return any(s.executable and s.vaddr <= vaddr < s.vaddr + s.memsz for s in info.segments)
 
 
 def _span(seg: LoadSegment, page: int) -> tuple[int, int]:

@@ -87,6 +87,11 @@ def read_sym(path: str) -> SymFile:
             text = fh.read()
     except OSError as exc:
         raise SymFileError(path, 0, f"cannot read: {exc.strerror or exc}") from None
+    return parse_sym_text(text, path)
+
+
+def parse_sym_text(text: str, path: str) -> SymFile:
+    """The records of a `.sym` file's text; SymFileError naming `path` and the line when malformed."""
     module = build_id = ""
     loads: list[LoadSegment] = []
     files: dict[int, str] = {}
