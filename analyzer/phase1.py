@@ -11,6 +11,7 @@ from . import ir
 from .errors import InputError
 from .frontend.compdb import CompileJob, jobs_from_paths, load_compile_commands
 from .model import Diagnostic
+from .sourcetext import display
 from .workers import Done, Outcome, run_jobs
 
 log = logging.getLogger(__name__)
@@ -120,4 +121,4 @@ def module_diagnostics(modules: list[ir.Module]) -> list[Diagnostic]:
                                     f"degraded{count}: {first.message}", "warning"))
         diags.extend(Diagnostic(d.file or m.tu, d.line, d.message, "note")
                      for d in m.diagnostics if d.severity == "note")
-    return diags
+    return [dataclasses.replace(d, file=display(d.file), message=display(d.message)) for d in diags]

@@ -17,9 +17,10 @@ from .analysis.program import Program, merge_modules
 from .checks import run_checks
 from .errors import InputError
 from .inference import Inference, infer
-from .model import AnalysisResult, Finding, RuleId, ScanStats
+from .model import AnalysisResult, Diagnostic, Finding, RuleId, ScanStats
 from .phase1 import Limits, collect_jobs, lower_all, module_diagnostics
 from .rules import RuleSet, build_ruleset, with_inferred
+from .rules.arity import argument_out_of_range
 
 __all__ = ["InputError", "Options", "run"]
 
@@ -69,6 +70,8 @@ def run(options: Options, progress: Callable[[int, int], None] | None = None) ->
     gc.freeze()
     try:
         rules, inference = program_rules(prog, options)
+        rule_diags = [Diagnostic(w.path, w.line, w.message, "warning")
+                      for w in argument_out_of_range(rules, prog.decls.values())]
         analysis = analyze_program(prog, rules, options.infer)
         findings = finalize(run_checks(prog, analysis, options.enabled_rules))
         graphs = {res.function.usr: nx.node_link_data(res.graph, edges="edges")
@@ -85,7 +88,7 @@ def run(options: Options, progress: Callable[[int, int], None] | None = None) ->
     # a compile database only names files
     named = list(options.paths) if options.paths and not options.compile_commands else [j.file for j in jobs]
     return AnalysisResult(root=options.root or common_root(named), findings=tuple(findings),
-                          diagnostics=tuple(module_diagnostics(modules)), stats=stats, pairs=pairs,
+                          diagnostics=(*rule_diags, *module_diagnostics(modules)), stats=stats, pairs=pairs,
                           graphs=graphs, timestamp=options.timestamp, tool_version=__version__)
 
 

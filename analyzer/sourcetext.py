@@ -16,3 +16,9 @@ def read_source(path: str | Path) -> str | None:
         return Path(path).read_bytes().decode("utf-8", errors="replace")
     except OSError:
         return None
+
+
+def display(text: str) -> str:
+    """A path or message safe to print and write as UTF-8: a file name that is not UTF-8 reaches Python with lone
+    surrogates (os.fsdecode), shown here as replacement characters."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

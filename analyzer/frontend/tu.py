@@ -9,7 +9,7 @@ from clang.cindex import Diagnostic, Index, TranslationUnit, TranslationUnitLoad
 
 from analyzer import ir
 
-from .compdb import CompileJob
+from .compdb import CompileJob, preprocessor_flags
 from .deepstack import run_with_deep_stack
 from .lower import ModuleLowerer, default_is_project
 from .sysinc import system_header_dirs, system_include_args
@@ -23,6 +23,8 @@ PARSE_OPTIONS = (TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD * 0
                  | TranslationUnit.PARSE_INCOMPLETE * 0
                  | 0x4000)  # CXTranslationUnit_KeepGoing: keep parsing after fatal errors (missing includes)
 
+MAX_ERRORS_KEPT = 50
+
 # Appended after the job's own flags. Release builds define NDEBUG, which erases assert(): keeping assertions lets
 # `assert(member_ == nullptr)` and `assert(p)` refine the paths, as the developer meant them to.
 ANALYSIS_FLAGS = ("-UNDEBUG",)
@@ -30,6 +32,10 @@ ANALYSIS_FLAGS = ("-UNDEBUG",)
 
 def _check_readable(path: str) -> str | None:
     """Why the file cannot be parsed at all, or None."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return "the file name is not valid UTF-8, and libclang only opens UTF-8 paths: rename it to scan it"
     try:
         with open(path, "rb") as fh:
             fh.read(1)
@@ -73,6 +79,27 @@ def _test_hooks(job: CompileJob) -> None:
             time.sleep(60)
 
 
+def _clang_diagnostics(tu: TranslationUnit, main_file: str) -> list[ir.TUDiagnostic]:
+    """Errors, capped (a file that is not C at all has thousands). A flag clang does not know is a note: the code
+    parsed, and flags that mattered would show as errors of their own."""
+    out: list[ir.TUDiagnostic] = []
+    errors = 0
+    for d in tu.diagnostics:
+        if d.severity < Diagnostic.Error or d.spelling in HARMLESS_ERRORS:
+            continue
+        loc = d.location
+        file = loc.file.name if loc.file else main_file
+        if d.spelling.startswith("unknown argument"):
+            out.append(ir.TUDiagnostic(file, loc.line, "note", f"libclang ignored a build flag: {d.spelling}"))
+            continue
+        errors += 1
+        if errors <= MAX_ERRORS_KEPT:
+            out.append(ir.TUDiagnostic(file, loc.line, SEVERITY.get(d.severity, "error"), d.spelling))
+    if errors > MAX_ERRORS_KEPT:
+        out.append(ir.TUDiagnostic(main_file, 0, "error", f"{errors - MAX_ERRORS_KEPT} more error(s)"))
+    return out
+
+
 def _last_value(args: tuple[str, ...], flag: str) -> str | None:
     """The value of the last `flag VALUE` in args (`--resource-dir DIR` arrives as `-resource-dir DIR`)."""
     for i in range(len(args) - 2, -1, -1):
@@ -104,19 +131,23 @@ def _parse_and_lower(job: CompileJob) -> ir.Module:
         if job.directory and os.path.isdir(job.directory):
             os.chdir(job.directory)
         index = Index.create()
+        diags = [d for d in (_not_utf8(job.file),) if d is not None]
         try:
             tu = index.parse(job.file, args=args, options=PARSE_OPTIONS)
         except TranslationUnitLoadError:
-            return ir.Module(job.file, diagnostics=(ir.TUDiagnostic(job.file, 0, "error",
-                                                                    "libclang could not parse this file"),),
-                             failed=True, parse_seconds=time.perf_counter() - start)
-        diags = [d for d in (_not_utf8(job.file),) if d is not None]
-        for d in tu.diagnostics:
-            if d.severity < Diagnostic.Error or d.spelling in HARMLESS_ERRORS:
-                continue
-            loc = d.location
-            diags.append(ir.TUDiagnostic(loc.file.name if loc.file else job.file, loc.line,
-                                         SEVERITY.get(d.severity, "error"), d.spelling))
+            # a flag libclang refuses outright (a language, standard or target it does not know): the include
+            # paths and macros alone still parse the code, less exactly
+            kept = list(preprocessor_flags(job.args)) + list(system) + list(ANALYSIS_FLAGS)
+            try:
+                tu = index.parse(job.file, args=kept, options=PARSE_OPTIONS)
+            except TranslationUnitLoadError:
+                return ir.Module(job.file, diagnostics=(ir.TUDiagnostic(job.file, 0, "error",
+                                                                        "libclang could not parse this file"),),
+                                 failed=True, parse_seconds=time.perf_counter() - start)
+            diags.append(ir.TUDiagnostic(job.file, 0, "warning", "libclang rejected the build flags (an unknown "
+                                         "language, standard or target?): parsed with the include paths and "
+                                         "macros only"))
+        diags.extend(_clang_diagnostics(tu, job.file))
         module = ModuleLowerer(tu, is_project).lower()
     finally:
         os.chdir(cwd)
