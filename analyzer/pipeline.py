@@ -7,7 +7,6 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import networkx as nx
 
@@ -21,6 +20,7 @@ from .model import AnalysisResult, Diagnostic, Finding, RuleId, ScanStats
 from .phase1 import Limits, collect_jobs, lower_all, module_diagnostics
 from .rules import RuleSet, build_ruleset, with_inferred
 from .rules.arity import argument_out_of_range
+from .sourcetext import read_source, split_lines
 
 __all__ = ["InputError", "Options", "run"]
 
@@ -97,10 +97,8 @@ def _snippet_reader() -> Callable[[str, int], str]:
 
     def read(path: str, line: int) -> str:
         if path not in cache:
-            try:
-                cache[path] = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                cache[path] = []
+            # lines as the compiler counts them ('\n' only: a form feed or U+2028 in a comment is no line break)
+            cache[path] = [ln.rstrip("\r\n") for ln in split_lines(read_source(path) or "")]
         lines = cache[path]
         return lines[line - 1].strip() if 0 < line <= len(lines) else ""
     return read

@@ -22,3 +22,12 @@ def display(text: str) -> str:
     """A path or message safe to print and write as UTF-8: a file name that is not UTF-8 reaches Python with lone
     surrogates (os.fsdecode), shown here as replacement characters."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+_CONTROLS = dict.fromkeys((*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)), "\ufffd")
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: control characters (an escape sequence in a file name...) shown as U+FFFD, so scanned
+    text cannot drive the terminal; tabs and newlines kept."""
+    return text.translate(_CONTROLS)

@@ -8,7 +8,7 @@ from analyzer.errors import ExitCode, InputError
 from analyzer.fixes import attach_fixes
 from analyzer.fsio import make_dirs, replace_dir_atomic, write_text_atomic
 from analyzer.model import AnalysisResult
-from analyzer.sourcetext import read_source
+from analyzer.sourcetext import read_source, terminal_safe
 
 FORMATS = ("text", "json", "sarif", "html")
 
@@ -73,4 +73,4 @@ def print_diagnostics(result: AnalysisResult, fmt: str, output: str | None) -> N
     if fmt == "text" and not output:
         return
     for d in result.diagnostics:
-        print(f"leakscan: {d.file}:{d.line}: {d.severity}: {d.message}", file=sys.stderr)
+        print(terminal_safe(f"leakscan: {d.file}:{d.line}: {d.severity}: {d.message}"), file=sys.stderr)

@@ -5,7 +5,7 @@ import logging
 import multiprocessing
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from clang.cindex import Cursor, CursorKind, TranslationUnit, TypeKind
 
@@ -158,9 +158,14 @@ def _in_worker() -> bool:
 class ModuleLowerer:
     """Walks one TU: function bodies in project files become ir.Function, declarations ir.FuncDecl."""
 
-    def __init__(self, tu: TranslationUnit, is_project: Callable[[str], bool]):
+    def __init__(self, tu: TranslationUnit, is_project: Callable[[str], bool],
+                 parse_errors: Iterable[tuple[str, int]] = ()):
         self.tu = tu
         self.is_project = is_project
+        # (file, line) of syntax errors: clang's recovery may cut a body short there (a `free` lost after it)
+        self.parse_errors: dict[str, list[int]] = {}
+        for file, line in parse_errors:
+            self.parse_errors.setdefault(file, []).append(line)
         self.functions: list[ir.Function] = []
         self.decls: dict[str, ir.FuncDecl] = {}
         self.classes: list[ir.ClassDecl] = []
@@ -170,7 +175,7 @@ class ModuleLowerer:
         self._lambda_count = 0
         self._pending_lambdas: list[tuple[Cursor, str]] = []
         self._project_files: dict[str, bool] = {}
-        self._source_lines: dict[str, list[str]] = {}
+        self._source_lines: dict[str, list[bytes]] = {}
         self._deletes_this: dict[str, bool] = {}
         self._signatures: dict[str, tuple[int, int]] = {}
         self._sources: dict[str, bytes] = {}
@@ -213,15 +218,12 @@ class ModuleLowerer:
             return ""
         path = loc.file.name
         if path not in self._source_lines:
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    self._source_lines[path] = fh.read().splitlines()
-            except OSError:
-                self._source_lines[path] = []
+            # bytes split at '\n' only: clang's columns count bytes, and its lines end at '\n' (not at a form feed)
+            self._source_lines[path] = self._source_bytes(path).split(b"\n")
         lines = self._source_lines[path]
         if not 0 < loc.line <= len(lines):
             return ""
-        rest = lines[loc.line - 1][max(loc.column - 1, 0):]
+        rest = lines[loc.line - 1][max(loc.column - 1, 0):].decode("utf-8", errors="replace").rstrip("\r")
         m = re.match(r"[A-Za-z_]\w*\s*", rest)
         if m is None:
             return rest[:80].strip()
@@ -375,6 +377,12 @@ class ModuleLowerer:
         self.classes.append(ir.ClassDecl(c.get_usr(), qualified_name(c), _loc(c), fields, dtor))
 
     def _function(self, c: Cursor, qualname: str, kind: str) -> None:
+        broken = self._parse_error_inside(c)
+        if broken:
+            loc = _loc(c)
+            self.diagnostics.append(ir.TUDiagnostic(loc.file, loc.line, "warning", f"function {qualname} has a "
+                                                    f"syntax error in its body (line {broken}): not analyzed"))
+            return
         try:
             fn = FunctionLowerer(self, c, qualname, kind).lower()
         except (NestingTooDeep, RecursionError):
@@ -384,6 +392,12 @@ class ModuleLowerer:
                 f"function {qualname} nests statements and expressions more than {MAX_NESTING} deep: not analyzed"))
             return
         self.functions.append(fn)
+
+    def _parse_error_inside(self, c: Cursor) -> int:
+        """The line of a syntax error inside the function's extent, or 0."""
+        ext = c.extent
+        lines = self.parse_errors.get(ext.start.file.name if ext.start.file else "", ())
+        return next((n for n in lines if ext.start.line <= n <= ext.end.line), 0)
 
     def lambda_body(self, c: Cursor, parent_qual: str) -> None:
         self._lambda_count += 1

@@ -100,6 +100,11 @@ def _clang_diagnostics(tu: TranslationUnit, main_file: str) -> list[ir.TUDiagnos
     return out
 
 
+def _syntax_errors(tu: TranslationUnit) -> list[tuple[str, int]]:
+    return [(d.location.file.name, d.location.line) for d in tu.diagnostics
+            if d.severity >= Diagnostic.Error and d.location.file is not None and d.category_name == "Parse Issue"]
+
+
 def _last_value(args: tuple[str, ...], flag: str) -> str | None:
     """The value of the last `flag VALUE` in args (`--resource-dir DIR` arrives as `-resource-dir DIR`)."""
     for i in range(len(args) - 2, -1, -1):
@@ -148,7 +153,7 @@ def _parse_and_lower(job: CompileJob) -> ir.Module:
                                          "language, standard or target?): parsed with the include paths and "
                                          "macros only"))
         diags.extend(_clang_diagnostics(tu, job.file))
-        module = ModuleLowerer(tu, is_project).lower()
+        module = ModuleLowerer(tu, is_project, _syntax_errors(tu)).lower()
     finally:
         os.chdir(cwd)
     diags.extend(module.diagnostics)

@@ -262,6 +262,27 @@ def test_lsan_other_binary_is_one_clear_warning(real: RealRun) -> None:
     assert len(other) == 1 and "leaky_lsan" in other[0] and "\n" not in other[0]
 
 
+def test_addresses_outside_the_given_binary_are_reported_not_misnamed(real: RealRun, tmp_path: Path) -> None:
+    """Another program under the profiled binary's name, for a report that records no build id and no memory map
+    (LSan with symbolize=0): its addresses fall outside that program's code, so they stay module+offset and one
+    warning says why (before, they came out named `_fini` and libc, silently)."""
+    import subprocess
+
+    raw = need(real.lsan_raw_report, "g++ -fsanitize=leak (liblsan)")
+    impostor = tmp_path / "leaky_lsan"  # the same file name as the profiled binary
+    subprocess.run(["g++", "-g", "-O0", "-o", str(impostor), "-x", "c++", "-"], input="int main() { return 0; }\n",
+                   text=True, check=True)
+    p = open_profile(str(raw), SymbolizeOptions(binary=str(impostor)))
+    warns = [w for w in p.warnings if "does not match" in w]
+    assert len(warns) == 1 and "fall outside its code" in warns[0] and "\n" not in warns[0]
+    frames = [f for s in p.samples for f in p.frames(s)]
+    in_binary = [f.function for f in frames if not f.file]  # libc's frames keep their file
+    assert in_binary and all(name.startswith("leaky_lsan+0x") for name in in_binary), in_binary
+    good = open_profile(str(raw), SymbolizeOptions(binary=str(need(real.lsan_binary, "liblsan"))))
+    assert not [w for w in good.warnings if "does not match" in w or "outside" in w]
+    assert any(f.file.endswith("leaky.cpp") for s in good.samples for f in good.frames(s))
+
+
 def test_build_id_mismatch_is_one_clear_warning(real: RealRun, tmp_path: Path,
                                                 lines: dict[str, int]) -> None:
     """A profile.proto whose mapping records the build id, symbolized with a rebuilt binary."""
