@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from analyzer.profiles.binmatch import (
     build_id_mismatch,
+    call_site_mismatch,
     in_code,
     layout_mismatch,
     replaced_since,
@@ -115,6 +116,8 @@ def _symbolize_mapping(m: Mapping, path: str, recorded: bool, locs: list[Locatio
     if not mismatch and outside * 2 > len(vaddrs):
         mismatch = (f"{outside} of the profile's {len(vaddrs)} addresses in it fall outside its code "
                     "(another program?)")
+    if not mismatch:
+        mismatch = call_site_mismatch([v for v in vaddrs if v is not None and in_code(v, info)], info)
     if mismatch:
         out.warnings.append(f"{path} does not match the profile's {m.filename}: {mismatch}; "
                             f"{len(locs)} addresses left unsymbolized (rebuilt since? pass the profiled binary "

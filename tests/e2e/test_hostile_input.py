@@ -216,6 +216,16 @@ def test_odd_sources_in_one_scan(tmp_path: Path) -> None:
         no_traceback(again)
 
 
+def test_escape_sequences_in_names_do_not_reach_the_terminal(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "title\x1b]0;owned\x07\x1b[2J.c").write_text(LEAK)
+    proc = cli("scan", str(src))
+    assert proc.returncode == 1, proc.stderr
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+    assert "title\ufffd]0;owned\ufffd\ufffd[2J.c:5:9: warning:" in proc.stdout
+
+
 def test_oversized_source_is_skipped_with_a_diagnostic(tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()

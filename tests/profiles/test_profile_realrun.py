@@ -283,6 +283,32 @@ def test_addresses_outside_the_given_binary_are_reported_not_misnamed(real: Real
     assert any(f.file.endswith("leaky.cpp") for s in good.samples for f in good.frames(s))
 
 
+def test_another_build_of_the_program_is_reported_not_misnamed(real: RealRun, tmp_path: Path) -> None:
+    """The same program rebuilt with code moved (a function added at the top), under the same name, for a report
+    with no build id and no memory map: its addresses are not right after call instructions there, so it is
+    refused in one warning. A rebuild of the unchanged source is accepted and names the frames as before."""
+    import subprocess
+
+    from tests.profiles.realrun import DBG, SRC
+
+    raw = need(real.lsan_raw_report, "g++ -fsanitize=leak (liblsan)")
+    moved, same = tmp_path / "moved" / "leaky_lsan", tmp_path / "same" / "leaky_lsan"
+    for binary, prefix in ((moved, "static volatile int sink;\nvoid pad(int n) { for (int i = 0; i < n; i++) "
+                                   "sink += i * 3; if (sink > 7) sink -= 2; }\n"), (same, "")):
+        binary.parent.mkdir()
+        (binary.parent / "leaky.cpp").write_text(prefix + SRC.read_text())
+        subprocess.run(["g++", *DBG, "-fsanitize=leak", "leaky.cpp", "-o", "leaky_lsan"], cwd=binary.parent,
+                       check=True)
+    bad = open_profile(str(raw), SymbolizeOptions(binary=str(moved)))
+    warns = [w for w in bad.warnings if "does not match" in w]
+    assert len(warns) == 1 and "follow a call instruction" in warns[0] and "\n" not in warns[0]
+    assert not [f for s in bad.samples for f in bad.frames(s) if f.file.endswith("leaky.cpp")]
+    good = open_profile(str(raw), SymbolizeOptions(binary=str(same)))
+    assert not [w for w in good.warnings if "does not match" in w]
+    reference = open_profile(str(raw), SymbolizeOptions(binary=str(need(real.lsan_binary, "liblsan"))))
+    assert _leak_sites(good) == _leak_sites(reference)
+
+
 def test_build_id_mismatch_is_one_clear_warning(real: RealRun, tmp_path: Path,
                                                 lines: dict[str, int]) -> None:
     """A profile.proto whose mapping records the build id, symbolized with a rebuilt binary."""
