@@ -45,7 +45,8 @@ def _check_parent(path: str | Path, parent: Path) -> None:
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
     """Write next to the target, then rename over it. The parent folder must exist (OutputError otherwise, and
-    when it cannot be written)."""
+    when it cannot be written). Lone surrogates (sourcetext.read_source_exact) are written as the bytes they
+    stand for."""
     target = Path(path)
     _check_parent(path, target.parent)
     if target.is_dir():
@@ -55,7 +56,7 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     except OSError as exc:
         raise OutputError(path, f"cannot write in {target.parent}: {_why(exc)}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="\n") as fh:
             fh.write(text)
         os.chmod(tmp, _default_mode())  # mkstemp makes 0600; an output file gets the usual mode
         os.replace(tmp, target)
@@ -107,7 +108,7 @@ def _swap_in(out_dir: Path, tmp: Path, files: Mapping[str, str]) -> list[Path]:
     old: Path | None = None
     try:
         for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8", newline="\n")
+            (tmp / name).write_text(text, encoding="utf-8", errors="surrogateescape", newline="\n")
         os.chmod(tmp, 0o777 & ~(0o666 ^ _default_mode()))
         if out_dir.exists():
             old = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.", suffix=".old"))

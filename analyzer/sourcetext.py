@@ -10,6 +10,15 @@ def split_lines(text: str) -> list[str]:
     return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
+def read_source_exact(path: str | Path) -> str | None:
+    """The file's text for a patch: bytes that are not UTF-8 kept as lone surrogates (surrogateescape), so that
+    writing it back with the same handler gives the very bytes (a Latin-1 comment in a patch's context)."""
+    try:
+        return Path(path).read_bytes().decode("utf-8", errors="surrogateescape")
+    except OSError:
+        return None
+
+
 def read_source(path: str | Path) -> str | None:
     """The file's text for display and fixes (not valid UTF-8: replacement characters), or None if unreadable."""
     try:

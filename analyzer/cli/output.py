@@ -8,7 +8,7 @@ from analyzer.errors import ExitCode, InputError
 from analyzer.fixes import attach_fixes
 from analyzer.fsio import make_dirs, replace_dir_atomic, write_text_atomic
 from analyzer.model import AnalysisResult
-from analyzer.sourcetext import read_source, terminal_safe
+from analyzer.sourcetext import read_source, read_source_exact, terminal_safe
 
 FORMATS = ("text", "json", "sarif", "html")
 
@@ -18,12 +18,21 @@ def with_fixes(result: AnalysisResult) -> AnalysisResult:
     return attach_fixes(result, read_source)
 
 
+def exact_patch(result: AnalysisResult) -> str:
+    """Every fix as one patch that `git apply` takes, byte for byte: a source that is not UTF-8 keeps its bytes in
+    the context lines (the fixes shown in reports are decoded with replacement characters)."""
+    from reports.patch import unified_patch
+    return unified_patch(attach_fixes(result, read_source_exact).patch, read_source_exact, result.root)
+
+
 def write_html(result: AnalysisResult, out: str | Path, *, single_file: bool = False, source_reader=None) -> list[Path]:
     """The HTML report: a folder swapped in atomically, or with `single_file` one file (`out` itself when it ends
     in .html, else `out/index.html`)."""
     from reports.html import render_html
     out = Path(out)
     files = render_html(result, single_file=single_file, source_reader=source_reader)
+    if "fixes.patch" in files and source_reader is None:
+        files["fixes.patch"] = exact_patch(result)
     if single_file:
         target = out if out.suffix.lower() in (".html", ".htm") else out / "index.html"
         make_dirs(target.parent)

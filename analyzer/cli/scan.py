@@ -12,9 +12,8 @@ from analyzer.fsio import write_text_atomic
 from analyzer.model import AnalysisResult
 from analyzer.phase1 import DEFAULT_MAX_SOURCE_BYTES, DEFAULT_TU_TIMEOUT, Limits
 from analyzer.pipeline import Options, run
-from analyzer.sourcetext import read_source
 
-from .output import FORMATS, emit, exit_code_for, print_diagnostics, with_fixes
+from .output import FORMATS, emit, exact_patch, exit_code_for, print_diagnostics, with_fixes
 
 
 def add_source_args(p: argparse.ArgumentParser) -> None:
@@ -104,8 +103,7 @@ def cmd_scan(args: argparse.Namespace, extra: list[str]) -> ExitCode:
     result = run(scan_options(args, extra), progress=progress)
     result = with_fixes(correlate_profiles(result, args.profiles, args.binary, args.search_path))
     if args.fix_diff:
-        from reports.patch import unified_patch
-        write_text_atomic(args.fix_diff, unified_patch(result.patch, read_source, result.root))
+        write_text_atomic(args.fix_diff, exact_patch(result))
     emit(result, args.format, args.output, args.single_file, args.quiet)
     print_diagnostics(result, args.format, args.output)
     return exit_code_for(result)

@@ -159,6 +159,21 @@ def test_latin1_comment_and_string_are_a_note_not_a_degradation(tmp_path: Path) 
     html = cli("scan", str(src), "--format", "html", "-o", str(out))
     assert html.returncode == 1, html.stderr
     assert "caf\ufffd cr\ufffdme" in (out / "finding-1.html").read_text(encoding="utf-8")
+    # the fix patch keeps the file's own bytes in its context lines: git applies it, the comment stays Latin-1
+    if shutil.which("git") is None:
+        return
+    patch = tmp_path / "fix.patch"
+    fixed = cli("scan", str(src), "--fix-diff", str(patch), "-q")
+    assert fixed.returncode == 1, fixed.stderr
+    for p in (patch, out / "fixes.patch"):
+        repo = tmp_path / f"repo-{p.parent.name}"
+        repo.mkdir()
+        (repo / "latin1.c").write_bytes(text)
+        subprocess.run(["git", "init", "-q", "."], cwd=repo, check=True)
+        applied = subprocess.run(["git", "apply", str(p)], cwd=repo, capture_output=True, text=True)
+        assert applied.returncode == 0, applied.stderr
+        after = (repo / "latin1.c").read_bytes()
+        assert b"/* caf\xe9 cr\xe8me */" in after and b"free(p);\n        return 1;" in after
 
 
 HUGE_MACRO = """#include <stdlib.h>
