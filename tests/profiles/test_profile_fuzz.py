@@ -29,6 +29,7 @@ EXAMPLE = REPO / "examples" / "dictserver" / "profiles"
 SEEDS = {p.name: p.read_bytes() for p in sorted(GOLDEN.iterdir()) if not p.name.endswith(".golden")}
 SEEDS.update({p.name: p.read_bytes() for p in sorted(EXAMPLE.iterdir())
               if p.suffix in (".heap", ".txt", ".xml") and p.stat().st_size < 64 << 10})
+GOLDEN_SEEDS = sorted(p.name for p in GOLDEN.iterdir() if not p.name.endswith(".golden"))  # one small file a format
 SYM = (EXAMPLE / "dictserver.sym").read_bytes()
 
 FUZZ = settings(max_examples=int(os.environ.get("LEAKSCAN_FUZZ_EXAMPLES", "60")), deadline=None,
@@ -121,19 +122,19 @@ def test_mutated_symbol_files(data: st.DataObject) -> None:
         assert "\n" not in str(exc) and str(exc).startswith("fuzzed.sym")
 
 
-@pytest.mark.parametrize("name", sorted(SEEDS))
+@pytest.mark.parametrize("name", GOLDEN_SEEDS)
 def test_absurd_numbers(name: str) -> None:
     """Every number of a real file replaced in turn by one of 25 or 5,000 digits (Python refuses to print an int
     past 4,300 digits; a 25-digit sampling rate or count overflows float arithmetic)."""
     raw = plain(SEEDS[name])
-    for m in list(re.finditer(rb"[0-9]+", raw))[:150]:
+    for m in list(re.finditer(rb"[0-9]+", raw))[:100]:
         for big in (b"9" * 25, b"9" * 5000):
             data = raw[:m.start()] + big + raw[m.end():]
             only_documented_errors(data, name)
             each_parser_alone(data, name)
 
 
-@pytest.mark.parametrize("name", sorted(SEEDS))
+@pytest.mark.parametrize("name", GOLDEN_SEEDS)
 def test_long_lines_cost_no_more_than_their_length(name: str) -> None:
     """A line of 20,000 blanks, parentheses or colons put at each line start: a regex that backtracks over it
     quadratically would take minutes."""
