@@ -159,22 +159,8 @@ def load_compile_commands(path: str) -> list[CompileJob]:
     for n, entry in enumerate(entries):
         if not isinstance(entry, dict) or "file" not in entry or "directory" not in entry:
             raise CompileDbError(path, f"entry {n} lacks 'file' or 'directory'")
-        for key in ("file", "directory", "command"):
-            if key in entry and (not isinstance(entry[key], str) or "\0" in entry[key]):
-                raise CompileDbError(path, f"entry {n}: '{key}' must be a string")
-        if "arguments" in entry and (not isinstance(entry["arguments"], list) or
-                                     not all(isinstance(a, str) and "\0" not in a for a in entry["arguments"])):
-            raise CompileDbError(path, f"entry {n}: 'arguments' must be an array of strings")
+        argv = _entry_argv(entry, n, path)
         directory = os.path.normpath(os.path.join(base, entry["directory"]))
-        if "arguments" in entry:
-            argv = list(entry["arguments"])
-        elif "command" in entry and isinstance(entry["command"], str):
-            try:
-                argv = shlex.split(entry["command"])
-            except ValueError as exc:
-                raise CompileDbError(path, f"entry {n}: cannot split command: {exc}") from None
-        else:
-            raise CompileDbError(path, f"entry {n} has neither 'arguments' nor 'command'")
         file = os.path.normpath(os.path.join(directory, entry["file"]))
         if Path(file).suffix not in SOURCE_SUFFIXES:
             continue
@@ -187,6 +173,24 @@ def load_compile_commands(path: str) -> list[CompileJob]:
         log.info("%s: %d more entr%s for %s with the same configuration (flags differ only in optimisation, "
                  "debug, code-generation or warning options): scanned once", path, n, "y" if n == 1 else "ies", file)
     return list(jobs.values())
+
+
+def _entry_argv(entry: dict, n: int, path: str) -> list[str]:
+    """The compiler command line of database entry `n`, its fields checked (CompileDbError naming the entry)."""
+    for key in ("file", "directory", "command"):
+        if key in entry and (not isinstance(entry[key], str) or "\0" in entry[key]):
+            raise CompileDbError(path, f"entry {n}: '{key}' must be a string")
+    if "arguments" in entry:
+        args = entry["arguments"]
+        if not isinstance(args, list) or not all(isinstance(a, str) and "\0" not in a for a in args):
+            raise CompileDbError(path, f"entry {n}: 'arguments' must be an array of strings")
+        return list(args)
+    if "command" in entry:
+        try:
+            return shlex.split(entry["command"])
+        except ValueError as exc:
+            raise CompileDbError(path, f"entry {n}: cannot split command: {exc}") from None
+    raise CompileDbError(path, f"entry {n} has neither 'arguments' nor 'command'")
 
 
 def find_compile_commands(build_dir: str) -> str:
