@@ -182,14 +182,20 @@ def _too_big(path: str, how: str) -> MalformedProfile:
 
 
 def _gunzip(data: bytes, path: str) -> bytes:
+    """Every member of the gzip file (as gzip -d does), at most MAX_BYTES in all."""
+    parts: list[bytes] = []
+    room = MAX_BYTES
     try:
-        d = zlib.decompressobj(wbits=31)
-        out = d.decompress(data, MAX_BYTES)
-        if d.unconsumed_tail:
-            raise _too_big(path, "gzip")
-        if not d.eof:
-            raise MalformedProfile(path, 0, "truncated gzip stream")
-        return out
+        while data:
+            d = zlib.decompressobj(wbits=31)
+            parts.append(d.decompress(data, room))
+            room -= len(parts[-1])
+            if d.unconsumed_tail:
+                raise _too_big(path, "gzip")
+            if not d.eof:
+                raise MalformedProfile(path, 0, "truncated gzip stream")
+            data = d.unused_data if d.unused_data[:2] == _GZIP_MAGIC else b""  # trailing zeros end the file
+        return b"".join(parts)
     except (zlib.error, gzip.BadGzipFile, EOFError) as exc:
         raise MalformedProfile(path, 0, f"corrupt gzip data: {exc}") from None
 

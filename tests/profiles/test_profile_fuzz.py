@@ -152,3 +152,12 @@ def test_long_lines_cost_no_more_than_their_length(name: str) -> None:
 def test_unknown_format_is_the_documented_error() -> None:
     with pytest.raises(UnknownFormat):
         parse_data(b"\x00\x01\x02 nothing known\n", "x")
+
+
+def test_every_gzip_member_is_read() -> None:
+    """`cat a.gz b.gz` is one gzip file holding both (as gzip -d reads it), bounded in all."""
+    text = SEEDS["tiny.heap"]
+    cut = text.index(b"\n", len(text) // 2) + 1
+    whole = parse_data(text, "x.heap")
+    two = parse_data(gzip.compress(text[:cut]) + gzip.compress(text[cut:]), "x.heap.gz")
+    assert two.samples == whole.samples and two.mappings == whole.mappings
