@@ -634,3 +634,11 @@ def test_nothing_from_the_scanned_input_is_executed(tmp_path: Path) -> None:
     probe = subprocess.run([sys.executable, "-c", f"import ctypes; ctypes.CDLL({str(plugin)!r})"],
                            env=dict(os.environ, LEAKSCAN_EXEC_MARKER=str(tmp_path / "probe.txt")))
     assert probe.returncode == 0 and (tmp_path / "probe.txt").read_text() == "plugin loaded\n"
+
+
+@pytest.mark.parametrize("content", ["[" * 100_000 + "]" * 100_000, "[1, 2]", '{"findings": 5}', "\x00\x01"])
+def test_saved_result_that_is_not_one(tmp_path: Path, content: str) -> None:
+    saved = tmp_path / "result.json"
+    saved.write_text(content)
+    for command in (["report", str(saved)], ["correlate", str(saved), str(saved)]):
+        assert_input_error(cli(*command), str(saved), "not a leakscan JSON result")
