@@ -1,6 +1,7 @@
 """Writing results: the chosen format to a file or stdout, HTML reports as folders; the scan's exit code."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -22,7 +23,10 @@ def exact_patch(result: AnalysisResult) -> str:
     """Every fix as one patch that `git apply` takes, byte for byte: a source that is not UTF-8 keeps its bytes in
     the context lines (the fixes shown in reports are decoded with replacement characters)."""
     from reports.patch import unified_patch
-    return unified_patch(attach_fixes(result, read_source_exact).patch, read_source_exact, result.root)
+
+    def read(path: str) -> str | None:  # a saved or hand-built result may name files relative to its root
+        return read_source_exact(path if os.path.isabs(path) or not result.root else os.path.join(result.root, path))
+    return unified_patch(attach_fixes(result, read).patch, read, result.root)
 
 
 def write_html(result: AnalysisResult, out: str | Path, *, single_file: bool = False, source_reader=None) -> list[Path]:
@@ -31,8 +35,9 @@ def write_html(result: AnalysisResult, out: str | Path, *, single_file: bool = F
     from reports.html import render_html
     out = Path(out)
     files = render_html(result, single_file=single_file, source_reader=source_reader)
-    if "fixes.patch" in files and source_reader is None:
-        files["fixes.patch"] = exact_patch(result)
+    exact = exact_patch(result) if "fixes.patch" in files and source_reader is None else ""
+    if exact:
+        files["fixes.patch"] = exact
     if single_file:
         target = out if out.suffix.lower() in (".html", ".htm") else out / "index.html"
         make_dirs(target.parent)
