@@ -5,7 +5,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 from analyzer.model import GROUPED_BY_ACQUISITION, Finding, LeakExit
-from analyzer.sourcetext import read_source
+from analyzer.sourcetext import read_source, split_lines
 
 
 def _snippet_reader() -> Callable[[str, int], str]:
@@ -13,8 +13,8 @@ def _snippet_reader() -> Callable[[str, int], str]:
 
     def read(path: str, line: int) -> str:
         if path not in cache:
-            text = read_source(path)
-            cache[path] = text.splitlines() if text is not None else []
+            # lines as the compiler counts them ('\n' only: a form feed or U+2028 in a comment is no line break)
+            cache[path] = [ln.rstrip("\r\n") for ln in split_lines(read_source(path) or "")]
         lines = cache[path]
         return lines[line - 1].strip() if 0 < line <= len(lines) else ""
     return read

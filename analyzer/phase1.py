@@ -1,16 +1,18 @@
 """Phase 1: compile jobs from a database or folders, each TU parsed and lowered to IR in a worker process."""
 from __future__ import annotations
 
-import concurrent.futures as cf
 import dataclasses
 import logging
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from . import ir
 from .errors import InputError
 from .frontend.compdb import CompileJob, flags_for, jobs_from_paths, load_compile_commands
 from .model import Diagnostic
+from .sourcetext import display
+from .workers import Done, Outcome, run_jobs
 
 log = logging.getLogger(__name__)
 
@@ -51,61 +53,81 @@ def _failed(job: CompileJob, message: str) -> ir.Module:
     return ir.Module(job.file, diagnostics=(ir.TUDiagnostic(job.file, 0, "error", message),), failed=True)
 
 
+# ---- phase 1 in worker processes: crash and hang isolation, size limit ----------------------------------------
+# A TU whose worker crashes or overruns the per-TU timeout is marked failed and named; the others are unaffected.
+
+DEFAULT_TU_TIMEOUT = 600.0  # seconds; the slowest real TU we know (a 9 MB amalgamation) takes well under this
+DEFAULT_MAX_SOURCE_BYTES = 20 << 20  # generated sources larger than this are skipped with a diagnostic
+
+
+@dataclass(frozen=True)
+class Limits:
+    tu_timeout: float = DEFAULT_TU_TIMEOUT  # 0: none
+    max_source_bytes: int = DEFAULT_MAX_SOURCE_BYTES  # 0: none
+
+
+def _too_large(job: CompileJob, limit: int) -> ir.Module | None:
+    try:
+        size = os.stat(job.file).st_size
+    except OSError:
+        return None  # the worker says why it cannot be read
+    if not limit or size <= limit:
+        return None
+    return _failed(job, f"skipped: {size / (1 << 20):.1f} MiB is over the size limit of "
+                        f"{limit / (1 << 20):g} MiB (--max-file-size)")
+
+
 def lower_all(jobs: Sequence[CompileJob], workers: int,
-              progress: Callable[[int, int], None] | None = None) -> list[ir.Module]:
-    """Phase 1 in worker processes; a TU that crashes libclang is marked failed, the rest go on."""
-    if workers <= 1:  # in-process only when asked for (-j1): a libclang crash would take the scan with it
-        modules = []
-        for n, job in enumerate(jobs):
-            modules.append(_lower_job(job))
-            if progress:
-                progress(n + 1, len(jobs))
-        return modules
+              progress: Callable[[int, int], None] | None = None, limits: Limits = Limits()) -> list[ir.Module]:
+    """Phase 1 in worker processes; a TU that crashes or hangs libclang is marked failed, the rest go on."""
     results: dict[int, ir.Module] = {}
-    pending = list(range(len(jobs)))
-    isolate = False
-    while pending:
-        batch = pending if not isolate else pending[:1]
-        crashed = _run_batch(jobs, batch, 1 if isolate else workers, results, progress)
-        if isolate and batch[0] not in results:
-            results[batch[0]] = _failed(jobs[batch[0]], "libclang crashed while parsing this file")
-        pending = [i for i in pending if i not in results]
-        if crashed:
-            isolate = True  # find the culprit: one TU per fresh process
+    for i, job in enumerate(jobs):
+        skipped = _too_large(job, limits.max_source_bytes)
+        if skipped is not None:
+            results[i] = skipped
+    todo = [i for i in range(len(jobs)) if i not in results]
+
+    def done(n: int) -> None:
+        if progress:
+            progress(n, len(jobs))
+    if workers <= 1:  # in-process only when asked for (-j1): no crash isolation, no timeout
+        for i in todo:
+            results[i] = _lower_job(jobs[i])
+            done(len(results))
+        return [results[i] for i in range(len(jobs))]
+
+    def record(k: int, outcome: Outcome) -> None:
+        job = jobs[todo[k]]
+        if isinstance(outcome, Done):
+            results[todo[k]] = outcome.value
+        elif outcome.reason == "timeout":
+            results[todo[k]] = _failed(job, f"timed out: parsing took longer than {limits.tu_timeout:g} s "
+                                            "(--tu-timeout)")
+        elif outcome.reason == "crashed":
+            results[todo[k]] = _failed(job, "libclang crashed while parsing this file")
+        else:  # a bug in the lowering of this TU: keep scanning the others
+            results[todo[k]] = _failed(job, f"internal error while lowering: {outcome.message}")
+        done(len(results))
+    run_jobs(_lower_job, [jobs[i] for i in todo], workers, limits.tu_timeout, record)
     return [results[i] for i in range(len(jobs))]
-
-
-def _run_batch(jobs: Sequence[CompileJob], batch: list[int], workers: int, results: dict[int, ir.Module],
-               progress: Callable[[int, int], None] | None) -> bool:
-    """Lower `batch` in a fresh pool; returns whether a worker died (its TUs stay out of `results`)."""
-    crashed = False
-    with cf.ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_lower_job, jobs[i]): i for i in batch}
-        for fut in cf.as_completed(futures):
-            i = futures[fut]
-            try:
-                results[i] = fut.result()
-                if progress:
-                    progress(len(results), len(jobs))
-            except cf.process.BrokenProcessPool:
-                crashed = True
-            except Exception as exc:  # a bug in the lowering of this TU: keep scanning the others
-                log.debug("lowering %s failed", jobs[i].file, exc_info=True)
-                results[i] = _failed(jobs[i], f"internal error while lowering: {type(exc).__name__}: {exc}")
-    return crashed
+# ---- end of the worker-process part ----------------------------------------------------------------------------
 
 
 def module_diagnostics(modules: list[ir.Module]) -> list[Diagnostic]:
+    """One line per failed or degraded TU, plus the notes (source not UTF-8...) that cost nothing."""
     diags = []
     for m in modules:
+        problems = [d for d in m.diagnostics if d.severity != "note"]
         if m.failed:
-            first = m.diagnostics[0] if m.diagnostics else None
+            first = problems[0] if problems else None
             diags.append(Diagnostic(m.tu, first.line if first else 0, first.message if first else "failed",
                                     "error"))
-        elif m.degraded:
-            errors = [d for d in m.diagnostics if d.severity in ("error", "fatal")]
-            first = errors[0] if errors else m.diagnostics[0]
-            diags.append(Diagnostic(first.file or m.tu, first.line,
-                                    f"translation unit {os.path.basename(m.tu)} degraded ({len(errors)} "
-                                    f"error(s), analyzed what parsed): {first.message}", "warning"))
-    return diags
+        elif m.degraded and problems:
+            errors = [d for d in problems if d.severity in ("error", "fatal")]
+            first = errors[0] if errors else problems[0]
+            count = f" ({len(errors)} error(s), analyzed what parsed)" if errors else ""
+            diags.append(Diagnostic(first.file or m.tu, first.line, f"translation unit {os.path.basename(m.tu)} "
+                                    f"degraded{count}: {first.message}", "warning"))
+        diags.extend(Diagnostic(d.file or m.tu, d.line, d.message, "note")
+                     for d in m.diagnostics if d.severity == "note")
+    return [dataclasses.replace(d, file=display(d.file), message=display(d.message)) for d in diags]

@@ -5,7 +5,7 @@ import gc
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 
@@ -16,9 +16,10 @@ from .checks import run_checks
 from .errors import InputError
 from .findings import finalize
 from .inference import Inference, infer
-from .model import AnalysisResult, RuleId, ScanStats
-from .phase1 import collect_jobs, lower_all, module_diagnostics
+from .model import AnalysisResult, Diagnostic, RuleId, ScanStats
+from .phase1 import Limits, collect_jobs, lower_all, module_diagnostics
 from .rules import RuleSet, build_ruleset, with_inferred
+from .rules.arity import argument_out_of_range
 
 __all__ = ["InputError", "Options", "run"]
 
@@ -37,6 +38,7 @@ class Options:
     root: str | None = None
     timestamp: str = ""
     enabled_rules: tuple[RuleId, ...] | None = None  # None: every check
+    limits: Limits = field(default_factory=Limits)  # phase 1: per-TU timeout, largest source file parsed
 
 
 def lower_program(options: Options, progress: Callable[[int, int], None] | None = None
@@ -48,7 +50,7 @@ def lower_program(options: Options, progress: Callable[[int, int], None] | None 
         raise InputError((options.paths or (options.compile_commands or '.',))[0], None,
                          "no C or C++ source files found")
     workers = options.jobs or os.cpu_count() or 1
-    modules = lower_all(jobs, 1 if options.jobs == 1 else max(2, min(workers, len(jobs))), progress)
+    modules = lower_all(jobs, 1 if options.jobs == 1 else max(2, min(workers, len(jobs))), progress, options.limits)
     return modules, merge_modules(modules), jobs
 
 
@@ -70,6 +72,8 @@ def run(options: Options, progress: Callable[[int, int], None] | None = None) ->
     gc.freeze()
     try:
         rules, inference = program_rules(prog, options)
+        rule_diags = [Diagnostic(w.path, w.line, w.message, "warning")
+                      for w in argument_out_of_range(rules, prog.decls.values())]
         analysis = analyze_program(prog, rules, options.infer)
         findings = finalize(run_checks(prog, analysis, options.enabled_rules))
         graphs = {res.function.usr: nx.node_link_data(res.graph, edges="edges")
@@ -86,8 +90,9 @@ def run(options: Options, progress: Callable[[int, int], None] | None = None) ->
     # a compile database only names files
     named = list(options.paths) if options.paths and not options.compile_commands else [j.file for j in jobs]
     return AnalysisResult(root=options.root or common_root(named), findings=tuple(findings),
-                          diagnostics=tuple(module_diagnostics(modules)), stats=stats, pairs=pairs,
+                          diagnostics=(*rule_diags, *module_diagnostics(modules)), stats=stats, pairs=pairs,
                           graphs=graphs, timestamp=options.timestamp, tool_version=__version__)
+
 
 
 def common_root(paths: list[str]) -> str:

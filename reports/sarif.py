@@ -122,7 +122,8 @@ def render_sarif(result: AnalysisResult) -> str:
         if related:
             res["relatedLocations"] = related
         results.append(res)
-    notifications = [{"level": "warning" if d.severity != "error" else "error", "message": {"text": d.message},
+    notifications = [{"level": d.severity if d.severity in ("note", "error") else "warning",
+                      "message": {"text": d.message},
                       "locations": [_location(SourceLoc(d.file, d.line), result.root)]}
                      for d in result.diagnostics]
     run = {

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from analyzer.model import AnalysisResult, Evidence, human_bytes
+from analyzer.sourcetext import terminal_safe
 
 from .paths import relative
 
@@ -43,4 +44,4 @@ def render_text(result: AnalysisResult, verbose_path: bool = True) -> str:
                  f"{f' of {s.files} file(s)' if s.files and s.files < s.tus else ''}"
                  f"{f', {s.degraded_tus} degraded' if s.degraded_tus else ''}"
                  f"{f', {s.failed_tus} failed' if s.failed_tus else ''}, {s.seconds:.2f}s")
-    return "\n".join(lines) + "\n"
+    return terminal_safe("\n".join(lines) + "\n")

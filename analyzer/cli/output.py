@@ -1,14 +1,15 @@
 """Writing results: the chosen format to a file or stdout, HTML reports as folders; the scan's exit code."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from analyzer.errors import ExitCode, InputError
 from analyzer.fixes import attach_fixes
-from analyzer.fsio import replace_dir_atomic, write_text_atomic
+from analyzer.fsio import make_dirs, replace_dir_atomic, write_text_atomic
 from analyzer.model import AnalysisResult
-from analyzer.sourcetext import read_source
+from analyzer.sourcetext import read_source, read_source_exact, terminal_safe
 
 FORMATS = ("text", "json", "sarif", "html")
 
@@ -18,15 +19,28 @@ def with_fixes(result: AnalysisResult) -> AnalysisResult:
     return attach_fixes(result, read_source)
 
 
+def exact_patch(result: AnalysisResult) -> str:
+    """Every fix as one patch that `git apply` takes, byte for byte: a source that is not UTF-8 keeps its bytes in
+    the context lines (the fixes shown in reports are decoded with replacement characters)."""
+    from reports.patch import unified_patch
+
+    def read(path: str) -> str | None:  # a saved or hand-built result may name files relative to its root
+        return read_source_exact(path if os.path.isabs(path) or not result.root else os.path.join(result.root, path))
+    return unified_patch(attach_fixes(result, read).patch, read, result.root)
+
+
 def write_html(result: AnalysisResult, out: str | Path, *, single_file: bool = False, source_reader=None) -> list[Path]:
     """The HTML report: a folder swapped in atomically, or with `single_file` one file (`out` itself when it ends
     in .html, else `out/index.html`)."""
     from reports.html import render_html
     out = Path(out)
     files = render_html(result, single_file=single_file, source_reader=source_reader)
+    exact = exact_patch(result) if "fixes.patch" in files and source_reader is None else ""
+    if exact:
+        files["fixes.patch"] = exact
     if single_file:
         target = out if out.suffix.lower() in (".html", ".htm") else out / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(target.parent)
         return [write_text_atomic(target, files["index.html"])]
     return replace_dir_atomic(out, files)
 
@@ -50,8 +64,8 @@ def emit(result: AnalysisResult, fmt: str, output: str | None, single_file: bool
         try:
             write_html(result, output, single_file=single_file)
         except FileExistsError as exc:
-            raise InputError(output, None, f"{exc.args[0] if exc.args else 'exists'}; choose an empty or new "
-                                           "folder") from None
+            why = exc.args[0] if exc.args and isinstance(exc.args[0], str) else f"{output} exists"
+            raise InputError(output, None, f"{why}; choose an empty or new folder") from None
         return
     text = render(result, fmt, quiet)
     if output:
@@ -73,4 +87,4 @@ def print_diagnostics(result: AnalysisResult, fmt: str, output: str | None) -> N
     if fmt == "text" and not output:
         return
     for d in result.diagnostics:
-        print(f"leakscan: {d.file}:{d.line}: {d.severity}: {d.message}", file=sys.stderr)
+        print(terminal_safe(f"leakscan: {d.file}:{d.line}: {d.severity}: {d.message}"), file=sys.stderr)

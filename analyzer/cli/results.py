@@ -38,8 +38,10 @@ def load_result(path: str) -> AnalysisResult:
         raise InputError(path, None, f"cannot read: {exc}") from None
     try:
         return load_json(text)
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         raise InputError(path, None, f"not a leakscan JSON result ({exc.__class__.__name__}: {exc})") from None
+    except RecursionError:
+        raise InputError(path, None, "not a leakscan JSON result (nested too deeply)") from None
 
 
 def cmd_report(args: argparse.Namespace, extra: list[str]) -> ExitCode:

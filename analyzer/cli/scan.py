@@ -11,10 +11,10 @@ from analyzer.errors import ExitCode, InputError
 from analyzer.frontend.compdb import find_compile_commands
 from analyzer.fsio import write_text_atomic
 from analyzer.model import AnalysisResult
+from analyzer.phase1 import DEFAULT_MAX_SOURCE_BYTES, DEFAULT_TU_TIMEOUT, Limits
 from analyzer.pipeline import Options, run
-from analyzer.sourcetext import read_source
 
-from .output import FORMATS, emit, exit_code_for, print_diagnostics, with_fixes
+from .output import FORMATS, emit, exact_patch, exit_code_for, print_diagnostics, with_fixes
 
 
 def add_source_args(p: argparse.ArgumentParser) -> None:
@@ -25,9 +25,15 @@ def add_source_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", action="append", default=[], metavar="FILE", help="extra TOML rules file")
     p.add_argument("--cppcheck-cfg", action="append", default=[], metavar="FILE",
                    help="read alloc/dealloc pairs from a cppcheck library .cfg file")
-    p.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    p.add_argument("-j", "--jobs", type=int, default=0,
+                   help="worker processes (default: one per core; 1: parse in-process, no crash isolation)")
     p.add_argument("--cflags", default="", metavar="FLAGS", help="extra compiler flags for C TUs only (one string)")
     p.add_argument("--cxxflags", default="", metavar="FLAGS", help="extra compiler flags for C++ TUs only")
+    p.add_argument("--tu-timeout", type=float, default=DEFAULT_TU_TIMEOUT, metavar="SECONDS",
+                   help=f"give up on a translation unit whose parsing takes longer (default {DEFAULT_TU_TIMEOUT:g}; "
+                        "0: no limit)")
+    p.add_argument("--max-file-size", type=float, default=DEFAULT_MAX_SOURCE_BYTES / (1 << 20), metavar="MIB",
+                   help="skip source files larger than this, with a diagnostic (default %(default)g; 0: no limit)")
     add_resource_dir_arg(p)
 
 
@@ -61,12 +67,16 @@ def scan_options(args: argparse.Namespace, extra: list[str]) -> Options:
     if not compdb and not args.paths:
         raise InputError("leakscan", None, "nothing to scan: give source files or folders, or -p BUILD_DIR")
     extra = list(extra) + check_setup(getattr(args, "resource_dir", None), extra)
+    if args.tu_timeout < 0 or args.max_file_size < 0:
+        raise InputError("--tu-timeout" if args.tu_timeout < 0 else "--max-file-size", None,
+                         "must not be negative (0: no limit)")
+    limits = Limits(tu_timeout=args.tu_timeout, max_source_bytes=int(args.max_file_size * (1 << 20)))
     return Options(paths=tuple(args.paths), compile_commands=compdb, rule_files=tuple(args.rules),
                    extra_flags=tuple(extra), c_flags=tuple(shlex.split(args.cflags)),
                    cxx_flags=tuple(shlex.split(args.cxxflags)), jobs=args.jobs,
                    infer=not getattr(args, "no_infer", False),
                    cppcheck_cfgs=tuple(getattr(args, "cppcheck_cfg", []) or ()),
-                   timestamp=getattr(args, "timestamp", ""))
+                   timestamp=getattr(args, "timestamp", ""), limits=limits)
 
 
 def check_setup(resource_dir: str | None, extra: list[str]) -> list[str]:
@@ -98,8 +108,7 @@ def cmd_scan(args: argparse.Namespace, extra: list[str]) -> ExitCode:
     result = run(scan_options(args, extra), progress=progress)
     result = with_fixes(correlate_profiles(result, args.profiles, args.binary, args.search_path))
     if args.fix_diff:
-        from reports.patch import unified_patch
-        write_text_atomic(args.fix_diff, unified_patch(result.patch, read_source, result.root))
+        write_text_atomic(args.fix_diff, exact_patch(result))
     emit(result, args.format, args.output, args.single_file, args.quiet)
     print_diagnostics(result, args.format, args.output)
     return exit_code_for(result)

@@ -76,6 +76,27 @@ def _same_parse(arg: str) -> bool:
             or (arg.startswith("-W") and not arg.startswith("-Wp,")))
 
 
+# What the preprocessor needs to find and configure the code: kept when libclang rejects a job's full flags.
+_PREPROCESSOR_FLAGS = ("-I", "-isystem", "-iquote", "-idirafter", "-include", "-imacros", "-D", "-U", "-isysroot",
+                       "--sysroot", "-resource-dir")
+
+
+def preprocessor_flags(args: tuple[str, ...]) -> tuple[str, ...]:
+    """The include paths, macros and forced includes of `args` (joined or separate values), nothing else."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in _PREPROCESSOR_FLAGS and i + 1 < len(args):
+            out += [arg, args[i + 1]]
+            i += 2
+            continue
+        if arg.startswith(_PREPROCESSOR_FLAGS) or arg == "-nostdinc":
+            out.append(arg)
+        i += 1
+    return tuple(out)
+
+
 def clean_flags(argv: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
@@ -123,10 +144,14 @@ def load_compile_commands(path: str) -> list[CompileJob]:
         raise CompileDbError(path, "no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CompileDbError(path, f"cannot read: {exc}") from None
+    if not raw.strip():
+        raise CompileDbError(path, "empty file (expected a JSON array of compile commands)")
     try:
         entries = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise CompileDbError(path, f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        raise CompileDbError(path, "JSON nested too deeply to be a compile database") from None
     if not isinstance(entries, list):
         raise CompileDbError(path, "expected a JSON array of compile commands")
     base = os.path.dirname(os.path.abspath(path))
@@ -135,16 +160,8 @@ def load_compile_commands(path: str) -> list[CompileJob]:
     for n, entry in enumerate(entries):
         if not isinstance(entry, dict) or "file" not in entry or "directory" not in entry:
             raise CompileDbError(path, f"entry {n} lacks 'file' or 'directory'")
+        argv = _entry_argv(entry, n, path)
         directory = os.path.normpath(os.path.join(base, entry["directory"]))
-        if "arguments" in entry and isinstance(entry["arguments"], list):
-            argv = [str(a) for a in entry["arguments"]]
-        elif "command" in entry and isinstance(entry["command"], str):
-            try:
-                argv = shlex.split(entry["command"])
-            except ValueError as exc:
-                raise CompileDbError(path, f"entry {n}: cannot split command: {exc}") from None
-        else:
-            raise CompileDbError(path, f"entry {n} has neither 'arguments' nor 'command'")
         file = os.path.normpath(os.path.join(directory, entry["file"]))
         if Path(file).suffix not in SOURCE_SUFFIXES:
             continue
@@ -157,6 +174,24 @@ def load_compile_commands(path: str) -> list[CompileJob]:
         log.info("%s: %d more entr%s for %s with the same configuration (flags differ only in optimisation, "
                  "debug, code-generation or warning options): scanned once", path, n, "y" if n == 1 else "ies", file)
     return list(jobs.values())
+
+
+def _entry_argv(entry: dict, n: int, path: str) -> list[str]:
+    """The compiler command line of database entry `n`, its fields checked (CompileDbError naming the entry)."""
+    for key in ("file", "directory", "command"):
+        if key in entry and (not isinstance(entry[key], str) or "\0" in entry[key]):
+            raise CompileDbError(path, f"entry {n}: '{key}' must be a string")
+    if "arguments" in entry:
+        args = entry["arguments"]
+        if not isinstance(args, list) or not all(isinstance(a, str) and "\0" not in a for a in args):
+            raise CompileDbError(path, f"entry {n}: 'arguments' must be an array of strings")
+        return list(args)
+    if "command" in entry:
+        try:
+            return shlex.split(entry["command"])
+        except ValueError as exc:
+            raise CompileDbError(path, f"entry {n}: cannot split command: {exc}") from None
+    raise CompileDbError(path, f"entry {n} has neither 'arguments' nor 'command'")
 
 
 def find_compile_commands(build_dir: str) -> str:

@@ -20,6 +20,7 @@ class _Fn:
     def __init__(self) -> None:
         self.events: list[list[ir.Event]] = []
         self.succs: list[list[int]] = []
+        self.entered: set[int] = set()  # blocks some edge leads to: reachability in O(1), not a scan of all edges
 
     def new(self) -> int:
         self.events.append([])
@@ -29,6 +30,7 @@ class _Fn:
     def edge(self, a: int | None, b: int) -> None:
         if a is not None and b not in self.succs[a]:
             self.succs[a].append(b)
+            self.entered.add(b)
 
     def freeze(self) -> tuple[ir.Block, ...]:
         return tuple(ir.Block(i, tuple(ev), tuple(s))
@@ -106,9 +108,8 @@ class LoweringContext:
         if names:
             self.emit(ir.Kill(loc, tuple(names)))
 
-
     def fn_reachable(self, block: int) -> bool:
-        return any(block in s for s in self.fn.succs)
+        return block in self.fn.entered
 
     # ---- implemented by the lowerers ------------------------------------------------------------
     def stmt(self, c: Cursor) -> None:

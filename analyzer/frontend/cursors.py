@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Iterator
 from typing import Any
 
 from clang.cindex import Cursor, CursorKind, TokenKind, TypeKind, _CXString, conf
@@ -52,6 +53,16 @@ def _end_loc(cursor: Cursor) -> ir.Loc:
 
 def _children(cursor: Cursor) -> list[Cursor]:
     return list(cursor.get_children())
+
+
+def descendants(cursor: Cursor) -> Iterator[Cursor]:
+    """The cursor and everything under it in preorder, with an explicit stack (cindex's walk_preorder nests one
+    generator per level: deep code exhausts the recursion limit, and each step costs the depth)."""
+    stack = [cursor]
+    while stack:
+        c = stack.pop()
+        yield c
+        stack.extend(reversed(list(c.get_children())))
 
 
 def _strip(cursor: Cursor) -> Cursor:

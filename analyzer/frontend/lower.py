@@ -5,12 +5,13 @@ import logging
 import multiprocessing
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from clang.cindex import Cursor, CursorKind, TranslationUnit, TypeKind
 
 from analyzer import ir
 
+from .context import LoweringContext
 from .cursors import (
     ADOPTING_METHODS,
     COMPARISONS,
@@ -33,6 +34,7 @@ from .cursors import (
     addressed_variables,
     attribute_text,
     binary_operator,
+    descendants,
     opcodes,
     qualified_name,
     unary_operator,
@@ -49,8 +51,50 @@ __all__ = ["ADOPTING_METHODS", "COMPARISONS", "FUNCTION_KINDS", "KNOWN_NORETURN"
 
 log = logging.getLogger(__name__)
 
+# Statements, conditions and expressions nested in one another, counted as the lowering recurses. Far beyond what
+# people write (clang stops at 256 nested brackets) but reachable by generated code (a 10,000-branch `else if`
+# chain); past it the function is left out with a diagnostic. deepstack.RECURSION_LIMIT leaves room for this many.
+MAX_NESTING = 25_000
 
-class FunctionLowerer(StmtLowerer, CondLowerer, ExprLowerer):
+
+class NestingTooDeep(Exception):
+    pass
+
+
+class _NestingGuard(LoweringContext):
+    """Counts the recursion of stmt / cond / expr, so that it stops cleanly at MAX_NESTING: Python's own
+    RecursionError could strike inside a libclang callback, where it is printed and the visit cut short."""
+
+    nesting = 0
+
+    def _deeper(self) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise NestingTooDeep
+
+    def stmt(self, c: Cursor) -> None:
+        self._deeper()
+        try:
+            super().stmt(c)
+        finally:
+            self.nesting -= 1
+
+    def expr(self, c: Cursor, discarded: bool = False) -> ir.Operand:
+        self._deeper()
+        try:
+            return super().expr(c, discarded)
+        finally:
+            self.nesting -= 1
+
+    def cond(self, c: Cursor, t: int, f: int) -> None:
+        self._deeper()
+        try:
+            super().cond(c, t, f)
+        finally:
+            self.nesting -= 1
+
+
+class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
     """Statements to blocks, expressions to events; unknown kinds become Unknown, counted."""
 
     # ---- entry -----------------------------------------------------------------------------
@@ -79,8 +123,8 @@ class FunctionLowerer(StmtLowerer, CondLowerer, ExprLowerer):
             self.emit(ir.Return(end, None))
             self.fn.edge(self.cur, self.exit)
         for bid, events in enumerate(self.fn.events):
-            if events and isinstance(events[-1], ir.Return) and self.exit not in self.fn.succs[bid]:
-                self.fn.succs[bid].append(self.exit)
+            if events and isinstance(events[-1], ir.Return):
+                self.fn.edge(bid, self.exit)
         rtype = self.cursor.result_type.spelling if self.kind not in ("constructor", "destructor") else "void"
         end_line = body.extent.end.line if body is not None else self.cursor.extent.end.line
         parent = self.cursor.semantic_parent
@@ -117,9 +161,14 @@ def _in_worker() -> bool:
 class ModuleLowerer:
     """Walks one TU: function bodies in project files become ir.Function, declarations ir.FuncDecl."""
 
-    def __init__(self, tu: TranslationUnit, is_project: Callable[[str], bool]):
+    def __init__(self, tu: TranslationUnit, is_project: Callable[[str], bool],
+                 parse_errors: Iterable[tuple[str, int]] = ()):
         self.tu = tu
         self.is_project = is_project
+        # (file, line) of syntax errors: clang's recovery may cut a body short there (a `free` lost after it)
+        self.parse_errors: dict[str, list[int]] = {}
+        for file, line in parse_errors:
+            self.parse_errors.setdefault(file, []).append(line)
         self.functions: list[ir.Function] = []
         self.decls: dict[str, ir.FuncDecl] = {}
         self.classes: list[ir.ClassDecl] = []
@@ -129,12 +178,13 @@ class ModuleLowerer:
         self._lambda_count = 0
         self._pending_lambdas: list[tuple[Cursor, str]] = []
         self._project_files: dict[str, bool] = {}
-        self._source_lines: dict[str, list[str]] = {}
+        self._source_lines: dict[str, list[bytes]] = {}
         self._deletes_this: dict[str, bool] = {}
         self._signatures: dict[str, tuple[int, int]] = {}
         self._sources: dict[str, bytes] = {}
         self.globals: dict[str, ir.GlobalVar] = {}
         self.addressed: set[str] = set()
+        self.diagnostics: list[ir.TUDiagnostic] = []  # functions left out (nested too deeply)
 
     def unhandled(self, kind: str) -> None:
         if kind not in self._unhandled:
@@ -173,15 +223,12 @@ class ModuleLowerer:
             return ""
         path = loc.file.name
         if path not in self._source_lines:
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    self._source_lines[path] = fh.read().splitlines()
-            except OSError:
-                self._source_lines[path] = []
+            # bytes split at '\n' only: clang's columns count bytes, and its lines end at '\n' (not at a form feed)
+            self._source_lines[path] = self._source_bytes(path).split(b"\n")
         lines = self._source_lines[path]
         if not 0 < loc.line <= len(lines):
             return ""
-        rest = lines[loc.line - 1][max(loc.column - 1, 0):]
+        rest = lines[loc.line - 1][max(loc.column - 1, 0):].decode("utf-8", errors="replace").rstrip("\r")
         m = re.match(r"[A-Za-z_]\w*\s*", rest)
         if m is None:
             return rest[:80].strip()
@@ -222,7 +269,7 @@ class ModuleLowerer:
             found = False
             defn = ref.get_definition()
             if defn is not None:
-                for d in defn.walk_preorder():
+                for d in descendants(defn):
                     if d.kind == CursorKind.CXX_DELETE_EXPR:
                         kids = [k for k in d.get_children() if k.kind.is_expression()]
                         if kids and _strip(kids[0]).kind == CursorKind.CXX_THIS_EXPR:
@@ -289,7 +336,8 @@ class ModuleLowerer:
             cursor, qual = self._pending_lambdas.pop(0)
             self._function(cursor, qual, "lambda")
         return ir.Module(self.tu.spelling, tuple(self.functions), tuple(self.decls.values()), tuple(self.classes),
-                         globals=tuple(self.globals.values()), addressed=tuple(sorted(self.addressed)))
+                         tuple(self.diagnostics), globals=tuple(self.globals.values()),
+                         addressed=tuple(sorted(self.addressed)))
 
     def _in_project(self, file: str) -> bool:
         known = self._project_files.get(file)
@@ -360,12 +408,27 @@ class ModuleLowerer:
         self.classes.append(ir.ClassDecl(c.get_usr(), qualified_name(c), _loc(c), fields, dtor))
 
     def _function(self, c: Cursor, qualname: str, kind: str) -> None:
+        broken = self._parse_error_inside(c)
+        if broken:
+            loc = _loc(c)
+            self.diagnostics.append(ir.TUDiagnostic(loc.file, loc.line, "warning", f"function {qualname} has a "
+                                                    f"syntax error in its body (line {broken}): not analyzed"))
+            return
         try:
             fn = FunctionLowerer(self, c, qualname, kind).lower()
-        except RecursionError:
-            log.warning("%s: function %s is too deeply nested; skipped", _loc(c), qualname)
+        except (NestingTooDeep, RecursionError):
+            loc = _loc(c)
+            self.diagnostics.append(ir.TUDiagnostic(
+                loc.file, loc.line, "warning",
+                f"function {qualname} nests statements and expressions more than {MAX_NESTING} deep: not analyzed"))
             return
         self.functions.append(fn)
+
+    def _parse_error_inside(self, c: Cursor) -> int:
+        """The line of a syntax error inside the function's extent, or 0."""
+        ext = c.extent
+        lines = self.parse_errors.get(ext.start.file.name if ext.start.file else "", ())
+        return next((n for n in lines if ext.start.line <= n <= ext.end.line), 0)
 
     def lambda_body(self, c: Cursor, parent_qual: str) -> None:
         self._lambda_count += 1

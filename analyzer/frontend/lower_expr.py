@@ -26,6 +26,7 @@ from .cursors import (
     _param_borrows,
     _strip,
     binary_operator,
+    descendants,
     qualified_name,
     unary_operator,
 )
@@ -359,7 +360,7 @@ class ExprLowerer(LoweringContext):
     def e_LAMBDA_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
         self.module.lambda_body(c, self.qualname)
         captured = []
-        for d in c.walk_preorder():
+        for d in descendants(c):
             if d.kind == CursorKind.DECL_REF_EXPR and d.referenced is not None:
                 name = self.lookup(d.referenced)
                 if name is not None and ir.Var(name) not in captured:

@@ -6,7 +6,7 @@ from clang.cindex import Cursor, CursorKind, SourceRange, TokenKind
 from analyzer import ir
 
 from .context import LoweringContext, SwitchContext
-from .cursors import _children, _end_loc, _is_reference, _loc, _strip, opcodes
+from .cursors import _children, _end_loc, _is_reference, _loc, _strip, descendants, opcodes
 
 
 class StmtLowerer(LoweringContext):
@@ -44,7 +44,7 @@ class StmtLowerer(LoweringContext):
             self.emit(ir.Kill(_end_loc(c), tuple(scope)))
 
     def _contains_label(self, c: Cursor) -> bool:
-        for d in c.walk_preorder():
+        for d in descendants(c):
             if d.kind in (CursorKind.LABEL_STMT, CursorKind.CASE_STMT, CursorKind.DEFAULT_STMT):
                 return True
         return False

@@ -9,7 +9,8 @@ from clang.cindex import Diagnostic, Index, TranslationUnit, TranslationUnitLoad
 
 from analyzer import ir
 
-from .compdb import CompileJob
+from .compdb import CompileJob, preprocessor_flags
+from .deepstack import run_with_deep_stack
 from .lower import ModuleLowerer, default_is_project
 from .sysinc import system_header_dirs, system_include_args
 
@@ -22,14 +23,19 @@ PARSE_OPTIONS = (TranslationUnit.PARSE_DETAILED_PROCESSING_RECORD * 0
                  | TranslationUnit.PARSE_INCOMPLETE * 0
                  | 0x4000)  # CXTranslationUnit_KeepGoing: keep parsing after fatal errors (missing includes)
 
+MAX_ERRORS_KEPT = 50
+
 # Appended after the job's own flags. Release builds define NDEBUG, which erases assert(): keeping assertions lets
 # `assert(member_ == nullptr)` and `assert(p)` refine the paths, as the developer meant them to.
 ANALYSIS_FLAGS = ("-UNDEBUG",)
 
 
 def _check_readable(path: str) -> str | None:
-    """Why the file cannot be parsed at all, or None. Source that is not UTF-8 (Latin-1 comments in older code)
-    is fine: clang reads bytes, and snippets are decoded with replacement characters."""
+    """Why the file cannot be parsed at all, or None."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return "the file name is not valid UTF-8, and libclang only opens UTF-8 paths: rename it to scan it"
     try:
         with open(path, "rb") as fh:
             fh.read(1)
@@ -39,23 +45,64 @@ def _check_readable(path: str) -> str | None:
 
 
 def _not_utf8(path: str) -> ir.TUDiagnostic | None:
-    """Bad input worth saying, though the file is still analyzed (clang reads bytes)."""
+    """A note, not a degradation: clang reads bytes (a Latin-1 comment or string loses nothing), and leakscan slices
+    source text as bytes, decoding it with replacement characters only for display."""
     try:
-        data = open(path, "rb").read()
+        with open(path, "rb") as fh:
+            data = fh.read()
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return ir.TUDiagnostic(path, line, "warning",
-                               f"not valid UTF-8 (byte offset {exc.start}); analyzed as bytes")
+        return ir.TUDiagnostic(path, line, "note", f"not valid UTF-8 (byte offset {exc.start}): analyzed as bytes, "
+                                                   "shown with replacement characters")
     except OSError:
         return None
     return None
 
 
-# Test hook, documented in tests/e2e/test_robust_input.py: a *worker process* asked to parse the file named by
-# LEAKSCAN_TEST_ABORT_ON aborts exactly as a libclang crash would. In-process parsing (-j1, the test suite's own
-# process) ignores it, so the hook can never take down its caller.
+# Test hooks, documented in tests/e2e/test_robust_input.py: a *worker process* asked to parse the file named by
+# LEAKSCAN_TEST_ABORT_ON aborts exactly as a libclang crash would; one asked to parse the file named by
+# LEAKSCAN_TEST_HANG_ON sleeps as a libclang hang would (until the per-TU timeout ends it). In-process parsing
+# (-j1, the test suite's own process) ignores both, so a hook can never take down or block its caller.
 ABORT_HOOK = "LEAKSCAN_TEST_ABORT_ON"
+HANG_HOOK = "LEAKSCAN_TEST_HANG_ON"
+
+
+def _test_hooks(job: CompileJob) -> None:
+    if multiprocessing.parent_process() is None:
+        return
+    name = os.path.basename(job.file)
+    if os.environ.get(ABORT_HOOK) == name:
+        os.abort()
+    if os.environ.get(HANG_HOOK) == name:
+        while True:
+            time.sleep(60)
+
+
+def _clang_diagnostics(tu: TranslationUnit, main_file: str) -> list[ir.TUDiagnostic]:
+    """Errors, capped (a file that is not C at all has thousands). A flag clang does not know is a note: the code
+    parsed, and flags that mattered would show as errors of their own."""
+    out: list[ir.TUDiagnostic] = []
+    errors = 0
+    for d in tu.diagnostics:
+        if d.severity < Diagnostic.Error or d.spelling in HARMLESS_ERRORS:
+            continue
+        loc = d.location
+        file = loc.file.name if loc.file else main_file
+        if d.spelling.startswith("unknown argument"):
+            out.append(ir.TUDiagnostic(file, loc.line, "note", f"libclang ignored a build flag: {d.spelling}"))
+            continue
+        errors += 1
+        if errors <= MAX_ERRORS_KEPT:
+            out.append(ir.TUDiagnostic(file, loc.line, SEVERITY.get(d.severity, "error"), d.spelling))
+    if errors > MAX_ERRORS_KEPT:
+        out.append(ir.TUDiagnostic(main_file, 0, "error", f"{errors - MAX_ERRORS_KEPT} more error(s)"))
+    return out
+
+
+def _syntax_errors(tu: TranslationUnit) -> list[tuple[str, int]]:
+    return [(d.location.file.name, d.location.line) for d in tu.diagnostics
+            if d.severity >= Diagnostic.Error and d.location.file is not None and d.category_name == "Parse Issue"]
 
 
 def _last_value(args: tuple[str, ...], flag: str) -> str | None:
@@ -67,9 +114,12 @@ def _last_value(args: tuple[str, ...], flag: str) -> str | None:
 
 
 def parse_and_lower(job: CompileJob) -> ir.Module:
-    target = os.environ.get(ABORT_HOOK)
-    if target and os.path.basename(job.file) == target and multiprocessing.parent_process() is not None:
-        os.abort()
+    """One TU parsed and lowered on a thread with room for deeply nested code (see deepstack)."""
+    _test_hooks(job)
+    return run_with_deep_stack(lambda: _parse_and_lower(job))
+
+
+def _parse_and_lower(job: CompileJob) -> ir.Module:
     start = time.perf_counter()
     problem = _check_readable(job.file)
     if problem:
@@ -86,22 +136,27 @@ def parse_and_lower(job: CompileJob) -> ir.Module:
         if job.directory and os.path.isdir(job.directory):
             os.chdir(job.directory)
         index = Index.create()
+        diags = [d for d in (_not_utf8(job.file),) if d is not None]
         try:
             tu = index.parse(job.file, args=args, options=PARSE_OPTIONS)
         except TranslationUnitLoadError:
-            return ir.Module(job.file, diagnostics=(ir.TUDiagnostic(job.file, 0, "error",
-                                                                    "libclang could not parse this file"),),
-                             failed=True, parse_seconds=time.perf_counter() - start)
-        diags = [d for d in (_not_utf8(job.file),) if d is not None]
-        for d in tu.diagnostics:
-            if d.severity < Diagnostic.Error or d.spelling in HARMLESS_ERRORS:
-                continue
-            loc = d.location
-            diags.append(ir.TUDiagnostic(loc.file.name if loc.file else job.file, loc.line,
-                                         SEVERITY.get(d.severity, "error"), d.spelling))
-        module = ModuleLowerer(tu, is_project).lower()
+            # a flag libclang refuses outright (a language, standard or target it does not know): the include
+            # paths and macros alone still parse the code, less exactly
+            kept = list(preprocessor_flags(job.args)) + list(system) + list(ANALYSIS_FLAGS)
+            try:
+                tu = index.parse(job.file, args=kept, options=PARSE_OPTIONS)
+            except TranslationUnitLoadError:
+                return ir.Module(job.file, diagnostics=(ir.TUDiagnostic(job.file, 0, "error",
+                                                                        "libclang could not parse this file"),),
+                                 failed=True, parse_seconds=time.perf_counter() - start)
+            diags.append(ir.TUDiagnostic(job.file, 0, "warning", "libclang rejected the build flags (an unknown "
+                                         "language, standard or target?): parsed with the include paths and "
+                                         "macros only"))
+        diags.extend(_clang_diagnostics(tu, job.file))
+        module = ModuleLowerer(tu, is_project, _syntax_errors(tu)).lower()
     finally:
         os.chdir(cwd)
+    diags.extend(module.diagnostics)
     return ir.Module(job.file, module.functions, module.decls, module.classes, tuple(diags),
-                     degraded=bool(diags), parse_seconds=time.perf_counter() - start, globals=module.globals,
-                     addressed=module.addressed)
+                     degraded=any(d.severity != "note" for d in diags), parse_seconds=time.perf_counter() - start,
+                     globals=module.globals, addressed=module.addressed)

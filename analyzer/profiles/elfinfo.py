@@ -26,6 +26,14 @@ class ElfInfo:
     is_pie_or_shared: bool  # ET_DYN: addresses need the load bias removed
     build_id: str
     segments: tuple[LoadSegment, ...]
+    machine: str = ""  # e_machine: 'EM_X86_64', 'EM_AARCH64'...
+
+    def file_offset(self, vaddr: int) -> int | None:
+        """The file offset holding the byte at ELF virtual address `vaddr` (None: not in the file)."""
+        for seg in self.segments:
+            if seg.vaddr <= vaddr < seg.vaddr + seg.filesz:
+                return vaddr - seg.vaddr + seg.offset
+        return None
 
     def offset_to_vaddr(self, file_offset: int) -> int | None:
         """Convert a file offset to an ELF virtual address via the PT_LOAD that contains it."""
@@ -58,7 +66,7 @@ def _elf_info(path: str, mtime_ns: int, size: int, inode: int) -> ElfInfo:
                             bool(s["p_flags"] & 1))
                 for s in elf.iter_segments() if s["p_type"] == "PT_LOAD"
             )
-            return ElfInfo(path, elf["e_type"] == "ET_DYN", _build_id(elf), segs)
+            return ElfInfo(path, elf["e_type"] == "ET_DYN", _build_id(elf), segs, str(elf["e_machine"]))
     except (OSError, ELFError) as exc:
         raise NotAnElf(f"{path}: {exc}") from exc
 

@@ -16,10 +16,12 @@ SAMPLE_TYPES = (ValueType("leaked_objects", "count"), ValueType("leaked_space", 
 _HEADER_RE = re.compile(r"==\d+==ERROR: LeakSanitizer: detected memory leaks")
 _BLOCK_RE = re.compile(
     r"^(Direct|Indirect) leak of (\d+) byte\(s\) in (\d+) object\(s\) allocated from:\s*$")
-_FRAME_RE = re.compile(r"^\s+#(\d+)\s+0x([0-9a-fA-F]+)\s*(?:in\s+)?(.*?)\s*$")
-_BUILD_ID_RE = re.compile(r"\s*\(BuildId: ([0-9a-fA-F]+)\)$")
-_MODULE_RE = re.compile(r"\s*\(([^()]+)\+0x([0-9a-fA-F]+)\)$")
-_FILELINE_RE = re.compile(r"\s+(\S+?):(\d+)(?::\d+)?$")
+# Matched against lines without trailing blanks, and with no leading `\s*` in a search: either makes a long run of
+# blanks cost its square.
+_FRAME_RE = re.compile(r"^\s+#(\d+)\s+0x([0-9a-fA-F]+)\s*(?:in\s+)?(.*)$")
+_BUILD_ID_RE = re.compile(r"\(BuildId: ([0-9a-fA-F]+)\)$")
+_MODULE_RE = re.compile(r"\(([^()]+)\+0x([0-9a-fA-F]+)\)$")
+_FILELINE_RE = re.compile(r"\s(\S+?):(\d+)(?::\d+)?$")
 _FUNC_OFFSET_RE = re.compile(r"\+0x[0-9a-fA-F]+$")
 _SUMMARY_RE = re.compile(r"^SUMMARY: \w+Sanitizer: (\d+) byte\(s\) leaked in (\d+) allocation\(s\)")
 
@@ -61,7 +63,7 @@ def parse(data: bytes, path: str) -> Profile:
             blocks.append((m.group(1).lower(), int(m.group(2)), int(m.group(3)), cur, lineno))
             continue
         if cur is not None:
-            fm = _FRAME_RE.match(ln)
+            fm = _FRAME_RE.match(ln.rstrip())
             if fm:
                 cur.append(_parse_frame(fm))
                 continue
@@ -95,11 +97,11 @@ def _parse_frame(fm: re.Match[str]) -> _Frame:
     bm = _BUILD_ID_RE.search(rest)
     if bm:
         build_id = bm.group(1)
-        rest = rest[:bm.start()]
+        rest = rest[:bm.start()].rstrip()
     mm = _MODULE_RE.search(rest)
     if mm:
         module, offset = mm.group(1), int(mm.group(2), 16)
-        rest = rest[:mm.start()]
+        rest = rest[:mm.start()].rstrip()
     else:
         lm = _FILELINE_RE.search(rest)
         if lm:

@@ -89,7 +89,7 @@ def parse_series(data: bytes, path: str) -> list[Profile]:
     for snap in detailed:
         assert snap.tree is not None
         b = ProfileBuilder(1)
-        _add_samples(b, snap.tree, None)
+        _add_samples(b, snap.tree)
         kind = snap.fields.get("heap_tree", "")
         notes = [*comments, f"snapshot {snap.number} ({kind}) at time {snap.fields.get('time', '?')} {unit}"]
         prof = b.build(**_profile_args(path, notes, []))
@@ -205,15 +205,18 @@ def _check_tree(snap: _Snapshot, path: str) -> None:
         todo.extend(node.children)
 
 
-def _add_samples(b: ProfileBuilder, node: _Node, stack: list[int] | None) -> None:
-    """`stack` is None for the root: the allocation functions ("(heap allocation functions) malloc/new/...",
-    or the page allocation syscalls with --pages-as-heap), which are not part of any stack."""
-    here = [] if stack is None else [*stack, _location(b, node.what)]
-    own = node.nbytes - sum(c.nbytes for c in node.children)
-    if own > 0:
-        b.add_sample(here or [_location(b, node.what)], [own])
-    for child in node.children:
-        _add_samples(b, child, here)
+def _add_samples(b: ProfileBuilder, root: _Node) -> None:
+    """The root holds the allocation functions ("(heap allocation functions) malloc/new/...", or the page
+    allocation syscalls with --pages-as-heap), which are not part of any stack. Walked with an explicit stack: a
+    hostile file may nest deeper than Python recurses."""
+    todo: list[tuple[_Node, list[int] | None]] = [(root, None)]
+    while todo:
+        node, stack = todo.pop()
+        here = [] if stack is None else [*stack, _location(b, node.what)]
+        own = node.nbytes - sum(c.nbytes for c in node.children)
+        if own > 0:
+            b.add_sample(here or [_location(b, node.what)], [own])
+        todo.extend((child, here) for child in reversed(node.children))
 
 
 def _location(b: ProfileBuilder, what: str) -> int:

@@ -10,10 +10,11 @@ from analyzer.profiles.model import Profile, Value, ValueType
 
 FORMAT = "pprof-text"
 
-_TOTAL_RE = re.compile(r"^Total: (-?[\d.]+) (B|MB|objects|samples|seconds)\s*$")
+_NUM = r"-?(?:\d+(?:\.\d*)?|\.\d+)"  # what float() reads: not '.', not '1.2.3'
+_TOTAL_RE = re.compile(rf"^Total: ({_NUM}) (B|MB|objects|samples|seconds)\s*$")
 _ROW_RE = re.compile(
-    r"^\s*(-?[\d.]+)\s+(-?[\d.]+|nan|[+-]inf)%\s+(-?[\d.]+|nan|[+-]inf)%\s+(-?[\d.]+)\s+"
-    r"(-?[\d.]+|nan|[+-]inf)%\s+(\S.*?)\s*$"
+    rf"^\s*({_NUM})\s+({_NUM}|nan|[+-]inf)%\s+({_NUM}|nan|[+-]inf)%\s+({_NUM})\s+"
+    rf"({_NUM}|nan|[+-]inf)%\s+(\S.*)$"  # matched against the line without its trailing blanks
 )
 _LOCATION_RE = re.compile(r"^(.*\S)\s+(\S+):(\d+)$")
 
@@ -28,7 +29,7 @@ _UNITS = {
 
 
 def sniff(data: bytes) -> bool:
-    return re.search(rb"(?m)^Total: -?[\d.]+ (B|MB|objects|samples|seconds)\s*$",
+    return re.search(rb"(?m)^Total: " + _NUM.encode() + rb" (B|MB|objects|samples|seconds)\s*$",
                      data[:65536]) is not None
 
 
@@ -47,7 +48,7 @@ def parse(data: bytes, path: str) -> Profile:
     for lineno, ln in enumerate(lines[start + 1:], start + 2):
         if not ln.strip():
             continue
-        m = _ROW_RE.match(ln)
+        m = _ROW_RE.match(ln.rstrip())
         if m is None:
             if rows == 0:
                 raise MalformedProfile(path, lineno, f"bad pprof text row: {ln.strip()[:60]!r}")

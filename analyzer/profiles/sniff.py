@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from analyzer.profiles import (
@@ -51,7 +52,12 @@ SERIES_SNIFFERS: dict[str, Callable[[bytes], bool]] = {
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-_MAX_GUNZIP = 4 << 30
+
+# ---- what no real profile needs: past these, a clear error instead of exhausting memory or time ----------------
+MAX_BYTES = 1 << 30  # a profile file, before or after decompression (a gzip bomb stops here)
+MAX_SAMPLES = 5_000_000  # distinct stacks
+MAX_STACK_DEPTH = 10_000  # frames in one stack
+MAX_VALUE = 1 << 63  # a count or size beyond 64 bits is corruption
 
 
 def decompress(data: bytes, path: str) -> bytes:
@@ -69,19 +75,58 @@ def decompress(data: bytes, path: str) -> bytes:
     return data
 
 
+def run_parser(parse: Parser, data: bytes, path: str) -> Profile:
+    """One parser on (decompressed) data: its Profile, checked, or NotMyFormat / MalformedProfile.
+
+    Arithmetic on absurd numbers (a count of 5,000 digits, a zero sampling rate) ends in a MalformedProfile here,
+    whichever parser met it."""
+    with _absurd_numbers(path):
+        prof = parse(data, path)
+    check_bounds(prof, path)
+    try:
+        prof.validate()
+    except InvalidProfile as exc:  # a parser bug, but still no traceback for the user
+        raise MalformedProfile(path, 0, f"internal inconsistency: {exc}") from None
+    return prof
+
+
+@contextlib.contextmanager
+def _absurd_numbers(path: str) -> Iterator[None]:
+    try:
+        yield
+    except (NotMyFormat, MalformedProfile, InvalidProfile):  # InvalidProfile: a parser bug, reported as such
+        raise
+    except (ArithmeticError, ValueError) as exc:
+        raise MalformedProfile(path, 0, f"absurd number in the data ({_one_line(exc)})") from None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).split(";")[0].strip()  # the int-size limit's message goes on with Python advice
+    return f"{type(exc).__name__}: {text[:80]}"
+
+
+def check_bounds(prof: Profile, path: str) -> None:
+    """MalformedProfile when the profile holds more stacks, deeper stacks or larger values than any real one."""
+    if len(prof.samples) > MAX_SAMPLES:
+        raise MalformedProfile(path, 0, f"{len(prof.samples):,} stacks: more than the {MAX_SAMPLES:,} leakscan "
+                                        "reads")
+    for s in prof.samples:
+        if len(s.location_ids) > MAX_STACK_DEPTH:
+            raise MalformedProfile(path, 0, f"a stack of {len(s.location_ids):,} frames: more than the "
+                                            f"{MAX_STACK_DEPTH:,} leakscan reads")
+        for v in s.values:
+            if not -MAX_VALUE < v < MAX_VALUE:  # NaN fails too
+                raise MalformedProfile(path, 0, "a sample value beyond 64 bits: the file is corrupt")
+
+
 def parse_data(data: bytes, path: str = "<data>") -> Profile:
     """Parse profile bytes of any supported format; raise `MalformedProfile` on bad input."""
     data = decompress(data, path)
     for parse in PARSERS.values():
         try:
-            prof = parse(data, path)
+            return run_parser(parse, data, path)
         except NotMyFormat:
             continue
-        try:
-            prof.validate()
-        except InvalidProfile as exc:  # a parser bug, but still no traceback for the user
-            raise MalformedProfile(path, 0, f"internal inconsistency: {exc}") from None
-        return prof
     raise UnknownFormat(path, 0, "unrecognized profile format (expected a gperftools/tcmalloc/jemalloc "
                         "heap profile, pprof text/proto, heaptrack or massif recording, LeakSanitizer or "
                         "valgrind report)")
@@ -92,15 +137,23 @@ def parse_series_data(data: bytes, path: str = "<data>") -> list[Profile]:
     data = decompress(data, path)
     for name, sniff in SERIES_SNIFFERS.items():
         if sniff(data):
-            return SERIES_PARSERS[name](data, path)
+            with _absurd_numbers(path):
+                series = SERIES_PARSERS[name](data, path)
+            for prof in series:
+                check_bounds(prof, path)
+            return series
     return [parse_data(data, path)]
 
 
 def _read(path: str) -> tuple[bytes, int]:
     try:
+        st = os.stat(path)
+        if st.st_size > MAX_BYTES:
+            raise MalformedProfile(path, 0, f"{st.st_size / (1 << 30):.1f} GiB: larger than the "
+                                            f"{MAX_BYTES >> 30} GiB leakscan reads")
         with open(path, "rb") as fh:
-            data = fh.read()
-        return data, os.stat(path).st_mtime_ns
+            data = fh.read(MAX_BYTES + 1)
+        return data, st.st_mtime_ns
     except OSError as exc:
         raise MalformedProfile(path, 0, exc.strerror or str(exc)) from None
 
@@ -123,13 +176,26 @@ def load_series(path: str) -> list[Profile]:
     return [_with_time(p, mtime_ns) for p in parse_series_data(data, path)]
 
 
+def _too_big(path: str, how: str) -> MalformedProfile:
+    return MalformedProfile(path, 0, f"{how} data decompresses to more than {MAX_BYTES >> 30} GiB (a compression "
+                                     "bomb, or a profile too large to read)")
+
+
 def _gunzip(data: bytes, path: str) -> bytes:
+    """Every member of the gzip file (as gzip -d does), at most MAX_BYTES in all."""
+    parts: list[bytes] = []
+    room = MAX_BYTES
     try:
-        d = zlib.decompressobj(wbits=31)
-        out = d.decompress(data, _MAX_GUNZIP)
-        if not d.eof:
-            raise MalformedProfile(path, 0, "truncated gzip stream")
-        return out
+        while data:
+            d = zlib.decompressobj(wbits=31)
+            parts.append(d.decompress(data, room))
+            room -= len(parts[-1])
+            if d.unconsumed_tail:
+                raise _too_big(path, "gzip")
+            if not d.eof:
+                raise MalformedProfile(path, 0, "truncated gzip stream")
+            data = d.unused_data if d.unused_data[:2] == _GZIP_MAGIC else b""  # trailing zeros end the file
+        return b"".join(parts)
     except (zlib.error, gzip.BadGzipFile, EOFError) as exc:
         raise MalformedProfile(path, 0, f"corrupt gzip data: {exc}") from None
 
@@ -140,17 +206,21 @@ def _unzstd(data: bytes, path: str) -> bytes:
     except ImportError:
         raise MalformedProfile(path, 0, "zstd-compressed: needs the 'zstandard' Python package") from None
     parts: list[bytes] = []
-    size = 0
+    size = pos = 0
     try:
-        while data:  # one frame after the other (zstd files may hold several)
+        while pos < len(data):  # one frame after the other (zstd files may hold several)
             d = zstandard.ZstdDecompressor().decompressobj()
-            parts.append(d.decompress(data))
+            while not d.eof and pos < len(data):
+                # fed 1 KiB at a time: one call then yields at most ~32 MiB, so a bomb stops near the limit
+                chunk = data[pos:pos + 1024]
+                pos += len(chunk)
+                parts.append(d.decompress(chunk))
+                size += len(parts[-1])
+                if size > MAX_BYTES:
+                    raise _too_big(path, "zstd")
             if not d.eof:
                 raise MalformedProfile(path, 0, "truncated zstd stream")
-            size += len(parts[-1])
-            if size > _MAX_GUNZIP:
-                raise MalformedProfile(path, 0, "zstd data too large (over 4 GiB decompressed)")
-            data = d.unused_data
+            pos -= len(d.unused_data)
     except zstandard.ZstdError as exc:
         raise MalformedProfile(path, 0, f"corrupt zstd data: {exc}") from None
     return b"".join(parts)

@@ -7,10 +7,12 @@ import re
 import shutil
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from analyzer.profiles.binmatch import (
     build_id_mismatch,
+    call_site_mismatch,
+    in_code,
     layout_mismatch,
     replaced_since,
     still_the_mapped_file,
@@ -44,7 +46,8 @@ def symbolize(profile: Profile, options: SymbolizeOptions | None = None) -> Prof
     """Return a copy of `profile` whose address-only locations carry function/file/line.
 
     Locations that already have lines are kept. Problems (binary not found, build id mismatch,
-    another binary than the one named) become one-line entries in `Profile.warnings`.
+    another binary than the one named, addresses outside the binary's code) become one-line entries in
+    `Profile.warnings`.
     """
     opts = options or SymbolizeOptions()
     todo: dict[int, list[Location]] = {}
@@ -53,10 +56,9 @@ def symbolize(profile: Profile, options: SymbolizeOptions | None = None) -> Prof
             todo.setdefault(loc.mapping_id, []).append(loc)
     if not todo:
         return replace(profile, symbolized=True)
-    warnings = list(profile.warnings)
     main = _main_mapping(profile.mappings)
-    functions = _FunctionTable(profile.functions)
-    new_locs: dict[int, Location] = {}
+    out = _Symbolized(list(profile.warnings), {(f.name, f.filename): f for f in profile.functions},
+                      max((f.id for f in profile.functions), default=0) + 1)
     missing: dict[str, int] = {}
     for mapping_id, locs in sorted(todo.items()):
         m = profile.mapping(mapping_id)
@@ -64,76 +66,73 @@ def symbolize(profile: Profile, options: SymbolizeOptions | None = None) -> Prof
             continue
         path, note, recorded = _resolve(m, m is main, opts)
         if note:
-            warnings.append(note)
+            out.warnings.append(note)
         if path is None:
             missing[m.filename] = missing.get(m.filename, 0) + len(locs)
             continue
-        info, problems = _matching_binary(m, path, recorded, len(locs), profile.time_nanos)
-        warnings.extend(problems)
-        if info is not None:
-            new_locs.update(_symbolized_locations(m, locs, path, info, opts.tool, functions))
+        _symbolize_mapping(m, path, recorded, locs, profile.time_nanos, opts.tool, out)
     for filename, n in sorted(missing.items()):
-        warnings.append(f"cannot symbolize {n} addresses in {filename}: file not found "
-                        "(use --binary or --search-path)")
+        out.warnings.append(f"cannot symbolize {n} addresses in {filename}: file not found "
+                            "(use --binary or --search-path)")
     return replace(
         profile,
-        locations=tuple(new_locs.get(loc.id, loc) for loc in profile.locations),
-        functions=functions.all(),
-        warnings=tuple(dict.fromkeys(warnings)),
+        locations=tuple(out.locations.get(loc.id, loc) for loc in profile.locations),
+        functions=tuple(out.functions.values()),
+        warnings=tuple(dict.fromkeys(out.warnings)),
         symbolized=True,
     )
 
 
-class _FunctionTable:
-    """The profile's functions by (demangled name, file), with new ones added as symbols are found."""
+@dataclass
+class _Symbolized:
+    """What symbolization adds to a profile, mapping by mapping."""
+    warnings: list[str]
+    functions: dict[tuple[str, str], Function]
+    next_function_id: int
+    locations: dict[int, Location] = field(default_factory=dict)
 
-    def __init__(self, functions: Sequence[Function]) -> None:
-        self._by_key: dict[tuple[str, str], Function] = {(f.name, f.filename): f for f in functions}
-        self._next_id = max((f.id for f in functions), default=0) + 1
-
-    def id_of(self, name: str, file: str) -> int:
-        """The id of the function `name` (mangled or plain) in `file`, added when new."""
+    def function(self, name: str, file: str) -> Function:
         full = demangle(name)
-        fn = self._by_key.get((full, file))
+        fn = self.functions.get((full, file))
         if fn is None:
-            fn = Function(self._next_id, full, name if full != name else "", file, 0)
-            self._by_key[(full, file)] = fn
-            self._next_id += 1
-        return fn.id
-
-    def all(self) -> tuple[Function, ...]:
-        return tuple(self._by_key.values())
+            fn = Function(self.next_function_id, full, name if full != name else "", file, 0)
+            self.functions[(full, file)] = fn
+            self.next_function_id += 1
+        return fn
 
 
-def _matching_binary(m: Mapping, path: str, recorded: bool, n_addresses: int,
-                     profile_time_ns: int) -> tuple[ElfInfo | None, list[str]]:
-    """The ELF facts of `path` (None unless it is the file mapped at `m`) and the warnings about it."""
+def _symbolize_mapping(m: Mapping, path: str, recorded: bool, locs: list[Location], profile_time_ns: int,
+                       tool: str, out: _Symbolized) -> None:
     try:
         info = elf_info(path)
     except NotAnElf as exc:
-        return None, [f"cannot symbolize {n_addresses} addresses: {exc}"]
+        out.warnings.append(f"cannot symbolize {len(locs)} addresses: {exc}")
+        return
     mismatch, soft = _mismatch(m, path, info, recorded, profile_time_ns)
-    warnings = [soft] if soft else []
-    if mismatch:
-        warnings.append(f"{path} does not match the profile's {m.filename}: {mismatch}; "
-                        f"{n_addresses} addresses left unsymbolized (rebuilt since? pass the profiled binary "
-                        "with --binary)")
-        return None, warnings
-    return info, warnings
-
-
-def _symbolized_locations(m: Mapping, locs: list[Location], path: str, info: ElfInfo, tool: str,
-                          functions: _FunctionTable) -> dict[int, Location]:
-    """The locations of `locs` that `path` has symbols for, by id, with their (inline) lines."""
+    if soft:
+        out.warnings.append(soft)
     vaddrs = [_to_vaddr(m, loc.address, info) for loc in locs]
+    outside = sum(1 for v in vaddrs if v is None or not in_code(v, info))
+    if not mismatch and outside * 2 > len(vaddrs):
+        mismatch = (f"{outside} of the profile's {len(vaddrs)} addresses in it fall outside its code "
+                    "(another program?)")
+    if not mismatch:
+        mismatch = call_site_mismatch([v for v in vaddrs if v is not None and in_code(v, info)], info)
+    if mismatch:
+        out.warnings.append(f"{path} does not match the profile's {m.filename}: {mismatch}; "
+                            f"{len(locs)} addresses left unsymbolized (rebuilt since? pass the profiled binary "
+                            "with --binary)")
+        return
+    if outside:
+        out.warnings.append(f"{outside} of {len(vaddrs)} addresses fall outside the code of {path}: "
+                            "left unsymbolized")
+        vaddrs = [v if v is not None and in_code(v, info) else None for v in vaddrs]
     results = _lookup(path, [v for v in vaddrs if v is not None], tool)
-    out: dict[int, Location] = {}
     for loc, vaddr in zip(locs, vaddrs, strict=True):
         chain = results.get(vaddr) if vaddr is not None else None
         if chain:
-            out[loc.id] = replace(loc, lines=tuple(Line(functions.id_of(name, file), line)
-                                                   for name, file, line in chain))
-    return out
+            lines = tuple(Line(out.function(name, file).id, line) for name, file, line in chain)
+            out.locations[loc.id] = replace(loc, lines=lines)
 
 
 def _mismatch(m: Mapping, path: str, info: ElfInfo, recorded: bool, profile_time_ns: int) -> tuple[str, str]:

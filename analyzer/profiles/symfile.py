@@ -91,6 +91,11 @@ def read_sym(path: str) -> SymFile:
             text = fh.read()
     except OSError as exc:
         raise SymFileError(path, 0, f"cannot read: {exc.strerror or exc}") from None
+    return parse_sym_text(text, path)
+
+
+def parse_sym_text(text: str, path: str) -> SymFile:
+    """The records of a `.sym` file's text; SymFileError naming `path` and the line when malformed."""
     records = _SymRecords()
     for lineno, ln in enumerate(text.splitlines(), 1):
         try:

@@ -5,12 +5,13 @@ A `RuleSet` is frozen: it is built once per scan by `analyzer.rules.build_rulese
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from analyzer.errors import InputError
+
+from .patterns import NamePattern
 
 INVALID_CONVENTIONS = {"null", "negative", "mmap-failed", "none"}
 
@@ -56,6 +57,7 @@ class Acquire:
     kind: str
     out_arg: int | None = None  # None: the return value
     source: str = ""
+    origin: str = ""  # 'FILE:LINE' of the rule, for diagnostics
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,7 @@ class Release:
     kind: str
     arg: int = 0
     source: str = ""
+    origin: str = ""  # 'FILE:LINE' of the rule, for diagnostics
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,7 @@ class Realloc:
     kind: str
     arg: int = 0
     source: str = ""
+    origin: str = ""  # 'FILE:LINE' of the rule, for diagnostics
 
 
 class _RuleQueries:
@@ -82,8 +86,8 @@ class _RuleQueries:
     releases: Mapping[str, list[Release]] | Mapping[str, tuple[Release, ...]]
     reallocs: Mapping[str, Realloc]
     borrows: set[str] | frozenset[str]
-    acquire_patterns: list[tuple[re.Pattern[str], str, str]] | tuple[tuple[re.Pattern[str], str, str], ...]
-    release_patterns: list[tuple[re.Pattern[str], str, str]] | tuple[tuple[re.Pattern[str], str, str], ...]
+    acquire_patterns: list[tuple[NamePattern, str, str]] | tuple[tuple[NamePattern, str, str], ...]
+    release_patterns: list[tuple[NamePattern, str, str]] | tuple[tuple[NamePattern, str, str], ...]
 
     @staticmethod
     def _names(callee: str) -> tuple[str, ...]:
@@ -142,8 +146,8 @@ class RuleSet(_RuleQueries):
     releases: Mapping[str, tuple[Release, ...]] = field(default_factory=lambda: MappingProxyType({}))
     reallocs: Mapping[str, Realloc] = field(default_factory=lambda: MappingProxyType({}))
     borrows: frozenset[str] = frozenset()
-    acquire_patterns: tuple[tuple[re.Pattern[str], str, str], ...] = ()
-    release_patterns: tuple[tuple[re.Pattern[str], str, str], ...] = ()
+    acquire_patterns: tuple[tuple[NamePattern, str, str], ...] = ()
+    release_patterns: tuple[tuple[NamePattern, str, str], ...] = ()
     files: tuple[str, ...] = ()
 
     def builder(self) -> RuleSetBuilder:
@@ -162,8 +166,8 @@ class RuleSetBuilder(_RuleQueries):
     releases: dict[str, list[Release]] = field(default_factory=dict)
     reallocs: dict[str, Realloc] = field(default_factory=dict)
     borrows: set[str] = field(default_factory=set)
-    acquire_patterns: list[tuple[re.Pattern[str], str, str]] = field(default_factory=list)
-    release_patterns: list[tuple[re.Pattern[str], str, str]] = field(default_factory=list)
+    acquire_patterns: list[tuple[NamePattern, str, str]] = field(default_factory=list)
+    release_patterns: list[tuple[NamePattern, str, str]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
     def add_kind(self, kind: ResourceKind) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import INVALID_CONVENTIONS, Acquire, Realloc, Release, ResourceKind, RuleError, RuleSetBuilder
+from .patterns import PatternError, compile_name_pattern
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -36,7 +37,7 @@ def _function_entry(entry: Any, path: str, text: str, key: str, arg_key: str) ->
         if not isinstance(name, str) or not name:
             raise RuleError(path, f"'{key}' entry needs a string 'function'", _line_of(text, key))
         arg = entry.get(arg_key)
-        if arg is not None and (not isinstance(arg, int) or arg < 0):
+        if arg is not None and (not isinstance(arg, int) or isinstance(arg, bool) or arg < 0):
             raise RuleError(path, f"'{key}' entry '{name}': '{arg_key}' must be a non-negative integer",
                             _line_of(text, name))
         return name, arg
@@ -101,19 +102,19 @@ def _load_resource(res: Any, path: str, text: str, rules: RuleSetBuilder, source
             raise RuleError(path, f"resource '{kind}': '{key}' must be an array", _line_of(text, key))
         for entry in entries:
             name, index = _function_entry(entry, path, text, key, "out_arg" if key == "acquire" else "arg")
+            origin = f"{path}:{_line_of(text, name) or 0}"
             if key == "acquire":
-                rules.add_acquire(Acquire(name, kind, index, source))
+                rules.add_acquire(Acquire(name, kind, index, source, origin))
             elif key == "release":
-                rules.add_release(Release(name, kind, index or 0, source))
+                rules.add_release(Release(name, kind, index or 0, source, origin))
             else:
-                rules.add_realloc(Realloc(name, kind, index or 0, source))
+                rules.add_realloc(Realloc(name, kind, index or 0, source, origin))
     for key, target in (("acquire_pattern", rules.acquire_patterns), ("release_pattern", rules.release_patterns)):
         if key in res:
             try:
-                target.append((re.compile(str(res[key])), kind, source))
-            except re.error as exc:
-                raise RuleError(path, f"resource '{kind}': '{key}' is not a valid regex: {exc}",
-                                _line_of(text, key)) from None
+                target.append((compile_name_pattern(str(res[key])), kind, source))
+            except PatternError as exc:
+                raise RuleError(path, f"resource '{kind}': '{key}' {exc}", _line_of(text, key)) from None
 
 
 def builtin_rule_files() -> list[tuple[str, str]]:

@@ -262,6 +262,53 @@ def test_lsan_other_binary_is_one_clear_warning(real: RealRun) -> None:
     assert len(other) == 1 and "leaky_lsan" in other[0] and "\n" not in other[0]
 
 
+def test_addresses_outside_the_given_binary_are_reported_not_misnamed(real: RealRun, tmp_path: Path) -> None:
+    """Another program under the profiled binary's name, for a report that records no build id and no memory map
+    (LSan with symbolize=0): its addresses fall outside that program's code, so they stay module+offset and one
+    warning says why (before, they came out named `_fini` and libc, silently)."""
+    import subprocess
+
+    raw = need(real.lsan_raw_report, "g++ -fsanitize=leak (liblsan)")
+    impostor = tmp_path / "leaky_lsan"  # the same file name as the profiled binary
+    subprocess.run(["g++", "-g", "-O0", "-o", str(impostor), "-x", "c++", "-"], input="int main() { return 0; }\n",
+                   text=True, check=True)
+    p = open_profile(str(raw), SymbolizeOptions(binary=str(impostor)))
+    warns = [w for w in p.warnings if "does not match" in w]
+    assert len(warns) == 1 and "fall outside its code" in warns[0] and "\n" not in warns[0]
+    frames = [f for s in p.samples for f in p.frames(s)]
+    in_binary = [f.function for f in frames if not f.file]  # libc's frames keep their file
+    assert in_binary and all(name.startswith("leaky_lsan+0x") for name in in_binary), in_binary
+    good = open_profile(str(raw), SymbolizeOptions(binary=str(need(real.lsan_binary, "liblsan"))))
+    assert not [w for w in good.warnings if "does not match" in w or "outside" in w]
+    assert any(f.file.endswith("leaky.cpp") for s in good.samples for f in good.frames(s))
+
+
+def test_another_build_of_the_program_is_reported_not_misnamed(real: RealRun, tmp_path: Path) -> None:
+    """The same program rebuilt with code moved (a function added at the top), under the same name, for a report
+    with no build id and no memory map: its addresses are not right after call instructions there, so it is
+    refused in one warning. A rebuild of the unchanged source is accepted and names the frames as before."""
+    import subprocess
+
+    from tests.profiles.realrun import DBG, SRC
+
+    raw = need(real.lsan_raw_report, "g++ -fsanitize=leak (liblsan)")
+    moved, same = tmp_path / "moved" / "leaky_lsan", tmp_path / "same" / "leaky_lsan"
+    for binary, prefix in ((moved, "static volatile int sink;\nvoid pad(int n) { for (int i = 0; i < n; i++) "
+                                   "sink += i * 3; if (sink > 7) sink -= 2; }\n"), (same, "")):
+        binary.parent.mkdir()
+        (binary.parent / "leaky.cpp").write_text(prefix + SRC.read_text())
+        subprocess.run(["g++", *DBG, "-fsanitize=leak", "leaky.cpp", "-o", "leaky_lsan"], cwd=binary.parent,
+                       check=True)
+    bad = open_profile(str(raw), SymbolizeOptions(binary=str(moved)))
+    warns = [w for w in bad.warnings if "does not match" in w]
+    assert len(warns) == 1 and "follow a call instruction" in warns[0] and "\n" not in warns[0]
+    assert not [f for s in bad.samples for f in bad.frames(s) if f.file.endswith("leaky.cpp")]
+    good = open_profile(str(raw), SymbolizeOptions(binary=str(same)))
+    assert not [w for w in good.warnings if "does not match" in w]
+    reference = open_profile(str(raw), SymbolizeOptions(binary=str(need(real.lsan_binary, "liblsan"))))
+    assert _leak_sites(good) == _leak_sites(reference)
+
+
 def test_build_id_mismatch_is_one_clear_warning(real: RealRun, tmp_path: Path,
                                                 lines: dict[str, int]) -> None:
     """A profile.proto whose mapping records the build id, symbolized with a rebuilt binary."""
