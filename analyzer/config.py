@@ -131,8 +131,10 @@ def load_config(path: str | Path) -> dict[str, Setting]:
         key = KEYS.get(name)
         if key is None:
             raise ConfigError(str(path), line, f"unknown key '{_dotted(section, name)}'{_did_you_mean(name)}")
-        checked = _check(key, value, lambda sub, msg, key=key, line=line: ConfigError(
-            str(path), lines.find(_dotted(section, key.name), sub) or line, msg))
+        def error(sub: str, msg: str, key: Key = key, line: int | None = line) -> ConfigError:
+            return ConfigError(str(path), lines.find(_dotted(section, key.name), sub) or line, msg)
+
+        checked = _check(key, value, error)
         out[name] = Setting(_resolve(key, checked, base), where)
     if "root" not in out:
         out["root"] = Setting(str(base), f"{path} (its folder)")
@@ -170,6 +172,8 @@ class _KeyLines:
     def find(self, section: str, key: str) -> int | None:
         if (section, key) in self.keys:
             return self.keys[(section, key)]
+        if key and (_dotted(section, key), "") in self.keys:  # a table: `[tool.leakscan.output]`
+            return self.keys[(_dotted(section, key), "")]
         # `output.sarif = ...` inside [tool.leakscan], or `[tool.leakscan.output]` with the key below it
         parent, _, leaf = section.rpartition(".")
         if leaf and (parent, leaf) in self.keys and not key:

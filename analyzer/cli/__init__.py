@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from analyzer.errors import ExitCode, InputError
 
-from . import doctor, pairs, profile, results, scan
+from . import doctor, pairs, profile, results, scan, workflow
 
 __all__ = ["build_parser", "main"]
 
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     results.add_parsers(sub)
     profile.add_parser(sub)
     doctor.add_parser(sub)
+    workflow.add_parsers(sub)
     return parser
 
 

@@ -63,6 +63,7 @@ def emit(result: AnalysisResult, fmt: str, output: str | None, single_file: bool
         return
     text = render(result, fmt, quiet)
     if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(output, text)
     else:
         sys.stdout.write(text)

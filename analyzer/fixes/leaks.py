@@ -157,7 +157,7 @@ def _cleanups(finding: Finding, src: Source, idx: int, last: int) -> list[_Clean
 
 def _condition_mentions(code: str, var: str) -> bool:
     m = re.search(r"\bif\s*\((.*)\)\s*\{?\s*$", code)
-    return bool(m) and mentions(m.group(1), base_name(var))
+    return m is not None and mentions(m.group(1), base_name(var))
 
 
 def _guard_ok(src: Source, line: int, var: str, label: int, last: int) -> bool:

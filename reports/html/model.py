@@ -152,6 +152,7 @@ class Row:
     growth: int
     headline: str
     exits: int = 1  # the leaking exits this finding covers
+    baseline: str = ""  # new | unchanged ('' without a baseline)
 
 
 @dataclass
@@ -210,3 +211,7 @@ class Report:
     single_file: bool
     index_href: str
     page_size: int = 200
+    workflow: list[tuple[str, str]] = field(default_factory=list)  # baseline, diff base, suppression counts
+    suppressed: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # where, rule, function, msg, why
+    stale: list[tuple[str, str]] = field(default_factory=list)  # where, what
+    fixed: list[tuple[str, str, str, str]] = field(default_factory=list)  # where, rule, function, message
