@@ -115,8 +115,7 @@ def load_config(path: str | Path) -> dict[str, Setting]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        at = re.search(r"at line (\d+)", str(exc))
-        raise ConfigError(str(path), int(at.group(1)) if at else None, f"invalid TOML: {exc}") from None
+        raise ConfigError(str(path), toml_error_line(exc, text), f"invalid TOML: {exc}") from None
     own = path.name != PYPROJECT
     table: Any = data if own else data.get("tool", {}).get("leakscan", {})
     section = "" if own else SECTION
@@ -139,6 +138,14 @@ def load_config(path: str | Path) -> dict[str, Setting]:
     if "root" not in out:
         out["root"] = Setting(str(base), f"{path} (its folder)")
     return out
+
+
+def toml_error_line(exc: tomllib.TOMLDecodeError, text: str) -> int | None:
+    """The line tomllib names in its message ('at line N', or the last line for 'end of document')."""
+    at = re.search(r"at line (\d+)", str(exc))
+    if at:
+        return int(at.group(1))
+    return max(1, len(text.splitlines())) if "end of document" in str(exc) else None
 
 
 def _dotted(section: str, name: str) -> str:

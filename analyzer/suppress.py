@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .config import toml_error_line
 from .errors import InputError
 from .globs import glob_matches, name_matches
 from .model import AnalysisResult, Finding, RuleId, SuppressedFinding, Suppression
@@ -95,8 +96,7 @@ def load_suppression_file(path: str) -> list[Suppression]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        at = re.search(r"at line (\d+)", str(exc))
-        raise SuppressionError(path, int(at.group(1)) if at else None, f"invalid TOML: {exc}") from None
+        raise SuppressionError(path, toml_error_line(exc, text), f"invalid TOML: {exc}") from None
     headers = [n for n, line in enumerate(text.splitlines(), 1) if re.match(r"\s*\[\[\s*suppress\s*\]\]", line)]
     unknown = set(data) - {"suppress"}
     if unknown:
