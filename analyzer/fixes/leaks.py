@@ -12,6 +12,7 @@ from .releases import (
     NULL_SAFE,
     declared_with_value,
     flowing_releases,
+    is_null_constant,
     release_pattern,
     release_statement,
     releaser_for,
@@ -205,9 +206,17 @@ def _safe_to_enter(finding: Finding, src: Source, cleanup: _Cleanup, idx: int, f
                 continue
             if not declared_with_value(text_before, var):
                 return False
-            if name.replace(" ", "") not in NULL_SAFE and not _guard_ok(src, k, var, cleanup.line, last):
-                return False
+            if name.replace(" ", "") in NULL_SAFE or _guard_ok(src, k, var, cleanup.line, last):
+                continue
+            if not _acquired_before(text_before, var):
+                return False  # still null at the jump: an unguarded fclose(NULL) and the like would crash
     return True
+
+
+def _acquired_before(text: str, var: str) -> bool:
+    """The last value `var` is given before the jump is not a null constant (it holds the resource)."""
+    values = re.findall(rf"(?<![\w.>=!<]){re.escape(var)}\s*=(?!=)\s*([^;]*);", text)
+    return bool(values) and not is_null_constant(values[-1])
 
 
 def _is_release_call(name: str) -> bool:

@@ -224,7 +224,8 @@ def test_suppressions_inline_and_file_counted_listed_and_stale(tmp_path):
     assert 'id="suppressed-table"' in index and index.count("closed by the process exit") == 1
     assert 'id="stale-suppressions"' in index
     # everything suppressed: exit 0
-    only = write(tmp_path / "q", {"x.c": "#include <stdlib.h>\nvoid x(void) {\n  malloc(1); // leakscan-ignore[unused-acquire]: ok\n}\n"})
+    only = write(tmp_path / "q", {"x.c": "#include <stdlib.h>\nvoid x(void) {\n"
+                                         "  malloc(1); // leakscan-ignore[unused-acquire]: ok\n}\n"})
     assert leakscan("scan", str(only)).returncode == 0
 
 
