@@ -51,7 +51,9 @@ def render(result: AnalysisResult, fmt: str, quiet: bool = False) -> str:
 
 
 def emit(result: AnalysisResult, fmt: str, output: str | None, single_file: bool = False,
-         quiet: bool = False) -> None:
+         quiet: bool = False, make_dirs: bool = False) -> None:
+    """The report in `fmt` to `output` (stdout when None); `make_dirs` creates its folder (configured outputs), else
+    a missing folder is an input error."""
     if fmt == "html":
         if not output:
             raise InputError("--format html", None, "needs -o DIR")
@@ -63,7 +65,8 @@ def emit(result: AnalysisResult, fmt: str, output: str | None, single_file: bool
         return
     text = render(result, fmt, quiet)
     if output:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        if make_dirs:
+            Path(output).parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(output, text)
     else:
         sys.stdout.write(text)

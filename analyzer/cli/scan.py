@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Any
 
-from analyzer.config import EffectiveConfig
+from analyzer.config import COMMAND_LINE, EffectiveConfig
 from analyzer.correlate import correlate_with_files
 from analyzer.errors import ExitCode
 from analyzer.fixcheck import FixChecker
@@ -118,6 +118,7 @@ def cmd_scan(args: argparse.Namespace, extra: list[str]) -> ExitCode:
         write_text_atomic(args.fix_diff, unified_patch(result.patch, read_source, result.root))
     outputs = config["output"]
     for fmt, target in outputs.items():
-        emit(result, fmt, None if target == "-" else target, args.single_file, args.quiet)
+        emit(result, fmt, None if target == "-" else target, args.single_file, args.quiet,
+             make_dirs=config.origin("output") != COMMAND_LINE)
     print_diagnostics(result, outputs)
     return exit_code_for(result, fail_on(config))
