@@ -163,6 +163,7 @@ class Finding:
     fix: Fix | None = None  # the suggested fix, when one is certain to be safe
     exits: tuple[LeakExit, ...] = ()  # the other places the same resource is lost (`loc`/`path`: the shortest)
     occurrence: int = 0  # > 0: the n-th finding whose fingerprint inputs are otherwise identical
+    baseline_state: str = ""  # against a baseline: new | unchanged ('' without one)
 
     @property
     def exit_count(self) -> int:
@@ -193,6 +194,51 @@ class Finding:
 
     def sort_key(self) -> tuple:
         return (self.rank or 1 << 30, self.loc.file, self.loc.line, self.loc.col, self.rule_id, self.var)
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A reason to silence findings: an inline `leakscan-ignore[ruleId]: reason` comment or a suppression file
+    entry (ruleIds, path glob, function glob)."""
+    kind: str  # inline | file
+    file: str  # the source file holding the comment, or the suppression file
+    line: int
+    rule_ids: tuple[str, ...]  # empty: every ruleId
+    reason: str = ""
+    path: str = ""  # file entries: glob of the finding's path relative to the root
+    function: str = ""  # file entries: glob of the finding's function ('' any)
+    fingerprint: str = ""  # file entries: only the finding with this fingerprint
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressedFinding:
+    """A finding left out of the counts and the exit code by a suppression, still listed in every report."""
+    finding: Finding
+    suppression: Suppression
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    """A finding of the baseline that the scan no longer finds (fixed, or its code removed)."""
+    fingerprint: str
+    rule_id: str
+    file: str  # relative to the baseline's root
+    line: int
+    function: str
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Workflow:
+    """What the team's workflow did to a scan's findings: the baseline it was compared with, the revision it was
+    limited to, and the suppressions that matched nothing."""
+    baseline: str = ""  # the baseline file ('' none)
+    fixed: tuple[BaselineEntry, ...] = ()  # in the baseline, not found any more
+    diff_base: str = ""  # git revision: only findings whose path touches lines changed since it are kept
+    outside_diff: int = 0  # findings left out because their path touches no changed line
+    stale_suppressions: tuple[Suppression, ...] = ()  # suppressions that matched no finding
+    suppression_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +332,8 @@ class AnalysisResult:
     tool_version: str = ""
     patch: tuple[TextEdit, ...] = ()  # edits fixing every fixable finding at once (shared edits merged)
     timeline: GrowthTimeline | None = None  # the heap snapshot series over time (2+ snapshots)
+    suppressed: tuple[SuppressedFinding, ...] = ()  # silenced findings: not counted, still reported
+    workflow: Workflow = field(default_factory=Workflow)
 
     def to_dict(self) -> dict[str, Any]:
         plain = codec.to_plain(self)

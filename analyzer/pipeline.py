@@ -15,6 +15,7 @@ from .analysis.program import Program, merge_modules
 from .checks import run_checks
 from .errors import InputError
 from .findings import finalize
+from .globs import PathGlobs
 from .inference import Inference, infer
 from .model import AnalysisResult, Diagnostic, RuleId, ScanStats
 from .phase1 import Limits, collect_jobs, lower_all, module_diagnostics
@@ -39,6 +40,8 @@ class Options:
     timestamp: str = ""
     enabled_rules: tuple[RuleId, ...] | None = None  # None: every check
     limits: Limits = field(default_factory=Limits)  # phase 1: per-TU timeout, largest source file parsed
+    exclude: tuple[str, ...] = ()  # git-style globs (relative to `root`, else the working folder): not scanned
+    min_confidence: str = "medium"  # the lowest confidence of an inferred pair the scan uses: high | medium | low
 
 
 def lower_program(options: Options, progress: Callable[[int, int], None] | None = None
@@ -46,6 +49,9 @@ def lower_program(options: Options, progress: Callable[[int, int], None] | None 
     """Phase 1 and the merge: (modules, program, jobs). Raises InputError when there is nothing to scan."""
     jobs = collect_jobs(options.paths, options.compile_commands, options.extra_flags, options.c_flags,
                         options.cxx_flags)
+    if options.exclude:
+        excluded = PathGlobs(options.exclude, options.root or os.getcwd())
+        jobs = [j for j in jobs if not excluded.matches(j.file)]
     if not jobs:
         raise InputError((options.paths or (options.compile_commands or '.',))[0], None,
                          "no C or C++ source files found")
@@ -60,7 +66,19 @@ def program_rules(prog: Program, options: Options) -> tuple[RuleSet, Inference |
     if not options.infer:
         return configured, None
     inference = infer(prog, configured)
-    return with_inferred(configured, inference.confident(), inference.borrowers, inference.summarized), inference
+    return with_inferred(configured, used_pairs(inference, options), inference.borrowers,
+                         inference.summarized), inference
+
+
+_CONFIDENCE_ORDER = ("high", "medium", "low")
+
+
+def used_pairs(inference: Inference, options: Options) -> list:
+    """The inferred pairs the scan uses: medium and above by default, `options.min_confidence` when given."""
+    if options.min_confidence == "medium":
+        return inference.confident()
+    floor = _CONFIDENCE_ORDER.index(options.min_confidence)
+    return [p for p in inference.pairs if _CONFIDENCE_ORDER.index(p.confidence) <= floor]
 
 
 def run(options: Options, progress: Callable[[int, int], None] | None = None) -> AnalysisResult:
@@ -80,7 +98,7 @@ def run(options: Options, progress: Callable[[int, int], None] | None = None) ->
                   for res in analysis.results if res.graph.number_of_nodes()}
     finally:
         gc.unfreeze()
-    pairs = tuple(p.record() for p in inference.confident()) if inference else ()
+    pairs = tuple(p.record() for p in used_pairs(inference, options)) if inference else ()
     stats = ScanStats(files=len({m.tu for m in modules}), tus=len(modules),
                       degraded_tus=sum(m.degraded for m in modules), failed_tus=sum(m.failed for m in modules),
                       functions=len(prog.functions),

@@ -26,4 +26,6 @@ def load_json(text: str) -> AnalysisResult:
         for f in data.get("findings", []):
             if "kind" in f:
                 f["resource_kind"] = f.pop("kind")
+            if isinstance(f.get("fix"), str):  # version 1 kept the fix as diff text: fixes are computed again
+                f["fix"] = None
     return AnalysisResult.from_dict(data)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from analyzer.errors import ExitCode, InputError
 
-from . import doctor, pairs, profile, results, scan, watch
+from . import doctor, pairs, profile, results, scan, watch, workflow
 
 __all__ = ["build_parser", "main"]
 
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     profile.add_parser(sub)
     doctor.add_parser(sub)
     watch.add_parser(sub)
+    workflow.add_parsers(sub)
     return parser
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import ExitCode, InputError
+from analyzer.fixcheck import FixChecker
 from analyzer.model import AnalysisResult
 
 from .output import FORMATS, emit, exit_code_for, with_fixes
@@ -44,13 +45,21 @@ def load_result(path: str) -> AnalysisResult:
         raise InputError(path, None, "not a leakscan JSON result (nested too deeply)") from None
 
 
+def _fixed(result: AnalysisResult) -> AnalysisResult:
+    """The fixes the scan checked against the compiler when it has them; else fixes checked now, each file with the
+    default flags of a scan without a compile database (the saved result does not keep the compile commands)."""
+    if result.patch or any(f.fix is not None for f in result.findings):
+        return result
+    return with_fixes(result, FixChecker([]))
+
+
 def cmd_report(args: argparse.Namespace, extra: list[str]) -> ExitCode:
-    result = with_fixes(load_result(args.result))
+    result = _fixed(load_result(args.result))
     emit(result, args.format, args.output, args.single_file)
     return exit_code_for(result)
 
 
 def cmd_correlate(args: argparse.Namespace, extra: list[str]) -> ExitCode:
-    result = with_fixes(correlate_profiles(load_result(args.result), args.profiles, args.binary, args.search_path))
+    result = _fixed(correlate_profiles(load_result(args.result), args.profiles, args.binary, args.search_path))
     emit(result, args.format, args.output, args.single_file)
     return exit_code_for(result)

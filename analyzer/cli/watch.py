@@ -13,7 +13,7 @@ from analyzer.model import AnalysisResult, human_bytes
 from analyzer.watch import SYMBOL_MODES, Update, Watch, WatchOptions
 
 from .output import exit_code_for, with_fixes
-from .scan import add_source_args, progress, scan_options
+from .scan import add_source_args, configured_scan, progress
 
 _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h|d)?")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
@@ -62,7 +62,6 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--timeout", type=duration, default=30.0, metavar="TIME", help="per request (default 30s)")
     p.add_argument("--retries", type=int, default=3, metavar="N",
                    help="retries of a failed request, with backoff 1s, 2s, 4s... (default 3)")
-    p.add_argument("--no-infer", action="store_true", help="no inferred create/destroy pairs or summaries")
     p.add_argument("-q", "--quiet", action="store_true", help="one line per snapshot")
     p.set_defaults(run=cmd_watch)
 
@@ -107,7 +106,7 @@ def _static_result(args: argparse.Namespace, extra: list[str]) -> AnalysisResult
         from .results import load_result
         return load_result(args.result)
     from analyzer.pipeline import run
-    return run(scan_options(args, extra), progress=progress)
+    return run(configured_scan(args, extra)[1], progress=progress)
 
 
 def _check_output(out: Path) -> None:

@@ -152,6 +152,7 @@ class Row:
     growth: int
     headline: str
     exits: int = 1  # the leaking exits this finding covers
+    baseline: str = ""  # new | unchanged ('' without a baseline)
 
 
 @dataclass
@@ -212,6 +213,10 @@ class Report:
     index_href: str
     page_size: int = 200
     chart: ChartView | None = None  # bytes in use per snapshot for the top sites
+    workflow: list[tuple[str, str]] = field(default_factory=list)  # baseline, diff base, suppression counts
+    suppressed: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # where, rule, function, msg, why
+    stale: list[tuple[str, str]] = field(default_factory=list)  # where, what
+    fixed: list[tuple[str, str, str, str]] = field(default_factory=list)  # where, rule, function, message
 
 
 @dataclass

@@ -59,7 +59,35 @@ def build_report(result: AnalysisResult, reader: SourceReader, single_file: bool
         rows=rows, filters=_filters(rows), headline=headline, ranking=ranking,
         growth=growth_view(result, findings, rows), pages=pages,
         patch=unified_patch(result.patch, reader, result.root), single_file=single_file,
-        index_href="#top" if single_file else "index.html", chart=chart)
+        index_href="#top" if single_file else "index.html", chart=chart, **_workflow_view(result))
+
+
+def _workflow_view(result: AnalysisResult) -> dict[str, Any]:
+    """The baseline classification, the diff base, suppressed findings and stale suppressions."""
+    w = result.workflow
+    summary = []
+    if w.baseline:
+        new = sum(1 for f in result.findings if f.baseline_state == "new")
+        summary += [("Baseline", w.baseline), ("New", str(new)), ("Unchanged", str(len(result.findings) - new)),
+                    ("Fixed", str(len(w.fixed)))]
+    if w.diff_base:
+        summary += [("Changed since", w.diff_base), ("Outside the change", str(w.outside_diff))]
+    if result.suppressed or w.stale_suppressions:
+        summary += [("Suppressed", str(len(result.suppressed))), ("Stale suppressions", str(len(w.stale_suppressions)))]
+    root = result.root
+    suppressed = []
+    for sf in result.suppressed:
+        f, sup = sf.finding, sf.suppression
+        how = (f"leakscan-ignore at {display_path(sup.file, root)}:{sup.line}" if sup.kind == "inline"
+               else f"{display_path(sup.file, root)}:{sup.line}")
+        suppressed.append((f"{display_path(f.loc.file, root)}:{f.loc.line}", str(f.rule_id), f.function,
+                           _message(f), f"{sup.reason or '(no reason)'} — {how}"))
+    stale = [(f"{display_path(sup.file, root)}:{sup.line}",
+              f"leakscan-ignore[{','.join(sup.rule_ids) or '*'}]" if sup.kind == "inline" else
+              f"[[suppress]] {' '.join(x for x in (','.join(sup.rule_ids), sup.path, sup.function) if x)}")
+             for sup in w.stale_suppressions]
+    fixed = [(f"{e.file}:{e.line}", e.rule_id, e.function, e.message) for e in w.fixed]
+    return {"workflow": summary, "suppressed": suppressed, "stale": stale, "fixed": fixed}
 
 
 def _row(n: int, f: Finding, root: str, snapshots: int, single_file: bool) -> Row:
@@ -77,7 +105,7 @@ def _row(n: int, f: Finding, root: str, snapshots: int, single_file: bool) -> Ro
         title=kind.title if kind else f.rule_id, level=f.level if kind else "warning", kind=f.resource_kind,
         file=display_path(f.loc.file, root), line=f.loc.line, function=f.function,
         message=_message(f), confidence=f.confidence, evidence=evidence, growth=growth,
-        headline=headline, exits=f.exit_count)
+        headline=headline, exits=f.exit_count, baseline=f.baseline_state)
 
 
 def _message(f: Finding) -> str:
@@ -218,6 +246,7 @@ def _filters(rows: list[Row]) -> dict[str, list[str]]:
         "confidence": sorted({r.confidence for r in rows},
                              key=lambda c: ({"high": 0, "medium": 1, "low": 2}.get(c, 3), c)),
         "evidence": sorted({r.evidence for r in rows}),
+        "baseline": sorted({r.baseline for r in rows if r.baseline}),
     }
 
 

@@ -49,10 +49,11 @@
     var prev = document.getElementById("pager-prev");
     var next = document.getElementById("pager-next");
     var page = 0;
-    var keys = ["rule", "kind", "confidence", "evidence"];
+    var keys = ["rule", "kind", "confidence", "evidence", "baseline"];
 
     function matches(row) {
       for (var k = 0; k < keys.length; k++) {
+        if (!form.elements[keys[k]]) { continue; }
         var want = form.elements[keys[k]].value;
         if (want && row.getAttribute("data-" + keys[k]) !== want) { return false; }
       }

@@ -93,11 +93,11 @@ def test_tool_rules_and_results(sarif):
 
 def test_relative_uris_under_a_root(sarif):
     (run,) = sarif["runs"]
-    root = run["originalUriBaseIds"]["SRCROOT"]["uri"]
+    root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
     assert root.startswith("file:///") and root.endswith("/")
     for r in run["results"]:
         art = r["locations"][0]["physicalLocation"]["artifactLocation"]
-        assert art == {"uri": "src/parse.c", "uriBaseId": "SRCROOT"}
+        assert art == {"uri": "src/parse.c", "uriBaseId": "%SRCROOT%"}
 
 
 def test_code_flow_is_the_path(sarif):

@@ -386,5 +386,5 @@ ALLOWED_ATTRS = {
     "height", "x", "y", "rx", "d", "marker-end", "refx", "refy", "markerwidth", "markerheight", "orient",
     "text-anchor", "dominant-baseline", "preserveaspectratio", "data-page-size", "data-type", "data-nosort",
     "data-v", "data-rule", "data-kind", "data-file", "data-function", "data-confidence", "data-evidence",
-    "data-level", "data-mark", "data-fold", "data-severity", "open",
+    "data-level", "data-mark", "data-fold", "data-severity", "open", "data-baseline",
 }
