@@ -25,6 +25,8 @@ def render_text(result: AnalysisResult, verbose_path: bool = True) -> str:
         if f.evidence is not None and f.evidence.status == "confirmed":
             evidence = f" (rank {f.rank}, confirmed: {_growth(f.evidence)})"
         state = f" ({f.baseline_state})" if f.baseline_state else ""
+        if f.priority:
+            state += f" (low priority: {f.priority})"
         lines.append(f"{relative(f.loc.file, result.root)}:{f.loc.line}:{f.loc.col}: {level}: "
                      f"{f.message} in {f.function}(){evidence} [{f.rule_id}]{state}")
         if verbose_path:
