@@ -62,6 +62,7 @@ class Resolver:
     with_body: frozenset[str] = frozenset()  # USRs of analyzed functions
     global_values: Mapping[str, int] = field(default_factory=dict)  # USR -> value of globals that never change
     addressed_globals: frozenset[str] = frozenset()  # USRs of globals whose address is taken: anything may write them
+    carriers: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # static global USR -> (kind, acquirer)
 
     def summary_for(self, call: ir.Call) -> FunctionSummary | None:
         if call.callee_usr and call.callee_usr in self.summaries:

@@ -216,15 +216,29 @@ def addressed_variables(expr: Cursor) -> set[str]:
 
 
 def _is_plain_record(t) -> bool:
-    """A struct held by value whose fields die with it: no union (members overlap), no destructor (it could
-    release what the fields hold)."""
+    """A struct or union held by value whose fields die with it: no destructor (it could release what the fields
+    hold). A union's members overlap: they are one place (`union_storage_name`)."""
     t = t.get_canonical()
     if t.kind != TypeKind.RECORD:
         return False
     decl = t.get_declaration()
-    if decl is None or decl.kind not in (CursorKind.STRUCT_DECL, CursorKind.CLASS_DECL):
+    if decl is None or decl.kind not in (CursorKind.STRUCT_DECL, CursorKind.CLASS_DECL, CursorKind.UNION_DECL):
         return False
     return not any(k.kind == CursorKind.DESTRUCTOR for k in decl.get_children())
+
+
+def union_storage_name(base_type, arrow: bool) -> str:
+    """The one name every member of a union is read and written under (its first member's): storing through
+    `h.raw` and freeing through `h.res` reach the same place. '' when the base is no union."""
+    t = base_type.get_canonical()
+    if arrow:
+        t = t.get_pointee().get_canonical()
+    if t.kind != TypeKind.RECORD:
+        return ""
+    decl = t.get_declaration()
+    if decl is None or decl.kind != CursorKind.UNION_DECL:
+        return ""
+    return next((k.spelling for k in decl.get_children() if k.kind == CursorKind.FIELD_DECL and k.spelling), "")
 
 
 def _is_reference(t) -> bool:

@@ -29,6 +29,7 @@ from .cursors import (
     descendants,
     qualified_name,
     unary_operator,
+    union_storage_name,
 )
 
 
@@ -125,7 +126,7 @@ class ExprLowerer(LoweringContext):
             self.emit(ir.Use(_loc(c), base))
         if isinstance(base, ir.Var) and base.name == "this":
             return ir.Field(None, c.spelling)
-        return ir.Field(base, c.spelling, arrow)
+        return ir.Field(base, union_storage_name(kids[0].type, arrow) or c.spelling, arrow)
 
     def e_ARRAY_SUBSCRIPT_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
         kids = _children(c)

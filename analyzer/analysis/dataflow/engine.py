@@ -223,6 +223,13 @@ class OwnershipAnalysis:
                 st.status.setdefault(rid, MEMBER)
                 self.member_res.setdefault(rid, Resource(rid, "", "", self.fn.loc, "member"))
             return st.pts[key]
+        if isinstance(op, ir.Global) and op.usr in self.resolver.carriers:
+            key = "global:" + op.usr
+            if key not in st.pts:  # what the file's other functions left in it: the global owns it, not we
+                rid = ("global", op.usr)
+                st.pts[key] = frozenset({rid})
+                st.status.setdefault(rid, MEMBER)
+            return st.pts[key]
         if isinstance(op, ir.Deref) and isinstance(op.base, ir.Var):
             # `*pp`: the local pp points to (`pp = &data`), or what a `T **` / `T &` parameter's caller holds
             target = st.refs.get(op.base.name)
@@ -508,6 +515,8 @@ class OwnershipAnalysis:
             self._learn(key, e.src, st)
         if isinstance(e.dst, ir.Field) and e.dst.base is None:
             self._assign_member(e, st, tr, src)
+        if isinstance(e.dst, ir.Global) and e.dst.usr in self.resolver.carriers:
+            self._assign_carrier(e, e.dst, st, tr, src)
         for rid in src:
             status = st.status.get(rid)
             self.graph.edge(self.graph.resource(rid), self.graph.place(e.dst), "store", e.loc.line)
@@ -520,6 +529,21 @@ class OwnershipAnalysis:
                     st.param_events.setdefault(param_key(rid), "escaped")
             elif status == OWNED:
                 self.escape(st, rid, tr, e.loc, self._store_message(e, rid, st))
+
+    def _assign_carrier(self, e: ir.Assign, dst: ir.Global, st: State, tr: list, src: frozenset) -> None:
+        """`r = pending; pending = NULL;` on a static global that carries a resource between the functions of its
+        file: the local that still holds the old value now owns it (`r` must release or hand it on)."""
+        key = "global:" + dst.usr
+        kind, acquirer = self.resolver.carriers[dst.usr]
+        for rid in sorted(self.rids(st, dst) - src, key=repr):
+            holders = [h for h in st.holders(rid) if h != key]
+            if st.status.get(rid) != MEMBER or not holders or any(h.startswith(("global:", "this->")) for h in holders):
+                continue  # nobody else has it, or it moved into another global or member
+            self.resources[rid] = Resource(rid, kind, acquirer, e.loc, f"carrier:{dst.name}")
+            st.status[rid] = OWNED
+            tr.append(TrailStep(e.loc, "acquire", f"{kind} taken out of static '{dst.name}' (set to another value)",
+                                rid))
+        st.pts[key] = src
 
     def _copied_record(self, e: ir.Assign, name: str, src: frozenset, st: State, tr: list) -> frozenset:
         """`copy = s;`, `p = &s;`: the fields now have two owners we do not follow; nothing is aliased."""
@@ -627,6 +651,8 @@ class OwnershipAnalysis:
         if isinstance(e.dst, ir.Field) and e.dst.base is None:
             self.result.member_stores.append((e.dst.name, self.resources[rid], e.loc))
             return f"stored in member '{e.dst.name}'"
+        if isinstance(e.dst, ir.Global):
+            self.result.global_stores.append((e.dst.usr, e.dst.name, self.resources[rid]))
         return f"stored in '{operand_text(e.dst)}'"
 
     def _assign_member(self, e: ir.Assign, st: State, tr: list, src: frozenset) -> None:
@@ -865,8 +891,9 @@ class OwnershipAnalysis:
             return
         self.graph.node(f"release:{e.loc.line}:{e.loc.col}", "release", f"{e.callee}()", e.loc.line)
         self.graph.edge(self.graph.resource(rid), f"release:{e.loc.line}:{e.loc.col}", "release")
-        if rid[0] == "member" and status in (MEMBER, DETACHED):
-            self.result.member_releases.add(rid[1])
+        if rid[0] in ("member", "global") and status in (MEMBER, DETACHED):
+            if rid[0] == "member":
+                self.result.member_releases.add(rid[1])
             st.status[rid] = RELEASED
             return
         if status == OWNED or status == MOVED:
