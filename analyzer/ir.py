@@ -224,6 +224,7 @@ class Function:
     locals: tuple[str, ...] = ()  # every local variable name (params excluded)
     opaque: int = 0  # statements/expressions the lowering did not model
     record_locals: tuple[str, ...] = ()  # locals that are structs held by value (no union, no destructor)
+    overrides: tuple[str, ...] = ()  # USRs of the virtual methods this method overrides
 
     def block(self, bid: int) -> Block:
         return self.blocks[bid]

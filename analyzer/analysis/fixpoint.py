@@ -55,7 +55,8 @@ def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
     summaries: dict[str, FunctionSummary] = dict(known or {})
     # callers of a summary see it as soon as it is computed, through this read-only view
     values = MappingProxyType(prog.constant_globals())
-    resolver = Resolver(rules, MappingProxyType(summaries), frozenset(prog.functions), values, prog.addressed)
+    resolver = Resolver(rules, MappingProxyType(summaries), frozenset(prog.functions), values, prog.addressed,
+                        overriders=prog.overriders)
     graph = prog.call_graph
     results: dict[str, FunctionResult] = {}
     for scc in bottom_up_sccs(graph):
@@ -79,4 +80,4 @@ def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
                 results[usr] = analyze_function(fn, resolver)
     final = dict(summaries)
     return ProgramAnalysis(tuple(results[u] for u in sorted(results)), MappingProxyType(final),
-                           Resolver(rules, MappingProxyType(final), frozenset(prog.functions), values, prog.addressed))
+                           dataclasses.replace(resolver, summaries=MappingProxyType(final)))

@@ -144,6 +144,33 @@ class _Opcodes:
             self.lib.clang_EvalResult_dispose(res)
 
 
+_OVERRIDDEN: Any = None
+
+
+def overridden_usrs(method: Cursor) -> tuple[str, ...]:
+    """USRs of the virtual methods a method overrides (clang_getOverriddenCursors, not wrapped by the bindings)."""
+    global _OVERRIDDEN
+    if method.kind != CursorKind.CXX_METHOD or not method.is_virtual_method():
+        return ()
+    if _OVERRIDDEN is None:
+        lib = conf.lib
+        lib.clang_getOverriddenCursors.argtypes = [Cursor, ctypes.POINTER(ctypes.POINTER(Cursor)),
+                                                   ctypes.POINTER(ctypes.c_uint)]
+        lib.clang_getOverriddenCursors.restype = None
+        lib.clang_disposeOverriddenCursors.argtypes = [ctypes.POINTER(Cursor)]
+        lib.clang_disposeOverriddenCursors.restype = None
+        _OVERRIDDEN = lib
+    found = ctypes.POINTER(Cursor)()
+    count = ctypes.c_uint()
+    _OVERRIDDEN.clang_getOverriddenCursors(method, ctypes.byref(found), ctypes.byref(count))
+    if not count.value:
+        return ()
+    try:
+        return tuple(found[i].get_usr() for i in range(count.value))
+    finally:
+        _OVERRIDDEN.clang_disposeOverriddenCursors(found)
+
+
 _OPCODES: _Opcodes | None = None
 
 
@@ -225,6 +252,16 @@ def _is_plain_record(t) -> bool:
     if decl is None or decl.kind not in (CursorKind.STRUCT_DECL, CursorKind.CLASS_DECL, CursorKind.UNION_DECL):
         return False
     return not any(k.kind == CursorKind.DESTRUCTOR for k in decl.get_children())
+
+
+def _is_handle_array(t) -> bool:
+    """A local array of pointers or integers (`char *slots[4]`, `int fds[2]`): its elements at constant indexes
+    are places of their own."""
+    t = t.get_canonical()
+    if t.kind != TypeKind.CONSTANTARRAY:
+        return False
+    elem = t.get_array_element_type().get_canonical()
+    return elem.kind == TypeKind.POINTER or _is_integer(elem)
 
 
 def union_storage_name(base_type, arrow: bool) -> str:

@@ -36,9 +36,11 @@ from .cursors import (
     binary_operator,
     descendants,
     opcodes,
+    overridden_usrs,
     qualified_name,
     unary_operator,
 )
+from .fnptr import FunctionPointers
 from .lower_cond import CondLowerer
 from .lower_expr import ExprLowerer
 from .lower_stmt import StmtLowerer
@@ -134,7 +136,8 @@ class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
             usr=self.cursor.get_usr() or self.qualname, name=self.cursor.spelling, qualname=self.qualname,
             loc=_loc(self.cursor), end_line=end_line, params=tuple(params), blocks=self.fn.freeze(),
             entry=self.entry, exit=self.exit, return_type=rtype, kind=self.kind, class_name=class_name,
-            locals=tuple(self.local_names), opaque=self.opaque, record_locals=tuple(self.record_locals))
+            locals=tuple(self.local_names), opaque=self.opaque, record_locals=tuple(self.record_locals),
+            overrides=overridden_usrs(self.cursor))
 
     def lower_ctor_inits(self) -> None:
         kids = _children(self.cursor)
@@ -185,6 +188,7 @@ class ModuleLowerer:
         self.globals: dict[str, ir.GlobalVar] = {}
         self.addressed: set[str] = set()
         self.diagnostics: list[ir.TUDiagnostic] = []  # functions left out (nested too deeply)
+        self.function_pointers = FunctionPointers(tu.cursor)
 
     def unhandled(self, kind: str) -> None:
         if kind not in self._unhandled:

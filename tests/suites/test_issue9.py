@@ -10,15 +10,7 @@ from tests.suites.runner import load_programs, scan_program
 
 PROGRAMS = [p for p in load_programs() if p.issue == 9]
 
-KNOWN_GAPS: set[str] = {
-    "array_slot_readback-calloc-leak", "array_slot_readback-fopen-leak", "array_slot_readback-malloc-leak",
-    "array_slot_readback-new-leak", "array_slot_readback-newarr-leak", "array_slot_readback-socket-leak",
-    "fnptr_local-fopen-leak", "fnptr_local-malloc-leak", "fnptr_local-new-leak", "fnptr_local-newarr-leak",
-    "fnptr_local-open-clean", "fnptr_local-strdup-leak", "fnptr_table-fopen-leak", "fnptr_table-malloc-leak",
-    "fnptr_table-new-leak", "fnptr_table-newarr-leak", "fnptr_table-open-leak", "fnptr_table-realloc-leak",
-    "virtual_release-fopen-leak", "virtual_release-malloc-leak", "virtual_release-new-leak",
-    "virtual_release-newarr-leak", "virtual_release-open-clean",
-}
+KNOWN_GAPS: set[str] = set()
 
 
 def _params():

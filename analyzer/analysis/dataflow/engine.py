@@ -81,6 +81,8 @@ class OwnershipAnalysis:
         for e in cfg.events(self.fn):
             if isinstance(e, ir.Assign):
                 _address_taken(e.src, kept)
+                if isinstance(e.src, ir.Var) and e.src.name in self.fn.record_locals and e.dst != e.src:
+                    kept.add(e.src.name)  # `char **p = slots;`: the array is reached through p
         return frozenset(self.fn.record_locals) - kept
 
     def _multiply_tested(self) -> set[str]:
@@ -193,7 +195,7 @@ class OwnershipAnalysis:
             path.append(op.name)
             op = op.base
         if path and isinstance(op, ir.Var) and op.name in self.record_locals:
-            return ".".join([op.name, *reversed(path)])
+            return op.name + "".join(p if p.startswith("[") else "." + p for p in reversed(path))  # s.a, slots[1]
         return None
 
     def record_root(self, op: ir.Operand) -> ir.Var | None:
@@ -202,11 +204,12 @@ class OwnershipAnalysis:
             op = op.base
             while isinstance(op, ir.Field) and not op.arrow and op.base is not None:
                 op = op.base
+        elif isinstance(op, ir.Index):  # `slots[i]`: any element of a local array
+            op = op.base
         return op if isinstance(op, ir.Var) and op.name in self.record_locals else None
 
     def slots_of(self, st: State, name: str) -> list[str]:
-        prefix = name + "."
-        return [k for k in st.pts if k.startswith(prefix)]
+        return [k for k in st.pts if k.startswith((name + ".", name + "["))]
 
     def rids(self, st: State, op: ir.Operand | None) -> frozenset:
         if isinstance(op, ir.Var):
@@ -215,6 +218,8 @@ class OwnershipAnalysis:
             return st.pts.get(op.name, frozenset())
         if (slot := self.slot(op)) is not None:
             return st.pts.get(slot, frozenset())
+        if isinstance(op, ir.Index) and (whole := self.record_root(op)) is not None:
+            return self.rids(st, whole)  # `slots[i]`: it may be any element
         if isinstance(op, ir.Field) and op.base is None and self.track_members:
             key = "this->" + op.name
             if key not in st.pts:
@@ -414,6 +419,8 @@ class OwnershipAnalysis:
 
     def _Return(self, e: ir.Return, st: State, tr: list) -> bool:
         returned = self.rids(st, e.value)
+        if (inner := _object_of_field_address(e.value)) is not None:  # `return &obj->base;`
+            returned = returned | self.rids(st, inner)
         # only what the caller receives owned counts (not what was stored or handed off before)
         owned_at_return = {r for r in returned if st.status.get(r) == OWNED}
         for rid in returned:
@@ -509,6 +516,10 @@ class OwnershipAnalysis:
             # (`&lc->cells` points into the object lc owns, not at the local lc: no hand-over)
             for rid in self.rids(st, self.record_root(e.src) or e.src.base):
                 self.escape(st, rid, tr, e.loc, f"address stored in '{operand_text(e.dst)}'")
+        elif (inner := _object_of_field_address(e.src)) is not None and ir.root_var(e.dst) != inner:
+            # `*ppCursor = &pCur->base;`: the object is handed over through its (first) member's address
+            for rid in self.rids(st, inner):
+                self.escape(st, rid, tr, e.loc, f"handed over as '{operand_text(e.src)}'")
         holder = ir.root_var(e.dst)
         self._forget_place(e.dst, st)
         if (key := fact_key(e.dst)) is not None:
@@ -745,12 +756,12 @@ class OwnershipAnalysis:
         """Release what the callee releases; returns the argument indexes taken care of."""
         handled: set[int] = set()
         for idx, kind in effect.releases:
-            if idx >= len(e.args):
-                continue
+            if idx >= len(e.args) or self._any_element(e.args[idx]):
+                continue  # `free(slots[i])` releases one element we cannot name: they all escape instead
             handled.add(idx)
             for rid in self.rids(st, e.args[idx]):
                 self._release(rid, kind, e, st, tr)
-        if e.callee in ("delete", "delete[]") and not effect.releases:
+        if e.callee in ("delete", "delete[]") and not effect.releases and not (e.args and self._any_element(e.args[0])):
             for rid in self.rids(st, e.args[0] if e.args else None):
                 self._release(rid, e.callee, e, st, tr)
             handled.add(0)
@@ -761,6 +772,9 @@ class OwnershipAnalysis:
                 for rid in st.pts.get(place, frozenset()):
                     self._release(rid, kind, e, st, tr)
         return handled
+
+    def _any_element(self, op: ir.Operand) -> bool:
+        return isinstance(op, ir.Index) and self.record_root(op) is not None
 
     def _call_reallocates(self, e: ir.Call, effect: CallEffect, st: State, tr: list, handled: set[int]) -> frozenset:
         """`realloc(p, n)`: p's resource is moved until the result's validity decides (the old resources)."""
@@ -912,6 +926,18 @@ class OwnershipAnalysis:
             return True
         # only kinds both defined by rules can mismatch; summary-derived kinds stay quiet
         return not (acquired in rules.kinds and released in rules.kinds)
+
+
+def _object_of_field_address(op: ir.Operand | None) -> ir.Var | None:
+    """p of `&p->f` / `&p->a.b`: the address of a field of the object p points to, or None."""
+    if not isinstance(op, ir.AddrOf) or not isinstance(op.base, ir.Field):
+        return None
+    f: ir.Operand | None = op.base
+    while isinstance(f, ir.Field) and not f.arrow:
+        f = f.base
+    if isinstance(f, ir.Field) and f.arrow and isinstance(f.base, ir.Var):
+        return f.base
+    return None
 
 
 def _address_taken(op: ir.Operand | None, out: set[str]) -> None:
