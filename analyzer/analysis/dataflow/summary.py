@@ -170,6 +170,12 @@ def _may_hold_handle(p: ir.Param) -> bool:
     return not p.is_reference and bool(words) and (words <= _INTEGER_WORDS or p.type.strip().endswith("_t"))
 
 
+def _untouched_handles(fn: ir.Function, shapes: Sequence[ReturnShape]) -> list[int]:
+    """Integer parameters no path releases, stores or lets escape (`int check(int fd)` only reads fd)."""
+    return [i for i, p in enumerate(fn.params) if not (p.is_pointer or p.is_reference)
+            and all(s.param_events.get(i) is None for s in shapes)]
+
+
 def _returned_arg(fn: ir.Function, shapes: Sequence[ReturnShape], borrows: list[int]) -> int:
     """The pointer or handle parameter every non-constant return gives back (`char *trim(char *s)`,
     `int check(int fd)`), or -1."""
@@ -184,9 +190,7 @@ def _returned_arg(fn: ir.Function, shapes: Sequence[ReturnShape], borrows: list[
 def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, resolver: Resolver) -> FunctionSummary:
     returns_owned, acquirer = _returned_resource(fn, shapes)
     releases, outs, stores, borrows = _param_roles(fn, shapes)
-    untouched_handles = [i for i, p in enumerate(fn.params) if not (p.is_pointer or p.is_reference)
-                         and all(s.param_events.get(i) is None for s in shapes)]
-    returns_arg = _returned_arg(fn, shapes, borrows + untouched_handles)
+    returns_arg = _returned_arg(fn, shapes, borrows + _untouched_handles(fn, shapes))
     constants = {s.constant for s in shapes}
     return_values, out_on_values = _out_values(outs, shapes)
     releases_pointee, borrows_pointee = _pointee_roles(fn, shapes) if shapes else ([], [])
