@@ -167,6 +167,7 @@ class Finding:
     score: int = 0  # static confidence 0..100 (analyzer.ranking); findings without evidence are listed by it
     score_reasons: tuple[str, ...] = ()  # what raised or lowered the score: '+20 pair known from configuration'
     priority: str = ""  # '' | 'process-exit': lost only where the process ends, listed after every other finding
+    over_budget: bool = False  # its function exceeded the path budget: paths were joined, conditions forgotten
 
     @property
     def exit_count(self) -> int:
@@ -304,6 +305,7 @@ class ScanStats:
     seconds: float = 0.0
     rules: tuple[str, ...] = ()
     inferred_pairs: int = 0
+    over_budget: int = 0  # functions whose paths exceeded the dataflow budget: joined early, precision reduced
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,8 @@ def score(f: Finding) -> tuple[int, tuple[str, ...]]:
         adjust(-min(MAX_CONDITION_COST, CONDITION_COST * (n - FREE_CONDITIONS)), f"path assumes {n} conditions")
     if f.acquire is not None and f.acquire.file == f.loc.file and f.loc.line - f.acquire.line > LONG_PATH_LINES:
         adjust(-8, f"long path ({f.loc.line - f.acquire.line} lines from acquisition to loss)")
+    if f.over_budget:
+        adjust(-25, "function over the path budget: paths were joined and conditions forgotten")
     if f.exit_count > 1:
         adjust(5, f"lost at {f.exit_count} exits")
     if f.evidence is not None and f.evidence.status == "confirmed":

@@ -90,3 +90,22 @@ def test_score_and_reasons_reach_sarif_json_and_text(tmp_path):
     assert findings[-1]["priority"] == "process-exit" and findings[0]["score"] == results[0]["rank"]
     main_line = next(ln for ln in text.splitlines() if "in main()" in ln)
     assert main_line.endswith("(low priority: process-exit)")
+
+
+def _over_budget_source(n: int = 9) -> str:
+    """n flags each tested twice around its own allocation: 2^n path states, over the per-block budget."""
+    lines = ["#include <stdlib.h>", "int big(" + ", ".join(f"int f{i}" for i in range(n)) + ") {"]
+    lines += [f"    char *p{i} = 0;" for i in range(n)]
+    lines += [f"    if (f{i}) p{i} = malloc({i + 1});" for i in range(n)]
+    lines += [f"    if (f{i}) free(p{i});" for i in range(n)]
+    return "\n".join([*lines, "    return 0;", "}"]) + "\n"
+
+
+def test_a_function_over_the_path_budget_is_counted_and_its_findings_ranked_down(tmp_path):
+    result = scan_sources(tmp_path, {"big.c": _over_budget_source(), "rank.c": SOURCE})
+    assert result.stats.over_budget == 1
+    big = [f for f in result.findings if f.function == "big"]
+    assert big and all(f.over_budget for f in big)
+    assert all(any("path budget" in r for r in f.score_reasons) for f in big)
+    others = [f for f in result.findings if f.function not in ("big", "main")]
+    assert max(f.score for f in big) < min(f.score for f in others)
