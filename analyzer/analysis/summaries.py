@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import os
+import platform
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from analyzer import ir
 from analyzer.rules import RuleSet
+
+# the number of the close system call by machine (the headers libclang parses are the host's)
+SYS_CLOSE = {"x86_64": 3, "aarch64": 57, "riscv64": 57, "i386": 6, "i686": 6, "armv7l": 6, "ppc64le": 6, "s390x": 6}
 
 # borrowers whose result is their first argument (`return memcpy(m, s, n);` hands m to the caller)
 RETURNS_DESTINATION = frozenset({
@@ -116,6 +120,9 @@ class Resolver:
             if rels:
                 return CallEffect(releases=tuple((r.arg, r.kind) for r in rels), borrows_all=True,
                                   source=rels[0].source)
+        if name == "syscall" and len(call.args) > 1 and isinstance(call.args[0], ir.Const) and \
+                call.args[0].value == SYS_CLOSE.get(platform.machine()):
+            return CallEffect(releases=((1, "fd"),), source="builtin:syscall(SYS_close)")  # libuv's uv__close
         summary = self.summary_for(call)
         if summary is not None and summary.reallocs_arg >= 0:
             return CallEffect(acquire_kind=summary.returns_owned, acquirer=name, realloc_arg=summary.reallocs_arg,

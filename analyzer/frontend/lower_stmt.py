@@ -60,7 +60,11 @@ class StmtLowerer(LoweringContext):
                 continue
 
     def var_decl(self, d: Cursor) -> None:
-        static = d.storage_class.name == "STATIC" if hasattr(d, "storage_class") else False
+        storage = d.storage_class.name if hasattr(d, "storage_class") else ""
+        if storage == "EXTERN":
+            self.locals.pop(d, None)  # `extern char **environ;` in a body names the global
+            return
+        static = storage == "STATIC"
         init = None
         for child in d.get_children():
             if child.kind.is_expression():
@@ -208,11 +212,21 @@ class StmtLowerer(LoweringContext):
         else:
             close = body.extent.start.offset
         init = cond = inc = None
-        for k in kids[:-1]:
+        parts = kids[:-1]
+        unknown_cond = False
+        if len(semis) >= 2 and any(k.extent.start.offset >= close for k in parts):
+            semis = []  # the tokens are the macro's definition, the parts are at its invocation
+        if len(semis) < 2 and len(parts) == 3:  # a `for` written by a macro (`TAILQ_FOREACH_SAFE`)
+            init, cond, inc = parts
+        elif len(semis) < 2:
+            unknown_cond = bool(parts)  # which part is the condition is unknown: the loop may end at any turn
+            init = parts[0] if parts else None
+            inc = parts[1] if len(parts) > 1 else None
+        for k in parts if len(semis) >= 2 else ():
             off = k.extent.start.offset
-            if len(semis) >= 2 and off < semis[0]:
+            if off < semis[0]:
                 init = k
-            elif len(semis) >= 2 and off < semis[1]:
+            elif off < semis[1]:
                 cond = k
             elif off < close:
                 inc = k
@@ -221,7 +235,10 @@ class StmtLowerer(LoweringContext):
             self.stmt(init)
         head = self.goto_new()
         body_b, inc_b, after = self.fn.new(), self.fn.new(), self.fn.new()
-        if cond is not None:
+        if unknown_cond:
+            self.fn.edge(self.cur, body_b)
+            self.fn.edge(self.cur, after)
+        elif cond is not None:
             if cond.kind == CursorKind.VAR_DECL:
                 self.var_decl(cond)
                 self.fn.edge(self.cur, body_b)
