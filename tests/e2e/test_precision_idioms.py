@@ -41,3 +41,29 @@ def test_an_extern_declaration_in_a_body_is_the_global(tmp_path):
 
 def test_syscall_close_releases_its_descriptor(tmp_path):
     assert brief(scan_sources(tmp_path, {"sys.c": SYSCALL})) == {("sys.c", 6, "g", "resource-leak")}
+
+
+XASPRINTF = r"""
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdarg.h>
+#include <string.h>
+void fatalx(const char *, ...) __attribute__((noreturn));
+int xvasprintf(char **ret, const char *fmt, va_list ap) { int i = vasprintf(ret, fmt, ap); if (i == -1) fatalx("x"); return i; }
+int xasprintf(char **ret, const char *fmt, ...) { va_list ap; int i; va_start(ap, fmt); i = xvasprintf(ret, fmt, ap); va_end(ap); return i; }
+char *refill(const char *marker) {
+    char *value = strdup("v");
+    free(value);
+    xasprintf(&value, "%s%s", marker, "x");
+    free(value);
+    return NULL;
+}
+char *leak(const char *marker) { char *v; xasprintf(&v, "%s", marker); return NULL; }
+"""
+
+
+def test_out_parameter_passed_on_to_an_acquirer_makes_an_out_acquirer(tmp_path):
+    """`xasprintf(&v, ...)` -> `vasprintf(ret, ...)` with `char **ret` its parameter: v receives a new block (no
+    double release after `free(v); xasprintf(&v, ...); free(v);`), and a lost one leaks."""
+    assert brief(scan_sources(tmp_path, {"xa.c": XASPRINTF})) == {("xa.c", 16, "leak", "resource-leak")}

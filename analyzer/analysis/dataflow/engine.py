@@ -875,6 +875,9 @@ class OwnershipAnalysis:
             for prid in st.pts[target.name]:
                 if st.status.get(prid) == PARAM and len(prid) == 2:
                     st.param_events[("out", prid[1])] = effect.acquire_kind
+        elif isinstance(target, ir.Var) and target.name in self.param_index:
+            # `vasprintf(ret, ...)` with `char **ret` a parameter: the caller's variable receives it
+            st.param_events[("out", self.param_index[target.name])] = effect.acquire_kind
 
     def _status_link(self, e: ir.Call, index: int, rid: tuple) -> StatusLink:
         summary = self.resolver.summary_for(e)
