@@ -43,6 +43,12 @@ class FunctionSummary:
     out_on_values: tuple[tuple[int, tuple[int, ...]], ...] = ()  # out-parameter -> the return values it is set on
 
 
+def _closes(call: ir.Call) -> bool:
+    """`syscall(SYS_close, fd)`."""
+    return len(call.args) > 1 and isinstance(call.args[0], ir.Const) and \
+        call.args[0].value == SYS_CLOSE.get(platform.machine())
+
+
 def virtual_summary(bodies: Sequence[FunctionSummary | None]) -> FunctionSummary | None:
     """What a virtual call does when the override it reaches is unknown: an argument is released when every
     visible body releases it, borrowed when each one borrows or releases it, taken (stored) when any may keep it;
@@ -120,8 +126,7 @@ class Resolver:
             if rels:
                 return CallEffect(releases=tuple((r.arg, r.kind) for r in rels), borrows_all=True,
                                   source=rels[0].source)
-        if name == "syscall" and len(call.args) > 1 and isinstance(call.args[0], ir.Const) and \
-                call.args[0].value == SYS_CLOSE.get(platform.machine()):
+        if name == "syscall" and _closes(call):
             return CallEffect(releases=((1, "fd"),), source="builtin:syscall(SYS_close)")  # libuv's uv__close
         summary = self.summary_for(call)
         if summary is not None and summary.reallocs_arg >= 0:

@@ -196,40 +196,7 @@ class StmtLowerer(LoweringContext):
     def s_FOR_STMT(self, c: Cursor) -> None:
         kids = _children(c)
         body = kids[-1]
-        semis = []
-        depth = 0
-        for tok in c.get_tokens():
-            s = tok.spelling
-            if s == "(":
-                depth += 1
-            elif s == ")":
-                depth -= 1
-                if depth == 0:
-                    close = tok.extent.start.offset
-                    break
-            elif s == ";" and depth == 1:
-                semis.append(tok.extent.start.offset)
-        else:
-            close = body.extent.start.offset
-        init = cond = inc = None
-        parts = kids[:-1]
-        unknown_cond = False
-        if len(semis) >= 2 and any(k.extent.start.offset >= close for k in parts):
-            semis = []  # the tokens are the macro's definition, the parts are at its invocation
-        if len(semis) < 2 and len(parts) == 3:  # a `for` written by a macro (`TAILQ_FOREACH_SAFE`)
-            init, cond, inc = parts
-        elif len(semis) < 2:
-            unknown_cond = bool(parts)  # which part is the condition is unknown: the loop may end at any turn
-            init = parts[0] if parts else None
-            inc = parts[1] if len(parts) > 1 else None
-        for k in parts if len(semis) >= 2 else ():
-            off = k.extent.start.offset
-            if off < semis[0]:
-                init = k
-            elif off < semis[1]:
-                cond = k
-            elif off < close:
-                inc = k
+        init, cond, inc, unknown_cond = _for_parts(c, kids)
         self.scopes.append([])
         if init is not None:
             self.stmt(init)
@@ -425,3 +392,41 @@ class StmtLowerer(LoweringContext):
         self.opaque += 1
 
     s_ASM_STMT = s_MS_ASM_STMT = s_GCC_ASM_STMT
+
+
+def _for_parts(c: Cursor, kids: list[Cursor]) -> tuple[Cursor | None, Cursor | None, Cursor | None, bool]:
+    """(init, condition, increment, condition unknown) of a `for`: libclang leaves out the parts that are absent, so
+    they are told apart by the `;` tokens around them; a `for` written by a macro has its tokens elsewhere."""
+    body = kids[-1]
+    semis: list[int] = []
+    depth = 0
+    close = body.extent.start.offset
+    for tok in c.get_tokens():
+        s = tok.spelling
+        if s == "(":
+            depth += 1
+        elif s == ")":
+            depth -= 1
+            if depth == 0:
+                close = tok.extent.start.offset
+                break
+        elif s == ";" and depth == 1:
+            semis.append(tok.extent.start.offset)
+    parts = kids[:-1]
+    if len(semis) >= 2 and any(k.extent.start.offset >= close for k in parts):
+        semis = []  # the tokens are the macro's definition, the parts are at its invocation
+    if len(semis) < 2:
+        if len(parts) == 3:  # a `for` written by a macro (`TAILQ_FOREACH_SAFE`)
+            return parts[0], parts[1], parts[2], False
+        # which part is the condition is unknown: the loop may end at any turn
+        return (parts[0] if parts else None), None, (parts[1] if len(parts) > 1 else None), bool(parts)
+    init = cond = inc = None
+    for k in parts:
+        off = k.extent.start.offset
+        if off < semis[0]:
+            init = k
+        elif off < semis[1]:
+            cond = k
+        elif off < close:
+            inc = k
+    return init, cond, inc, False
