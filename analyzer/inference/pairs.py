@@ -13,6 +13,8 @@ from analyzer.model import InferredPair
 from analyzer.rules import RuleSet
 from analyzer.rules.attributes import attributes_of
 
+from .behaviour import Role, acquirer_roles, releaser_roles, role_pairs, typed
+from .behaviour import score as behaviour_score
 from .bodies import Bodies
 from .names import (
     ACQUIRE_VERBS,
@@ -24,8 +26,10 @@ from .names import (
     is_method,
     name_parts,
     namespace,
+    split_words,
     stems_match,
 )
+from .roles import Roles
 from .scoring import HIGH, MEDIUM, WEIGHTS, Behaviour, Evidence, EvidenceKind, behaviour
 from .types import GENERIC_BASES, bind, pointer
 
@@ -43,6 +47,7 @@ class Pair:
     type: str = ""  # the pointee type binding the two ('dm_pack', 'void')
     file: str = ""
     line: int = 0
+    origin: str = "names"  # what found it: 'names', 'behaviour' (the bodies' roles alone) or 'both'
 
     @property
     def confidence(self) -> str:
@@ -89,13 +94,13 @@ def _acquirer(decl: ir.FuncDecl) -> list[_Acq]:
     parts = name_parts(decl.name, ACQUIRE_VERBS)
     if parts is None:
         return []
-    base, depth = pointer(decl.return_type)
+    base, depth = typed(decl, -1)
     if depth == 1:
         return [_Acq(decl, parts, base, None)]
     if depth == 0:
         outs = []
-        for i, t in enumerate(decl.param_types):
-            b, d = pointer(t)
+        for i in range(len(decl.param_types)):
+            b, d = typed(decl, i)
             if d == 2:
                 outs.append(_Acq(decl, parts, b, i))
         return outs
@@ -106,7 +111,7 @@ def _releaser(decl: ir.FuncDecl) -> _Rel | None:
     parts = name_parts(decl.name, RELEASE_VERBS)
     if parts is None:
         return None
-    params = tuple(pointer(t) for t in decl.param_types)
+    params = tuple(typed(decl, i) for i in range(len(decl.param_types)))
     if not any(d == 1 for _, d in params):
         return None
     return _Rel(decl, parts, params)
@@ -210,7 +215,8 @@ def _score_pair(a: _Acq, r: _Rel, summaries: Mapping[str, FunctionSummary], bodi
             cap = min(cap, 0.55)  # only behaviour tells an element removal from a destructor
     score = min(score + b.delta, cap)
     evidence += b.evidence
-    getter = bool(GETTER_WORDS & set(a.parts.before + a.parts.after))
+    # `iter_new` returns an ITER: a word naming the returned type is no getter word
+    getter = bool(GETTER_WORDS & set(a.parts.before + a.parts.after) - {w for w, _, _ in split_words(a.base)})
     if getter and not b.acquirer_owns:
         return None
     if getter:
@@ -243,8 +249,37 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: Mapping
             pair = _score_pair(a, r, summaries or {}, bodies)
             if pair is not None:
                 pairs.append(pair)
+    if functions:
+        pairs = _with_behaviour(pairs, cands, bodies)
     pairs.sort(key=lambda p: (-p.score, p.kind, p.acquirer, p.releaser))
     return _unify_kinds(pairs)
+
+
+def _behaviour_pair(a: Role, r: Role) -> Pair:
+    s, evidence = behaviour_score(a, r)
+    base, depth = a.key
+    t = base if depth == 1 else f"{base} {'*' * (depth - 1)}"
+    return Pair(t, a.decl.qualname, r.decl.qualname, round(min(s, 1.0), 3), tuple(evidence),
+                a.slot if a.slot >= 0 else None, r.slot, t, a.decl.loc.file, a.decl.loc.line, "behaviour")
+
+
+def _with_behaviour(pairs: list[Pair], cands: list[ir.FuncDecl], bodies: Bodies) -> list[Pair]:
+    """Add the pairs the bodies' roles show (acquirer and releaser of one type); a name pair they confirm is
+    marked 'both' and keeps the better score."""
+    roles = Roles(bodies.functions, bodies.rules, bodies)
+    by_key = {(p.acquirer, p.releaser, p.release_arg): i for i, p in enumerate(pairs)}
+    out = list(pairs)
+    for a, r in role_pairs(acquirer_roles(cands, roles), releaser_roles(cands, roles)):
+        found = _behaviour_pair(a, r)
+        i = by_key.get((found.acquirer, found.releaser, found.release_arg))
+        if i is None:
+            by_key[(found.acquirer, found.releaser, found.release_arg)] = len(out)
+            out.append(found)
+        elif out[i].origin != "behaviour" and out[i].out_arg == found.out_arg:
+            named = out[i]
+            out[i] = dataclasses.replace(named, origin="both", score=max(named.score, found.score),
+                                         evidence=named.evidence + found.evidence[:1])
+    return out
 
 
 _VERB_RANK = {v: i for i, v in enumerate(("malloc", "alloc", "calloc", "new", "create", "open", "init", "load",

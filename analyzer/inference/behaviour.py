@@ -1,0 +1,106 @@
+"""Behaviour-based pairs: every function whose body returns (or writes out) a fresh `T *` is an acquirer of `T`,
+paired with the functions whose bodies release a `T *` on every path (or drop a reference and free at zero).
+Typedef-aware: `sds` is `char *` to the compiler but its own type here. Names only rank and explain."""
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from analyzer import ir
+
+from .names import split_words
+from .roles import Roles
+from .scoring import WEIGHTS, Evidence, EvidenceKind
+from .types import GENERIC_BASES, pointer
+
+TypeKey = tuple[str, int]  # (pointee base, pointer depth): ('sds', 1), ('index', 1), ('char', 2)
+
+
+def typed(decl: ir.FuncDecl, slot: int) -> TypeKey:
+    """The type of the return value (slot -1) or of parameter `slot`, a `char *` typedef standing for itself."""
+    alias = decl.aliases[slot + 1] if slot + 1 < len(decl.aliases) else ""
+    if alias:
+        base, _, stars = alias.partition(" ")
+        return base, 1 + stars.count("*")
+    ctype = decl.return_type if slot < 0 else decl.param_types[slot] if slot < len(decl.param_types) else ""
+    return pointer(ctype)
+
+
+def _usable(key: TypeKey) -> bool:
+    """A type that can stand for a resource: not `void *`/`char *`; `char **` (an array of strings) is."""
+    base, depth = key
+    return bool(base) and depth >= 1 and not (depth == 1 and base in GENERIC_BASES)
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    decl: ir.FuncDecl
+    slot: int  # acquirer: -1 (returns it) or the out-parameter; releaser: the released parameter
+    key: TypeKey
+    how: str  # 'returns a fresh', 'writes a fresh ... through', 'takes a reference to', 'releases'
+
+
+def acquirer_roles(decls: Iterable[ir.FuncDecl], roles: Roles) -> list[Role]:
+    out = []
+    for d in decls:
+        if not d.in_project or d.usr not in roles.functions:
+            continue
+        key = typed(d, -1)
+        if _usable(key) and roles.returns_fresh(d.usr):
+            out.append(Role(d, -1, key, "returns a fresh"))
+        elif _usable(key) and (k := roles.takes_reference(d.usr)) is not None and typed(d, k) == key:
+            out.append(Role(d, -1, key, "takes a reference to its argument, a"))
+        elif key[1] == 0:
+            for i in roles.fills_out(d.usr):
+                base, depth = typed(d, i)
+                if _usable((base, depth - 1)):
+                    out.append(Role(d, i, (base, depth - 1), f"writes through parameter {i + 1} a fresh"))
+    return out
+
+
+def releaser_roles(decls: Iterable[ir.FuncDecl], roles: Roles) -> list[Role]:
+    out = []
+    for d in decls:
+        if not d.in_project or d.usr not in roles.functions:
+            continue
+        for i in range(len(d.param_types)):
+            key = typed(d, i)
+            if _usable(key) and roles.releases_always(d.usr, i):
+                out.append(Role(d, i, key, "releases"))
+    return out
+
+
+def _tname(key: TypeKey) -> str:
+    return key[0] + " " + "*" * key[1]
+
+
+def score(a: Role, r: Role) -> tuple[float, list[Evidence]]:
+    """The score and evidence of a behaviour pair, names left out (the name-based score adds them)."""
+    array = a.key[0] in GENERIC_BASES
+    s = WEIGHTS["behaviour:array" if array else "behaviour:type"] + WEIGHTS["behaviour:acquirer"] \
+        + WEIGHTS["behaviour:releaser"]
+    ev = [Evidence(EvidenceKind.TYPES, f"types: {a.decl.name}() {a.how} {_tname(a.key)}; {r.decl.name}() releases "
+                                       f"its {_tname(r.key)} (argument {r.slot + 1}) on every path")]
+    if a.decl.loc.file and a.decl.loc.file == r.decl.loc.file:
+        s += WEIGHTS["same-file"]
+        ev.append(Evidence(EvidenceKind.SAME_FILE, f"declared in the same file {os.path.basename(a.decl.loc.file)}"))
+    aw, rw = split_words(a.decl.name), split_words(r.decl.name)
+    if aw and rw and aw[0][0] == rw[0][0]:
+        s += WEIGHTS["behaviour:shared-word"]
+        ev.append(Evidence(EvidenceKind.NAMES, f"names: {a.decl.name} / {r.decl.name} share '{aw[0][0]}'"))
+    if any(typed(r.decl, i)[1] for i in range(r.slot + 1, len(r.decl.param_types))):  # not `(parts, count)`
+        s += WEIGHTS["extra-arguments"]
+        ev.append(Evidence(EvidenceKind.EXTRA_ARGUMENTS, f"{r.decl.name}() takes more pointers after it"))
+    if a.slot >= 0:
+        s += WEIGHTS["out-parameter"]
+    return s, ev
+
+
+def role_pairs(acquirers: list[Role], releasers: list[Role]) -> list[tuple[Role, Role]]:
+    """Acquirer and releaser roles of the same type, in the same namespace."""
+    by_key: dict[TypeKey, list[Role]] = defaultdict(list)
+    for r in releasers:
+        by_key[r.key].append(r)
+    return [(a, r) for a in acquirers for r in by_key.get(a.key, []) if a.decl.qualname != r.decl.qualname]

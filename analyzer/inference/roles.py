@@ -1,0 +1,197 @@
+"""The roles a body plays for a resource, read from its CFG (no dataflow, no names): constructor (returns a fresh
+object on every path that returns one), destructor (releases a parameter on every path), reference taker
+(increments a count in a parameter and returns it) and out-parameter constructor (stores a fresh object through a
+`T **` parameter). Behaviour-based pairs are built from these; names only rank them."""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+
+from analyzer import cfg, ir
+from analyzer.rules import RuleSet
+
+from .bodies import Bodies
+from .names import RELEASE_VERBS, name_parts
+
+
+def _is_param_field(op: ir.Operand, names: set[str]) -> bool:
+    return isinstance(op, ir.Field) and isinstance(op.base, ir.Var) and op.base.name in names
+
+
+def _count_change(e: ir.Event, names: set[str], op: str) -> bool:
+    """`p->refs++` / `--p->refs` (op '+' / '-') or an atomic add/sub on `&p->refs`."""
+    if isinstance(e, ir.Assign) and _is_param_field(e.dst, names) and isinstance(e.src, ir.Arith) \
+            and e.src.op == op and isinstance(e.dst, ir.Field) and _is_param_field(e.src.lhs, names) \
+            and isinstance(e.src.lhs, ir.Field) and e.src.lhs.name == e.dst.name:
+        return True
+    if isinstance(e, ir.Call) and e.callee:
+        low = e.callee.lower()
+        words = ("add", "inc") if op == "+" else ("sub", "dec")
+        if "atomic" in low or "interlocked" in low or low.startswith(("atomic", "__sync", "__atomic")):
+            return any(w in low for w in words) and any(
+                isinstance(a, ir.AddrOf) and _is_param_field(a.base, names) for a in e.args)
+    return False
+
+
+class Roles:
+    """Memoized structural roles of the bodies in the scan."""
+
+    def __init__(self, functions: Mapping[str, ir.Function], rules: RuleSet, bodies: Bodies | None = None):
+        self.functions = functions
+        self.rules = rules
+        self.bodies = bodies or Bodies(functions, rules)
+        self._always: dict[tuple[str, int], bool] = {}
+        self._fresh: dict[str, bool] = {}
+
+    # ---- releases -------------------------------------------------------------------------------------------
+
+    def _release_call(self, e: ir.Call, j: int) -> bool:
+        """The call releases its argument `j` on every path of the callee."""
+        if e.callee in ("delete", "delete[]"):
+            return True
+        if not e.callee or self.rules.acquire_for(e.callee) or self.rules.realloc_for(e.callee):
+            return False
+        if any(r.arg == j for r in self.rules.releases_for(e.callee)):
+            return True
+        if e.callee_usr in self.functions:
+            return self.releases_always(e.callee_usr, j)
+        return name_parts(e.callee.rsplit("::", 1)[-1], RELEASE_VERBS) is not None and j == 0
+
+    def releases_always(self, usr: str, idx: int) -> bool:
+        """Every path from entry to exit releases parameter `idx`, finds it NULL, or (a reference count) decrements
+        a count in it; and at least one path releases it. Loops before the release do not matter: `args_free`
+        walks its list, then frees the head."""
+        key = (usr, idx)
+        if key in self._always:
+            return self._always[key]
+        self._always[key] = False  # recursion
+        fn = self.functions.get(usr)
+        verdict = False
+        if fn is not None and idx < len(fn.params) and fn.params[idx].is_pointer:
+            verdict = self._every_path_releases(fn, Bodies._aliases(fn, {fn.params[idx].name}))
+        self._always[key] = verdict
+        return verdict
+
+    def _block_ends_path(self, block: ir.Block, names: set[str]) -> str:
+        """'release', 'count', 'null', 'halt' when the block settles the parameter, '' when it does not."""
+        for e in block.events:
+            if isinstance(e, ir.Call):
+                if e.noreturn:
+                    return "halt"
+                if any(isinstance(a, ir.Var) and a.name in names and self._release_call(e, j)
+                       for j, a in enumerate(e.args)):
+                    return "release"
+            if isinstance(e, ir.Halt):
+                return "halt"
+            if isinstance(e, ir.Assume) and isinstance(e.value, ir.Var) and e.value.name in names \
+                    and e.op == "==" and e.const == 0:
+                return "null"
+            if _count_change(e, names, "-"):
+                return "count"
+        return ""
+
+    def _every_path_releases(self, fn: ir.Function, names: set[str]) -> bool:
+        if not any(self._block_ends_path(b, names) == "release" for b in fn.blocks):
+            return False
+        seen = {fn.entry}
+        todo = deque([fn.entry])
+        while todo:
+            block = fn.blocks[todo.popleft()]
+            if self._block_ends_path(block, names):
+                continue
+            if not block.succs or block.id == fn.exit:
+                return False
+            for s in block.succs:
+                if s not in seen:
+                    seen.add(s)
+                    todo.append(s)
+        return True
+
+    # ---- constructors ---------------------------------------------------------------------------------------
+
+    def _fresh_call(self, e: ir.Call) -> bool:
+        if e.callee in ("new", "new[]") or self.rules.acquire_for(e.callee):
+            return True
+        realloc = self.rules.realloc_for(e.callee) if e.callee else None
+        if realloc is not None:  # realloc(NULL, n) is a malloc
+            arg = e.args[realloc.arg] if realloc.arg < len(e.args) else None
+            return isinstance(arg, ir.Const) and arg.value == 0
+        return bool(e.callee_usr) and e.callee_usr in self.functions and self.returns_fresh(e.callee_usr)
+
+    def _fresh_names(self, fn: ir.Function) -> tuple[set[str], set[str]]:
+        """(locals that only ever hold fresh objects or NULL, every local assigned anything else)."""
+        fresh: set[str] = set()
+        other: set[str] = set()
+        for e in cfg.events(fn):
+            if isinstance(e, ir.Call) and e.result is not None:
+                (fresh if self._fresh_call(e) else other).add(e.result.name)
+        copies = [(e.dst.name, e.src) for e in cfg.events(fn)
+                  if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var)]
+        other |= {p.name for p in fn.params}
+        changed = True
+        while changed:
+            changed = False
+            for dst, src in copies:
+                if dst in other:
+                    continue
+                if isinstance(src, ir.Var) and src.name in fresh and src.name not in other:
+                    if dst not in fresh:
+                        fresh.add(dst)
+                        changed = True
+                elif not (isinstance(src, ir.Const) and not src.value) and not isinstance(src, ir.Var):
+                    other.add(dst)
+                    changed = True
+                elif isinstance(src, ir.Var) and src.name in other:
+                    other.add(dst)
+                    changed = True
+        return fresh - other, other
+
+    def returns_fresh(self, usr: str) -> bool:
+        """Every return returns NULL or an object fresh from an acquiring call (an allocator, a constructor),
+        at least one returns such an object, and the body does not hand it elsewhere first (`publishes`)."""
+        if usr in self._fresh:
+            return self._fresh[usr]
+        self._fresh[usr] = False  # recursion
+        fn = self.functions.get(usr)
+        verdict = False
+        if fn is not None:
+            fresh, _ = self._fresh_names(fn)
+            rets = [e.value for e in cfg.events(fn) if isinstance(e, ir.Return)]
+            verdict = any(isinstance(v, ir.Var) and v.name in fresh for v in rets) and all(
+                (isinstance(v, ir.Var) and v.name in fresh) or (isinstance(v, ir.Const) and not v.value)
+                for v in rets) and self.bodies.publishes(usr) is None
+        self._fresh[usr] = verdict
+        return verdict
+
+    def takes_reference(self, usr: str) -> int | None:
+        """`msg *msg_ref(msg *m) { m->refs++; return m; }`: the parameter whose count it increments and returns."""
+        fn = self.functions.get(usr)
+        if fn is None:
+            return None
+        rets = [e.value for e in cfg.events(fn) if isinstance(e, ir.Return)]
+        for i, p in enumerate(fn.params):
+            if not p.is_pointer:
+                continue
+            names = Bodies._aliases(fn, {p.name})
+            if rets and all(isinstance(v, ir.Var) and v.name in names for v in rets) \
+                    and any(_count_change(e, names, "+") for e in cfg.events(fn)):
+                return i
+        return None
+
+    def fills_out(self, usr: str) -> list[int]:
+        """Parameters `T **out` through which the body stores a fresh object (`*out = idx`)."""
+        fn = self.functions.get(usr)
+        if fn is None:
+            return []
+        fresh, _ = self._fresh_names(fn)
+        out = []
+        for i, p in enumerate(fn.params):
+            if p.pointer_depth < 2:
+                continue
+            stores = [e.src for e in cfg.events(fn) if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Deref)
+                      and isinstance(e.dst.base, ir.Var) and e.dst.base.name == p.name]
+            if stores and any(isinstance(s, ir.Var) and s.name in fresh for s in stores) and all(
+                    (isinstance(s, ir.Var) and s.name in fresh) or (isinstance(s, ir.Const) and not s.value)
+                    for s in stores):
+                out.append(i)
+        return out
