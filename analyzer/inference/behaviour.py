@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from analyzer import ir
 
-from .names import split_words
+from .names import ACQUIRE_VERBS, GETTER_WORDS, RELEASE_VERBS, split_words
 from .roles import Roles
 from .scoring import WEIGHTS, Evidence, EvidenceKind
 from .types import GENERIC_BASES, pointer
@@ -76,20 +76,38 @@ def _tname(key: TypeKey) -> str:
     return key[0] + " " + "*" * key[1]
 
 
-def score(a: Role, r: Role) -> tuple[float, list[Evidence]]:
-    """The score and evidence of a behaviour pair, names left out (the name-based score adds them)."""
+def _words(name: str) -> list[str]:
+    return [w for w, _, _ in split_words(name)]
+
+
+def shared_words(a: str, r: str, base: str) -> list[str]:
+    """Words the two names share that say something: a word of the type (`msg_from_text` / `msg_unref` for
+    `msg`), or a word past their common leading run (`...ComputeReshardTable` / `...ReleaseReshardTable`, while
+    `clusterManagerGetDisconnectedLinks` / `clusterManagerReleaseReshardTable` only share a module prefix)."""
+    aw, rw = _words(a), _words(r)
+    lead = 0
+    while lead < min(len(aw), len(rw)) and aw[lead] == rw[lead]:
+        lead += 1
+    verbs = set(ACQUIRE_VERBS) | set(RELEASE_VERBS) | GETTER_WORDS
+    shared = [w for w in aw if w in rw and w not in verbs]
+    type_words = set(_words(base))
+    return [w for w in shared if w in type_words or w not in aw[:lead]]
+
+
+def score(a: Role, r: Role, container: bool) -> tuple[float, list[Evidence]]:
+    """The score and evidence of a behaviour pair. Type and roles alone stay low: the same file (unless the type
+    is a container many functions release, like `list`) or shared name words lift it."""
     array = a.key[0] in GENERIC_BASES
     s = WEIGHTS["behaviour:array" if array else "behaviour:type"] + WEIGHTS["behaviour:acquirer"] \
         + WEIGHTS["behaviour:releaser"]
-    ev = [Evidence(EvidenceKind.TYPES, f"types: {a.decl.name}() {a.how} {_tname(a.key)}; {r.decl.name}() releases "
-                                       f"its {_tname(r.key)} (argument {r.slot + 1}) on every path")]
-    if a.decl.loc.file and a.decl.loc.file == r.decl.loc.file:
+    ev = [Evidence(EvidenceKind.TYPES, f"behaviour: {a.decl.name}() {a.how} {_tname(a.key)}; {r.decl.name}() "
+                                       f"releases its {_tname(r.key)} (argument {r.slot + 1}) on every path")]
+    if a.decl.loc.file and a.decl.loc.file == r.decl.loc.file and not container:
         s += WEIGHTS["same-file"]
         ev.append(Evidence(EvidenceKind.SAME_FILE, f"declared in the same file {os.path.basename(a.decl.loc.file)}"))
-    aw, rw = split_words(a.decl.name), split_words(r.decl.name)
-    if aw and rw and aw[0][0] == rw[0][0]:
+    if words := shared_words(a.decl.name, r.decl.name, a.key[0]):
         s += WEIGHTS["behaviour:shared-word"]
-        ev.append(Evidence(EvidenceKind.NAMES, f"names: {a.decl.name} / {r.decl.name} share '{aw[0][0]}'"))
+        ev.append(Evidence(EvidenceKind.NAMES, f"names: {a.decl.name} / {r.decl.name} share '{' '.join(words)}'"))
     if any(typed(r.decl, i)[1] for i in range(r.slot + 1, len(r.decl.param_types))):  # not `(parts, count)`
         s += WEIGHTS["extra-arguments"]
         ev.append(Evidence(EvidenceKind.EXTRA_ARGUMENTS, f"{r.decl.name}() takes more pointers after it"))
@@ -104,3 +122,11 @@ def role_pairs(acquirers: list[Role], releasers: list[Role]) -> list[tuple[Role,
     for r in releasers:
         by_key[r.key].append(r)
     return [(a, r) for a in acquirers for r in by_key.get(a.key, []) if a.decl.qualname != r.decl.qualname]
+
+
+def containers(releasers: list[Role]) -> set[TypeKey]:
+    """Types released by more than two functions (`list`, released by each owner of a list of something)."""
+    counts: dict[TypeKey, int] = defaultdict(int)
+    for r in releasers:
+        counts[r.key] += 1
+    return {k for k, n in counts.items() if n > 2}

@@ -13,7 +13,7 @@ from analyzer.model import InferredPair
 from analyzer.rules import RuleSet
 from analyzer.rules.attributes import attributes_of
 
-from .behaviour import Role, acquirer_roles, releaser_roles, role_pairs, typed
+from .behaviour import Role, acquirer_roles, containers, releaser_roles, role_pairs, typed
 from .behaviour import score as behaviour_score
 from .bodies import Bodies
 from .names import (
@@ -122,6 +122,17 @@ def _kind_name(acq: _Acq) -> str:
         return acq.base
     stem = acq.parts.prefix
     return stem if len(stem) >= 3 else acq.decl.qualname
+
+
+def _moves_an_argument(a: _Acq, roles: Roles) -> bool:
+    """`sds sdsMakeRoomFor(sds s, size_t n)`: a body that returns its argument (or its block moved) is no
+    constructor, whatever its name; a reference taker (`msg_ref`) is."""
+    d = a.decl
+    if a.out_arg is not None or d.usr not in roles.functions or roles.returns_fresh(d.usr):
+        return False
+    if roles.returns_param(d.usr) is not None:
+        return roles.takes_reference(d.usr) is None
+    return any(typed(d, i) == (a.base, 1) for i in range(len(d.param_types)))
 
 
 def _candidates(decls: Iterable[ir.FuncDecl], rules: RuleSet) -> list[ir.FuncDecl]:
@@ -237,8 +248,9 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: Mapping
     functions : the bodies in the scan by USR (structural behaviour evidence)
     """
     bodies = Bodies(functions or {}, rules)
+    roles = Roles(bodies.functions, rules, bodies)
     cands = _candidates(decls, rules)
-    acqs = [a for d in cands for a in _acquirer(d)]
+    acqs = [a for d in cands for a in _acquirer(d) if not _moves_an_argument(a, roles)]
     by_ns: dict[str, list[_Rel]] = defaultdict(list)
     for d in cands:
         if (r := _releaser(d)) is not None:
@@ -250,27 +262,28 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: Mapping
             if pair is not None:
                 pairs.append(pair)
     if functions:
-        pairs = _with_behaviour(pairs, cands, bodies)
+        pairs = _with_behaviour(pairs, cands, roles)
     pairs.sort(key=lambda p: (-p.score, p.kind, p.acquirer, p.releaser))
     return _unify_kinds(pairs)
 
 
-def _behaviour_pair(a: Role, r: Role) -> Pair:
-    s, evidence = behaviour_score(a, r)
+def _behaviour_pair(a: Role, r: Role, container: bool) -> Pair:
+    s, evidence = behaviour_score(a, r, container)
     base, depth = a.key
     t = base if depth == 1 else f"{base} {'*' * (depth - 1)}"
     return Pair(t, a.decl.qualname, r.decl.qualname, round(min(s, 1.0), 3), tuple(evidence),
                 a.slot if a.slot >= 0 else None, r.slot, t, a.decl.loc.file, a.decl.loc.line, "behaviour")
 
 
-def _with_behaviour(pairs: list[Pair], cands: list[ir.FuncDecl], bodies: Bodies) -> list[Pair]:
+def _with_behaviour(pairs: list[Pair], cands: list[ir.FuncDecl], roles: Roles) -> list[Pair]:
     """Add the pairs the bodies' roles show (acquirer and releaser of one type); a name pair they confirm is
     marked 'both' and keeps the better score."""
-    roles = Roles(bodies.functions, bodies.rules, bodies)
     by_key = {(p.acquirer, p.releaser, p.release_arg): i for i, p in enumerate(pairs)}
     out = list(pairs)
-    for a, r in role_pairs(acquirer_roles(cands, roles), releaser_roles(cands, roles)):
-        found = _behaviour_pair(a, r)
+    releasers = releaser_roles(cands, roles)
+    shared = containers(releasers)
+    for a, r in role_pairs(acquirer_roles(cands, roles), releasers):
+        found = _behaviour_pair(a, r, a.key in shared)
         i = by_key.get((found.acquirer, found.releaser, found.release_arg))
         if i is None:
             by_key[(found.acquirer, found.releaser, found.release_arg)] = len(out)

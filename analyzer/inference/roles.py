@@ -14,22 +14,24 @@ from .bodies import Bodies
 from .names import RELEASE_VERBS, name_parts
 
 
-def _is_param_field(op: ir.Operand, names: set[str]) -> bool:
-    return isinstance(op, ir.Field) and isinstance(op.base, ir.Var) and op.base.name in names
+def _is_count(op: ir.Operand, names: set[str]) -> bool:
+    """`p->refcount`: a reference count in the parameter (not `node->count`, the number of its entries)."""
+    return isinstance(op, ir.Field) and isinstance(op.base, ir.Var) and op.base.name in names \
+        and "ref" in op.name.lower()
 
 
 def _count_change(e: ir.Event, names: set[str], op: str) -> bool:
     """`p->refs++` / `--p->refs` (op '+' / '-') or an atomic add/sub on `&p->refs`."""
-    if isinstance(e, ir.Assign) and _is_param_field(e.dst, names) and isinstance(e.src, ir.Arith) \
-            and e.src.op == op and isinstance(e.dst, ir.Field) and _is_param_field(e.src.lhs, names) \
-            and isinstance(e.src.lhs, ir.Field) and e.src.lhs.name == e.dst.name:
+    if isinstance(e, ir.Assign) and _is_count(e.dst, names) and isinstance(e.src, ir.Arith) \
+            and e.src.op == op and isinstance(e.dst, ir.Field) and isinstance(e.src.lhs, ir.Field) \
+            and e.src.lhs.name == e.dst.name:
         return True
     if isinstance(e, ir.Call) and e.callee:
         low = e.callee.lower()
         words = ("add", "inc") if op == "+" else ("sub", "dec")
         if "atomic" in low or "interlocked" in low or low.startswith(("atomic", "__sync", "__atomic")):
             return any(w in low for w in words) and any(
-                isinstance(a, ir.AddrOf) and _is_param_field(a.base, names) for a in e.args)
+                isinstance(a, ir.AddrOf) and _is_count(a.base, names) for a in e.args)
     return False
 
 
@@ -42,6 +44,7 @@ class Roles:
         self.bodies = bodies or Bodies(functions, rules)
         self._always: dict[tuple[str, int], bool] = {}
         self._fresh: dict[str, bool] = {}
+        self._identity: dict[str, int | None] = {}
 
     # ---- releases -------------------------------------------------------------------------------------------
 
@@ -72,27 +75,30 @@ class Roles:
         self._always[key] = verdict
         return verdict
 
-    def _block_ends_path(self, block: ir.Block, names: set[str]) -> str:
-        """'release', 'count', 'null', 'halt' when the block settles the parameter, '' when it does not."""
-        for e in block.events:
-            if isinstance(e, ir.Call):
-                if e.noreturn:
-                    return "halt"
-                if any(isinstance(a, ir.Var) and a.name in names and self._release_call(e, j)
-                       for j, a in enumerate(e.args)):
-                    return "release"
-            if isinstance(e, ir.Halt):
+    def _settles(self, e: ir.Event, names: set[str]) -> str:
+        """'release', 'count', 'null', 'halt' when the event settles the parameter, '' when it does not."""
+        if isinstance(e, ir.Call):
+            if e.noreturn:
                 return "halt"
-            if isinstance(e, ir.Assume) and isinstance(e.value, ir.Var) and e.value.name in names \
-                    and e.op == "==" and e.const == 0:
-                return "null"
-            if _count_change(e, names, "-"):
-                return "count"
-        return ""
+            if any(isinstance(a, ir.Var) and a.name in names and self._release_call(e, j)
+                   for j, a in enumerate(e.args)):
+                return "release"
+        if isinstance(e, ir.Halt):
+            return "halt"
+        if isinstance(e, ir.Assume) and isinstance(e.value, ir.Var) and e.value.name in names \
+                and e.op == "==" and e.const == 0:
+            return "null"
+        return "count" if _count_change(e, names, "-") else ""
+
+    def _block_ends_path(self, block: ir.Block, names: set[str]) -> str:
+        return next((how for e in block.events if (how := self._settles(e, names))), "")
 
     def _every_path_releases(self, fn: ir.Function, names: set[str]) -> bool:
-        if not any(self._block_ends_path(b, names) == "release" for b in fn.blocks):
+        ends = {self._settles(e, names) for e in cfg.events(fn)}
+        if "release" not in ends:
             return False
+        if "count" in ends:  # drops a reference, frees at zero: the paths that neither are shared objects
+            return True
         seen = {fn.entry}
         todo = deque([fn.entry])
         while todo:
@@ -122,11 +128,17 @@ class Roles:
         """(locals that only ever hold fresh objects or NULL, every local assigned anything else)."""
         fresh: set[str] = set()
         other: set[str] = set()
+        copies: list[tuple[str, ir.Operand]] = []
         for e in cfg.events(fn):
-            if isinstance(e, ir.Call) and e.result is not None:
+            if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var):
+                copies.append((e.dst.name, e.src))
+            if not isinstance(e, ir.Call) or e.result is None:
+                continue
+            k = self.returns_param(e.callee_usr) if e.callee_usr in self.functions else None
+            if k is not None and k < len(e.args):  # `ptr = extend_to_usable(ptr, n)` returns its argument
+                copies.append((e.result.name, e.args[k]))
+            else:
                 (fresh if self._fresh_call(e) else other).add(e.result.name)
-        copies = [(e.dst.name, e.src) for e in cfg.events(fn)
-                  if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var)]
         other |= {p.name for p in fn.params}
         changed = True
         while changed:
@@ -163,20 +175,29 @@ class Roles:
         self._fresh[usr] = verdict
         return verdict
 
+    def returns_param(self, usr: str) -> int | None:
+        """The pointer parameter every return returns (`extend_to_usable(ptr, size)`, `msg_ref(m)`), if any."""
+        if usr in self._identity:
+            return self._identity[usr]
+        fn = self.functions.get(usr)
+        found = None
+        rets = [e.value for e in cfg.events(fn) if isinstance(e, ir.Return)] if fn is not None else []
+        for i, p in enumerate(fn.params if fn is not None and rets else ()):
+            if p.is_pointer and all(isinstance(v, ir.Var) and v.name in Bodies._aliases(fn, {p.name})
+                                    for v in rets):
+                found = i
+                break
+        self._identity[usr] = found
+        return found
+
     def takes_reference(self, usr: str) -> int | None:
         """`msg *msg_ref(msg *m) { m->refs++; return m; }`: the parameter whose count it increments and returns."""
+        k = self.returns_param(usr)
         fn = self.functions.get(usr)
-        if fn is None:
+        if k is None or fn is None:
             return None
-        rets = [e.value for e in cfg.events(fn) if isinstance(e, ir.Return)]
-        for i, p in enumerate(fn.params):
-            if not p.is_pointer:
-                continue
-            names = Bodies._aliases(fn, {p.name})
-            if rets and all(isinstance(v, ir.Var) and v.name in names for v in rets) \
-                    and any(_count_change(e, names, "+") for e in cfg.events(fn)):
-                return i
-        return None
+        names = Bodies._aliases(fn, {fn.params[k].name})
+        return k if any(_count_change(e, names, "+") for e in cfg.events(fn)) else None
 
     def fills_out(self, usr: str) -> list[int]:
         """Parameters `T **out` through which the body stores a fresh object (`*out = idx`)."""
