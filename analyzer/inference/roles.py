@@ -181,12 +181,10 @@ class Roles:
             return self._identity[usr]
         fn = self.functions.get(usr)
         found = None
-        rets = [e.value for e in cfg.events(fn) if isinstance(e, ir.Return)] if fn is not None else []
-        for i, p in enumerate(fn.params if fn is not None and rets else ()):
-            if p.is_pointer and all(isinstance(v, ir.Var) and v.name in Bodies._aliases(fn, {p.name})
-                                    for v in rets):
-                found = i
-                break
+        if fn is not None:
+            rets = [e.value for e in cfg.events(fn) if isinstance(e, ir.Return)]
+            found = next((i for i, p in enumerate(fn.params) if rets and p.is_pointer and all(
+                isinstance(v, ir.Var) and v.name in Bodies._aliases(fn, {p.name}) for v in rets)), None)
         self._identity[usr] = found
         return found
 
