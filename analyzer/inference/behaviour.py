@@ -28,7 +28,7 @@ def typed(decl: ir.FuncDecl, slot: int) -> TypeKey:
     return pointer(ctype)
 
 
-def _usable(key: TypeKey) -> bool:
+def usable(key: TypeKey) -> bool:
     """A type that can stand for a resource: not `void *`/`char *`; `char **` (an array of strings) is."""
     base, depth = key
     return bool(base) and depth >= 1 and not (depth == 1 and base in GENERIC_BASES)
@@ -48,14 +48,14 @@ def acquirer_roles(decls: Iterable[ir.FuncDecl], roles: Roles) -> list[Role]:
         if not d.in_project or d.usr not in roles.functions:
             continue
         key = typed(d, -1)
-        if _usable(key) and roles.returns_fresh(d.usr):
+        if usable(key) and roles.returns_fresh(d.usr):
             out.append(Role(d, -1, key, "returns a fresh"))
-        elif _usable(key) and (k := roles.takes_reference(d.usr)) is not None and typed(d, k) == key:
+        elif usable(key) and (k := roles.takes_reference(d.usr)) is not None and typed(d, k) == key:
             out.append(Role(d, -1, key, "takes a reference to its argument, a"))
         elif key[1] == 0:
             for i in roles.fills_out(d.usr):
                 base, depth = typed(d, i)
-                if _usable((base, depth - 1)):
+                if usable((base, depth - 1)):
                     out.append(Role(d, i, (base, depth - 1), f"writes through parameter {i + 1} a fresh"))
     return out
 
@@ -65,10 +65,10 @@ def releaser_roles(decls: Iterable[ir.FuncDecl], roles: Roles) -> list[Role]:
     for d in decls:
         if not d.in_project or d.usr not in roles.functions:
             continue
-        for i in range(len(d.param_types)):
-            key = typed(d, i)
-            if _usable(key) and roles.releases_always(d.usr, i):
-                out.append(Role(d, i, key, "releases"))
+        # the first parameter only: `addReplySds(c, s)` consumes s, it is no destructor of sds
+        key = typed(d, 0) if d.param_types else ("", 0)
+        if usable(key) and roles.releases_always(d.usr, 0):
+            out.append(Role(d, 0, key, "releases"))
     return out
 
 
@@ -84,14 +84,19 @@ def shared_words(a: str, r: str, base: str) -> list[str]:
     """Words the two names share that say something: a word of the type (`msg_from_text` / `msg_unref` for
     `msg`), or a word past their common leading run (`...ComputeReshardTable` / `...ReleaseReshardTable`, while
     `clusterManagerGetDisconnectedLinks` / `clusterManagerReleaseReshardTable` only share a module prefix)."""
-    aw, rw = _words(a), _words(r)
+    verbs = set(ACQUIRE_VERBS) | set(RELEASE_VERBS) | GETTER_WORDS
+    aw, rw = [w for w in _words(a) if w not in verbs], [w for w in _words(r) if w not in verbs]
     lead = 0
     while lead < min(len(aw), len(rw)) and aw[lead] == rw[lead]:
         lead += 1
-    verbs = set(ACQUIRE_VERBS) | set(RELEASE_VERBS) | GETTER_WORDS
-    shared = [w for w in aw if w in rw and w not in verbs]
-    type_words = set(_words(base))
-    return [w for w in shared if w in type_words or w not in aw[:lead]]
+    type_words = {w for w in _words(base) if len(w) >= 3}
+    shared = [w for w in aw if w in rw and (w in type_words or w not in aw[:lead])]
+    if not shared and lead and (set(aw) <= set(rw) or set(rw) <= set(aw)):  # `str_split` / `str_free_split`
+        shared = aw[:lead]
+    glued = os.path.commonprefix([a.lower(), r.lower()])  # noqa: RUF071 - names, not paths
+    if not shared and any(glued.startswith(w) for w in type_words):  # `sdsempty` / `sdsfree`
+        shared = [glued]
+    return shared
 
 
 def score(a: Role, r: Role, container: bool) -> tuple[float, list[Evidence]]:

@@ -13,7 +13,7 @@ from analyzer.model import InferredPair
 from analyzer.rules import RuleSet
 from analyzer.rules.attributes import attributes_of
 
-from .behaviour import Role, acquirer_roles, containers, releaser_roles, role_pairs, typed
+from .behaviour import Role, acquirer_roles, containers, releaser_roles, role_pairs, typed, usable
 from .behaviour import score as behaviour_score
 from .bodies import Bodies
 from .names import (
@@ -132,7 +132,7 @@ def _moves_an_argument(a: _Acq, roles: Roles) -> bool:
         return False
     if roles.returns_param(d.usr) is not None:
         return roles.takes_reference(d.usr) is None
-    return any(typed(d, i) == (a.base, 1) for i in range(len(d.param_types)))
+    return usable((a.base, 1)) and any(typed(d, i) == (a.base, 1) for i in range(len(d.param_types)))
 
 
 def _candidates(decls: Iterable[ir.FuncDecl], rules: RuleSet) -> list[ir.FuncDecl]:
@@ -179,9 +179,11 @@ def _name_score(a: _Acq, r: _Rel) -> tuple[float, str, int, list[Evidence]] | No
     if bound is None:
         return None
     how, arg = bound
-    if how != "specific" and (a.parts.after != r.parts.after or
+    alias = bool(a.decl.aliases and a.decl.aliases[0 if a.out_arg is None else a.out_arg + 1])
+    if (how != "specific" or alias) and (a.parts.after != r.parts.after or
                               glued(a.decl.name, a.parts) != glued(r.decl.name, r.parts)):
-        return None  # `RM_CreateString` / `RM_Free(void *)`: a generic free must match the whole name
+        return None  # `RM_CreateString` / `RM_Free(void *)`, `hi_sdsMakeRoomFor` / `hi_sdsfree`: a generic (or
+        # char-typedef) free must match the whole name
     if a.out_arg is not None and how != "specific":
         return None  # `void **` out-parameters are buffers more often than handles
     tscore = WEIGHTS[f"bind:{how}"] + (WEIGHTS["out-parameter"] if a.out_arg is not None else 0)

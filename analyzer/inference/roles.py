@@ -71,7 +71,11 @@ class Roles:
         fn = self.functions.get(usr)
         verdict = False
         if fn is not None and idx < len(fn.params) and fn.params[idx].is_pointer:
-            verdict = self._every_path_releases(fn, Bodies._aliases(fn, {fn.params[idx].name}))
+            names = Bodies._aliases(fn, {fn.params[idx].name})
+            # `o = getDecodedObject(o); ...; decrRefCount(o)` releases another reference, not the argument
+            reassigned = any(isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var) and e.dst.name in names
+                             and not (isinstance(e.src, ir.Var) and e.src.name in names) for e in cfg.events(fn))
+            verdict = not reassigned and self._every_path_releases(fn, names)
         self._always[key] = verdict
         return verdict
 
