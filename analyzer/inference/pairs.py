@@ -29,7 +29,7 @@ from .names import (
     split_words,
     stems_match,
 )
-from .roles import Roles
+from .roles import Known, Roles
 from .scoring import HIGH, MEDIUM, WEIGHTS, Behaviour, Evidence, EvidenceKind, behaviour
 from .types import GENERIC_BASES, bind, pointer
 
@@ -264,9 +264,23 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: Mapping
             if pair is not None:
                 pairs.append(pair)
     if functions:
-        pairs = _with_behaviour(pairs, cands, roles)
+        pairs = _with_behaviour(pairs, cands, Roles(bodies.functions, rules, bodies, _known(pairs)))
     pairs.sort(key=lambda p: (-p.score, p.kind, p.acquirer, p.releaser))
     return _unify_kinds(pairs)
+
+
+def _known(pairs: list[Pair]) -> Known:
+    """The confident name pairs as settled roles: `return nghttp2_mem_calloc(mem, ..)` returns a fresh object even
+    though nghttp2_mem_calloc calls through the allocator table."""
+    confident = [p for p in pairs if p.score >= MEDIUM]
+    fills: dict[str, set[int]] = defaultdict(set)
+    releases: dict[str, set[int]] = defaultdict(set)
+    for p in confident:
+        releases[p.releaser].add(p.release_arg)
+        if p.out_arg is not None:
+            fills[p.acquirer].add(p.out_arg)
+    return Known(frozenset(p.acquirer for p in confident if p.out_arg is None),
+                 {k: frozenset(v) for k, v in fills.items()}, {k: frozenset(v) for k, v in releases.items()})
 
 
 def _behaviour_pair(a: Role, r: Role, container: bool) -> Pair:

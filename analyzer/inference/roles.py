@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from analyzer import cfg, ir
 from analyzer.rules import RuleSet
@@ -35,16 +36,27 @@ def _count_change(e: ir.Event, names: set[str], op: str) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Known:
+    """Roles already settled elsewhere (the confident name pairs): calls to these count as acquiring/releasing."""
+    acquirers: frozenset[str] = frozenset()  # return a fresh object
+    fills: Mapping[str, frozenset[int]] = field(default_factory=dict)  # write one through these parameters
+    releases: Mapping[str, frozenset[int]] = field(default_factory=dict)  # release these parameters
+
+
 class Roles:
     """Memoized structural roles of the bodies in the scan."""
 
-    def __init__(self, functions: Mapping[str, ir.Function], rules: RuleSet, bodies: Bodies | None = None):
+    def __init__(self, functions: Mapping[str, ir.Function], rules: RuleSet, bodies: Bodies | None = None,
+                 known: Known | None = None):
         self.functions = functions
         self.rules = rules
         self.bodies = bodies or Bodies(functions, rules)
+        self.known = known or Known()
         self._always: dict[tuple[str, int], bool] = {}
         self._fresh: dict[str, bool] = {}
         self._identity: dict[str, int | None] = {}
+        self._out: dict[str, list[int]] = {}
 
     # ---- releases -------------------------------------------------------------------------------------------
 
@@ -54,7 +66,7 @@ class Roles:
             return True
         if not e.callee or self.rules.acquire_for(e.callee) or self.rules.realloc_for(e.callee):
             return False
-        if any(r.arg == j for r in self.rules.releases_for(e.callee)):
+        if any(r.arg == j for r in self.rules.releases_for(e.callee)) or j in self.known.releases.get(e.callee, ()):
             return True
         if e.callee_usr in self.functions:
             return self.releases_always(e.callee_usr, j)
@@ -120,7 +132,7 @@ class Roles:
     # ---- constructors ---------------------------------------------------------------------------------------
 
     def _fresh_call(self, e: ir.Call) -> bool:
-        if e.callee in ("new", "new[]") or self.rules.acquire_for(e.callee):
+        if e.callee in ("new", "new[]") or self.rules.acquire_for(e.callee) or e.callee in self.known.acquirers:
             return True
         realloc = self.rules.realloc_for(e.callee) if e.callee else None
         if realloc is not None:  # realloc(NULL, n) is a malloc
@@ -136,7 +148,12 @@ class Roles:
         for e in cfg.events(fn):
             if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var):
                 copies.append((e.dst.name, e.src))
-            if not isinstance(e, ir.Call) or e.result is None:
+            if not isinstance(e, ir.Call):
+                continue
+            for j, a in enumerate(e.args):  # `session_new(&session, ..)` fills `session`
+                if isinstance(a, ir.AddrOf) and isinstance(a.base, ir.Var) and self._fills(e, j):
+                    fresh.add(a.base.name)
+            if e.result is None:
                 continue
             k = self.returns_param(e.callee_usr) if e.callee_usr in self.functions else None
             if k is not None and k < len(e.args):  # `ptr = extend_to_usable(ptr, n)` returns its argument
@@ -202,19 +219,33 @@ class Roles:
         return k if any(_count_change(e, names, "+") for e in cfg.events(fn)) else None
 
     def fills_out(self, usr: str) -> list[int]:
-        """Parameters `T **out` through which the body stores a fresh object (`*out = idx`)."""
+        """Parameters `T **out` through which the body stores a fresh object (`*out = idx`), itself or by handing
+        the parameter to a callee that does (`nghttp2_session_client_new` -> `session_new`)."""
+        if usr in self._out:
+            return self._out[usr]
+        self._out[usr] = []  # recursion
         fn = self.functions.get(usr)
         if fn is None:
             return []
-        fresh, _ = self._fresh_names(fn)
         out = []
+        fresh = self._fresh_names(fn)[0]
         for i, p in enumerate(fn.params):
             if p.pointer_depth < 2:
                 continue
             stores = [e.src for e in cfg.events(fn) if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Deref)
                       and isinstance(e.dst.base, ir.Var) and e.dst.base.name == p.name]
-            if stores and any(isinstance(s, ir.Var) and s.name in fresh for s in stores) and all(
-                    (isinstance(s, ir.Var) and s.name in fresh) or (isinstance(s, ir.Const) and not s.value)
-                    for s in stores):
+            filled = any(isinstance(s, ir.Var) and s.name in fresh for s in stores) or any(
+                self._fills_through(e, p.name) for e in cfg.events(fn))
+            if filled and all((isinstance(s, ir.Var) and s.name in fresh) or (isinstance(s, ir.Const) and not s.value)
+                              for s in stores):
                 out.append(i)
+        self._out[usr] = out
         return out
+
+    def _fills(self, e: ir.Call, j: int) -> bool:
+        return j in self.known.fills.get(e.callee, ()) or (
+            e.callee_usr in self.functions and j in self.fills_out(e.callee_usr))
+
+    def _fills_through(self, e: ir.Event, name: str) -> bool:
+        return isinstance(e, ir.Call) and any(isinstance(a, ir.Var) and a.name == name and self._fills(e, j)
+                                              for j, a in enumerate(e.args))
