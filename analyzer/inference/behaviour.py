@@ -101,7 +101,9 @@ def shared_words(a: str, r: str, base: str) -> list[str]:
 
 def score(a: Role, r: Role, container: bool) -> tuple[float, list[Evidence]]:
     """The score and evidence of a behaviour pair. Type and roles alone stay low: the same file (unless the type
-    is a container many functions release, like `list`) or shared name words lift it."""
+    is a container many functions release, like `list`) or shared name words lift it. Arguments after the released
+    one cost nothing: a body that frees its first argument on every path destroys it, whatever else it takes
+    (`inflight_settings_del(settings, mem)`)."""
     array = a.key[0] in GENERIC_BASES
     s = WEIGHTS["behaviour:array" if array else "behaviour:type"] + WEIGHTS["behaviour:acquirer"] \
         + WEIGHTS["behaviour:releaser"]
@@ -113,9 +115,6 @@ def score(a: Role, r: Role, container: bool) -> tuple[float, list[Evidence]]:
     if words := shared_words(a.decl.name, r.decl.name, a.key[0]):
         s += WEIGHTS["behaviour:shared-word"]
         ev.append(Evidence(EvidenceKind.NAMES, f"names: {a.decl.name} / {r.decl.name} share '{' '.join(words)}'"))
-    if any(typed(r.decl, i)[1] for i in range(r.slot + 1, len(r.decl.param_types))):  # not `(parts, count)`
-        s += WEIGHTS["extra-arguments"]
-        ev.append(Evidence(EvidenceKind.EXTRA_ARGUMENTS, f"{r.decl.name}() takes more pointers after it"))
     if a.slot >= 0:
         s += WEIGHTS["out-parameter"]
     return s, ev
