@@ -14,6 +14,9 @@ from analyzer.rules import RuleSet
 from .bodies import Bodies
 from .names import RELEASE_VERBS, name_parts
 
+# C library functions that return their first argument (`return memcpy(m, s, len);` returns m)
+_RETURNS_FIRST = frozenset({"memcpy", "memmove", "memset", "strcpy", "strncpy", "strcat", "strncat"})
+
 
 def _is_count(op: ir.Operand, names: set[str]) -> bool:
     """`p->refcount`: a reference count in the parameter (not `node->count`, the number of its entries)."""
@@ -155,7 +158,8 @@ class Roles:
                     fresh.add(a.base.name)
             if e.result is None:
                 continue
-            k = self.returns_param(e.callee_usr) if e.callee_usr in self.functions else None
+            k = self.returns_param(e.callee_usr) if e.callee_usr in self.functions else \
+                0 if e.callee.rsplit("::", 1)[-1] in _RETURNS_FIRST else None
             if k is not None and k < len(e.args):  # `ptr = extend_to_usable(ptr, n)` returns its argument
                 copies.append((e.result.name, e.args[k]))
             else:
