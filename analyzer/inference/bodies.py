@@ -8,6 +8,9 @@ from analyzer.rules import RuleSet
 
 from .names import ACQUIRE_VERBS, GETTER_WORDS, RELEASE_VERBS, name_parts
 
+# C library functions that return their first argument
+RETURNS_FIRST = frozenset({"memcpy", "memmove", "memset", "strcpy", "strncpy", "strcat", "strncat"})
+
 
 class Bodies:
     """Structural behaviour read from the IR of bodies in the scan (no dataflow): memoized, recursive.
@@ -135,7 +138,11 @@ class Bodies:
                 v = self._acquiring_call(e)
                 (acquired if v else unknown if v is None else set()).add(e.result.name)
         acquired = self._aliases(fn, acquired)
-        unknown = self._aliases(fn, unknown)
+        # `return memcpy(m, s, len);` returns m
+        acquired |= {e.result.name for e in cfg.events(fn) if isinstance(e, ir.Call) and e.result is not None
+                     and e.callee in RETURNS_FIRST and e.args and isinstance(e.args[0], ir.Var)
+                     and e.args[0].name in acquired}
+        unknown = self._aliases(fn, unknown) - acquired
         verdict: bool | None = False
         for e in cfg.events(fn):
             if isinstance(e, ir.Return) and isinstance(e.value, ir.Var):

@@ -11,11 +11,8 @@ from dataclasses import dataclass, field
 from analyzer import cfg, ir
 from analyzer.rules import RuleSet
 
-from .bodies import Bodies
+from .bodies import RETURNS_FIRST, Bodies
 from .names import RELEASE_VERBS, name_parts
-
-# C library functions that return their first argument (`return memcpy(m, s, len);` returns m)
-_RETURNS_FIRST = frozenset({"memcpy", "memmove", "memset", "strcpy", "strncpy", "strcat", "strncat"})
 
 
 def _is_count(op: ir.Operand, names: set[str]) -> bool:
@@ -159,7 +156,7 @@ class Roles:
             if e.result is None:
                 continue
             k = self.returns_param(e.callee_usr) if e.callee_usr in self.functions else \
-                0 if e.callee.rsplit("::", 1)[-1] in _RETURNS_FIRST else None
+                0 if e.callee.rsplit("::", 1)[-1] in RETURNS_FIRST else None
             if k is not None and k < len(e.args):  # `ptr = extend_to_usable(ptr, n)` returns its argument
                 copies.append((e.result.name, e.args[k]))
             else:
