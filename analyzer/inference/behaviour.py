@@ -128,9 +128,20 @@ def role_pairs(acquirers: list[Role], releasers: list[Role]) -> list[tuple[Role,
     return [(a, r) for a in acquirers for r in by_key.get(a.key, []) if a.decl.qualname != r.decl.qualname]
 
 
-def containers(releasers: list[Role]) -> set[TypeKey]:
-    """Types released by more than two functions (`list`, released by each owner of a list of something)."""
+def wrappers(releasers: list[Role], roles: Roles) -> set[str]:
+    """Releasers that release through another releaser of the same type: `propagateErrorString(o)` ends with
+    `decrRefCount(o)`, `clusterManagerReleaseReshardTable(t)` with `listRelease(t)`. They consume or own a
+    particular use of the type; the core releasers (decrRefCount, listRelease) destroy it."""
+    by_key: dict[TypeKey, set[str]] = defaultdict(set)
+    for r in releasers:
+        by_key[r.key].add(r.decl.usr)
+    return {r.decl.usr for r in releasers if roles.releasing_callees(r.decl.usr, r.slot) & by_key[r.key]}
+
+
+def containers(releasers: list[Role], wrapping: set[str]) -> set[TypeKey]:
+    """Types with more than two core releasers (`list`-like types each owner frees its own way)."""
     counts: dict[TypeKey, int] = defaultdict(int)
     for r in releasers:
-        counts[r.key] += 1
+        if r.decl.usr not in wrapping:
+            counts[r.key] += 1
     return {k for k, n in counts.items() if n > 2}

@@ -13,7 +13,7 @@ from analyzer.model import InferredPair
 from analyzer.rules import RuleSet
 from analyzer.rules.attributes import attributes_of
 
-from .behaviour import Role, acquirer_roles, containers, releaser_roles, role_pairs, typed, usable
+from .behaviour import Role, acquirer_roles, containers, releaser_roles, role_pairs, typed, usable, wrappers
 from .behaviour import score as behaviour_score
 from .bodies import Bodies
 from .names import (
@@ -297,9 +297,11 @@ def _with_behaviour(pairs: list[Pair], cands: list[ir.FuncDecl], roles: Roles) -
     by_key = {(p.acquirer, p.releaser, p.release_arg): i for i, p in enumerate(pairs)}
     out = list(pairs)
     releasers = releaser_roles(cands, roles)
-    shared = containers(releasers)
+    wrapping = wrappers(releasers, roles)
+    shared = containers(releasers, wrapping)
     for a, r in role_pairs(acquirer_roles(cands, roles), releasers):
-        found = _behaviour_pair(a, r, a.key in shared)
+        # a wrapper pairs on shared name words alone, never on the file: `raxNew` is not freeTrackingRadixTree's
+        found = _behaviour_pair(a, r, a.key in shared or r.decl.usr in wrapping)
         i = by_key.get((found.acquirer, found.releaser, found.release_arg))
         if i is None:
             by_key[(found.acquirer, found.releaser, found.release_arg)] = len(out)

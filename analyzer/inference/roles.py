@@ -106,6 +106,14 @@ class Roles:
             return "null"
         return "count" if _count_change(e, names, "-") else ""
 
+    def releasing_callees(self, usr: str, idx: int) -> set[str]:
+        """The callees (USRs, '' for rules and operators) of the calls that release parameter `idx`."""
+        fn = self.functions.get(usr)
+        if fn is None or idx >= len(fn.params):
+            return set()
+        names = Bodies._aliases(fn, {fn.params[idx].name})
+        return {e.callee_usr for e in cfg.events(fn) if isinstance(e, ir.Call) and self._settles(e, names) == "release"}
+
     def _block_ends_path(self, block: ir.Block, names: set[str]) -> str:
         return next((how for e in block.events if (how := self._settles(e, names))), "")
 
