@@ -12,9 +12,10 @@ A label file (one per codebase) judges each exported pair by reading the code:
     verdict = "correct"          # or "incorrect"
     reason = "returns sdsnewlen(\"\", 0); sdsfree frees any sds"
 
-`[[missing]]` entries (acquirer, releaser, argument, reason) are pairs of the labelled modules the tool does not
-export: recall = correct / (correct + missing) over those. `[not_pairs] functions` lists functions judged not to
-be acquirers or releasers (decoys): an exported pair using one counts as incorrect whatever its verdict.
+`[[expected]]` entries (acquirer, releaser, argument, reason) are the pairs of two core modules labelled by hand:
+recall = the share of them exported. `[not_pairs] functions` lists functions of those modules judged not to be
+acquirers or releasers (getters, element removals, registrations): an exported pair using one counts as incorrect
+whatever its verdict.
 The listing (`<name>.pairs.txt` next to the label file) is the text output of `leakscan pairs` (medium and high).
 """
 from __future__ import annotations
@@ -41,14 +42,14 @@ def score(labels: dict, exported: set[Key]) -> dict[str, object]:
     decoys = set(labels.get("not_pairs", {}).get("functions", []))
     judged = [k for k in exported if k in verdicts]
     correct = [k for k in judged if verdicts[k] == "correct" and not {k[0], k[1]} & decoys]
-    missing = [m for m in labels.get("missing", [])
-               if (m["acquirer"], m["releaser"], int(m.get("argument", 1))) not in exported]
+    expected = {(m["acquirer"], m["releaser"], int(m.get("argument", 1))) for m in labels.get("expected", [])}
     out: dict[str, object] = {"exported": len(exported), "judged": len(judged), "correct": len(correct),
                               "precision": round(len(correct) / len(judged), 3) if judged else None,
                               "unjudged": sorted(k for k in exported if k not in verdicts)}
-    if labels.get("missing") is not None:
-        out["missed"] = len(missing)
-        out["recall"] = round(len(correct) / (len(correct) + len(missing)), 3) if correct or missing else None
+    if expected:
+        out["expected"] = len(expected)
+        out["recall"] = round(len(expected & exported) / len(expected), 3)
+        out["missed"] = sorted(expected - exported)
     return out
 
 
@@ -62,10 +63,11 @@ def main(argv: list[str] | None = None) -> int:
         labels = tomllib.loads(f.read_text(encoding="utf-8"))
         listing = Path(args.pairs) if args.pairs else f.with_suffix(".pairs.txt")
         result = score(labels, listed_pairs(listing.read_text(encoding="utf-8")))
-        figures = ", ".join(f"{k} {v}" for k, v in result.items() if k != "unjudged")
+        figures = ", ".join(f"{k} {v}" for k, v in result.items() if k not in ("unjudged", "missed"))
         print(f"{f.stem}: {figures}")
-        for k in result["unjudged"]:  # type: ignore[attr-defined]
-            print(f"    unjudged: {k[0]} -> {k[1]} argument {k[2]}")
+        for what in ("unjudged", "missed"):
+            for k in result.get(what, []):  # type: ignore[attr-defined]
+                print(f"    {what}: {k[0]} -> {k[1]} argument {k[2]}")
     return 0
 
 

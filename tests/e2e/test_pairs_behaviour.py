@@ -140,3 +140,67 @@ def test_pairs_command_counts_pairs_by_origin(tmp_path, capsys):
     assert main(["pairs", "-j", "1", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "from behaviour only" in out and "text_blank() returns a fresh text *" in out
+
+
+# An allocator table (calls through function pointers), constructors that fill an out-parameter through a helper,
+# a loop that stores a back-pointer to itself in one of its parts, and a consumer wrapping the destructor.
+POOL_C = """
+    #include <stdlib.h>
+    typedef struct pool_mem { void *(*alloc)(size_t); void (*release)(void *); } pool_mem;
+    typedef struct session { pool_mem *mem; int id; } session;
+    typedef struct handle { struct loop *owner; } handle;
+    typedef struct loop { handle watcher; int n; } loop;
+    void *pool_malloc(pool_mem *mem, size_t n) { return mem->alloc(n); }
+    void pool_free(pool_mem *mem, void *p) { mem->release(p); }
+    static int session_make(session **out, pool_mem *mem) {
+        session *s = pool_malloc(mem, sizeof *s);
+        if (s == NULL)
+            return -1;
+        s->mem = mem;
+        *out = s;
+        return 0;
+    }
+    int session_client_new(session **out, pool_mem *mem) {
+        session *s;
+        int rv = session_make(&s, mem);
+        if (rv != 0)
+            return rv;
+        s->id = 1;
+        *out = s;
+        return 0;
+    }
+    void session_del(session *s) {
+        if (s == NULL)
+            return;
+        pool_free(s->mem, s);
+    }
+    void stats_done(session *s) { session_del(s); }
+    static void handle_init(loop *l, handle *h) { h->owner = l; }
+    loop *loop_new(void) {
+        loop *l = calloc(1, sizeof *l);
+        if (l == NULL)
+            return NULL;
+        handle_init(l, &l->watcher);
+        return l;
+    }
+    void loop_delete(loop *l) { free(l); }
+    int use(pool_mem *mem, int fail) {
+        session *s;
+        if (session_client_new(&s, mem) != 0)
+            return -1;
+        if (fail)
+            return -2;
+        session_del(s);
+        return 0;
+    }
+"""
+
+
+def test_out_parameters_through_helpers_allocator_tables_and_back_pointers(tmp_path):
+    result = scan_sources(tmp_path, {"pool.c": POOL_C})
+    pairs = {(p.acquirer, p.releaser, p.release_arg) for p in result.pairs}
+    assert {("pool_malloc", "pool_free", 1), ("session_make", "session_del", 0),
+            ("session_client_new", "session_del", 0), ("loop_new", "loop_delete", 0)} <= pairs
+    # wraps session_del: the same file is no evidence for a wrapper, and the names share nothing
+    assert not {p for p in pairs if p[1] == "stats_done"}
+    assert ("pool.c", 45, "use", "resource-leak") in brief(result)
