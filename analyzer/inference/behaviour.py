@@ -80,10 +80,12 @@ def _words(name: str) -> list[str]:
     return [w for w, _, _ in split_words(name)]
 
 
-def shared_words(a: str, r: str, base: str) -> list[str]:
+def shared_words(a: str, r: str, base: str, strict: bool = False) -> list[str]:
     """Words the two names share that say something: a word of the type (`msg_from_text` / `msg_unref` for
     `msg`), or a word past their common leading run (`...ComputeReshardTable` / `...ReleaseReshardTable`, while
-    `clusterManagerGetDisconnectedLinks` / `clusterManagerReleaseReshardTable` only share a module prefix)."""
+    `clusterManagerGetDisconnectedLinks` / `clusterManagerReleaseReshardTable` only share a module prefix).
+    `strict` (a wrapper releaser): one name's words all in the other (`config_words` / `config_forget_words`) or
+    two words past the leading run; `createStringObject` / `propagateErrorString` share too little."""
     verbs = set(ACQUIRE_VERBS) | set(RELEASE_VERBS) | GETTER_WORDS
     aw, rw = [w for w in _words(a) if w not in verbs], [w for w in _words(r) if w not in verbs]
     lead = 0
@@ -91,6 +93,9 @@ def shared_words(a: str, r: str, base: str) -> list[str]:
         lead += 1
     type_words = {w for w in _words(base) if len(w) >= 3}
     shared = [w for w in aw if w in rw and (w in type_words or w not in aw[:lead])]
+    if strict:
+        contained = bool(aw) and bool(rw) and (set(aw) <= set(rw) or set(rw) <= set(aw))
+        return shared if contained or len([w for w in shared if w not in aw[:lead]]) >= 2 else []
     if not shared and lead and (set(aw) <= set(rw) or set(rw) <= set(aw)):  # `str_split` / `str_free_split`
         shared = aw[:lead]
     glued = os.path.commonprefix([a.lower(), r.lower()])  # noqa: RUF071 - names, not paths
@@ -99,7 +104,7 @@ def shared_words(a: str, r: str, base: str) -> list[str]:
     return shared
 
 
-def score(a: Role, r: Role, container: bool) -> tuple[float, list[Evidence]]:
+def score(a: Role, r: Role, container: bool, wrapper: bool = False) -> tuple[float, list[Evidence]]:
     """The score and evidence of a behaviour pair. Type and roles alone stay low: the same file (unless the type
     is a container many functions release, like `list`) or shared name words lift it. Arguments after the released
     one cost nothing: a body that frees its first argument on every path destroys it, whatever else it takes
@@ -109,10 +114,10 @@ def score(a: Role, r: Role, container: bool) -> tuple[float, list[Evidence]]:
         + WEIGHTS["behaviour:releaser"]
     ev = [Evidence(EvidenceKind.TYPES, f"behaviour: {a.decl.name}() {a.how} {_tname(a.key)}; {r.decl.name}() "
                                        f"releases its {_tname(r.key)} (argument {r.slot + 1}) on every path")]
-    if a.decl.loc.file and a.decl.loc.file == r.decl.loc.file and not container:
+    if a.decl.loc.file and a.decl.loc.file == r.decl.loc.file and not container and not wrapper:
         s += WEIGHTS["same-file"]
         ev.append(Evidence(EvidenceKind.SAME_FILE, f"declared in the same file {os.path.basename(a.decl.loc.file)}"))
-    if words := shared_words(a.decl.name, r.decl.name, a.key[0]):
+    if words := shared_words(a.decl.name, r.decl.name, a.key[0], wrapper):
         s += WEIGHTS["behaviour:shared-word"]
         ev.append(Evidence(EvidenceKind.NAMES, f"names: {a.decl.name} / {r.decl.name} share '{' '.join(words)}'"))
     if a.slot >= 0:

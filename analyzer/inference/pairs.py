@@ -283,8 +283,8 @@ def _known(pairs: list[Pair]) -> Known:
                  {k: frozenset(v) for k, v in fills.items()}, {k: frozenset(v) for k, v in releases.items()})
 
 
-def _behaviour_pair(a: Role, r: Role, container: bool) -> Pair:
-    s, evidence = behaviour_score(a, r, container)
+def _behaviour_pair(a: Role, r: Role, container: bool, wrapper: bool) -> Pair:
+    s, evidence = behaviour_score(a, r, container, wrapper)
     base, depth = a.key
     t = base if depth == 1 else f"{base} {'*' * (depth - 1)}"
     return Pair(t, a.decl.qualname, r.decl.qualname, round(min(s, 1.0), 3), tuple(evidence),
@@ -300,8 +300,8 @@ def _with_behaviour(pairs: list[Pair], cands: list[ir.FuncDecl], roles: Roles) -
     wrapping = wrappers(releasers, roles)
     shared = containers(releasers, wrapping)
     for a, r in role_pairs(acquirer_roles(cands, roles), releasers):
-        # a wrapper pairs on shared name words alone, never on the file: `raxNew` is not freeTrackingRadixTree's
-        found = _behaviour_pair(a, r, a.key in shared or r.decl.usr in wrapping)
+        # a wrapper pairs on close names alone, never on the file: `raxNew` is not freeTrackingRadixTree's
+        found = _behaviour_pair(a, r, a.key in shared, r.decl.usr in wrapping)
         i = by_key.get((found.acquirer, found.releaser, found.release_arg))
         if i is None:
             by_key[(found.acquirer, found.releaser, found.release_arg)] = len(out)
