@@ -130,7 +130,7 @@ def _moves_an_argument(a: _Acq, roles: Roles) -> bool:
     d = a.decl
     if a.out_arg is not None or d.usr not in roles.functions or roles.returns_fresh(d.usr):
         return False
-    if roles.returns_param(d.usr) is not None:
+    if roles.returns_param(d.usr) is not None or roles.moves_param(d.usr) is not None:
         return roles.takes_reference(d.usr) is None
     return usable((a.base, 1)) and any(typed(d, i) == (a.base, 1) for i in range(len(d.param_types)))
 

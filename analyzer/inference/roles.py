@@ -57,6 +57,7 @@ class Roles:
         self._fresh: dict[str, bool] = {}
         self._identity: dict[str, int | None] = {}
         self._out: dict[str, list[int]] = {}
+        self._moves: dict[str, int | None] = {}
 
     # ---- releases -------------------------------------------------------------------------------------------
 
@@ -148,9 +149,10 @@ class Roles:
             return isinstance(arg, ir.Const) and arg.value == 0
         return bool(e.callee_usr) and e.callee_usr in self.functions and self.returns_fresh(e.callee_usr)
 
-    def _fresh_names(self, fn: ir.Function) -> tuple[set[str], set[str]]:
-        """(locals that only ever hold fresh objects or NULL, every local assigned anything else)."""
-        fresh: set[str] = set()
+    def _fresh_names(self, fn: ir.Function, seed: str = "") -> tuple[set[str], set[str]]:
+        """(locals that only ever hold fresh objects or NULL, every local assigned anything else). `seed`: a
+        parameter counted as fresh (what `moves_param` asks: is every return that parameter or its move?)."""
+        fresh: set[str] = {seed} if seed else set()
         other: set[str] = set()
         copies: list[tuple[str, ir.Operand]] = []
         for e in cfg.events(fn):
@@ -163,13 +165,12 @@ class Roles:
                     fresh.add(a.base.name)
             if e.result is None:
                 continue
-            k = self.returns_param(e.callee_usr) if e.callee_usr in self.functions else \
-                0 if e.callee.rsplit("::", 1)[-1] in RETURNS_FIRST else None
-            if k is not None and k < len(e.args):  # `ptr = extend_to_usable(ptr, n)` returns its argument
+            k = self._moved_arg(e)
+            if k is not None and k < len(e.args):  # `ptr = extend_to_usable(ptr, n)`, `s = sdscat(s, t)`
                 copies.append((e.result.name, e.args[k]))
             else:
                 (fresh if self._fresh_call(e) else other).add(e.result.name)
-        other |= {p.name for p in fn.params}
+        other |= {p.name for p in fn.params if p.name != seed}
         changed = True
         while changed:
             changed = False
@@ -187,6 +188,39 @@ class Roles:
                     other.add(dst)
                     changed = True
         return fresh - other, other
+
+    def _moved_arg(self, e: ir.Call) -> int | None:
+        """The argument whose object the call returns, moved or not: realloc(p, n), memcpy(d, ..), sdscat(s, t)."""
+        realloc = self.rules.realloc_for(e.callee) if e.callee else None
+        if realloc is not None:
+            arg = e.args[realloc.arg] if realloc.arg < len(e.args) else None
+            return None if isinstance(arg, ir.Const) else realloc.arg
+        if e.callee_usr in self.functions:
+            return self.moves_param(e.callee_usr)
+        return 0 if e.callee.rsplit("::", 1)[-1] in RETURNS_FIRST else None
+
+    def moves_param(self, usr: str) -> int | None:
+        """The parameter every return returns, itself, moved (realloc) or replaced by a fresh object, when it is
+        not simply fresh: `sds sdscatlen(sds s, ..)`, `extend_to_usable(ptr, size)`."""
+        if usr in self._moves:
+            return self._moves[usr]
+        self._moves[usr] = None  # recursion
+        fn = self.functions.get(usr)
+        if fn is None:
+            return None
+        found = None
+        rets = [e.value for e in cfg.events(fn) if isinstance(e, ir.Return)]
+        plain = self._fresh_names(fn)[0] if rets else set()
+        for i, p in enumerate(fn.params if rets else ()):
+            if not p.is_pointer:
+                continue
+            owned, _ = self._fresh_names(fn, p.name)
+            if all((isinstance(v, ir.Var) and v.name in owned) or (isinstance(v, ir.Const) and not v.value)
+                   for v in rets) and any(isinstance(v, ir.Var) and v.name not in plain for v in rets):
+                found = i
+                break
+        self._moves[usr] = found
+        return found
 
     def returns_fresh(self, usr: str) -> bool:
         """Every return returns NULL or an object fresh from an acquiring call (an allocator, a constructor),

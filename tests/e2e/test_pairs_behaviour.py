@@ -13,6 +13,7 @@ TEXT_H = """
     text text_blank(void);
     text text_from_int(int v);
     text text_grow(text t, size_t n);
+    text text_twice(int v);
     void text_drop(text t);
     const char *text_peek(text t);
     list *list_build(void);
@@ -44,6 +45,12 @@ TEXT_C = """
     text text_grow(text t, size_t n) {
         text bigger = realloc(t, n);
         return bigger != NULL ? bigger : t;
+    }
+    text text_twice(int v) {
+        text t = text_from_int(v);
+        if (t != NULL)
+            t = text_grow(t, 32);  /* moves t: still the fresh text */
+        return t;
     }
     void text_drop(text t) {
         if (t == NULL)
@@ -122,7 +129,7 @@ def test_constructors_without_verbs_typedefs_and_reference_counts(tmp_path):
     result = _scan(tmp_path)
     pairs = {(p.acquirer, p.releaser, p.release_arg) for p in result.pairs}
     assert {("text_blank", "text_drop", 0), ("text_from_int", "text_drop", 0),  # `text` is its own type
-            ("list_build", "list_put", 0), ("list_retain", "list_put", 0)} <= pairs
+            ("list_build", "list_put", 0), ("list_retain", "list_put", 0), ("text_twice", "text_drop", 0)} <= pairs
     assert ("config_words", "config_forget_words", 0) in pairs  # shared words past the prefix
     used = {f for p in pairs for f in p[:2]}
     # realloc-like, getter, element removal, a count that is no reference count, a shared static table
