@@ -76,6 +76,9 @@ def _tname(key: TypeKey) -> str:
     return key[0] + " " + "*" * key[1]
 
 
+_VERBS = frozenset(ACQUIRE_VERBS) | frozenset(RELEASE_VERBS) | GETTER_WORDS
+
+
 def _words(name: str) -> list[str]:
     return [w for w, _, _ in split_words(name)]
 
@@ -86,22 +89,24 @@ def shared_words(a: str, r: str, base: str, strict: bool = False) -> list[str]:
     `clusterManagerGetDisconnectedLinks` / `clusterManagerReleaseReshardTable` only share a module prefix).
     `strict` (a wrapper releaser): one name's words all in the other (`config_words` / `config_forget_words`) or
     two words past the leading run; `createStringObject` / `propagateErrorString` share too little."""
-    verbs = set(ACQUIRE_VERBS) | set(RELEASE_VERBS) | GETTER_WORDS
-    aw, rw = [w for w in _words(a) if w not in verbs], [w for w in _words(r) if w not in verbs]
+    aw, rw = [w for w in _words(a) if w not in _VERBS], [w for w in _words(r) if w not in _VERBS]
     lead = 0
     while lead < min(len(aw), len(rw)) and aw[lead] == rw[lead]:
         lead += 1
     type_words = {w for w in _words(base) if len(w) >= 3}
     shared = [w for w in aw if w in rw and (w in type_words or w not in aw[:lead])]
+    contained = bool(aw) and bool(rw) and (set(aw) <= set(rw) or set(rw) <= set(aw))
     if strict:
-        contained = bool(aw) and bool(rw) and (set(aw) <= set(rw) or set(rw) <= set(aw))
         return shared if contained or len([w for w in shared if w not in aw[:lead]]) >= 2 else []
-    if not shared and lead and (set(aw) <= set(rw) or set(rw) <= set(aw)):  # `str_split` / `str_free_split`
+    if not shared and lead and contained:  # `str_split` / `str_free_split`
         shared = aw[:lead]
+    return shared or _glued_type_prefix(a, r, type_words)
+
+
+def _glued_type_prefix(a: str, r: str, type_words: set[str]) -> list[str]:
+    """`sdsempty` / `sdsfree`: the names start with the same type word glued to the rest."""
     glued = os.path.commonprefix([a.lower(), r.lower()])  # noqa: RUF071 - names, not paths
-    if not shared and any(glued.startswith(w) for w in type_words):  # `sdsempty` / `sdsfree`
-        shared = [glued]
-    return shared
+    return [glued] if any(glued.startswith(w) for w in type_words) else []
 
 
 def score(a: Role, r: Role, container: bool, wrapper: bool = False) -> tuple[float, list[Evidence]]:

@@ -36,6 +36,23 @@ def _count_change(e: ir.Event, names: set[str], op: str) -> bool:
     return False
 
 
+def _propagate(copies: list[tuple[str, ir.Operand]], fresh: set[str], other: set[str]) -> bool:
+    """One round of copies: fresh flows through `a = b`, anything else taints; True if something changed."""
+    changed = False
+    for dst, src in copies:
+        if dst in other:
+            continue
+        if isinstance(src, ir.Var) and src.name in fresh and src.name not in other:
+            if dst not in fresh:
+                fresh.add(dst)
+                changed = True
+        elif (isinstance(src, ir.Var) and src.name in other) or not (
+                isinstance(src, ir.Var) or (isinstance(src, ir.Const) and not src.value)):
+            other.add(dst)
+            changed = True
+    return changed
+
+
 @dataclass(frozen=True)
 class Known:
     """Roles already settled elsewhere (the confident name pairs): calls to these count as acquiring/releasing."""
@@ -158,36 +175,27 @@ class Roles:
         for e in cfg.events(fn):
             if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var):
                 copies.append((e.dst.name, e.src))
-            if not isinstance(e, ir.Call):
-                continue
-            for j, a in enumerate(e.args):  # `session_new(&session, ..)` fills `session`
-                if isinstance(a, ir.AddrOf) and isinstance(a.base, ir.Var) and self._fills(e, j):
-                    fresh.add(a.base.name)
-            if e.result is None:
-                continue
-            k = self._moved_arg(e)
-            if k is not None and k < len(e.args):  # `ptr = extend_to_usable(ptr, n)`, `s = sdscat(s, t)`
-                copies.append((e.result.name, e.args[k]))
-            else:
-                (fresh if self._fresh_call(e) else other).add(e.result.name)
+            elif isinstance(e, ir.Call):
+                self._call_defines(e, fresh, other, copies)
         other |= {p.name for p in fn.params if p.name != seed}
-        changed = True
-        while changed:
-            changed = False
-            for dst, src in copies:
-                if dst in other:
-                    continue
-                if isinstance(src, ir.Var) and src.name in fresh and src.name not in other:
-                    if dst not in fresh:
-                        fresh.add(dst)
-                        changed = True
-                elif not (isinstance(src, ir.Const) and not src.value) and not isinstance(src, ir.Var):
-                    other.add(dst)
-                    changed = True
-                elif isinstance(src, ir.Var) and src.name in other:
-                    other.add(dst)
-                    changed = True
+        while _propagate(copies, fresh, other):
+            pass
         return fresh - other, other
+
+    def _call_defines(self, e: ir.Call, fresh: set[str], other: set[str],
+                      copies: list[tuple[str, ir.Operand]]) -> None:
+        """What a call defines: locals filled through their address, and its result (fresh, a copy of the
+        argument it moves, or anything else)."""
+        for j, a in enumerate(e.args):  # `session_new(&session, ..)` fills `session`
+            if isinstance(a, ir.AddrOf) and isinstance(a.base, ir.Var) and self._fills(e, j):
+                fresh.add(a.base.name)
+        if e.result is None:
+            return
+        k = self._moved_arg(e)
+        if k is not None and k < len(e.args):  # `ptr = extend_to_usable(ptr, n)`, `s = sdscat(s, t)`
+            copies.append((e.result.name, e.args[k]))
+        else:
+            (fresh if self._fresh_call(e) else other).add(e.result.name)
 
     def _moved_arg(self, e: ir.Call) -> int | None:
         """The argument whose object the call returns, moved or not: realloc(p, n), memcpy(d, ..), sdscat(s, t)."""
