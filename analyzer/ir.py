@@ -243,6 +243,9 @@ class FuncDecl:
     in_project: bool = False
     noreturn: bool = False
     attributes: tuple[str, ...] = ()  # e.g. 'ownership_returns(malloc)', 'malloc(dm_free, 1)'
+    # the typedef names of the return and parameter types that hide a pointer to char/void ('sds', '' otherwise):
+    # `sds sdsnew(const char *)` has ('sds', ''); empty when there is none
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

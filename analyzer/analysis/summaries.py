@@ -151,7 +151,10 @@ class Resolver:
         wrapper of the same kind sharing the longest name prefix (`dm_pack_del`); else the rule's."""
         if acquirer and self.rules.acquire_for(acquirer) is None:
             best, best_len = "", 2
-            candidates = [s.qualname for s in self.summaries.values() if any(k == kind for _, k in s.releases_args)]
+            # a body that releases its first argument: `luaPushErrorBuff(lua, err)` consumes an sds, it does not
+            # name the release of every sds a `lua*` function returns
+            candidates = [s.qualname for s in self.summaries.values()
+                          if any(i == 0 and k == kind for i, k in s.releases_args)]
             candidates += self.rules.release_names(kind)
             for name in sorted(candidates):
                 common = len(os.path.commonprefix([name, acquirer]))  # noqa: RUF071 - names, not paths

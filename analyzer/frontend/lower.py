@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 
-from clang.cindex import Cursor, CursorKind, TranslationUnit, TypeKind
+from clang.cindex import Cursor, CursorKind, TranslationUnit, Type, TypeKind
 
 from analyzer import ir
 
@@ -155,6 +155,25 @@ _DECL_CACHE: dict[tuple, ir.FuncDecl] = {}
 # Functions defined in headers, already lowered by this worker process: the pipeline keeps one copy per USR anyway.
 # Only in worker processes, which live for one scan (an in-process caller may scan the same tree twice).
 _LOWERED_IN_THIS_WORKER: set[tuple] = set()
+
+
+_GENERIC_POINTEES = frozenset({TypeKind.VOID, TypeKind.CHAR_S, TypeKind.CHAR_U, TypeKind.SCHAR, TypeKind.UCHAR})
+
+
+def _pointer_alias(t: Type) -> str:
+    """'sds' for a type spelled with a typedef that hides a char/void pointer (`typedef char *sds;`), 'sds *' for a
+    pointer to one, else ''."""
+    if t.kind == TypeKind.ELABORATED:
+        t = t.get_named_type()
+    if t.kind == TypeKind.POINTER:  # `sds *` (an array of sds or an out-parameter)
+        inner = _pointer_alias(t.get_pointee())
+        return f"{inner} *" if inner else ""
+    if t.kind != TypeKind.TYPEDEF:
+        return ""
+    canon = t.get_canonical()
+    if canon.kind != TypeKind.POINTER or canon.get_pointee().kind not in _GENERIC_POINTEES:
+        return ""
+    return str(t.get_typedef_name() or "")
 
 
 def _in_worker() -> bool:
@@ -317,10 +336,12 @@ class ModuleLowerer:
         file = c.location.file.name if c.location.file else ""
         params_: list[str] = []
         attrs = []
+        aliases = [_pointer_alias(c.result_type)]
         for k in c.get_children():
             kind = k.kind
             if kind == CursorKind.PARM_DECL:
                 params_.append(k.type.get_canonical().spelling)
+                aliases.append(_pointer_alias(k.type))
             elif kind.name.endswith("_ATTR"):
                 text = attribute_text(k)
                 attrs.append(text or kind.name.lower())
@@ -332,7 +353,8 @@ class ModuleLowerer:
         return ir.FuncDecl(c.get_usr(), c.spelling, qualified_name(c), rtype, params,
                            ir.Loc(file, c.location.line, c.location.column), has_body=defn is not None,
                            in_project=bool(file) and self.is_project(file),
-                           noreturn="noreturn" in c.type.spelling, attributes=tuple(attrs))
+                           noreturn="noreturn" in c.type.spelling, attributes=tuple(attrs),
+                           aliases=tuple(aliases) if any(aliases) else ())
 
     def lower(self) -> ir.Module:
         self._walk(self.tu.cursor)
