@@ -60,10 +60,18 @@ char *refill(const char *marker) {
     return NULL;
 }
 char *leak(const char *marker) { char *v; xasprintf(&v, "%s", marker); return NULL; }
+int array_set(int idx, char **cause) { if (idx < 0) { xasprintf(cause, "bad %d", idx); return -1; } return 0; }
+int remove_or_default(int idx, char **cause) { if (idx == -1) return 0; else if (array_set(idx, cause) != 0) return -1; return 0; }
+int set_option(int idx) {
+    char *cause;
+    if (remove_or_default(idx, &cause) != 0) { puts(cause); free(cause); return -1; }
+    return 0;
+}
 """
 
 
 def test_out_parameter_passed_on_to_an_acquirer_makes_an_out_acquirer(tmp_path):
     """`xasprintf(&v, ...)` -> `vasprintf(ret, ...)` with `char **ret` its parameter: v receives a new block (no
-    double release after `free(v); xasprintf(&v, ...); free(v);`), and a lost one leaks."""
+    double release after `free(v); xasprintf(&v, ...); free(v);`), and a lost one leaks. An error string passed on
+    to a callee that sets it only on failure stays set only on failure (`set_option` frees it where it exists)."""
     assert brief(scan_sources(tmp_path, {"xa.c": XASPRINTF})) == {("xa.c", 16, "leak", "resource-leak")}

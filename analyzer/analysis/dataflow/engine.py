@@ -875,9 +875,15 @@ class OwnershipAnalysis:
             for prid in st.pts[target.name]:
                 if st.status.get(prid) == PARAM and len(prid) == 2:
                     st.param_events[("out", prid[1])] = effect.acquire_kind
-        elif isinstance(target, ir.Var) and target.name in self.param_index:
+        elif isinstance(target, ir.Var) and target.name in self.param_index and not self._sets_out_on_some(e, index):
             # `vasprintf(ret, ...)` with `char **ret` a parameter: the caller's variable receives it
             st.param_events[("out", self.param_index[target.name])] = effect.acquire_kind
+
+    def _sets_out_on_some(self, e: ir.Call, index: int) -> bool:
+        """The callee writes out-parameter `index` only on some of its results (an error string set on failure):
+        passing our own parameter on does not make it always set."""
+        summary = self.resolver.summary_for(e)
+        return summary is not None and any(j == index for j, _ in summary.out_on_values)
 
     def _status_link(self, e: ir.Call, index: int, rid: tuple) -> StatusLink:
         summary = self.resolver.summary_for(e)
