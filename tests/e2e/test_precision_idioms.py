@@ -75,3 +75,31 @@ def test_out_parameter_passed_on_to_an_acquirer_makes_an_out_acquirer(tmp_path):
     double release after `free(v); xasprintf(&v, ...); free(v);`), and a lost one leaks. An error string passed on
     to a callee that sets it only on failure stays set only on failure (`set_option` frees it where it exists)."""
     assert brief(scan_sources(tmp_path, {"xa.c": XASPRINTF})) == {("xa.c", 16, "leak", "resource-leak")}
+
+
+OUT_NULL_CHECK = r"""
+#include <stdlib.h>
+typedef struct map { int n; } map;
+int map_new(map **out) {
+    *out = calloc(1, sizeof(map));
+    if (*out == NULL) return -1;
+    return 0;
+}
+int map_user(void) {
+    map *m;
+    if (map_new(&m) < 0) return -1;
+    free(m);
+    return 0;
+}
+int map_leak(void) {
+    map *m;
+    if (map_new(&m) < 0) return -1;
+    return 0;
+}
+"""
+
+
+def test_an_out_parameter_found_null_was_not_set(tmp_path):
+    """`*out = calloc(..); if (*out == NULL) return -1;` (libgit2's GIT_ERROR_CHECK_ALLOC): on -1 the caller got
+    nothing, so `if (map_new(&m) < 0) return -1;` leaks nothing; forgetting m on success still leaks."""
+    assert brief(scan_sources(tmp_path, {"map.c": OUT_NULL_CHECK})) == {("map.c", 17, "map_leak", "resource-leak")}

@@ -366,6 +366,9 @@ class OwnershipAnalysis:
         verdict = kind.is_invalid(e.op, e.const) if kind else (
             True if (e.op == "==" and e.const == 0) else False if (e.op == "!=" and e.const == 0) else None)
         if verdict is True:
+            if status == ESCAPED and any(k[0] == "out-rid" and v == rid for k, v in st.param_events.items()
+                                         if isinstance(k, tuple)):
+                st.status[rid] = INVALID  # what an out-parameter received is NULL: the caller gets nothing
             if status == OWNED:
                 st.status[rid] = INVALID
                 for old in st.pending.pop(rid, ()):
@@ -435,7 +438,7 @@ class OwnershipAnalysis:
         self.return_shapes.append(ReturnShape(
             tuple(sorted(self.resources[r].kind for r in owned_at_return if r in self.resources)),
             tuple(sorted(self.resources[r].acquirer for r in returned if r in self.resources)),
-            self._returns_borrowed(e.value, returned, st), dict(st.param_events), isinstance(e.value, ir.Const),
+            self._returns_borrowed(e.value, returned, st), _events_at_return(st), isinstance(e.value, ir.Const),
             tuple(sorted(r[1] for r in returned if r[0] == "param")), self._constant(e.value, st),
             self._members_emptied(st)))
         for rid, status in sorted(st.status.items(), key=repr):
@@ -657,7 +660,10 @@ class OwnershipAnalysis:
     def _store_message(self, e: ir.Assign, rid: tuple, st: State) -> str:
         """An owned resource stored in a field, global, element or through an out-parameter: where it went."""
         if isinstance(e.dst, ir.Deref) and isinstance(e.dst.base, ir.Var) and e.dst.base.name in self.param_index:
-            st.param_events[("out", self.param_index[e.dst.base.name])] = self.resources[rid].kind
+            index = self.param_index[e.dst.base.name]
+            st.param_events[("out", index)] = self.resources[rid].kind
+            st.param_events[("out-rid", index)] = rid  # `*out = calloc(..); if (*out == NULL) return -1;`
+            st.pts[pointee(e.dst.base.name)] = frozenset({rid})
             return f"stored through out-parameter '{e.dst.base.name}'"
         if isinstance(e.dst, ir.Field) and e.dst.base is None:
             self.result.member_stores.append((e.dst.name, self.resources[rid], e.loc))
@@ -935,6 +941,17 @@ class OwnershipAnalysis:
             return True
         # only kinds both defined by rules can mismatch; summary-derived kinds stay quiet
         return not (acquired in rules.kinds and released in rules.kinds)
+
+
+def _events_at_return(st: State) -> dict:
+    """The parameter events a caller sees: an out-parameter that received NULL (`*out = calloc(..)` failed) was
+    not set with a resource."""
+    events = dict(st.param_events)
+    for key in [k for k in events if isinstance(k, tuple) and k[0] == "out-rid"]:
+        rid = events.pop(key)
+        if st.status.get(rid) == INVALID:
+            events.pop(("out", key[1]), None)
+    return events
 
 
 def _object_of_field_address(op: ir.Operand | None) -> ir.Var | None:
