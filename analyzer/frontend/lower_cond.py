@@ -55,11 +55,12 @@ class CondLowerer(LoweringContext):
             if op in COMPARISONS:
                 lc, rc = self.const_value(rhs), self.const_value(lhs)
                 if lc is not None or rc is not None:
-                    value = self.expr(lhs if lc is not None else rhs)
+                    tested = lhs if lc is not None else rhs
+                    value = self.expr(tested)
                     const = lc if lc is not None else rc
                     assert const is not None
                     oper = op if lc is not None else SWAP[op]
-                    self.split(_loc(s), value, oper, const, t, f, s)
+                    self.split(_loc(s), value, oper, const, t, f, s, self._assigned_from(tested))
                     return
                 if op in ("==", "!=") and _is_pointer(lhs.type) and _is_pointer(rhs.type):
                     a, b = self.expr(lhs), self.expr(rhs)
@@ -88,16 +89,32 @@ class CondLowerer(LoweringContext):
     def branch_on_value(self, value: ir.Operand, loc: ir.Loc, t: int, f: int, c: Cursor) -> None:
         self.split(loc, value, "!=", 0, t, f, c)
 
-    def split(self, loc: ir.Loc, value: ir.Operand, op: str, const: int, t: int, f: int, c: Cursor) -> None:
+    def split(self, loc: ir.Loc, value: ir.Operand, op: str, const: int, t: int, f: int, c: Cursor,
+              also: ir.Operand | None = None) -> None:
+        """Two edges, each assuming `value OP const` or its negation (and the same of `also`, which holds the
+        same value: the source of `(b = a) == NULL`)."""
         text = self.module.text(c)
         for target, oper, taken in ((t, op, True), (f, NEGATE[op], False)):
             edge = self.fn.new()
             self.fn.edge(self.cur, edge)
             self.fn.events[edge].append(ir.Branch(loc, taken, text))
-            if not isinstance(value, (ir.Unknown, ir.Const)):
-                self.fn.events[edge].append(ir.Assume(loc, value, oper, const))
+            for v in (value, also):
+                if v is not None and not isinstance(v, (ir.Unknown, ir.Const)):
+                    self.fn.events[edge].append(ir.Assume(loc, v, oper, const))
             self.fn.edge(edge, target)
         self.cur = None
+
+    def _assigned_from(self, c: Cursor) -> ir.Operand | None:
+        """`a` of a tested assignment `(b = a)` when a is a plain variable, else None."""
+        s = _strip(c)
+        if s.kind != CursorKind.BINARY_OPERATOR or binary_operator(s) != "=":
+            return None
+        src = _strip(_children(s)[1])
+        if src.kind != CursorKind.DECL_REF_EXPR or src.referenced is None or \
+                src.referenced.kind not in (CursorKind.VAR_DECL, CursorKind.PARM_DECL):
+            return None
+        value = self.expr(src)
+        return value if isinstance(value, (ir.Var, ir.Global)) else None
 
     def split_compare(self, loc: ir.Loc, a: ir.Operand, b: ir.Operand, equal: bool, t: int, f: int,
                       c: Cursor) -> None:

@@ -103,3 +103,27 @@ def test_an_out_parameter_found_null_was_not_set(tmp_path):
     """`*out = calloc(..); if (*out == NULL) return -1;` (libgit2's GIT_ERROR_CHECK_ALLOC): on -1 the caller got
     nothing, so `if (map_new(&m) < 0) return -1;` leaks nothing; forgetting m on success still leaks."""
     assert brief(scan_sources(tmp_path, {"map.c": OUT_NULL_CHECK})) == {("map.c", 17, "map_leak", "resource-leak")}
+
+
+TESTED_COPY = r"""
+#include <stdlib.h>
+int sort(const unsigned char *T, int *A, int n) {
+    int *B;
+    if ((B = A) == NULL) { B = (int *)malloc((size_t)(n + 1) * sizeof(int)); }
+    if (B != NULL) { B[0] = T[0]; }
+    if (A == NULL) { free(B); }
+    return 0;
+}
+int sort_leak(const unsigned char *T, int *A, int n) {
+    int *B;
+    if ((B = A) == NULL) { B = (int *)malloc((size_t)(n + 1) * sizeof(int)); }
+    if (B != NULL) { B[0] = T[0]; }
+    return 0;
+}
+"""
+
+
+def test_a_tested_copy_constrains_its_source(tmp_path):
+    """`if ((B = A) == NULL) B = malloc(..); ... if (A == NULL) free(B);` (zstd divsufsort): the test of the copy
+    is a test of A, so the free covers every path that allocated."""
+    assert brief(scan_sources(tmp_path, {"sort.c": TESTED_COPY})) == {("sort.c", 13, "sort_leak", "resource-leak")}
