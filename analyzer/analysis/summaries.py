@@ -148,8 +148,12 @@ class Resolver:
 
     def expected_release(self, kind: str, acquirer: str = "") -> str:
         """The release that matches an acquisition: for a wrapper (`dm_pack_create`), the release
-        wrapper of the same kind sharing the longest name prefix (`dm_pack_del`); else the rule's."""
-        if acquirer and self.rules.acquire_for(acquirer) is None:
+        wrapper of the same kind sharing the longest name prefix (`dm_pack_del`); an inferred pair's own
+        releaser (`createStringObject` -> `decrRefCount`, not another releaser of robj); else the rule's."""
+        acq = self.rules.acquire_for(acquirer) if acquirer else None
+        if acq is not None and acq.source.startswith("inferred:") and "/" in acq.source:
+            return acq.source.rpartition("/")[2]
+        if acquirer and acq is None:
             best, best_len = "", 2
             # a body that releases its first argument: `luaPushErrorBuff(lua, err)` consumes an sds, it does not
             # name the release of every sds a `lua*` function returns

@@ -16,7 +16,8 @@ A label file (one per codebase) judges each exported pair by reading the code:
 recall = the share of them exported. `[not_pairs] functions` lists functions of those modules judged not to be
 acquirers or releasers (getters, element removals, registrations): an exported pair using one counts as incorrect
 whatever its verdict.
-The listing (`<name>.pairs.txt` next to the label file) is the text output of `leakscan pairs` (medium and high).
+The listing (`<name>.pairs.txt` next to the label file) is the text output of `leakscan pairs` (medium and high);
+`<name>.before.pairs.txt`, when present, is the same before issue 10 (commit ca8a56e), scored too.
 """
 from __future__ import annotations
 
@@ -61,13 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     files = [Path(f) if Path(f).exists() else HERE / f for f in args.labels] or sorted(HERE.glob("*.toml"))
     for f in files:
         labels = tomllib.loads(f.read_text(encoding="utf-8"))
-        listing = Path(args.pairs) if args.pairs else f.with_suffix(".pairs.txt")
-        result = score(labels, listed_pairs(listing.read_text(encoding="utf-8")))
-        figures = ", ".join(f"{k} {v}" for k, v in result.items() if k not in ("unjudged", "missed"))
-        print(f"{f.stem}: {figures}")
-        for what in ("unjudged", "missed"):
-            for k in result.get(what, []):  # type: ignore[attr-defined]
-                print(f"    {what}: {k[0]} -> {k[1]} argument {k[2]}")
+        listings = [(f.stem, Path(args.pairs))] if args.pairs else [
+            (name, path) for name, path in ((f"{f.stem} (before: ca8a56e)", f.with_suffix(".before.pairs.txt")),
+                                            (f.stem, f.with_suffix(".pairs.txt"))) if path.exists()]
+        for name, listing in listings:
+            result = score(labels, listed_pairs(listing.read_text(encoding="utf-8")))
+            figures = ", ".join(f"{k} {v}" for k, v in result.items() if k not in ("unjudged", "missed"))
+            print(f"{name}: {figures}")
+            for what in ("unjudged", "missed"):
+                for k in result.get(what, []):  # type: ignore[attr-defined]
+                    print(f"    {what}: {k[0]} -> {k[1]} argument {k[2]}")
     return 0
 
 
