@@ -52,7 +52,7 @@ def _closes(call: ir.Call) -> bool:
 def virtual_summary(bodies: Sequence[FunctionSummary | None]) -> FunctionSummary | None:
     """What a virtual call does when the override it reaches is unknown: an argument is released when every
     visible body releases it, borrowed when each one borrows or releases it, taken (stored) when any may keep it;
-    an owned result only when every body returns one of the same kind. None (unknown) without bodies."""
+    never an owned result. None (unknown) without bodies."""
     if not bodies or any(b is None for b in bodies):
         return None  # a body without a useful summary: we know nothing about that override
     known = [b for b in bodies if b is not None]
@@ -63,10 +63,9 @@ def virtual_summary(bodies: Sequence[FunctionSummary | None]) -> FunctionSummary
         i in b.borrows_args or any(j == i for j, _ in b.releases_args) for b in known) and
         i not in {j for j, _ in releases}))
     stores = tuple(sorted({i for b in known for i in b.stores_args}))
-    kinds = {b.returns_owned for b in known}
-    owned = first.returns_owned if len(kinds) == 1 else ""
-    return FunctionSummary(first.usr, first.qualname, owned, first.returns_acquirer if owned else "", releases,
-                           (), stores, borrows, writes_unknown=any(b.writes_unknown for b in known))
+    # no owned result: what an override returns may also be kept by the object (a cache's handle, a refcount)
+    return FunctionSummary(first.usr, first.qualname, "", "", releases, (), stores, borrows,
+                           writes_unknown=any(b.writes_unknown for b in known))
 
 
 @dataclass(frozen=True, slots=True)
