@@ -2,7 +2,7 @@
 first; recursive SCCs iterate to a fixed point (at most 4 rounds)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -30,8 +30,10 @@ def _useful(s: FunctionSummary) -> bool:
 
 
 def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
-                    known: Mapping[str, FunctionSummary] | None = None) -> ProgramAnalysis:
-    """`infer`: learn summaries from bodies (off: only rules decide what a call does)."""
+                    known: Mapping[str, FunctionSummary] | None = None,
+                    progress: Callable[[int, int, str], None] | None = None) -> ProgramAnalysis:
+    """`infer`: learn summaries from bodies (off: only rules decide what a call does). `progress(done, total,
+    function)` after each function analyzed."""
     summaries: dict[str, FunctionSummary] = dict(known or {})
     # callers of a summary see it as soon as it is computed, through this read-only view
     values = MappingProxyType(prog.constant_globals())
@@ -45,6 +47,8 @@ def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
             for usr in scc:
                 res = analyze_function(prog.functions[usr], resolver)
                 results[usr] = res
+                if progress:
+                    progress(len(results), len(prog.functions), prog.functions[usr].qualname)
                 if infer and res.summary is not None and _useful(res.summary) and summaries.get(usr) != res.summary:
                     summaries[usr] = res.summary
                     changed = True

@@ -5,7 +5,7 @@ import logging
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from clang.cindex import Cursor, CursorKind, TranslationUnit, TypeKind
 
@@ -42,6 +42,7 @@ from .cursors import (
 from .lower_cond import CondLowerer
 from .lower_expr import ExprLowerer
 from .lower_stmt import StmtLowerer
+from .parsed import SYSTEM_PREFIXES, default_is_project
 
 # the cursor helpers stay importable from here, as before the split into cursors / lower_stmt / lower_cond / lower_expr
 __all__ = ["ADOPTING_METHODS", "COMPARISONS", "FUNCTION_KINDS", "KNOWN_NORETURN", "NEGATE", "OWNING_POINTERS",
@@ -162,8 +163,13 @@ class ModuleLowerer:
     """Walks one TU: function bodies in project files become ir.Function, declarations ir.FuncDecl."""
 
     def __init__(self, tu: TranslationUnit, is_project: Callable[[str], bool],
-                 parse_errors: Iterable[tuple[str, int]] = ()):
+                 parse_errors: Iterable[tuple[str, int]] = (), shipped: Mapping[str, bytes] | None = None,
+                 self_contained: bool = False):
         self.tu = tu
+        # contents of files that are not on this machine (a cluster worker): read from here, not from disk
+        self.shipped = shipped or {}
+        # lower header functions even when this worker process lowered them for an earlier TU
+        self.self_contained = self_contained
         self.is_project = is_project
         # (file, line) of syntax errors: clang's recovery may cut a body short there (a `free` lost after it)
         self.parse_errors: dict[str, list[int]] = {}
@@ -207,6 +213,8 @@ class ModuleLowerer:
 
     def _source_bytes(self, path: str) -> bytes:
         data = self._sources.get(path)
+        if data is None and path in self.shipped:
+            data = self._sources[path] = self.shipped[path]
         if data is None:
             try:
                 with open(path, "rb") as fh:
@@ -300,6 +308,8 @@ class ModuleLowerer:
 
     def _file_signature(self, path: str) -> tuple[int, int]:
         sig = self._signatures.get(path)
+        if sig is None and path in self.shipped:  # no file here: its contents tell an edited header apart
+            sig = self._signatures[path] = (hash(self.shipped[path]), -1)
         if sig is None:
             try:
                 st = os.stat(path)
@@ -363,7 +373,7 @@ class ModuleLowerer:
                     if usr in self._seen:
                         continue
                     self._seen.add(usr)
-                    if file != self.tu.spelling and _in_worker():
+                    if file != self.tu.spelling and not self.self_contained and _in_worker():
                         key = (usr, file, self._file_signature(file))
                         if key in _LOWERED_IN_THIS_WORKER:
                             continue  # a header function this worker already lowered for an earlier TU of the run
@@ -435,11 +445,3 @@ class ModuleLowerer:
         self._pending_lambdas.append((c, f"{parent_qual}::<lambda@{c.location.line}:{c.location.column}>"))
 
 
-SYSTEM_PREFIXES = ("/usr/", "/lib/", "/lib64/", "/opt/homebrew/", "/Library/", "/System/")
-
-
-def default_is_project(path: str) -> bool:
-    # libclang may spell system headers through its own install dir (`.../native/../lib/gcc/...`)
-    norm = os.path.normpath(path)
-    return (not norm.startswith(SYSTEM_PREFIXES) and "/site-packages/" not in norm
-            and os.path.basename(norm) != "<built-in>")
