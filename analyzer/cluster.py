@@ -38,7 +38,7 @@ def _connect(distributed: Any, scheduler: str | None, workers: int | None) -> tu
         except (OSError, TimeoutError) as exc:
             raise InputError(scheduler, None, f"cannot reach the Dask scheduler: {exc}") from None
     cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
+                                       processes=True, dashboard_address=":0")
     return distributed.Client(cluster), cluster
 
 
@@ -47,6 +47,9 @@ def dask_executor(scheduler: str | None, ship_sources: bool, workers: int | None
         if not tasks:
             return
         distributed = _distributed()
+        if not logging.getLogger().isEnabledFor(logging.INFO):  # Dask's own INFO lines only with -v
+            for name in ("distributed", "bokeh", "tornado"):
+                logging.getLogger(name).setLevel(logging.WARNING)
         shipper = SourceShipper() if ship_sources else None
         client, cluster = _connect(distributed, scheduler, workers)
         try:

@@ -6,7 +6,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import ir
 from .cache import CacheStats, TUCache
@@ -127,6 +127,7 @@ class Phase1Stats:
     lower_seconds: float = 0.0
     wall_seconds: float = 0.0
     cache: CacheStats | None = None
+    parsed: list[str] = field(default_factory=list)  # the TUs parsed in this scan (not from the cache), in order
 
 
 def lower_all(jobs: Sequence[CompileJob], executor: Executor, limits: Limits = Limits(),
@@ -143,6 +144,7 @@ def lower_all(jobs: Sequence[CompileJob], executor: Executor, limits: Limits = L
         if found is not None:
             results[i] = found
     todo = [i for i in range(len(jobs)) if i not in results]
+    stats.parsed.extend(jobs[i].file for i in todo)
     if progress:
         progress(len(results), len(jobs), "")
 
