@@ -5,7 +5,8 @@ from analyzer.pipeline import Timings
 
 
 def format_stats(t: Timings, total: float, after: float, report: float) -> str:
-    """`after`: correlation, baseline and suppressions, checked fixes; `report`: writing the outputs."""
+    """`after`: set-up (configuration, the host compiler's search list) and, after the analysis, correlation,
+    baseline and suppressions, checked fixes; `report`: writing the outputs."""
     p1 = t.phase1
     lines = [
         f"leakscan: time: {total:.2f} s in all",
@@ -15,7 +16,7 @@ def format_stats(t: Timings, total: float, after: float, report: float) -> str:
         f"  rules and inference  {t.rules:8.2f} s",
         f"  summaries+dataflow   {t.analysis:8.2f} s   ({t.functions} functions)",
         f"  checks               {t.checks:8.2f} s",
-        f"  profiles+fixes       {after:8.2f} s   (correlation, baseline, suppressions, checked fixes)",
+        f"  set-up, fixes...     {after:8.2f} s   (set-up, correlation, baseline, suppressions, checked fixes)",
         f"  report               {report:8.2f} s",
     ]
     c = p1.cache

@@ -259,5 +259,5 @@ def test_progress_lines_and_quiet(project: Path, tmp_path: Path) -> None:
     proc = cli("scan", str(project), "-q", "--format", "json", "-o", str(out))
     assert proc.stderr == ""
     proc = cli("scan", str(project), "--stats", "--format", "json", "-o", str(out))
-    for stage in ("parse+lower", "summaries+dataflow", "checks", "report", "cache: 4 hit(s)"):
+    for stage in ("parse+lower", "summaries+dataflow", "checks", "fixes", "report", "cache: 4 hit(s)"):
         assert stage in proc.stderr, proc.stderr
