@@ -11,8 +11,10 @@ _UNITS = {"parse": ("TU", "translation units parsed"), "analyze": ("fn", "functi
 
 
 class ScanProgress:
-    def __init__(self, stream: TextIO | None = None, quiet: bool = False, terminal: bool | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, quiet: bool = False, terminal: bool | None = None,
+                 redraw_seconds: float = 0.2) -> None:
         self.stream = stream or sys.stderr
+        self.redraw_seconds = redraw_seconds
         self.quiet = quiet
         self.terminal = self.stream.isatty() if terminal is None else terminal
         self._bar: Any = None
@@ -30,11 +32,11 @@ class ScanProgress:
                 from tqdm import tqdm
                 unit = _UNITS.get(stage, ("", ""))[0]
                 self._bar = tqdm(total=total, initial=done, desc=stage, unit=unit, file=self.stream, leave=False,
-                                 dynamic_ncols=True, mininterval=0.2)
+                                 dynamic_ncols=True, mininterval=self.redraw_seconds)
         if self._bar is not None:
-            self._bar.update(done - self._bar.n)
             if item:
                 self._bar.set_postfix_str(os.path.basename(item), refresh=False)
+            self._bar.update(done - self._bar.n)
         if done == total:
             self._finish(done, total)
 
