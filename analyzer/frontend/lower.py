@@ -199,6 +199,7 @@ class ModuleLowerer:
         self._lambda_count = 0
         self._pending_lambdas: list[tuple[Cursor, str, _Lowered | None]] = []
         self._recording: _Lowered | None = None  # the header function being lowered, kept for later TUs
+        self._records: dict[tuple, _Lowered] = {}  # header functions lowered here, for the worker's later TUs
         self._project_files: dict[str, bool] = {}
         self._source_lines: dict[str, list[bytes]] = {}
         self._deletes_this: dict[str, bool] = {}
@@ -361,6 +362,7 @@ class ModuleLowerer:
         while self._pending_lambdas:
             cursor, qual, record = self._pending_lambdas.pop(0)
             self._recorded(record, cursor, qual, "lambda")
+        _LOWERED_IN_THIS_WORKER.update(self._records)  # only whole TUs: a TU that failed half-way left none
         return ir.Module(self.tu.spelling, tuple(self.functions), tuple(self.decls.values()), tuple(self.classes),
                          tuple(self.diagnostics), globals=tuple(self.globals.values()),
                          addressed=tuple(sorted(self.addressed)))
@@ -397,7 +399,7 @@ class ModuleLowerer:
                                 self.functions.extend(done.functions)
                                 self.diagnostics.extend(done.diagnostics)
                             continue
-                        record = _LOWERED_IN_THIS_WORKER[key] = _Lowered()
+                        record = self._records[key] = _Lowered()
                     fkind = {"CXX_METHOD": "method", "CONSTRUCTOR": "constructor", "DESTRUCTOR": "destructor",
                              "CONVERSION_FUNCTION": "method"}.get(kind, "function")
                     self._recorded(record, c, qualified_name(c), fkind)
