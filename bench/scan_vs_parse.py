@@ -9,7 +9,9 @@ parallel jobs on both sides:
   * a cold `leakscan scan` with an empty cache folder;
   * a warm re-scan after appending a comment to one .c/.cc file (a real edit: the content changes), and one with
     nothing changed;
-  * peak RSS (VmHWM, sampled every 50 ms) of leakscan's main process and of its largest worker process.
+  * peak RSS (VmHWM, sampled every 50 ms) of leakscan's main process and of its largest worker process;
+  * CPU seconds (leakscan with its workers, clang's processes): on a machine shared with other work, the CPU ratio
+    says more than the wall-clock one.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scan_speed import leakscan_cmd, time_clang
+from scan_speed import children_cpu, leakscan_cmd, time_clang
 
 DEFAULT_BUILDS = ("/work/debsrc/build-leveldb", "/work/debsrc/build-redis")
 
@@ -71,8 +73,9 @@ class PeakMemory:
         return self.peaks.get(self.pid, 0) / 1024, max(workers, default=0) / 1024
 
 
-def scan(compdb: Path, jobs: int, cache: Path, out: Path) -> tuple[float, float, float, dict]:
-    """(wall seconds, main MiB, worker MiB, result)."""
+def scan(compdb: Path, jobs: int, cache: Path, out: Path) -> tuple[float, float, float, float, dict]:
+    """(wall seconds, CPU seconds of leakscan and its workers, main MiB, worker MiB, result)."""
+    cpu = children_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen([*leakscan_cmd(), "scan", "--compile-commands", str(compdb), "-j", str(jobs),
                              "--cache-dir", str(cache), "-q", "--format", "json", "-o", str(out)],
@@ -80,10 +83,11 @@ def scan(compdb: Path, jobs: int, cache: Path, out: Path) -> tuple[float, float,
     memory = PeakMemory(proc.pid)
     _, err = proc.communicate()
     elapsed = time.perf_counter() - start
+    cpu = children_cpu() - cpu
     main_mib, worker_mib = memory.stop()
     if proc.returncode not in (0, 1, 3):
         sys.exit(f"leakscan failed ({proc.returncode}): {err.strip()}")
-    return elapsed, main_mib, worker_mib, json.loads(out.read_text())
+    return elapsed, cpu, main_mib, worker_mib, json.loads(out.read_text())
 
 
 def copy_tree(compdb: Path, tmp: Path) -> tuple[Path, list[str]]:
@@ -105,18 +109,19 @@ def bench(build: str, jobs: int, clang: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="leakscan-bench-") as tmp_name:
         tmp = Path(tmp_name)
         compdb, files = copy_tree(Path(build) / "compile_commands.json", tmp)
-        clang_s, _, tus, clang_errors = time_clang(str(compdb), jobs, clang)
+        clang_s, clang_cpu, tus, clang_errors = time_clang(str(compdb), jobs, clang)
         cache = tmp / "cache"
-        cold_s, main_mib, worker_mib, cold = scan(compdb, jobs, cache, tmp / "cold.json")
-        unchanged_s, _, _, _ = scan(compdb, jobs, cache, tmp / "same.json")
+        cold_s, cold_cpu, main_mib, worker_mib, cold = scan(compdb, jobs, cache, tmp / "cold.json")
+        unchanged_s, _, _, _, _ = scan(compdb, jobs, cache, tmp / "same.json")
         edited = sorted(files, key=lambda f: os.path.getsize(f))[len(files) // 2]  # a median-sized TU
         with open(edited, "a") as fh:
             fh.write("\n/* edited by bench/scan_vs_parse.py */\n")
-        warm_s, warm_main_mib, _, warm = scan(compdb, jobs, cache, tmp / "warm.json")
+        warm_s, warm_cpu, warm_main_mib, _, warm = scan(compdb, jobs, cache, tmp / "warm.json")
     same = [f["fingerprint"] for f in cold["findings"]] == [f["fingerprint"] for f in warm["findings"]]
     return {"name": Path(build).name.removeprefix("build-"), "tus": tus, "clang_errors": clang_errors,
             "clang_s": clang_s, "cold_s": cold_s, "ratio": cold_s / clang_s, "unchanged_s": unchanged_s,
             "warm_s": warm_s, "warm_share": warm_s / cold_s, "edited": os.path.basename(edited),
+            "cpu_ratio": cold_cpu / max(clang_cpu, 1e-9), "warm_cpu_share": warm_cpu / max(cold_cpu, 1e-9),
             "main_mib": max(main_mib, warm_main_mib), "worker_mib": worker_mib,
             "functions": cold["stats"]["functions"], "findings": len(cold["findings"]), "same_findings": same}
 
@@ -129,13 +134,14 @@ def main() -> int:
     args = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; -j {args.jobs}")
     print(f"{'codebase':10} {'TUs':>4} {'clang s':>8} {'cold s':>7} {'ratio':>6} {'no-edit s':>9} {'warm s':>7} "
-          f"{'warm/cold':>9} {'main MiB':>8} {'worker MiB':>10}")
+          f"{'warm/cold':>9} {'main MiB':>8} {'worker MiB':>10} {'CPU ratio':>9} {'warm/cold CPU':>13}")
     for build in args.build_dir or DEFAULT_BUILDS:
         r = bench(build, args.jobs, args.clang)
         print(f"{r['name']:10} {r['tus']:>4} {r['clang_s']:>8.2f} {r['cold_s']:>7.2f} {r['ratio']:>5.2f}x "
               f"{r['unchanged_s']:>9.2f} {r['warm_s']:>7.2f} {r['warm_share']:>8.1%} {r['main_mib']:>8.0f} "
-              f"{r['worker_mib']:>10.0f}   ({r['functions']} functions, {r['findings']} findings, edited "
-              f"{r['edited']}, warm findings {'same' if r['same_findings'] else 'DIFFER'})", flush=True)
+              f"{r['worker_mib']:>10.0f} {r['cpu_ratio']:>8.2f}x {r['warm_cpu_share']:>13.1%}   "
+              f"({r['functions']} functions, {r['findings']} findings, edited {r['edited']}, "
+              f"warm findings {'same' if r['same_findings'] else 'DIFFER'})", flush=True)
     return 0
 
 
