@@ -91,11 +91,18 @@ def scan(compdb: Path, jobs: int, cache: Path, out: Path) -> tuple[float, float,
 
 
 def copy_tree(compdb: Path, tmp: Path) -> tuple[Path, list[str]]:
-    """The database rewritten to a copy of the source tree; the TU paths in the copy."""
+    """The database rewritten to a copy of the source tree (the folder holding every TU); the TU paths in the
+    copy. The copy's siblings are symlinks to the originals, so that flags like `-I../deps/lua/src` still find
+    them (read only)."""
     entries = json.loads(compdb.read_text())
     root = os.path.commonpath([os.path.abspath(os.path.join(e["directory"], e["file"])) for e in entries])
     root = root if os.path.isdir(root) else os.path.dirname(root)
-    copy = tmp / "src"
+    parent = tmp / "tree"
+    parent.mkdir()
+    for sibling in os.listdir(os.path.dirname(root)):
+        if sibling != os.path.basename(root):
+            (parent / sibling).symlink_to(os.path.join(os.path.dirname(root), sibling))
+    copy = parent / os.path.basename(root)
     shutil.copytree(root, copy, symlinks=True, ignore=shutil.ignore_patterns("*.o", "*.a", "*.so", ".git"))
     text = compdb.read_text().replace(root, str(copy))
     new_db = tmp / "build" / "compile_commands.json"
