@@ -130,7 +130,8 @@ def bench(build: str, jobs: int, clang: str) -> dict:
             "warm_s": warm_s, "warm_share": warm_s / cold_s, "edited": os.path.basename(edited),
             "cpu_ratio": cold_cpu / max(clang_cpu, 1e-9), "warm_cpu_share": warm_cpu / max(cold_cpu, 1e-9),
             "main_mib": max(main_mib, warm_main_mib), "worker_mib": worker_mib,
-            "functions": cold["stats"]["functions"], "findings": len(cold["findings"]), "same_findings": same}
+            "functions": cold["stats"]["functions"], "findings": len(cold["findings"]), "same_findings": same,
+            "degraded": cold["stats"]["degraded_tus"] + cold["stats"]["failed_tus"]}
 
 
 def main() -> int:
@@ -147,7 +148,8 @@ def main() -> int:
         print(f"{r['name']:10} {r['tus']:>4} {r['clang_s']:>8.2f} {r['cold_s']:>7.2f} {r['ratio']:>5.2f}x "
               f"{r['unchanged_s']:>9.2f} {r['warm_s']:>7.2f} {r['warm_share']:>8.1%} {r['main_mib']:>8.0f} "
               f"{r['worker_mib']:>10.0f} {r['cpu_ratio']:>8.2f}x {r['warm_cpu_share']:>13.1%}   "
-              f"({r['functions']} functions, {r['findings']} findings, edited {r['edited']}, "
+              f"({r['functions']} functions, {r['findings']} findings, {r['degraded']} TUs degraded or failed, "
+              f"edited {r['edited']}, "
               f"warm findings {'same' if r['same_findings'] else 'DIFFER'})", flush=True)
     return 0
 
