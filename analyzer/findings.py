@@ -5,6 +5,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 from analyzer.model import GROUPED_BY_ACQUISITION, Finding, LeakExit
+from analyzer.ranking import ranked
 from analyzer.sourcetext import read_source, split_lines
 
 
@@ -21,7 +22,8 @@ def _snippet_reader() -> Callable[[str, int], str]:
 
 
 def finalize(findings: Sequence[Finding]) -> list[Finding]:
-    """Snippets attached (fingerprint input), duplicates dropped, leaks grouped, occurrences numbered, sorted."""
+    """Snippets attached (fingerprint input), duplicates dropped, leaks grouped, scored, occurrences numbered,
+    sorted: most confident first, process-exit leaks last."""
     read = _snippet_reader()
     unique: dict[tuple, Finding] = {}
     for f in findings:
@@ -29,7 +31,8 @@ def finalize(findings: Sequence[Finding]) -> list[Finding]:
                                 acquire_snippet=read(f.acquire.file, f.acquire.line) if f.acquire else "")
         key = (f.rule_id, f.loc.file, f.loc.line, f.loc.col, f.acquire.line if f.acquire else 0, f.var)
         unique.setdefault(key, f)
-    return _number_occurrences(sorted(group_exits(list(unique.values())), key=Finding.sort_key))
+    grouped = [ranked(f) for f in group_exits(list(unique.values()))]
+    return _number_occurrences(sorted(grouped, key=Finding.sort_key))
 
 
 def _acquisition(f: Finding) -> tuple:

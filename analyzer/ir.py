@@ -224,6 +224,7 @@ class Function:
     locals: tuple[str, ...] = ()  # every local variable name (params excluded)
     opaque: int = 0  # statements/expressions the lowering did not model
     record_locals: tuple[str, ...] = ()  # locals that are structs held by value (no union, no destructor)
+    overrides: tuple[str, ...] = ()  # USRs of the virtual methods this method overrides
 
     def block(self, bid: int) -> Block:
         return self.blocks[bid]
@@ -242,6 +243,9 @@ class FuncDecl:
     in_project: bool = False
     noreturn: bool = False
     attributes: tuple[str, ...] = ()  # e.g. 'ownership_returns(malloc)', 'malloc(dm_free, 1)'
+    # the typedef names of the return and parameter types that hide a pointer to char/void ('sds', '' otherwise):
+    # `sds sdsnew(const char *)` has ('sds', ''); empty when there is none
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -164,6 +164,10 @@ class Finding:
     exits: tuple[LeakExit, ...] = ()  # the other places the same resource is lost (`loc`/`path`: the shortest)
     occurrence: int = 0  # > 0: the n-th finding whose fingerprint inputs are otherwise identical
     baseline_state: str = ""  # against a baseline: new | unchanged ('' without one)
+    score: int = 0  # static confidence 0..100 (analyzer.ranking); findings without evidence are listed by it
+    score_reasons: tuple[str, ...] = ()  # what raised or lowered the score: '+20 pair known from configuration'
+    priority: str = ""  # '' | 'process-exit': lost only where the process ends, listed after every other finding
+    over_budget: bool = False  # its function exceeded the path budget: paths were joined, conditions forgotten
 
     @property
     def exit_count(self) -> int:
@@ -193,7 +197,8 @@ class Finding:
         return hashlib.sha256("|||".join(parts).encode()).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
-        return (self.rank or 1 << 30, self.loc.file, self.loc.line, self.loc.col, self.rule_id, self.var)
+        return (self.rank or 1 << 30, self.priority != "", -self.score, self.loc.file, self.loc.line, self.loc.col,
+                self.rule_id, self.var)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +305,7 @@ class ScanStats:
     seconds: float = 0.0
     rules: tuple[str, ...] = ()
     inferred_pairs: int = 0
+    over_budget: int = 0  # functions whose paths exceeded the dataflow budget: joined early, precision reduced
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,7 +163,7 @@ def run(options: Options, progress: Progress | None = None, timings: Timings | N
                       degraded_tus=sum(m.degraded for m in modules), failed_tus=sum(m.failed for m in modules),
                       functions=len(prog.functions),
                       seconds=round(time.perf_counter() - start, 3), rules=tuple(rules.files),
-                      inferred_pairs=len(pairs))
+                      inferred_pairs=len(pairs), over_budget=sum(r.truncated for r in analysis.results))
     # URIs and fingerprints are relative to the folders the user named (a new file elsewhere must not move the root);
     # a compile database only names files
     named = list(options.paths) if options.paths and not options.compile_commands else [j.file for j in jobs]

@@ -96,6 +96,7 @@ def _result(f: Finding, rank: int, root: str, rule_index: dict[str, int]) -> dic
         "message": {"text": f"{f.message} in {f.function}()"},
         "locations": [_location(f.loc, root)],
         "partialFingerprints": {"leakscan/v1": f.fingerprint(rel)},
+        "rank": float(f.score),  # §3.27.28: 0..100, higher is more relevant
         "properties": {
             "rank": rank,
             "evidence": evidence.status if evidence else "static-only",
@@ -105,6 +106,8 @@ def _result(f: Finding, rank: int, root: str, rule_index: dict[str, int]) -> dic
             "function": f.function,
             "acquirer": f.acquirer,
             "confidence": f.confidence,
+            "score": f.score,
+            "scoreReasons": list(f.score_reasons),
             "ruleSource": f.rule_source,
         },
     }
@@ -222,7 +225,7 @@ def render_sarif(result: AnalysisResult) -> str:
     from analyzer import __version__
     rules: list[dict[str, Any]] = [_rule(k) for k in RULES.values()]
     rule_index = {r["id"]: i for i, r in enumerate(rules)}
-    ordered = sorted(result.findings, key=lambda f: (f.rank or 1 << 30, f.loc.file, f.loc.line, f.rule_id))
+    ordered = sorted(result.findings, key=Finding.sort_key)
     results = [_result(f, n, result.root, rule_index) for n, f in enumerate(ordered, 1)]
     for u in result.unexplained:
         n = len(results) + 1

@@ -25,6 +25,8 @@ def render_text(result: AnalysisResult, verbose_path: bool = True) -> str:
         if f.evidence is not None and f.evidence.status == "confirmed":
             evidence = f" (rank {f.rank}, confirmed: {_growth(f.evidence)})"
         state = f" ({f.baseline_state})" if f.baseline_state else ""
+        if f.priority:
+            state += f" (low priority: {f.priority})"
         lines.append(f"{relative(f.loc.file, result.root)}:{f.loc.line}:{f.loc.col}: {level}: "
                      f"{f.message} in {f.function}(){evidence} [{f.rule_id}]{state}")
         if verbose_path:
@@ -47,7 +49,9 @@ def render_text(result: AnalysisResult, verbose_path: bool = True) -> str:
     lines.append(f"leakscan: {len(result.findings)} finding(s){covered} in {s.functions} function(s), {s.tus} TU(s)"
                  f"{f' of {s.files} file(s)' if s.files and s.files < s.tus else ''}"
                  f"{f', {s.degraded_tus} degraded' if s.degraded_tus else ''}"
-                 f"{f', {s.failed_tus} failed' if s.failed_tus else ''}, {s.seconds:.2f}s{_workflow_summary(result)}")
+                 f"{f', {s.failed_tus} failed' if s.failed_tus else ''}"
+                 f"{f', {s.over_budget} over the path budget' if s.over_budget else ''}"
+                 f", {s.seconds:.2f}s{_workflow_summary(result)}")
     return terminal_safe("\n".join(lines) + "\n")
 
 

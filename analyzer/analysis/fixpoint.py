@@ -2,7 +2,9 @@
 first; recursive SCCs iterate to a fixed point (at most 4 rounds)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -26,7 +28,25 @@ class ProgramAnalysis:
 def _useful(s: FunctionSummary) -> bool:
     return bool(s.returns_owned or s.releases_args or s.acquires_out or s.stores_args or s.borrows_args
                 or s.returns_const is not None or s.writes_globals or s.writes_fields or s.writes_unknown
-                or s.releases_pointee or s.borrows_pointee or s.return_values or s.empties_members)
+                or s.releases_pointee or s.borrows_pointee or s.return_values or s.empties_members
+                or s.returns_arg >= 0 or s.reallocs_arg >= 0)
+
+
+def _file_of_static(usr: str) -> str:
+    """'main.c' of a file-local global's USR (`c:main.c@pending`); '' for an external one (`c:@pending`)."""
+    head, _, _ = usr.partition("@")
+    return head[2:] if head.startswith("c:") else ""
+
+
+def _carriers(results: Iterable[FunctionResult], prog: Program) -> dict[str, tuple[str, str]]:
+    """File-local globals (`static char *pending;`, address never taken) that some function leaves an owned
+    resource in, all of one kind: global USR -> (kind, acquirer)."""
+    stored: dict[str, set[tuple[str, str]]] = {}
+    for res in results:
+        for usr, _name, what in res.global_stores:
+            if _file_of_static(usr) and usr not in prog.addressed:
+                stored.setdefault(usr, set()).add((what.kind, what.acquirer))
+    return {usr: min(kinds) for usr, kinds in stored.items() if len({k for k, _ in kinds}) == 1}
 
 
 def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
@@ -37,7 +57,8 @@ def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
     summaries: dict[str, FunctionSummary] = dict(known or {})
     # callers of a summary see it as soon as it is computed, through this read-only view
     values = MappingProxyType(prog.constant_globals())
-    resolver = Resolver(rules, MappingProxyType(summaries), frozenset(prog.functions), values, prog.addressed)
+    resolver = Resolver(rules, MappingProxyType(summaries), frozenset(prog.functions), values, prog.addressed,
+                        overriders=prog.overriders)
     graph = prog.call_graph
     results: dict[str, FunctionResult] = {}
     for scc in bottom_up_sccs(graph):
@@ -54,6 +75,13 @@ def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
                     changed = True
             if not changed:
                 break
+    if infer and (carriers := _carriers(results.values(), prog)):
+        # a second look at the functions of the carriers' files, now that what the globals hold is known
+        resolver = dataclasses.replace(resolver, carriers=MappingProxyType(carriers))
+        files = {_file_of_static(usr) for usr in carriers}
+        for usr, fn in prog.functions.items():
+            if os.path.basename(fn.loc.file) in files:
+                results[usr] = analyze_function(fn, resolver)
     final = dict(summaries)
     return ProgramAnalysis(tuple(results[u] for u in sorted(results)), MappingProxyType(final),
-                           Resolver(rules, MappingProxyType(final), frozenset(prog.functions), values, prog.addressed))
+                           dataclasses.replace(resolver, summaries=MappingProxyType(final)))

@@ -10,7 +10,7 @@ import networkx as nx
 
 from analyzer import cfg, ir
 
-from .callgraph import build_call_graph
+from .callgraph import build_call_graph, overriders
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Program:
     globals: Mapping[str, ir.GlobalVar] = field(default_factory=dict)  # by USR
     addressed: frozenset[str] = frozenset()  # globals whose address is taken (initializers or code)
     written: frozenset[str] = frozenset()  # globals some function assigns
+    overriders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # virtual method -> its overrides
 
     def constant_globals(self) -> dict[str, int]:
         """USR -> value of integer globals whose value never changes: const ones, and those no code assigns or
@@ -55,9 +56,10 @@ def merge_modules(modules: Iterable[ir.Module]) -> Program:
                 globals_[g.usr] = g
         addressed.update(m.addressed)
     written, taken = _global_writes(functions.values())
+    virtual = overriders(functions)
     return Program(MappingProxyType(functions), MappingProxyType(decls), MappingProxyType(classes),
-                   build_call_graph(functions), MappingProxyType(globals_), frozenset(addressed | taken),
-                   frozenset(written))
+                   build_call_graph(functions, virtual), MappingProxyType(globals_), frozenset(addressed | taken),
+                   frozenset(written), MappingProxyType(virtual))
 
 
 def _addressed(op: ir.Operand | None, out: set[str]) -> None:

@@ -2,11 +2,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import platform
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from analyzer import ir
 from analyzer.rules import RuleSet
+
+# the number of the close system call by machine (the headers libclang parses are the host's)
+SYS_CLOSE = {"x86_64": 3, "aarch64": 57, "riscv64": 57, "i386": 6, "i686": 6, "armv7l": 6, "ppc64le": 6, "s390x": 6}
+
+# borrowers whose result is their first argument (`return memcpy(m, s, n);` hands m to the caller)
+RETURNS_DESTINATION = frozenset({
+    "memcpy", "memmove", "memset", "strcpy", "strncpy", "strcat", "strncat", "wcscpy", "wcsncpy", "wcscat",
+    "wcsncat", "wmemcpy", "wmemmove", "wmemset"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +41,32 @@ class FunctionSummary:
     empties_members: tuple[str, ...] = ()  # a method after which these members own nothing (`clear()`)
     reallocs_arg: int = -1  # realloc-like: returns argument k's block moved (or NULL, keeping it), -1: no
     out_on_values: tuple[tuple[int, tuple[int, ...]], ...] = ()  # out-parameter -> the return values it is set on
+
+
+def _closes(call: ir.Call) -> bool:
+    """`syscall(SYS_close, fd)`."""
+    return len(call.args) > 1 and isinstance(call.args[0], ir.Const) and \
+        call.args[0].value == SYS_CLOSE.get(platform.machine())
+
+
+def virtual_summary(bodies: Sequence[FunctionSummary | None]) -> FunctionSummary | None:
+    """What a virtual call does when the override it reaches is unknown: an argument is released when every
+    visible body releases it, borrowed when each one borrows or releases it, taken (stored) when any may keep it;
+    an owned result only when every body returns one of the same kind. None (unknown) without bodies."""
+    if not bodies or any(b is None for b in bodies):
+        return None  # a body without a useful summary: we know nothing about that override
+    known = [b for b in bodies if b is not None]
+    first = known[0]
+    releases = tuple(r for r in first.releases_args if all(r in b.releases_args for b in known))
+    released_somewhere = {i for b in known for i, _ in b.releases_args}
+    borrows = tuple(sorted(i for i in {*first.borrows_args, *released_somewhere} if all(
+        i in b.borrows_args or any(j == i for j, _ in b.releases_args) for b in known) and
+        i not in {j for j, _ in releases}))
+    stores = tuple(sorted({i for b in known for i in b.stores_args}))
+    kinds = {b.returns_owned for b in known}
+    owned = first.returns_owned if len(kinds) == 1 else ""
+    return FunctionSummary(first.usr, first.qualname, owned, first.returns_acquirer if owned else "", releases,
+                           (), stores, borrows, writes_unknown=any(b.writes_unknown for b in known))
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +97,17 @@ class Resolver:
     with_body: frozenset[str] = frozenset()  # USRs of analyzed functions
     global_values: Mapping[str, int] = field(default_factory=dict)  # USR -> value of globals that never change
     addressed_globals: frozenset[str] = frozenset()  # USRs of globals whose address is taken: anything may write them
+    carriers: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # static global USR -> (kind, acquirer)
+    overriders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # virtual method -> its overrides
 
     def summary_for(self, call: ir.Call) -> FunctionSummary | None:
-        if call.callee_usr and call.callee_usr in self.summaries:
-            return self.summaries[call.callee_usr]
-        return None
+        if not call.callee_usr:
+            return None
+        overrides = self.overriders.get(call.callee_usr) if call.receiver is not None else None
+        if overrides:
+            bodies = [u for u in (call.callee_usr, *overrides) if u in self.with_body]
+            return virtual_summary([self.summaries.get(u) for u in bodies])
+        return self.summaries.get(call.callee_usr)
 
     def effect(self, call: ir.Call) -> CallEffect:
         name = call.callee
@@ -85,6 +126,8 @@ class Resolver:
             if rels:
                 return CallEffect(releases=tuple((r.arg, r.kind) for r in rels), borrows_all=True,
                                   source=rels[0].source)
+        if name == "syscall" and _closes(call):
+            return CallEffect(releases=((1, "fd"),), source="builtin:syscall(SYS_close)")  # libuv's uv__close
         summary = self.summary_for(call)
         if summary is not None and summary.reallocs_arg >= 0:
             return CallEffect(acquire_kind=summary.returns_owned, acquirer=name, realloc_arg=summary.reallocs_arg,
@@ -99,7 +142,8 @@ class Resolver:
                               source=f"summary:{summary.qualname}", releases_pointee=summary.releases_pointee,
                               borrows_pointee=summary.borrows_pointee)
         if call.receiver is None and self.rules.borrows_args(name):
-            return CallEffect(borrows_all=True, source="borrow")
+            return CallEffect(borrows_all=True, source="borrow",
+                              returns_arg=0 if name.rsplit("::", 1)[-1] in RETURNS_DESTINATION else None)
         return NO_EFFECT
 
     def expected_release(self, kind: str, acquirer: str = "") -> str:
@@ -107,7 +151,10 @@ class Resolver:
         wrapper of the same kind sharing the longest name prefix (`dm_pack_del`); else the rule's."""
         if acquirer and self.rules.acquire_for(acquirer) is None:
             best, best_len = "", 2
-            candidates = [s.qualname for s in self.summaries.values() if any(k == kind for _, k in s.releases_args)]
+            # a body that releases its first argument: `luaPushErrorBuff(lua, err)` consumes an sds, it does not
+            # name the release of every sds a `lua*` function returns
+            candidates = [s.qualname for s in self.summaries.values()
+                          if any(i == 0 and k == kind for i, k in s.releases_args)]
             candidates += self.rules.release_names(kind)
             for name in sorted(candidates):
                 common = len(os.path.commonprefix([name, acquirer]))  # noqa: RUF071 - names, not paths

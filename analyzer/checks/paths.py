@@ -47,10 +47,10 @@ def confidence_of(d: Defect, resolver: Resolver) -> str:
     return "low"
 
 
-def defect_finding(d: Defect, fn: ir.Function, resolver: Resolver) -> Finding:
+def defect_finding(d: Defect, fn: ir.Function, resolver: Resolver, over_budget: bool = False) -> Finding:
     return Finding(
         rule_id=RuleId(d.rule_id), resource_kind=d.resource.kind, function=fn.qualname, loc=sloc(d.loc),
         acquire=sloc(d.resource.loc), acquirer=d.resource.acquirer, var=d.var, releaser=d.releaser,
         expected=resolver.expected_release(d.resource.kind, d.resource.acquirer), path=_path(d, d.var),
         confidence=confidence_of(d, resolver), rule_source=d.resource.source, function_usr=fn.usr,
-        function_span=(fn.loc.line, fn.end_line))
+        function_span=(fn.loc.line, fn.end_line), over_budget=over_budget)

@@ -23,7 +23,7 @@ class CheckContext:
         for res in self.analysis.results:
             for d in self.defects.get(res.function.usr, ()):
                 if d.rule_id in rule_ids:
-                    yield defect_finding(d, res.function, self.analysis.resolver)
+                    yield defect_finding(d, res.function, self.analysis.resolver, res.truncated)
 
 
 CheckFunction = Callable[[CheckContext], Iterable[Finding]]

@@ -89,9 +89,18 @@ def cmd_pairs(args: argparse.Namespace, extra: list[str]) -> ExitCode:
             sys.stdout.write(text)
     else:
         sys.stdout.write(render_pairs_text(records, inference.borrowers, args.all))
+        sys.stdout.write(origin_counts(inference.pairs, args.all) + "\n")
     if args.write_rules:
         write_text_atomic(args.write_rules, render_pairs_toml(records, inference.borrowers, args.all))
     return ExitCode.INCOMPLETE if any(m.failed for m in modules) else ExitCode.CLEAN
+
+
+def origin_counts(pairs: Any, show_all: bool = False) -> str:
+    """How many listed pairs the names found, how many the bodies' behaviour, how many both."""
+    listed = [p for p in pairs if show_all or p.confidence != "low"]
+    n = {o: sum(1 for p in listed if p.origin == o) for o in ("names", "behaviour", "both")}
+    return (f"leakscan: {len(listed)} {'' if show_all else 'medium and high '}pair(s) from names only {n['names']}, "
+            f"from behaviour only {n['behaviour']}, from both {n['both']}")
 
 
 def export(fmt: str, chosen: list[InferredPair], records: list[InferredPair], borrowers: Any, rules: RuleSet,

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from analyzer import ranking
 from analyzer.model import AnalysisResult, Diagnostic, Evidence, Finding, GrowthStack, ProfileFrame, human_bytes
 from analyzer.profiles import Profile, pick_metric
 from analyzer.profiles.fold import is_allocator_function
@@ -92,7 +93,7 @@ def correlate(result: AnalysisResult, profiles: Sequence[Profile], *, line_toler
             ev = Evidence("static-only", summary=_static_summary(groups))
         else:
             ev = Evidence("static-only", summary=f"heap growth does not apply to {f.rule_id}")
-        new_findings.append(dataclasses.replace(f, evidence=ev))
+        new_findings.append(ranking.ranked(dataclasses.replace(f, evidence=ev)))
     def strength(i: int) -> tuple:
         if i in best:
             return (0, -best[i][0].weight, -best[i][0].bytes, i)

@@ -8,7 +8,7 @@ from clang.cindex import Cursor
 
 from analyzer import ir
 
-from .cursors import _is_plain_record
+from .cursors import _is_handle_array, _is_plain_record
 
 if TYPE_CHECKING:
     from .lower import ModuleLowerer
@@ -94,7 +94,7 @@ class LoweringContext:
             name = f"{name}#{decl.location.line}"
         self.locals[key] = name
         self.local_names.append(name)
-        if _is_plain_record(decl.type):
+        if _is_plain_record(decl.type) or _is_handle_array(decl.type):
             self.record_locals.append(name)
         if self.scopes:
             self.scopes[-1].append(name)

@@ -173,6 +173,33 @@ class _Opcodes:
             self.lib.clang_EvalResult_dispose(res)
 
 
+_OVERRIDDEN: Any = None
+
+
+def overridden_usrs(method: Cursor) -> tuple[str, ...]:
+    """USRs of the virtual methods a method overrides (clang_getOverriddenCursors, not wrapped by the bindings)."""
+    global _OVERRIDDEN
+    if method.kind != CursorKind.CXX_METHOD or not method.is_virtual_method():
+        return ()
+    if _OVERRIDDEN is None:
+        lib = conf.lib
+        lib.clang_getOverriddenCursors.argtypes = [Cursor, ctypes.POINTER(ctypes.POINTER(Cursor)),
+                                                   ctypes.POINTER(ctypes.c_uint)]
+        lib.clang_getOverriddenCursors.restype = None
+        lib.clang_disposeOverriddenCursors.argtypes = [ctypes.POINTER(Cursor)]
+        lib.clang_disposeOverriddenCursors.restype = None
+        _OVERRIDDEN = lib
+    found = ctypes.POINTER(Cursor)()
+    count = ctypes.c_uint()
+    _OVERRIDDEN.clang_getOverriddenCursors(method, ctypes.byref(found), ctypes.byref(count))
+    if not count.value:
+        return ()
+    try:
+        return tuple(found[i].get_usr() for i in range(count.value))
+    finally:
+        _OVERRIDDEN.clang_disposeOverriddenCursors(found)
+
+
 _OPCODES: _Opcodes | None = None
 
 
@@ -245,15 +272,39 @@ def addressed_variables(expr: Cursor) -> set[str]:
 
 
 def _is_plain_record(t) -> bool:
-    """A struct held by value whose fields die with it: no union (members overlap), no destructor (it could
-    release what the fields hold)."""
+    """A struct or union held by value whose fields die with it: no destructor (it could release what the fields
+    hold). A union's members overlap: they are one place (`union_storage_name`)."""
     t = t.get_canonical()
     if t.kind != TypeKind.RECORD:
         return False
     decl = t.get_declaration()
-    if decl is None or decl.kind not in (CursorKind.STRUCT_DECL, CursorKind.CLASS_DECL):
+    if decl is None or decl.kind not in (CursorKind.STRUCT_DECL, CursorKind.CLASS_DECL, CursorKind.UNION_DECL):
         return False
     return not any(k.kind == CursorKind.DESTRUCTOR for k in _children(decl))
+
+
+def _is_handle_array(t) -> bool:
+    """A local array of pointers or integers (`char *slots[4]`, `int fds[2]`): its elements at constant indexes
+    are places of their own."""
+    t = t.get_canonical()
+    if t.kind != TypeKind.CONSTANTARRAY:
+        return False
+    elem = t.get_array_element_type().get_canonical()
+    return elem.kind == TypeKind.POINTER or _is_integer(elem)
+
+
+def union_storage_name(base_type, arrow: bool) -> str:
+    """The one name every member of a union is read and written under (its first member's): storing through
+    `h.raw` and freeing through `h.res` reach the same place. '' when the base is no union."""
+    t = base_type.get_canonical()
+    if arrow:
+        t = t.get_pointee().get_canonical()
+    if t.kind != TypeKind.RECORD:
+        return ""
+    decl = t.get_declaration()
+    if decl is None or decl.kind != CursorKind.UNION_DECL:
+        return ""
+    return next((k.spelling for k in decl.get_children() if k.kind == CursorKind.FIELD_DECL and k.spelling), "")
 
 
 def _is_reference(t) -> bool:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from clang.cindex import Cursor, CursorKind, TranslationUnit, TypeKind
+from clang.cindex import Cursor, CursorKind, TranslationUnit, Type, TypeKind
 
 from analyzer import ir
 
@@ -39,9 +39,11 @@ from .cursors import (
     descendants,
     file_name,
     opcodes,
+    overridden_usrs,
     qualified_name,
     unary_operator,
 )
+from .fnptr import FunctionPointers
 from .lower_cond import CondLowerer
 from .lower_expr import ExprLowerer
 from .lower_stmt import StmtLowerer
@@ -138,7 +140,8 @@ class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
             usr=self.cursor.get_usr() or self.qualname, name=self.cursor.spelling, qualname=self.qualname,
             loc=_loc(self.cursor), end_line=end_line, params=tuple(params), blocks=self.fn.freeze(),
             entry=self.entry, exit=self.exit, return_type=rtype, kind=self.kind, class_name=class_name,
-            locals=tuple(self.local_names), opaque=self.opaque, record_locals=tuple(self.record_locals))
+            locals=tuple(self.local_names), opaque=self.opaque, record_locals=tuple(self.record_locals),
+            overrides=overridden_usrs(self.cursor))
 
     def lower_ctor_inits(self) -> None:
         kids = _children(self.cursor)
@@ -167,6 +170,25 @@ class _Lowered:
 # (cached, or lowered on a cluster), takes them from here instead of lowering them again. Only in worker processes,
 # which live for one scan (an in-process caller may scan the same tree twice).
 _LOWERED_IN_THIS_WORKER: dict[tuple, _Lowered] = {}
+
+
+_GENERIC_POINTEES = frozenset({TypeKind.VOID, TypeKind.CHAR_S, TypeKind.CHAR_U, TypeKind.SCHAR, TypeKind.UCHAR})
+
+
+def _pointer_alias(t: Type) -> str:
+    """'sds' for a type spelled with a typedef that hides a char/void pointer (`typedef char *sds;`), 'sds *' for a
+    pointer to one, else ''."""
+    if t.kind == TypeKind.ELABORATED:
+        t = t.get_named_type()
+    if t.kind == TypeKind.POINTER:  # `sds *` (an array of sds or an out-parameter)
+        inner = _pointer_alias(t.get_pointee())
+        return f"{inner} *" if inner else ""
+    if t.kind != TypeKind.TYPEDEF:
+        return ""
+    canon = t.get_canonical()
+    if canon.kind != TypeKind.POINTER or canon.get_pointee().kind not in _GENERIC_POINTEES:
+        return ""
+    return str(t.get_typedef_name() or "")
 
 
 def _in_worker() -> bool:
@@ -208,6 +230,7 @@ class ModuleLowerer:
         self.globals: dict[str, ir.GlobalVar] = {}
         self.addressed: set[str] = set()
         self.diagnostics: list[ir.TUDiagnostic] = []  # functions left out (nested too deeply)
+        self.function_pointers = FunctionPointers(tu.cursor)
 
     def unhandled(self, kind: str) -> None:
         if kind not in self._unhandled:
@@ -340,10 +363,12 @@ class ModuleLowerer:
         file = file_name(c.location)
         params_: list[str] = []
         attrs = []
+        aliases = [_pointer_alias(c.result_type)]
         for k in _children(c):
             kind = k.kind
             if kind == CursorKind.PARM_DECL:
                 params_.append(k.type.get_canonical().spelling)
+                aliases.append(_pointer_alias(k.type))
             elif kind.name.endswith("_ATTR"):
                 text = attribute_text(k)
                 attrs.append(text or kind.name.lower())
@@ -355,7 +380,8 @@ class ModuleLowerer:
         return ir.FuncDecl(c.get_usr(), c.spelling, qualified_name(c), rtype, params,
                            ir.Loc(file, c.location.line, c.location.column), has_body=defn is not None,
                            in_project=bool(file) and self.is_project(file),
-                           noreturn="noreturn" in c.type.spelling, attributes=tuple(attrs))
+                           noreturn="noreturn" in c.type.spelling, attributes=tuple(attrs),
+                           aliases=tuple(aliases) if any(aliases) else ())
 
     def lower(self) -> ir.Module:
         self._walk(self.tu.cursor)

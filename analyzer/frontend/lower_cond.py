@@ -26,6 +26,10 @@ _EVALUATED = frozenset({"BINARY_OPERATOR", "UNARY_OPERATOR", "DECL_REF_EXPR", "C
                         "CXX_BOOL_LITERAL_EXPR", "UNEXPOSED_EXPR"})
 
 
+# `likely(x)` / `unlikely(x)` expand to these: the value is x
+_BRANCH_HINTS = frozenset({"__builtin_expect", "__builtin_expect_with_probability"})
+
+
 class CondLowerer(LoweringContext):
     """Part of FunctionLowerer: branch conditions as control flow."""
 
@@ -70,6 +74,9 @@ class CondLowerer(LoweringContext):
             if op == "!":
                 self.cond(_children(s)[0], f, t)
                 return
+        if kind == "CALL_EXPR" and s.spelling in _BRANCH_HINTS and (args := list(s.get_arguments())):
+            self.cond(args[0], t, f)  # `if (unlikely(!p))`: the hint's first argument is the condition
+            return
         const = self.const_value(s)
         if const is not None:
             self.fn.edge(self.cur, t if const else f)

@@ -27,8 +27,10 @@ from .cursors import (
     _strip,
     binary_operator,
     descendants,
+    opcodes,
     qualified_name,
     unary_operator,
+    union_storage_name,
 )
 
 
@@ -125,14 +127,17 @@ class ExprLowerer(LoweringContext):
             self.emit(ir.Use(_loc(c), base))
         if isinstance(base, ir.Var) and base.name == "this":
             return ir.Field(None, c.spelling)
-        return ir.Field(base, c.spelling, arrow)
+        return ir.Field(base, union_storage_name(kids[0].type, arrow) or c.spelling, arrow)
 
     def e_ARRAY_SUBSCRIPT_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
         kids = _children(c)
         base = self.expr(kids[0])
         if len(kids) > 1:
             self.expr(kids[1])
-        if isinstance(base, ir.Var):
+            if isinstance(base, ir.Var) and base.name in self.record_locals and \
+                    isinstance(k := opcodes().integer(kids[1]), int) and not isinstance(k, bool):
+                return ir.Field(base, f"[{k}]")  # `slots[1]` of a local array: a place of its own, like `s.a`
+        if isinstance(base, ir.Var) and base.name not in self.record_locals:
             self.emit(ir.Use(_loc(c), base))
         return ir.Index(base)
 
@@ -258,6 +263,9 @@ class ExprLowerer(LoweringContext):
         args_c = list(c.get_arguments())
         if receiver is None and not target.is_ctor:
             receiver = self._receiver(c, ref)
+        if ref is not None and ref.kind in (CursorKind.VAR_DECL, CursorKind.FIELD_DECL) and \
+                (known := self.module.function_pointers.target(ref, self.cursor)) is not None:
+            target, receiver = _CallTarget.of(known, self.module), None  # `ops->close(p)` is `close_a(p)`
         short = target.callee.rsplit("::", 1)[-1]
         if short.startswith("operator") and ref is not None and ref.kind == CursorKind.CXX_METHOD and args_c:
             # `a[i]`, `a = b` on class types: the object is the first argument

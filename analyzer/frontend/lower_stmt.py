@@ -60,7 +60,11 @@ class StmtLowerer(LoweringContext):
                 continue
 
     def var_decl(self, d: Cursor) -> None:
-        static = d.storage_class.name == "STATIC" if hasattr(d, "storage_class") else False
+        storage = d.storage_class.name if hasattr(d, "storage_class") else ""
+        if storage == "EXTERN":
+            self.locals.pop(d, None)  # `extern char **environ;` in a body names the global
+            return
+        static = storage == "STATIC"
         init = None
         for child in _children(d):
             if child.kind.is_expression():
@@ -193,36 +197,16 @@ class StmtLowerer(LoweringContext):
     def s_FOR_STMT(self, c: Cursor) -> None:
         kids = _children(c)
         body = kids[-1]
-        semis = []
-        depth = 0
-        for tok in c.get_tokens():
-            s = tok.spelling
-            if s == "(":
-                depth += 1
-            elif s == ")":
-                depth -= 1
-                if depth == 0:
-                    close = tok.extent.start.offset
-                    break
-            elif s == ";" and depth == 1:
-                semis.append(tok.extent.start.offset)
-        else:
-            close = body.extent.start.offset
-        init = cond = inc = None
-        for k in kids[:-1]:
-            off = k.extent.start.offset
-            if len(semis) >= 2 and off < semis[0]:
-                init = k
-            elif len(semis) >= 2 and off < semis[1]:
-                cond = k
-            elif off < close:
-                inc = k
+        init, cond, inc, unknown_cond = _for_parts(c, kids)
         self.scopes.append([])
         if init is not None:
             self.stmt(init)
         head = self.goto_new()
         body_b, inc_b, after = self.fn.new(), self.fn.new(), self.fn.new()
-        if cond is not None:
+        if unknown_cond:
+            self.fn.edge(self.cur, body_b)
+            self.fn.edge(self.cur, after)
+        elif cond is not None:
             if cond.kind == CursorKind.VAR_DECL:
                 self.var_decl(cond)
                 self.fn.edge(self.cur, body_b)
@@ -409,3 +393,41 @@ class StmtLowerer(LoweringContext):
         self.opaque += 1
 
     s_ASM_STMT = s_MS_ASM_STMT = s_GCC_ASM_STMT
+
+
+def _for_parts(c: Cursor, kids: list[Cursor]) -> tuple[Cursor | None, Cursor | None, Cursor | None, bool]:
+    """(init, condition, increment, condition unknown) of a `for`: libclang leaves out the parts that are absent, so
+    they are told apart by the `;` tokens around them; a `for` written by a macro has its tokens elsewhere."""
+    body = kids[-1]
+    semis: list[int] = []
+    depth = 0
+    close = body.extent.start.offset
+    for tok in c.get_tokens():
+        s = tok.spelling
+        if s == "(":
+            depth += 1
+        elif s == ")":
+            depth -= 1
+            if depth == 0:
+                close = tok.extent.start.offset
+                break
+        elif s == ";" and depth == 1:
+            semis.append(tok.extent.start.offset)
+    parts = kids[:-1]
+    if len(semis) >= 2 and any(k.extent.start.offset >= close for k in parts):
+        semis = []  # the tokens are the macro's definition, the parts are at its invocation
+    if len(semis) < 2:
+        if len(parts) == 3:  # a `for` written by a macro (`TAILQ_FOREACH_SAFE`)
+            return parts[0], parts[1], parts[2], False
+        # which part is the condition is unknown: the loop may end at any turn
+        return (parts[0] if parts else None), None, (parts[1] if len(parts) > 1 else None), bool(parts)
+    init = cond = inc = None
+    for k in parts:
+        off = k.extent.start.offset
+        if off < semis[0]:
+            init = k
+        elif off < semis[1]:
+            cond = k
+        elif off < close:
+            inc = k
+    return init, cond, inc, False

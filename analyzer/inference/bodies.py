@@ -4,9 +4,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from analyzer import cfg, ir
+from analyzer.analysis.summaries import RETURNS_DESTINATION
 from analyzer.rules import RuleSet
 
 from .names import ACQUIRE_VERBS, GETTER_WORDS, RELEASE_VERBS, name_parts
+
+# C library functions that return their first argument
+RETURNS_FIRST = RETURNS_DESTINATION
 
 
 class Bodies:
@@ -102,9 +106,32 @@ class Bodies:
                         and e.callee.rsplit("::", 1)[-1] in ("memcpy", "memmove"):
                     return e.callee
                 if isinstance(a, ir.Var) and a.name in names and e.callee_usr in self.functions \
-                        and self.stores_param(e.callee_usr, j):
+                        and self.stores_param(e.callee_usr, j) and not self._self_store(e, j, names):
                     return e.callee
         return None
+
+    def _self_store(self, e: ir.Call, j: int, names: set[str]) -> bool:
+        """The callee stores argument j only into what other arguments point to, and those are parts of the same
+        object: `uv_signal_init(loop, &loop->child_watcher)` sets `handle->loop = loop`, a back-pointer."""
+        fn = self.functions.get(e.callee_usr)
+        if fn is None:
+            return False
+        mine = self._aliases(fn, {fn.params[j].name})
+        params = {p.name: k for k, p in enumerate(fn.params)}
+        targets: set[int] = set()
+        for ev in cfg.events(fn):
+            if isinstance(ev, ir.Assign) and not isinstance(ev.dst, ir.Var) and isinstance(ev.src, ir.Var) \
+                    and ev.src.name in mine:
+                root = ir.root_var(ev.dst)
+                if root is None or root.name not in params:
+                    return False
+                targets.add(params[root.name])
+            elif isinstance(ev, ir.Call) and any(
+                    isinstance(a, ir.Var) and a.name in mine and ev.callee_usr in self.functions
+                    and self.stores_param(ev.callee_usr, i) for i, a in enumerate(ev.args)):
+                return False  # handed to a keeper: not only a back-pointer
+        return bool(targets) and all(
+            k < len(e.args) and (r := ir.root_var(e.args[k])) is not None and r.name in names for k in targets)
 
     def publishes(self, usr: str) -> str | None:
         """The callee or store through which an acquirer hands its new object elsewhere before returning it:
@@ -135,7 +162,11 @@ class Bodies:
                 v = self._acquiring_call(e)
                 (acquired if v else unknown if v is None else set()).add(e.result.name)
         acquired = self._aliases(fn, acquired)
-        unknown = self._aliases(fn, unknown)
+        # `return memcpy(m, s, len);` returns m
+        acquired |= {e.result.name for e in cfg.events(fn) if isinstance(e, ir.Call) and e.result is not None
+                     and e.callee in RETURNS_FIRST and e.args and isinstance(e.args[0], ir.Var)
+                     and e.args[0].name in acquired}
+        unknown = self._aliases(fn, unknown) - acquired
         verdict: bool | None = False
         for e in cfg.events(fn):
             if isinstance(e, ir.Return) and isinstance(e.value, ir.Var):

@@ -13,9 +13,16 @@ from .scoring import HIGH
 from .types import GENERIC_BASES, pointer
 
 
+def _carries_nothing(ctype: str) -> bool:
+    """A parameter no owned object is handed through: not a pointer, a function pointer, a pointer to const."""
+    return pointer(ctype)[1] == 0 or "(*)" in ctype or ctype.lstrip().startswith("const ")
+
+
 def _may_borrow(d: ir.FuncDecl, rules: RuleSet, roles: Collection[str], holds: Collection[str],
                 bodies: Collection[str]) -> bool:
-    """A declaration without a body whose name and parameters do not suggest it keeps or frees what it gets."""
+    """A declaration without a body whose name and parameters do not suggest it keeps or frees what it gets.
+    A setter (`method_set_callback(METHOD *m, void (*fn)(int))`) qualifies when nothing but its receiver can
+    carry an owned object: what it stores goes *into* the receiver."""
     q = d.qualname
     if q in roles or q in holds or d.has_body or d.usr in bodies or is_method(d) \
             or d.name.startswith(("_", "operator")) or d.noreturn:
@@ -23,7 +30,9 @@ def _may_borrow(d: ir.FuncDecl, rules: RuleSet, roles: Collection[str], holds: C
     if rules.acquire_for(q) or rules.releases_for(q) or rules.realloc_for(q) or rules.borrows_args(q):
         return False
     names = {w for w, _, _ in split_words(d.name)}
-    if names & TRANSFER_WORDS or names & set(RELEASE_VERBS) or name_parts(d.name, RELEASE_VERBS):
+    if names & set(RELEASE_VERBS) or name_parts(d.name, RELEASE_VERBS):
+        return False
+    if names & TRANSFER_WORDS and not (d.param_types and all(_carries_nothing(t) for t in d.param_types[1:])):
         return False
     return not any(pointer(t)[1] >= 2 for t in d.param_types)
 
@@ -53,7 +62,9 @@ def infer_borrowers(decls: Iterable[ir.FuncDecl], pairs: list[Pair], rules: Rule
             continue
         words = split_words(d.name)
         for t, ps in sorted(libs.items()):
-            takes_it = any(pointer(pt) == (t, 1) for pt in d.param_types)
+            setter = bool({w for w, _, _ in words} & TRANSFER_WORDS)
+            takes_it = pointer(d.param_types[0]) == (t, 1) if setter else \
+                any(pointer(pt) == (t, 1) for pt in d.param_types)
             if takes_it and ((words and words[0][0] in first[t]) or d.loc.file in files[t]):
                 out[d.qualname] = ps[0].kind
                 break

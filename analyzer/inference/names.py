@@ -95,7 +95,7 @@ def stem(words: tuple[str, ...]) -> tuple[str, ...]:
 
 def stems_match(a: NameParts, r: NameParts) -> bool:
     if a.before:
-        return stem(a.before) == r.before and (not r.after or r.after == a.after)
+        return r.before in (stem(a.before), a.before) and (not r.after or r.after == a.after)
     return not r.before and bool(a.after) and a.after == r.after
 
 

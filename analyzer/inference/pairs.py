@@ -13,6 +13,8 @@ from analyzer.model import InferredPair
 from analyzer.rules import RuleSet
 from analyzer.rules.attributes import attributes_of
 
+from .behaviour import Role, acquirer_roles, containers, releaser_roles, role_pairs, typed, usable, wrappers
+from .behaviour import score as behaviour_score
 from .bodies import Bodies
 from .names import (
     ACQUIRE_VERBS,
@@ -24,8 +26,10 @@ from .names import (
     is_method,
     name_parts,
     namespace,
+    split_words,
     stems_match,
 )
+from .roles import Known, Roles
 from .scoring import HIGH, MEDIUM, WEIGHTS, Behaviour, Evidence, EvidenceKind, behaviour
 from .types import GENERIC_BASES, bind, pointer
 
@@ -43,6 +47,7 @@ class Pair:
     type: str = ""  # the pointee type binding the two ('dm_pack', 'void')
     file: str = ""
     line: int = 0
+    origin: str = "names"  # what found it: 'names', 'behaviour' (the bodies' roles alone) or 'both'
 
     @property
     def confidence(self) -> str:
@@ -89,13 +94,13 @@ def _acquirer(decl: ir.FuncDecl) -> list[_Acq]:
     parts = name_parts(decl.name, ACQUIRE_VERBS)
     if parts is None:
         return []
-    base, depth = pointer(decl.return_type)
+    base, depth = typed(decl, -1)
     if depth == 1:
         return [_Acq(decl, parts, base, None)]
     if depth == 0:
         outs = []
-        for i, t in enumerate(decl.param_types):
-            b, d = pointer(t)
+        for i in range(len(decl.param_types)):
+            b, d = typed(decl, i)
             if d == 2:
                 outs.append(_Acq(decl, parts, b, i))
         return outs
@@ -106,7 +111,7 @@ def _releaser(decl: ir.FuncDecl) -> _Rel | None:
     parts = name_parts(decl.name, RELEASE_VERBS)
     if parts is None:
         return None
-    params = tuple(pointer(t) for t in decl.param_types)
+    params = tuple(typed(decl, i) for i in range(len(decl.param_types)))
     if not any(d == 1 for _, d in params):
         return None
     return _Rel(decl, parts, params)
@@ -117,6 +122,17 @@ def _kind_name(acq: _Acq) -> str:
         return acq.base
     stem = acq.parts.prefix
     return stem if len(stem) >= 3 else acq.decl.qualname
+
+
+def _moves_an_argument(a: _Acq, roles: Roles) -> bool:
+    """`sds sdsMakeRoomFor(sds s, size_t n)`: a body that returns its argument (or its block moved) is no
+    constructor, whatever its name; a reference taker (`msg_ref`) is."""
+    d = a.decl
+    if a.out_arg is not None or d.usr not in roles.functions or roles.returns_fresh(d.usr):
+        return False
+    if roles.returns_param(d.usr) is not None or roles.moves_param(d.usr) is not None:
+        return roles.takes_reference(d.usr) is None
+    return usable((a.base, 1)) and any(typed(d, i) == (a.base, 1) for i in range(len(d.param_types)))
 
 
 def _candidates(decls: Iterable[ir.FuncDecl], rules: RuleSet) -> list[ir.FuncDecl]:
@@ -163,9 +179,11 @@ def _name_score(a: _Acq, r: _Rel) -> tuple[float, str, int, list[Evidence]] | No
     if bound is None:
         return None
     how, arg = bound
-    if how != "specific" and (a.parts.after != r.parts.after or
+    alias = bool(a.decl.aliases and a.decl.aliases[0 if a.out_arg is None else a.out_arg + 1])
+    if (how != "specific" or alias) and (a.parts.after != r.parts.after or
                               glued(a.decl.name, a.parts) != glued(r.decl.name, r.parts)):
-        return None  # `RM_CreateString` / `RM_Free(void *)`: a generic free must match the whole name
+        return None  # `RM_CreateString` / `RM_Free(void *)`, `hi_sdsMakeRoomFor` / `hi_sdsfree`: a generic (or
+        # char-typedef) free must match the whole name
     if a.out_arg is not None and how != "specific":
         return None  # `void **` out-parameters are buffers more often than handles
     tscore = WEIGHTS[f"bind:{how}"] + (WEIGHTS["out-parameter"] if a.out_arg is not None else 0)
@@ -210,7 +228,8 @@ def _score_pair(a: _Acq, r: _Rel, summaries: Mapping[str, FunctionSummary], bodi
             cap = min(cap, 0.55)  # only behaviour tells an element removal from a destructor
     score = min(score + b.delta, cap)
     evidence += b.evidence
-    getter = bool(GETTER_WORDS & set(a.parts.before + a.parts.after))
+    # `iter_new` returns an ITER: a word naming the returned type is no getter word
+    getter = bool(GETTER_WORDS & set(a.parts.before + a.parts.after) - {w for w, _, _ in split_words(a.base)})
     if getter and not b.acquirer_owns:
         return None
     if getter:
@@ -231,8 +250,9 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: Mapping
     functions : the bodies in the scan by USR (structural behaviour evidence)
     """
     bodies = Bodies(functions or {}, rules)
+    roles = Roles(bodies.functions, rules, bodies)
     cands = _candidates(decls, rules)
-    acqs = [a for d in cands for a in _acquirer(d)]
+    acqs = [a for d in cands for a in _acquirer(d) if not _moves_an_argument(a, roles)]
     by_ns: dict[str, list[_Rel]] = defaultdict(list)
     for d in cands:
         if (r := _releaser(d)) is not None:
@@ -243,8 +263,54 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: Mapping
             pair = _score_pair(a, r, summaries or {}, bodies)
             if pair is not None:
                 pairs.append(pair)
+    if functions:
+        pairs = _with_behaviour(pairs, cands, Roles(bodies.functions, rules, bodies, _known(pairs)))
     pairs.sort(key=lambda p: (-p.score, p.kind, p.acquirer, p.releaser))
     return _unify_kinds(pairs)
+
+
+def _known(pairs: list[Pair]) -> Known:
+    """The confident name pairs as settled roles: `return nghttp2_mem_calloc(mem, ..)` returns a fresh object even
+    though nghttp2_mem_calloc calls through the allocator table."""
+    confident = [p for p in pairs if p.score >= MEDIUM]
+    fills: dict[str, set[int]] = defaultdict(set)
+    releases: dict[str, set[int]] = defaultdict(set)
+    for p in confident:
+        releases[p.releaser].add(p.release_arg)
+        if p.out_arg is not None:
+            fills[p.acquirer].add(p.out_arg)
+    return Known(frozenset(p.acquirer for p in confident if p.out_arg is None),
+                 {k: frozenset(v) for k, v in fills.items()}, {k: frozenset(v) for k, v in releases.items()})
+
+
+def _behaviour_pair(a: Role, r: Role, container: bool, wrapper: bool) -> Pair:
+    s, evidence = behaviour_score(a, r, container, wrapper)
+    base, depth = a.key
+    t = base if depth == 1 else f"{base} {'*' * (depth - 1)}"
+    return Pair(t, a.decl.qualname, r.decl.qualname, round(min(s, 1.0), 3), tuple(evidence),
+                a.slot if a.slot >= 0 else None, r.slot, t, a.decl.loc.file, a.decl.loc.line, "behaviour")
+
+
+def _with_behaviour(pairs: list[Pair], cands: list[ir.FuncDecl], roles: Roles) -> list[Pair]:
+    """Add the pairs the bodies' roles show (acquirer and releaser of one type); a name pair they confirm is
+    marked 'both' and keeps the better score."""
+    by_key = {(p.acquirer, p.releaser, p.release_arg): i for i, p in enumerate(pairs)}
+    out = list(pairs)
+    releasers = releaser_roles(cands, roles)
+    wrapping = wrappers(releasers, roles)
+    shared = containers(releasers, wrapping)
+    for a, r in role_pairs(acquirer_roles(cands, roles), releasers):
+        # a wrapper pairs on close names alone, never on the file: `raxNew` is not freeTrackingRadixTree's
+        found = _behaviour_pair(a, r, a.key in shared, r.decl.usr in wrapping)
+        i = by_key.get((found.acquirer, found.releaser, found.release_arg))
+        if i is None:
+            by_key[(found.acquirer, found.releaser, found.release_arg)] = len(out)
+            out.append(found)
+        elif out[i].origin != "behaviour" and out[i].out_arg == found.out_arg:
+            named = out[i]
+            out[i] = dataclasses.replace(named, origin="both", score=max(named.score, found.score),
+                                         evidence=named.evidence + found.evidence[:1])
+    return out
 
 
 _VERB_RANK = {v: i for i, v in enumerate(("malloc", "alloc", "calloc", "new", "create", "open", "init", "load",

@@ -32,6 +32,12 @@ WEIGHTS: Mapping[str, float] = {
     "summary-releases": .1,
     "body-releases": .05,
     "destructor-with-extra-arguments": .35,  # an ambiguous releaser whose summary releases on every path
+    # behaviour pairs (analyzer.inference.behaviour): roles of the bodies, whatever the names
+    "behaviour:type": .3,  # acquirer and releaser of the same specific type (`index *`, `sds`)
+    "behaviour:array": .2,  # ... of an array of strings (`char **`): many unrelated functions share it
+    "behaviour:acquirer": .15,  # returns (writes out) a fresh object on every path, or takes a reference
+    "behaviour:releaser": .1,  # releases it on every path (or drops a reference, freeing at zero)
+    "behaviour:shared-word": .1,  # the names share a word of the type or past a common prefix
 }
 CAPS: Mapping[str, float] = {
     "publishes": .5,  # the acquirer hands its new object elsewhere before returning it

@@ -147,6 +147,10 @@ def _page(i: int, f: Finding, rows: list[Row], result: AnalysisResult, texts: So
     if f.releaser and f.releaser != f.expected:
         details.append(("Released with", f"{f.releaser}()"))
     details.append(("Confidence", f.confidence))
+    if f.score:
+        details.append(("Score", f"{f.score}/100" + (f" ({'; '.join(f.score_reasons)})" if f.score_reasons else "")))
+    if f.priority:
+        details.append(("Priority", "low: lost only where the process ends"))
     if f.evidence:
         details.append(("Profile evidence", row.headline + (f" ({f.evidence.summary})"
                                                             if f.evidence.summary else "")))

@@ -84,10 +84,16 @@ void ok_moved(char **res) {
 }
 
 union u { char *p; long v; };
-void ok_union(void) {
+void union_overwrite(void) {
     union u x;
     x.p = malloc(1);
-    x.v = 0;
+    x.v = 0;                /* the members overlap: the block is lost */
+}
+
+void ok_union_other_member(void) {
+    union u x;
+    x.p = malloc(1);
+    free((char *)x.v);
 }
 
 struct stream { int (*write)(struct stream *); };
@@ -131,8 +137,9 @@ def test_local_struct_fields_own_what_is_stored_in_them(tmp_path):
         ("rec.c", 13, "leak_field", "resource-leak"),
         ("rec.c", 21, "overwrite_field", "leak-on-overwrite"),
         ("rec.c", 67, "nested_leak", "resource-leak"),
+        ("rec.c", 85, "union_overwrite", "leak-on-overwrite"),
     }
-    assert {f.var for f in result.findings} == {"st.a", "o.in.a"}
+    assert {f.var for f in result.findings} == {"st.a", "o.in.a", "x.p"}
 
 
 def test_cxx_aggregates_and_methods(tmp_path):

@@ -12,14 +12,10 @@ PROGRAMS = [p for p in load_programs() if p.issue == 10]
 WITH_PAIRS = [p for p in PROGRAMS if p.variant == "leak" and (p.path / "pairs.toml").exists()]
 
 KNOWN_GAPS: set[str] = {
-    "api02_refcount-api-leak", "api04_stack_struct-api-leak", "api05_indirect_alloc-api-leak",
-    "api08_borrow_bodies-api-leak", "api08_borrow_declarations-api-leak", "api10_members-api-leak",
+    "api04_stack_struct-api-leak", "api05_indirect_alloc-api-leak", "api08_borrow_bodies-api-leak",
+    "api08_borrow_declarations-api-leak", "api10_members-api-leak",
 }
-KNOWN_PAIR_GAPS: set[str] = {
-    "api01_no_create_verb-api-leak", "api02_refcount-api-leak", "api03_array_results-api-leak",
-    "api05_indirect_alloc-api-leak", "api06_out_param_alloc-api-leak", "api08_borrow_bodies-api-leak",
-    "api08_borrow_declarations-api-leak", "api09_release_after_loop-api-leak",
-}
+KNOWN_PAIR_GAPS: set[str] = set()
 
 
 def _params(programs, gaps):

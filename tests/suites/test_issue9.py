@@ -10,20 +10,7 @@ from tests.suites.runner import load_programs, scan_program
 
 PROGRAMS = [p for p in load_programs() if p.issue == 9]
 
-KNOWN_GAPS: set[str] = {
-    "array_slot_readback-calloc-leak", "array_slot_readback-fopen-leak", "array_slot_readback-malloc-leak",
-    "array_slot_readback-new-leak", "array_slot_readback-newarr-leak", "array_slot_readback-socket-leak",
-    "borrow_wide-wcsdup-leak", "borrow_wide-wmalloc-leak", "callee_frees_returns-open-clean",
-    "callee_frees_returns-open-leak", "fnptr_local-fopen-leak", "fnptr_local-malloc-leak", "fnptr_local-new-leak",
-    "fnptr_local-newarr-leak", "fnptr_local-open-clean", "fnptr_local-strdup-leak", "fnptr_table-fopen-leak",
-    "fnptr_table-malloc-leak", "fnptr_table-new-leak", "fnptr_table-newarr-leak", "fnptr_table-open-leak",
-    "fnptr_table-realloc-leak", "static_global_carrier-fopen-leak", "static_global_carrier-malloc-leak",
-    "static_global_carrier-new-leak", "static_global_carrier-newarr-leak", "static_global_carrier-open-leak",
-    "static_global_carrier-strdup-leak", "union_members-calloc-leak", "union_members-fopen-leak",
-    "union_members-malloc-leak", "union_members-open-leak", "union_members-socket-leak", "union_members-strdup-leak",
-    "virtual_release-fopen-leak", "virtual_release-malloc-leak", "virtual_release-new-leak",
-    "virtual_release-newarr-leak", "virtual_release-open-clean",
-}
+KNOWN_GAPS: set[str] = set()
 
 
 def _params():

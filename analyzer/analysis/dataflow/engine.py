@@ -81,6 +81,8 @@ class OwnershipAnalysis:
         for e in cfg.events(self.fn):
             if isinstance(e, ir.Assign):
                 _address_taken(e.src, kept)
+                if isinstance(e.src, ir.Var) and e.src.name in self.fn.record_locals and e.dst != e.src:
+                    kept.add(e.src.name)  # `char **p = slots;`: the array is reached through p
         return frozenset(self.fn.record_locals) - kept
 
     def _multiply_tested(self) -> set[str]:
@@ -193,7 +195,7 @@ class OwnershipAnalysis:
             path.append(op.name)
             op = op.base
         if path and isinstance(op, ir.Var) and op.name in self.record_locals:
-            return ".".join([op.name, *reversed(path)])
+            return op.name + "".join(p if p.startswith("[") else "." + p for p in reversed(path))  # s.a, slots[1]
         return None
 
     def record_root(self, op: ir.Operand) -> ir.Var | None:
@@ -202,11 +204,12 @@ class OwnershipAnalysis:
             op = op.base
             while isinstance(op, ir.Field) and not op.arrow and op.base is not None:
                 op = op.base
+        elif isinstance(op, ir.Index):  # `slots[i]`: any element of a local array
+            op = op.base
         return op if isinstance(op, ir.Var) and op.name in self.record_locals else None
 
     def slots_of(self, st: State, name: str) -> list[str]:
-        prefix = name + "."
-        return [k for k in st.pts if k.startswith(prefix)]
+        return [k for k in st.pts if k.startswith((name + ".", name + "["))]
 
     def rids(self, st: State, op: ir.Operand | None) -> frozenset:
         if isinstance(op, ir.Var):
@@ -215,6 +218,8 @@ class OwnershipAnalysis:
             return st.pts.get(op.name, frozenset())
         if (slot := self.slot(op)) is not None:
             return st.pts.get(slot, frozenset())
+        if isinstance(op, ir.Index) and (whole := self.record_root(op)) is not None:
+            return self.rids(st, whole)  # `slots[i]`: it may be any element
         if isinstance(op, ir.Field) and op.base is None and self.track_members:
             key = "this->" + op.name
             if key not in st.pts:
@@ -222,6 +227,13 @@ class OwnershipAnalysis:
                 st.pts[key] = frozenset({rid})
                 st.status.setdefault(rid, MEMBER)
                 self.member_res.setdefault(rid, Resource(rid, "", "", self.fn.loc, "member"))
+            return st.pts[key]
+        if isinstance(op, ir.Global) and op.usr in self.resolver.carriers:
+            key = "global:" + op.usr
+            if key not in st.pts:  # what the file's other functions left in it: the global owns it, not we
+                rid = ("global", op.usr)
+                st.pts[key] = frozenset({rid})
+                st.status.setdefault(rid, MEMBER)
             return st.pts[key]
         if isinstance(op, ir.Deref) and isinstance(op.base, ir.Var):
             # `*pp`: the local pp points to (`pp = &data`), or what a `T **` / `T &` parameter's caller holds
@@ -407,6 +419,8 @@ class OwnershipAnalysis:
 
     def _Return(self, e: ir.Return, st: State, tr: list) -> bool:
         returned = self.rids(st, e.value)
+        if (inner := _object_of_field_address(e.value)) is not None:  # `return &obj->base;`
+            returned = returned | self.rids(st, inner)
         # only what the caller receives owned counts (not what was stored or handed off before)
         owned_at_return = {r for r in returned if st.status.get(r) == OWNED}
         for rid in returned:
@@ -502,12 +516,18 @@ class OwnershipAnalysis:
             # (`&lc->cells` points into the object lc owns, not at the local lc: no hand-over)
             for rid in self.rids(st, self.record_root(e.src) or e.src.base):
                 self.escape(st, rid, tr, e.loc, f"address stored in '{operand_text(e.dst)}'")
+        elif (inner := _object_of_field_address(e.src)) is not None and ir.root_var(e.dst) != inner:
+            # `*ppCursor = &pCur->base;`: the object is handed over through its (first) member's address
+            for rid in self.rids(st, inner):
+                self.escape(st, rid, tr, e.loc, f"handed over as '{operand_text(e.src)}'")
         holder = ir.root_var(e.dst)
         self._forget_place(e.dst, st)
         if (key := fact_key(e.dst)) is not None:
             self._learn(key, e.src, st)
         if isinstance(e.dst, ir.Field) and e.dst.base is None:
             self._assign_member(e, st, tr, src)
+        if isinstance(e.dst, ir.Global) and e.dst.usr in self.resolver.carriers:
+            self._assign_carrier(e, e.dst, st, tr, src)
         for rid in src:
             status = st.status.get(rid)
             self.graph.edge(self.graph.resource(rid), self.graph.place(e.dst), "store", e.loc.line)
@@ -520,6 +540,21 @@ class OwnershipAnalysis:
                     st.param_events.setdefault(param_key(rid), "escaped")
             elif status == OWNED:
                 self.escape(st, rid, tr, e.loc, self._store_message(e, rid, st))
+
+    def _assign_carrier(self, e: ir.Assign, dst: ir.Global, st: State, tr: list, src: frozenset) -> None:
+        """`r = pending; pending = NULL;` on a static global that carries a resource between the functions of its
+        file: the local that still holds the old value now owns it (`r` must release or hand it on)."""
+        key = "global:" + dst.usr
+        kind, acquirer = self.resolver.carriers[dst.usr]
+        for rid in sorted(self.rids(st, dst) - src, key=repr):
+            holders = [h for h in st.holders(rid) if h != key]
+            if st.status.get(rid) != MEMBER or not holders or any(h.startswith(("global:", "this->")) for h in holders):
+                continue  # nobody else has it, or it moved into another global or member
+            self.resources[rid] = Resource(rid, kind, acquirer, e.loc, f"carrier:{dst.name}")
+            st.status[rid] = OWNED
+            tr.append(TrailStep(e.loc, "acquire", f"{kind} taken out of static '{dst.name}' (set to another value)",
+                                rid))
+        st.pts[key] = src
 
     def _copied_record(self, e: ir.Assign, name: str, src: frozenset, st: State, tr: list) -> frozenset:
         """`copy = s;`, `p = &s;`: the fields now have two owners we do not follow; nothing is aliased."""
@@ -627,6 +662,8 @@ class OwnershipAnalysis:
         if isinstance(e.dst, ir.Field) and e.dst.base is None:
             self.result.member_stores.append((e.dst.name, self.resources[rid], e.loc))
             return f"stored in member '{e.dst.name}'"
+        if isinstance(e.dst, ir.Global):
+            self.result.global_stores.append((e.dst.usr, e.dst.name, self.resources[rid]))
         return f"stored in '{operand_text(e.dst)}'"
 
     def _assign_member(self, e: ir.Assign, st: State, tr: list, src: frozenset) -> None:
@@ -719,12 +756,12 @@ class OwnershipAnalysis:
         """Release what the callee releases; returns the argument indexes taken care of."""
         handled: set[int] = set()
         for idx, kind in effect.releases:
-            if idx >= len(e.args):
-                continue
+            if idx >= len(e.args) or self._any_element(e.args[idx]):
+                continue  # `free(slots[i])` releases one element we cannot name: they all escape instead
             handled.add(idx)
             for rid in self.rids(st, e.args[idx]):
                 self._release(rid, kind, e, st, tr)
-        if e.callee in ("delete", "delete[]") and not effect.releases:
+        if e.callee in ("delete", "delete[]") and not effect.releases and not (e.args and self._any_element(e.args[0])):
             for rid in self.rids(st, e.args[0] if e.args else None):
                 self._release(rid, e.callee, e, st, tr)
             handled.add(0)
@@ -735,6 +772,9 @@ class OwnershipAnalysis:
                 for rid in st.pts.get(place, frozenset()):
                     self._release(rid, kind, e, st, tr)
         return handled
+
+    def _any_element(self, op: ir.Operand) -> bool:
+        return isinstance(op, ir.Index) and self.record_root(op) is not None
 
     def _call_reallocates(self, e: ir.Call, effect: CallEffect, st: State, tr: list, handled: set[int]) -> frozenset:
         """`realloc(p, n)`: p's resource is moved until the result's validity decides (the old resources)."""
@@ -835,6 +875,9 @@ class OwnershipAnalysis:
             for prid in st.pts[target.name]:
                 if st.status.get(prid) == PARAM and len(prid) == 2:
                     st.param_events[("out", prid[1])] = effect.acquire_kind
+        elif isinstance(target, ir.Var) and target.name in self.param_index:
+            # `vasprintf(ret, ...)` with `char **ret` a parameter: the caller's variable receives it
+            st.param_events[("out", self.param_index[target.name])] = effect.acquire_kind
 
     def _status_link(self, e: ir.Call, index: int, rid: tuple) -> StatusLink:
         summary = self.resolver.summary_for(e)
@@ -865,8 +908,9 @@ class OwnershipAnalysis:
             return
         self.graph.node(f"release:{e.loc.line}:{e.loc.col}", "release", f"{e.callee}()", e.loc.line)
         self.graph.edge(self.graph.resource(rid), f"release:{e.loc.line}:{e.loc.col}", "release")
-        if rid[0] == "member" and status in (MEMBER, DETACHED):
-            self.result.member_releases.add(rid[1])
+        if rid[0] in ("member", "global") and status in (MEMBER, DETACHED):
+            if rid[0] == "member":
+                self.result.member_releases.add(rid[1])
             st.status[rid] = RELEASED
             return
         if status == OWNED or status == MOVED:
@@ -885,6 +929,18 @@ class OwnershipAnalysis:
             return True
         # only kinds both defined by rules can mismatch; summary-derived kinds stay quiet
         return not (acquired in rules.kinds and released in rules.kinds)
+
+
+def _object_of_field_address(op: ir.Operand | None) -> ir.Var | None:
+    """p of `&p->f` / `&p->a.b`: the address of a field of the object p points to, or None."""
+    if not isinstance(op, ir.AddrOf) or not isinstance(op.base, ir.Field):
+        return None
+    f: ir.Operand | None = op.base
+    while isinstance(f, ir.Field) and not f.arrow:
+        f = f.base
+    if isinstance(f, ir.Field) and f.arrow and isinstance(f.base, ir.Var):
+        return f.base
+    return None
 
 
 def _address_taken(op: ir.Operand | None, out: set[str]) -> None:

@@ -65,6 +65,9 @@ class OwnershipGraph:
         res = self.resources.get(rid)
         if rid[0] == "member":
             return self.node(f"field:this->{rid[1]}", "field", f"this->{rid[1]}")
+        if rid[0] == "global" and res is None:  # what a static global held on entry (`pending`)
+            name = rid[1].rsplit("@", 1)[-1]
+            return self.node(f"global:{name}", "global", name)
         if res is None:
             return self.node(f"param#{rid[1]}", "param", self.fn.params[rid[1]].name)
         return f"acquire:{res.loc.line}:{res.loc.col}"

@@ -113,5 +113,6 @@ class FunctionResult:
     member_stores: list[tuple[str, Resource, ir.Loc]] = field(default_factory=list)
     member_releases: set[str] = field(default_factory=set)
     member_assigns: set[str] = field(default_factory=set)  # members this function assigns
+    global_stores: list[tuple[str, str, Resource]] = field(default_factory=list)  # (usr, name, what) stored
 
 

@@ -159,12 +159,30 @@ def _param_roles(fn: ir.Function, shapes: Sequence[ReturnShape]) -> tuple[list, 
     return releases, outs, stores, borrows
 
 
+_INTEGER_WORDS = frozenset({"int", "long", "short", "unsigned", "signed", "intptr_t", "ssize_t", "SOCKET"})
+
+
+def _may_hold_handle(p: ir.Param) -> bool:
+    """A pointer, or an integer that may be a descriptor (`int fd`, `socket_t s`)."""
+    if p.is_pointer:
+        return True
+    words = set(p.type.replace("const", " ").split())
+    return not p.is_reference and bool(words) and (words <= _INTEGER_WORDS or p.type.strip().endswith("_t"))
+
+
+def _untouched_handles(fn: ir.Function, shapes: Sequence[ReturnShape]) -> list[int]:
+    """Integer parameters no path releases, stores or lets escape (`int check(int fd)` only reads fd)."""
+    return [i for i, p in enumerate(fn.params) if not (p.is_pointer or p.is_reference)
+            and all(s.param_events.get(i) is None for s in shapes)]
+
+
 def _returned_arg(fn: ir.Function, shapes: Sequence[ReturnShape], borrows: list[int]) -> int:
-    """The pointer parameter every non-constant return gives back (`char *trim(char *s)`), or -1."""
+    """The pointer or handle parameter every non-constant return gives back (`char *trim(char *s)`,
+    `int check(int fd)`), or -1."""
     returned_params = {s.returned_params for s in shapes if not s.returns_constant}
     if len(returned_params) == 1:
         only = next(iter(returned_params))
-        if len(only) == 1 and fn.params[only[0]].is_pointer and only[0] in borrows:
+        if len(only) == 1 and _may_hold_handle(fn.params[only[0]]) and only[0] in borrows:
             return only[0]
     return -1
 
@@ -172,7 +190,7 @@ def _returned_arg(fn: ir.Function, shapes: Sequence[ReturnShape], borrows: list[
 def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, resolver: Resolver) -> FunctionSummary:
     returns_owned, acquirer = _returned_resource(fn, shapes)
     releases, outs, stores, borrows = _param_roles(fn, shapes)
-    returns_arg = _returned_arg(fn, shapes, borrows)
+    returns_arg = _returned_arg(fn, shapes, borrows + _untouched_handles(fn, shapes))
     constants = {s.constant for s in shapes}
     return_values, out_on_values = _out_values(outs, shapes)
     releases_pointee, borrows_pointee = _pointee_roles(fn, shapes) if shapes else ([], [])

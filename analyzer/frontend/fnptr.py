@@ -1,0 +1,132 @@
+"""Calls through a function pointer whose target the translation unit shows: a local initialized with a function
+and never assigned again (`void (*done)(char *) = inspect; done(p);`), a `const` pointer global, or a struct field
+that every static table of the TU fills with the same function (`static const struct ops tab[] = {{open_a,
+close_a}}; ops->close(p);`). The call is then read as a call of that function: its summary applies."""
+from __future__ import annotations
+
+from clang.cindex import Cursor, CursorKind, TypeKind
+
+from .cursors import _strip, binary_operator, unary_operator
+
+
+def _function_ref(c: Cursor | None) -> Cursor | None:
+    """The function an initializer expression names (`f`, `&f`, `(fp_t)f`), or None."""
+    while c is not None:
+        c = _strip(c)
+        if c.kind == CursorKind.DECL_REF_EXPR:
+            ref = c.referenced
+            return ref if ref is not None and ref.kind == CursorKind.FUNCTION_DECL else None
+        if c.kind in (CursorKind.UNARY_OPERATOR, CursorKind.CSTYLE_CAST_EXPR, CursorKind.PAREN_EXPR,
+                      CursorKind.UNEXPOSED_EXPR):
+            kids = [k for k in c.get_children() if k.kind.is_expression()]
+            c = kids[-1] if len(kids) == 1 or (c.kind == CursorKind.CSTYLE_CAST_EXPR and kids) else None
+            continue
+        return None
+    return None
+
+
+def _is_null(c: Cursor) -> bool:
+    while c.kind in (CursorKind.CSTYLE_CAST_EXPR, CursorKind.PAREN_EXPR, CursorKind.UNEXPOSED_EXPR):
+        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        if not kids:
+            return False
+        c = kids[-1]
+    return c.kind in (CursorKind.INTEGER_LITERAL, CursorKind.CXX_NULL_PTR_LITERAL_EXPR, CursorKind.GNU_NULL_EXPR)
+
+
+def _is_function_pointer(t) -> bool:
+    t = t.get_canonical()
+    return t.kind == TypeKind.POINTER and t.get_pointee().get_canonical().kind in (
+        TypeKind.FUNCTIONPROTO, TypeKind.FUNCTIONNOPROTO)
+
+
+def _initializer(var: Cursor) -> Cursor | None:
+    kids = [k for k in var.get_children() if k.kind.is_expression()]
+    return kids[-1] if kids else None
+
+
+def _names(c: Cursor, var: Cursor) -> bool:
+    c = _strip(c)
+    return c.kind == CursorKind.DECL_REF_EXPR and c.referenced == var
+
+
+def _written_in(body: Cursor, var: Cursor) -> bool:
+    """Whether the body assigns `var` or takes its address (then its value is not the initializer's)."""
+    for c in body.walk_preorder():
+        if c.kind in (CursorKind.BINARY_OPERATOR, CursorKind.COMPOUND_ASSIGNMENT_OPERATOR):
+            kids, op = list(c.get_children()), binary_operator(c)
+            if kids and _names(kids[0], var) and op.endswith("=") and op not in ("==", "!=", "<=", ">="):
+                return True
+        elif c.kind == CursorKind.UNARY_OPERATOR:
+            kids = list(c.get_children())
+            if kids and _names(kids[0], var) and unary_operator(c)[0] == "&":
+                return True
+    return False
+
+
+def _record_fields(t) -> list[Cursor]:
+    decl = t.get_canonical().get_declaration()
+    return [k for k in decl.get_children() if k.kind == CursorKind.FIELD_DECL] if decl is not None else []
+
+
+class FunctionPointers:
+    """Per translation unit: the known targets of calls through function pointers."""
+
+    def __init__(self, tu_cursor: Cursor):
+        self._tu = tu_cursor
+        self._fields: dict[str, set[str]] | None = None  # field USR -> USRs of the functions tables put in it
+        self._functions: dict[str, Cursor] = {}
+        self._locals: dict[tuple, Cursor | None] = {}
+
+    def target(self, ref: Cursor, function: Cursor) -> Cursor | None:
+        """The function a call through `ref` (a variable or field of function pointer type) always reaches."""
+        if not _is_function_pointer(ref.type):
+            return None
+        if ref.kind == CursorKind.FIELD_DECL:
+            usrs = self._field_targets().get(ref.get_usr(), set())
+            return self._functions[next(iter(usrs))] if len(usrs) == 1 else None
+        if ref.kind != CursorKind.VAR_DECL:
+            return None
+        parent = ref.semantic_parent
+        if parent is not None and parent.kind in (CursorKind.FUNCTION_DECL, CursorKind.CXX_METHOD):
+            key = (ref.hash, function.hash)
+            if key not in self._locals:
+                found = _function_ref(_initializer(ref))
+                self._locals[key] = None if found is None or _written_in(function, ref) else found
+            return self._locals[key]
+        return _function_ref(_initializer(ref)) if ref.type.is_const_qualified() else None
+
+    def _field_targets(self) -> dict[str, set[str]]:
+        if self._fields is None:
+            self._fields = {}
+            for c in self._tu.get_children():
+                if c.kind == CursorKind.VAR_DECL and (init := _initializer(c)) is not None and \
+                        init.kind == CursorKind.INIT_LIST_EXPR:
+                    self._table(init)
+        return self._fields
+
+    def _table(self, init: Cursor) -> None:
+        """Record the functions an initializer list puts into fields: nested lists (arrays of structs, structs in
+        structs), positional or designated (`.close = close_a`)."""
+        assert self._fields is not None
+        fields = _record_fields(init.type) if init.type.get_canonical().kind == TypeKind.RECORD else []
+        for i, k in enumerate(c for c in init.get_children() if c.kind.is_expression()):
+            if k.kind == CursorKind.INIT_LIST_EXPR:
+                self._table(k)
+                continue
+            field, value = (fields[i] if i < len(fields) else None), k
+            kids = list(k.get_children())
+            if k.kind == CursorKind.UNEXPOSED_EXPR and len(kids) == 2 and kids[0].kind == CursorKind.MEMBER_REF:
+                field, value = kids[0].referenced, kids[1]  # `.close = close_a`
+                if value.kind == CursorKind.INIT_LIST_EXPR:
+                    self._table(value)
+                    continue
+            if field is None or not _is_function_pointer(field.type):
+                continue
+            if _is_null(value):
+                continue  # a call through it would crash: calls reach the other entries' functions
+            found = _function_ref(value)
+            usr = found.get_usr() if found is not None else ""  # an unknown expression: not one target
+            if found is not None:
+                self._functions[usr] = found
+            self._fields.setdefault(field.get_usr(), set()).add(usr)
