@@ -23,6 +23,7 @@ SECTION = "tool.leakscan"
 FORMATS = ("text", "json", "sarif", "html", "github", "codeclimate")
 FAIL_ON = ("new", "any", "none")
 CONFIDENCES = ("high", "medium", "low")
+EXECUTORS = ("local", "dask")
 DEFAULT = "default"
 COMMAND_LINE = "command line"
 
@@ -71,6 +72,13 @@ KEYS: dict[str, Key] = {k.name: k for k in (
                                  "else any)", FAIL_ON),
     Key("suppressions", "paths", (), "suppression files ([[suppress]] rule, path, function, reason)"),
     Key("diff-base", "str", "", "git revision: report only findings whose path touches lines changed since it"),
+    Key("cache", "bool", True, "reuse parsed translation units from the incremental cache (false: --no-cache)"),
+    Key("cache-dir", "path", "", "the cache folder (default: .leakscan-cache beside the compile database, else "
+                                 "in the scanned root)"),
+    Key("executor", "choice", "local", "where TUs are parsed: local worker processes, or a Dask cluster",
+        EXECUTORS),
+    Key("scheduler", "str", "", "dask: the scheduler's address (default: a local cluster for the scan)"),
+    Key("ship-sources", "bool", False, "dask: send the sources with each task (workers without the source tree)"),
 )}
 
 

@@ -47,6 +47,11 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     """Write next to the target, then rename over it. The parent folder must exist (OutputError otherwise, and
     when it cannot be written). Lone surrogates (sourcetext.read_source_exact) are written as the bytes they
     stand for."""
+    return write_bytes_atomic(path, text.encode("utf-8", errors="surrogateescape"))
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
+    """write_text_atomic for bytes: a reader sees the old file or the whole new one, never a part."""
     target = Path(path)
     _check_parent(path, target.parent)
     if target.is_dir():
@@ -56,8 +61,8 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     except OSError as exc:
         raise OutputError(path, f"cannot write in {target.parent}: {_why(exc)}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.chmod(tmp, _default_mode())  # mkstemp makes 0600; an output file gets the usual mode
         os.replace(tmp, target)
     except OSError as exc:

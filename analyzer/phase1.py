@@ -4,15 +4,21 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import ir
+from .cache import CacheStats, TUCache
 from .errors import InputError
 from .frontend.compdb import CompileJob, flags_for, jobs_from_paths, load_compile_commands
+from .frontend.parsed import Parsed
 from .model import Diagnostic
 from .sourcetext import display
 from .workers import Done, Outcome, run_jobs
+
+# progress(done, total, the file just finished ('' at the start))
+Progress = Callable[[int, int, str], None]
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +50,19 @@ def collect_jobs(paths: Sequence[str], compile_commands: str | None, extra_flags
     return out
 
 
-def _lower_job(job: CompileJob) -> ir.Module:
-    from .frontend.tu import parse_and_lower
-    return parse_and_lower(job)
+@dataclass(frozen=True)
+class Task:
+    """One TU for a worker: the job; `self_contained` (a result kept in the cache or made on another machine must
+    not lean on header functions a worker lowered for an earlier TU); `sources`, contents shipped to a machine that
+    cannot read the files (path, bytes)."""
+    job: CompileJob
+    self_contained: bool = False
+    sources: tuple[tuple[str, bytes], ...] = ()
+
+
+def lower_task(task: Task) -> Parsed:
+    from .frontend.tu import parse_with_includes
+    return parse_with_includes(task.job, dict(task.sources) if task.sources else None, task.self_contained)
 
 
 def _failed(job: CompileJob, message: str) -> ir.Module:
@@ -77,39 +93,90 @@ def _too_large(job: CompileJob, limit: int) -> ir.Module | None:
                         f"{limit / (1 << 20):g} MiB (--max-file-size)")
 
 
-def lower_all(jobs: Sequence[CompileJob], workers: int,
-              progress: Callable[[int, int], None] | None = None, limits: Limits = Limits()) -> list[ir.Module]:
-    """Phase 1 in worker processes; a TU that crashes or hangs libclang is marked failed, the rest go on."""
-    results: dict[int, ir.Module] = {}
-    for i, job in enumerate(jobs):
-        skipped = _too_large(job, limits.max_source_bytes)
-        if skipped is not None:
-            results[i] = skipped
-    todo = [i for i in range(len(jobs)) if i not in results]
+def outcome_module(job: CompileJob, outcome: Outcome, limits: Limits) -> Parsed:
+    """What a worker's outcome means for its TU: its result, or a failed module saying why."""
+    if isinstance(outcome, Done):
+        return outcome.value
+    if outcome.reason == "timeout":
+        return Parsed(_failed(job, f"timed out: parsing took longer than {limits.tu_timeout:g} s (--tu-timeout)"))
+    if outcome.reason == "crashed":
+        return Parsed(_failed(job, "libclang crashed while parsing this file"))
+    # a bug in the lowering of this TU: keep scanning the others
+    return Parsed(_failed(job, f"internal error while lowering: {outcome.message}"))
 
-    def done(n: int) -> None:
-        if progress:
-            progress(n, len(jobs))
-    if workers <= 1:  # in-process only when asked for (-j1): no crash isolation, no timeout
-        for i in todo:
-            results[i] = _lower_job(jobs[i])
-            done(len(results))
-        return [results[i] for i in range(len(jobs))]
+
+# Runs the tasks and calls back with (index, outcome) as each ends: in worker processes, in-process or on a cluster.
+Executor = Callable[[Sequence[Task], Limits, Callable[[int, Outcome], None]], None]
+
+
+def local_executor(workers: int) -> Executor:
+    """Worker processes on this machine; in-process when asked for one (-j1: no crash isolation, no timeout)."""
+    def run(tasks: Sequence[Task], limits: Limits, record: Callable[[int, Outcome], None]) -> None:
+        if workers <= 1:
+            for k, task in enumerate(tasks):
+                record(k, Done(lower_task(task)))
+            return
+        run_jobs(lower_task, tasks, workers, limits.tu_timeout, record)
+    return run
+
+
+@dataclass
+class Phase1Stats:
+    """Where phase 1's time went, summed over TUs (worker time, not wall time), and the cache's use."""
+    clang_seconds: float = 0.0
+    lower_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    cache: CacheStats | None = None
+    parsed: list[str] = field(default_factory=list)  # the TUs parsed in this scan (not from the cache), in order
+
+
+def lower_all(jobs: Sequence[CompileJob], executor: Executor, limits: Limits = Limits(),
+              progress: Progress | None = None, cache: TUCache | None = None,
+              self_contained: bool = False, stats: Phase1Stats | None = None) -> list[ir.Module]:
+    """Phase 1: every job's IR, from the cache when it holds a valid entry, else from the executor (and then
+    stored). A TU that crashes or hangs libclang is marked failed, the rest go on."""
+    started = time.perf_counter()
+    stats = stats if stats is not None else Phase1Stats()
+    results: dict[int, ir.Module] = {}
+    keys = [job_key(cache, job) for job in jobs] if cache else []
+    for i, job in enumerate(jobs):
+        found = _too_large(job, limits.max_source_bytes) or (cache.load(keys[i]) if cache else None)
+        if found is not None:
+            results[i] = found
+    todo = [i for i in range(len(jobs)) if i not in results]
+    stats.parsed.extend(jobs[i].file for i in todo)
+    if progress:
+        progress(len(results), len(jobs), "")
 
     def record(k: int, outcome: Outcome) -> None:
         job = jobs[todo[k]]
-        if isinstance(outcome, Done):
-            results[todo[k]] = outcome.value
-        elif outcome.reason == "timeout":
-            results[todo[k]] = _failed(job, f"timed out: parsing took longer than {limits.tu_timeout:g} s "
-                                            "(--tu-timeout)")
-        elif outcome.reason == "crashed":
-            results[todo[k]] = _failed(job, "libclang crashed while parsing this file")
-        else:  # a bug in the lowering of this TU: keep scanning the others
-            results[todo[k]] = _failed(job, f"internal error while lowering: {outcome.message}")
-        done(len(results))
-    run_jobs(_lower_job, [jobs[i] for i in todo], workers, limits.tu_timeout, record)
+        parsed = outcome_module(job, outcome, limits)
+        results[todo[k]] = parsed.module
+        stats.clang_seconds += parsed.clang_seconds
+        stats.lower_seconds += max(parsed.module.parse_seconds - parsed.clang_seconds, 0.0)
+        if cache is not None:
+            cache.store(keys[todo[k]], parsed.module, parsed.includes)
+        if progress:
+            progress(len(results), len(jobs), job.file)
+    executor([Task(jobs[i], self_contained or cache is not None) for i in todo], limits, record)
+    stats.wall_seconds = time.perf_counter() - started
+    stats.cache = cache.stats if cache else None
     return [results[i] for i in range(len(jobs))]
+
+
+def job_key(cache: TUCache, job: CompileJob) -> str:
+    """What defines a job's parse besides the files it reads: its file, folder and flags, and the system include
+    flags the worker adds to them (the host compiler's search list, the builtin headers chosen)."""
+    from .frontend.sysinc import system_include_args
+    resource_dir = next((job.args[i + 1] for i in range(len(job.args) - 2, -1, -1)
+                         if job.args[i] == "-resource-dir"), None)
+    system = system_include_args("c++" if job.is_cxx else "c", resource_dir, "-nostdinc" in job.args)
+    env = [f"{name}={os.environ.get(name, '')}" for name in CLANG_ENVIRONMENT]
+    return cache.key([job.file, job.directory, *job.args, "\0", *system, "\0", *env])
+
+
+# environment variables libclang reads as include paths
+CLANG_ENVIRONMENT = ("CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH")
 # ---- end of the worker-process part ----------------------------------------------------------------------------
 
 

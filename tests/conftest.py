@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -35,3 +37,13 @@ def scan(tmp_path):
     def _scan(source: str, name: str = "snippet.c", **kw):
         return scan_sources(tmp_path, {name: source}, **kw)
     return _scan
+
+
+_PROGRESS_LINE = re.compile(r"^leakscan: \d+/\d+ (translation units parsed|functions analyzed)\b.*\n?", re.MULTILINE)
+
+
+def without_progress(proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    """The CLI's run with the per-stage progress lines (stderr not a terminal) taken out of stderr: what is left is
+    its diagnostics and errors, which tests compare line by line."""
+    proc.stderr = _PROGRESS_LINE.sub("", proc.stderr)
+    return proc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -50,8 +50,10 @@ def _carriers(results: Iterable[FunctionResult], prog: Program) -> dict[str, tup
 
 
 def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
-                    known: Mapping[str, FunctionSummary] | None = None) -> ProgramAnalysis:
-    """`infer`: learn summaries from bodies (off: only rules decide what a call does)."""
+                    known: Mapping[str, FunctionSummary] | None = None,
+                    progress: Callable[[int, int, str], None] | None = None) -> ProgramAnalysis:
+    """`infer`: learn summaries from bodies (off: only rules decide what a call does). `progress(done, total,
+    function)` after each function analyzed."""
     summaries: dict[str, FunctionSummary] = dict(known or {})
     # callers of a summary see it as soon as it is computed, through this read-only view
     values = MappingProxyType(prog.constant_globals())
@@ -66,6 +68,8 @@ def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
             for usr in scc:
                 res = analyze_function(prog.functions[usr], resolver)
                 results[usr] = res
+                if progress:
+                    progress(len(results), len(prog.functions), prog.functions[usr].qualname)
                 if infer and res.summary is not None and _useful(res.summary) and summaries.get(usr) != res.summary:
                     summaries[usr] = res.summary
                     changed = True

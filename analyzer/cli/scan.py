@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from typing import Any
 
 from analyzer.config import COMMAND_LINE, EffectiveConfig
@@ -12,21 +13,24 @@ from analyzer.fixcheck import FixChecker
 from analyzer.fsio import write_text_atomic
 from analyzer.model import AnalysisResult
 from analyzer.phase1 import DEFAULT_MAX_SOURCE_BYTES, DEFAULT_TU_TIMEOUT, collect_jobs
-from analyzer.pipeline import Options, run
+from analyzer.pipeline import Options, Timings, run
 from analyzer.sourcetext import read_source
 from analyzer.suppress import source_files_under
 from analyzer.workflow import apply_workflow
 
 from .output import emit, exact_patch, exit_code_for, print_diagnostics, with_fixes
+from .progress import ScanProgress
 from .settings import (
     add_config_args,
     add_output_args,
+    add_speed_args,
     add_workflow_args,
     effective_config,
     fail_on,
     scan_options,
     workflow_options,
 )
+from .stats import format_stats
 
 
 def add_source_args(p: argparse.ArgumentParser) -> None:
@@ -49,6 +53,7 @@ def add_source_args(p: argparse.ArgumentParser) -> None:
                         f"{DEFAULT_MAX_SOURCE_BYTES / (1 << 20):g}; 0: no limit)")
     p.add_argument("--no-infer", action="store_true", help="no inferred create/destroy pairs or summaries")
     add_config_args(p)
+    add_speed_args(p)
     add_resource_dir_arg(p)
 
 
@@ -72,7 +77,8 @@ def add_parser(sub: Any) -> None:
                    help="suggest fixes without compiling each patched file (default: only fixes that compile)")
     p.add_argument("--single-file", action="store_true", help="html: one self-contained file")
     p.add_argument("--timestamp", default="", help=argparse.SUPPRESS)
-    p.add_argument("-q", "--quiet", action="store_true", help="text: no path notes")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress; text: no path notes")
+    p.add_argument("--stats", action="store_true", help="print where the time went and the cache's hits")
     p.set_defaults(run=cmd_scan)
 
 
@@ -95,22 +101,19 @@ def check_setup(resource_dir: str | None, extra: list[str]) -> list[str]:
     return ["-resource-dir", override] if override else []
 
 
-def progress(done: int, total: int) -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\rleakscan: parsed {done}/{total} translation units")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def correlate_profiles(result: AnalysisResult, profiles: list[str], binary: str | None,
                        search: list[str]) -> AnalysisResult:
     return correlate_with_files(result, profiles, binary=binary, search_paths=search) if profiles else result
 
 
-def scanned(args: argparse.Namespace, config: EffectiveConfig, options: Options) -> AnalysisResult:
+def scanned(args: argparse.Namespace, config: EffectiveConfig, options: Options,
+            timings: Timings | None = None) -> AnalysisResult:
     """Scan, correlate, fit to the workflow (excludes, suppressions, baseline, diff-base), attach checked fixes."""
-    result = run(options, progress=progress)
+    progress = ScanProgress(quiet=getattr(args, "quiet", False))
+    try:
+        result = run(options, progress=progress, timings=timings)
+    finally:
+        progress.close()
     result = correlate_profiles(result, getattr(args, "profiles", []), getattr(args, "binary", None),
                                 getattr(args, "search_path", []))
     jobs = collect_jobs(options.paths, options.compile_commands, options.extra_flags, options.c_flags,
@@ -121,8 +124,11 @@ def scanned(args: argparse.Namespace, config: EffectiveConfig, options: Options)
 
 
 def cmd_scan(args: argparse.Namespace, extra: list[str]) -> ExitCode:
+    start = time.perf_counter()
     config, options = configured_scan(args, extra)
-    result = scanned(args, config, options)
+    timings = Timings()
+    result = scanned(args, config, options, timings)
+    report_start = time.perf_counter()
     if args.fix_diff:
         write_text_atomic(args.fix_diff, exact_patch(result))
     outputs = config["output"]
@@ -130,4 +136,8 @@ def cmd_scan(args: argparse.Namespace, extra: list[str]) -> ExitCode:
         emit(result, fmt, None if target == "-" else target, args.single_file, args.quiet,
              make_dirs=config.origin("output") != COMMAND_LINE)
     print_diagnostics(result, outputs)
+    if args.stats:
+        end = time.perf_counter()
+        after = report_start - start - timings.total
+        sys.stderr.write(format_stats(timings, end - start, max(after, 0.0), end - report_start))
     return exit_code_for(result, fail_on(config))

@@ -6,7 +6,7 @@ import os
 import shlex
 from typing import Any
 
-from analyzer.config import CONFIDENCES, FAIL_ON, FORMATS, EffectiveConfig, find_config, load_config, merge
+from analyzer.config import CONFIDENCES, EXECUTORS, FAIL_ON, FORMATS, EffectiveConfig, find_config, load_config, merge
 from analyzer.errors import InputError
 from analyzer.frontend.compdb import find_compile_commands
 from analyzer.model import RuleId
@@ -14,8 +14,22 @@ from analyzer.phase1 import Limits
 from analyzer.pipeline import Options
 from analyzer.workflow import WorkflowOptions
 
-__all__ = ["add_config_args", "add_output_args", "add_workflow_args", "effective_config", "scan_options",
-           "workflow_options"]
+__all__ = ["add_config_args", "add_output_args", "add_speed_args", "add_workflow_args", "effective_config",
+           "scan_options", "workflow_options"]
+
+
+def add_speed_args(p: argparse.ArgumentParser) -> None:
+    """The incremental cache and where TUs are parsed."""
+    p.add_argument("--cache-dir", metavar="DIR", default=None,
+                   help="incremental cache folder (default: .leakscan-cache beside the compile database, else in "
+                        "the scanned root)")
+    p.add_argument("--no-cache", action="store_true", help="parse every TU; neither read nor write the cache")
+    p.add_argument("--executor", choices=EXECUTORS, default=None,
+                   help="parse TUs in local worker processes (default) or on a Dask cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="dask: the scheduler (tcp://host:8786); implies --executor dask (default: a local cluster)")
+    p.add_argument("--ship-sources", action="store_true",
+                   help="dask: send each TU's sources with its task (workers without the source tree)")
 
 
 def add_config_args(p: argparse.ArgumentParser) -> None:
@@ -108,6 +122,11 @@ def _cli_values(args: argparse.Namespace, extra: list[str]) -> dict[str, Any]:
         "suppressions": tuple(os.path.abspath(s) for s in args.suppressions) if getattr(args, "suppressions", None)
         else None,
         "diff-base": getattr(args, "diff_base", None),
+        "cache": False if getattr(args, "no_cache", False) else None,
+        "cache-dir": _absolute(getattr(args, "cache_dir", None)),
+        "executor": getattr(args, "executor", None) or ("dask" if getattr(args, "scheduler", None) else None),
+        "scheduler": getattr(args, "scheduler", None),
+        "ship-sources": True if getattr(args, "ship_sources", False) else None,
     }
 
 
@@ -146,7 +165,9 @@ def scan_options(config: EffectiveConfig, timestamp: str = "", extra_flags: tupl
                                  max_source_bytes=int(config["max-file-size"] * (1 << 20))),
                    infer=config["infer"], cppcheck_cfgs=tuple(config["cppcheck-cfg"]), root=config["root"] or None,
                    timestamp=timestamp, enabled_rules=enabled, exclude=tuple(config["exclude"]),
-                   min_confidence=config["min-confidence"])
+                   min_confidence=config["min-confidence"], cache=config["cache"],
+                   cache_dir=config["cache-dir"] or None, executor=config["executor"],
+                   scheduler=config["scheduler"] or None, ship_sources=config["ship-sources"])
 
 
 def workflow_options(config: EffectiveConfig, inline_files: tuple[str, ...] = ()) -> WorkflowOptions:

@@ -13,7 +13,8 @@ from analyzer.model import AnalysisResult, human_bytes
 from analyzer.watch import SYMBOL_MODES, Update, Watch, WatchOptions
 
 from .output import exit_code_for, with_fixes
-from .scan import add_source_args, configured_scan, progress
+from .progress import ScanProgress
+from .scan import add_source_args, configured_scan
 
 _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h|d)?")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
@@ -106,7 +107,11 @@ def _static_result(args: argparse.Namespace, extra: list[str]) -> AnalysisResult
         from .results import load_result
         return load_result(args.result)
     from analyzer.pipeline import run
-    return run(configured_scan(args, extra)[1], progress=progress)
+    progress = ScanProgress()
+    try:
+        return run(configured_scan(args, extra)[1], progress=progress)
+    finally:
+        progress.close()
 
 
 def _check_output(out: Path) -> None:

@@ -5,7 +5,7 @@ import ctypes
 from collections.abc import Iterator
 from typing import Any
 
-from clang.cindex import Cursor, CursorKind, TokenKind, TypeKind, _CXString, conf
+from clang.cindex import Cursor, CursorKind, SourceLocation, TokenKind, TypeKind, _CXString, callbacks, conf
 
 from analyzer import ir
 
@@ -41,18 +41,47 @@ def qualified_name(cursor: Cursor | None) -> str:
     return "::".join(reversed(parts))
 
 
+# libclang's file handle -> the file's name, for the TU being lowered (handles belong to one TU: ModuleLowerer
+# empties this for each)
+FILE_NAMES: dict[int, str] = {}
+
+
+def file_name(loc: SourceLocation) -> str:
+    """The name of the file a location is in ('' when none), asked from libclang once per file and TU."""
+    f = loc.file
+    if f is None:
+        return ""
+    key = ctypes.cast(f.obj, ctypes.c_void_p).value or 0
+    name = FILE_NAMES.get(key)
+    if name is None:
+        name = FILE_NAMES[key] = f.name
+    return name
+
+
 def _loc(cursor: Cursor) -> ir.Loc:
     loc = cursor.location
-    return ir.Loc(loc.file.name if loc.file else "", loc.line, loc.column)
+    return ir.Loc(file_name(loc), loc.line, loc.column)
 
 
 def _end_loc(cursor: Cursor) -> ir.Loc:
     end = cursor.extent.end
-    return ir.Loc(end.file.name if end.file else "", end.line, max(end.column - 1, 1))
+    return ir.Loc(file_name(end), end.line, max(end.column - 1, 1))
+
+
+@callbacks["cursor_visit"]
+def _visit(child: Cursor, _parent: Cursor, sink: list) -> int:
+    child._tu = sink[0]  # keeps the TU alive as long as the cursor, as cindex does
+    sink.append(child)
+    return 1  # CXChildVisit_Continue
 
 
 def _children(cursor: Cursor) -> list[Cursor]:
-    return list(cursor.get_children())
+    """The cursor's children: cindex's get_children without its per-child null-cursor assertion (a C call and
+    two Python comparisons per child; clang never visits a null cursor) and with one callback for all calls."""
+    sink: list = [cursor._tu]
+    conf.lib.clang_visitChildren(cursor, _visit, sink)
+    del sink[0]
+    return sink
 
 
 def descendants(cursor: Cursor) -> Iterator[Cursor]:
@@ -62,12 +91,12 @@ def descendants(cursor: Cursor) -> Iterator[Cursor]:
     while stack:
         c = stack.pop()
         yield c
-        stack.extend(reversed(list(c.get_children())))
+        stack.extend(reversed(_children(c)))
 
 
 def _strip(cursor: Cursor) -> Cursor:
     while cursor.kind.name in TRANSPARENT_EXPRS:
-        kids = [k for k in cursor.get_children() if k.kind.is_expression() or k.kind.is_statement()]
+        kids = [k for k in _children(cursor) if k.kind.is_expression() or k.kind.is_statement()]
         if len(kids) != 1:
             break
         cursor = kids[0]
@@ -234,7 +263,7 @@ def addressed_variables(expr: Cursor) -> set[str]:
     out: set[str] = set()
     for d in expr.walk_preorder():
         if d.kind == CursorKind.UNARY_OPERATOR and unary_operator(d)[0] == "&":
-            kids = [k for k in d.get_children() if k.kind.is_expression()]
+            kids = [k for k in _children(d) if k.kind.is_expression()]
             target = _strip(kids[0]) if kids else None
             if target is not None and target.kind == CursorKind.DECL_REF_EXPR and target.referenced is not None \
                     and target.referenced.kind == CursorKind.VAR_DECL:
@@ -251,7 +280,7 @@ def _is_plain_record(t) -> bool:
     decl = t.get_declaration()
     if decl is None or decl.kind not in (CursorKind.STRUCT_DECL, CursorKind.CLASS_DECL, CursorKind.UNION_DECL):
         return False
-    return not any(k.kind == CursorKind.DESTRUCTOR for k in decl.get_children())
+    return not any(k.kind == CursorKind.DESTRUCTOR for k in _children(decl))
 
 
 def _is_handle_array(t) -> bool:

@@ -5,7 +5,8 @@ import logging
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from clang.cindex import Cursor, CursorKind, TranslationUnit, Type, TypeKind
 
@@ -15,6 +16,7 @@ from .context import LoweringContext
 from .cursors import (
     ADOPTING_METHODS,
     COMPARISONS,
+    FILE_NAMES,
     FUNCTION_KINDS,
     KNOWN_NORETURN,
     NEGATE,
@@ -35,6 +37,7 @@ from .cursors import (
     attribute_text,
     binary_operator,
     descendants,
+    file_name,
     opcodes,
     overridden_usrs,
     qualified_name,
@@ -44,6 +47,7 @@ from .fnptr import FunctionPointers
 from .lower_cond import CondLowerer
 from .lower_expr import ExprLowerer
 from .lower_stmt import StmtLowerer
+from .parsed import SYSTEM_PREFIXES, default_is_project
 
 # the cursor helpers stay importable from here, as before the split into cursors / lower_stmt / lower_cond / lower_expr
 __all__ = ["ADOPTING_METHODS", "COMPARISONS", "FUNCTION_KINDS", "KNOWN_NORETURN", "NEGATE", "OWNING_POINTERS",
@@ -103,7 +107,7 @@ class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
     def lower(self) -> ir.Function:
         params: list[ir.Param] = []
         body = None
-        for child in self.cursor.get_children():
+        for child in _children(self.cursor):
             if child.kind == CursorKind.PARM_DECL:
                 name = child.spelling or f"$arg{len(params)}"
                 self.locals[child] = name
@@ -152,9 +156,20 @@ class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
 # Declarations from project headers repeat in every TU that includes them; a worker process lowers many TUs, so
 # their FuncDecl is built once per process (keyed by the file's identity: an edited header is read again).
 _DECL_CACHE: dict[tuple, ir.FuncDecl] = {}
-# Functions defined in headers, already lowered by this worker process: the pipeline keeps one copy per USR anyway.
-# Only in worker processes, which live for one scan (an in-process caller may scan the same tree twice).
-_LOWERED_IN_THIS_WORKER: set[tuple] = set()
+
+
+@dataclass
+class _Lowered:
+    """What lowering one header function produced: it, the lambdas inside it, the diagnostics about it."""
+    functions: list[ir.Function] = field(default_factory=list)
+    diagnostics: list[ir.TUDiagnostic] = field(default_factory=list)
+
+
+# Functions defined in headers, already lowered by this worker process for an earlier TU, keyed by (USR, file, file
+# signature). A TU leaves them out (the pipeline keeps one copy per USR anyway), or, when it must be self-contained
+# (cached, or lowered on a cluster), takes them from here instead of lowering them again. Only in worker processes,
+# which live for one scan (an in-process caller may scan the same tree twice).
+_LOWERED_IN_THIS_WORKER: dict[tuple, _Lowered] = {}
 
 
 _GENERIC_POINTEES = frozenset({TypeKind.VOID, TypeKind.CHAR_S, TypeKind.CHAR_U, TypeKind.SCHAR, TypeKind.UCHAR})
@@ -184,8 +199,14 @@ class ModuleLowerer:
     """Walks one TU: function bodies in project files become ir.Function, declarations ir.FuncDecl."""
 
     def __init__(self, tu: TranslationUnit, is_project: Callable[[str], bool],
-                 parse_errors: Iterable[tuple[str, int]] = ()):
+                 parse_errors: Iterable[tuple[str, int]] = (), shipped: Mapping[str, bytes] | None = None,
+                 self_contained: bool = False):
         self.tu = tu
+        FILE_NAMES.clear()  # file handles of an earlier TU
+        # contents of files that are not on this machine (a cluster worker): read from here, not from disk
+        self.shipped = shipped or {}
+        # lower header functions even when this worker process lowered them for an earlier TU
+        self.self_contained = self_contained
         self.is_project = is_project
         # (file, line) of syntax errors: clang's recovery may cut a body short there (a `free` lost after it)
         self.parse_errors: dict[str, list[int]] = {}
@@ -198,7 +219,9 @@ class ModuleLowerer:
         self._noreturn: dict[str, bool] = {}
         self._seen: set[str] = set()
         self._lambda_count = 0
-        self._pending_lambdas: list[tuple[Cursor, str]] = []
+        self._pending_lambdas: list[tuple[Cursor, str, _Lowered | None]] = []
+        self._recording: _Lowered | None = None  # the header function being lowered, kept for later TUs
+        self._records: dict[tuple, _Lowered] = {}  # header functions lowered here, for the worker's later TUs
         self._project_files: dict[str, bool] = {}
         self._source_lines: dict[str, list[bytes]] = {}
         self._deletes_this: dict[str, bool] = {}
@@ -219,10 +242,10 @@ class ModuleLowerer:
         extent (no tokenizing); an expression inside a macro expansion reads as the invocation."""
         ext = c.extent
         start, end = ext.start, ext.end
-        if start.file is None or end.file is None or start.file.name != end.file.name or \
-                start.offset >= end.offset:
+        start_file = file_name(start)
+        if not start_file or start_file != file_name(end) or start.offset >= end.offset:
             return self.expansion_text(c)
-        data = self._source_bytes(start.file.name)
+        data = self._source_bytes(start_file)
         text = " ".join(data[start.offset:end.offset].decode("utf-8", errors="replace").split())
         if not text:
             return self.expansion_text(c)
@@ -230,6 +253,8 @@ class ModuleLowerer:
 
     def _source_bytes(self, path: str) -> bytes:
         data = self._sources.get(path)
+        if data is None and path in self.shipped:
+            data = self._sources[path] = self.shipped[path]
         if data is None:
             try:
                 with open(path, "rb") as fh:
@@ -294,7 +319,7 @@ class ModuleLowerer:
             if defn is not None:
                 for d in descendants(defn):
                     if d.kind == CursorKind.CXX_DELETE_EXPR:
-                        kids = [k for k in d.get_children() if k.kind.is_expression()]
+                        kids = [k for k in _children(d) if k.kind.is_expression()]
                         if kids and _strip(kids[0]).kind == CursorKind.CXX_THIS_EXPR:
                             found = True
                             break
@@ -306,7 +331,7 @@ class ModuleLowerer:
         if usr not in self._noreturn:
             # [[noreturn]], [[gnu::noreturn]], C11 _Noreturn (GNU __attribute__((noreturn)) is in the type)
             self._noreturn[usr] = any(k.kind.name == "UNEXPOSED_ATTR" and "noreturn" in attribute_text(k).lower()
-                                      for k in ref.get_children())
+                                      for k in _children(ref))
         return self._noreturn[usr]
 
     def note_decl(self, ref: Cursor) -> None:
@@ -314,7 +339,7 @@ class ModuleLowerer:
         if not usr or usr in self.decls:
             return
         loc = ref.location
-        file = loc.file.name if loc.file else ""
+        file = file_name(loc)
         key = (usr, file, self._file_signature(file), loc.line, loc.column, ref.get_definition() is not None)
         decl = _DECL_CACHE.get(key)
         if decl is None:
@@ -323,6 +348,8 @@ class ModuleLowerer:
 
     def _file_signature(self, path: str) -> tuple[int, int]:
         sig = self._signatures.get(path)
+        if sig is None and path in self.shipped:  # no file here: its contents tell an edited header apart
+            sig = self._signatures[path] = (hash(self.shipped[path]), -1)
         if sig is None:
             try:
                 st = os.stat(path)
@@ -333,11 +360,11 @@ class ModuleLowerer:
         return sig
 
     def func_decl(self, c: Cursor) -> ir.FuncDecl:
-        file = c.location.file.name if c.location.file else ""
+        file = file_name(c.location)
         params_: list[str] = []
         attrs = []
         aliases = [_pointer_alias(c.result_type)]
-        for k in c.get_children():
+        for k in _children(c):
             kind = k.kind
             if kind == CursorKind.PARM_DECL:
                 params_.append(k.type.get_canonical().spelling)
@@ -359,8 +386,9 @@ class ModuleLowerer:
     def lower(self) -> ir.Module:
         self._walk(self.tu.cursor)
         while self._pending_lambdas:
-            cursor, qual = self._pending_lambdas.pop(0)
-            self._function(cursor, qual, "lambda")
+            cursor, qual, record = self._pending_lambdas.pop(0)
+            self._recorded(record, cursor, qual, "lambda")
+        _LOWERED_IN_THIS_WORKER.update(self._records)  # only whole TUs: a TU that failed half-way left none
         return ir.Module(self.tu.spelling, tuple(self.functions), tuple(self.decls.values()), tuple(self.classes),
                          tuple(self.diagnostics), globals=tuple(self.globals.values()),
                          addressed=tuple(sorted(self.addressed)))
@@ -372,15 +400,14 @@ class ModuleLowerer:
         return known
 
     def _walk(self, parent: Cursor) -> None:
-        for c in parent.get_children():
+        for c in _children(parent):
             kind = c.kind.name
             if kind == "VAR_DECL":
                 self._variable(c)
                 continue
             if kind not in FUNCTION_KINDS and kind not in SCOPE_KINDS:
                 continue  # typedefs, enums...: nothing to lower, and their location is costly
-            loc = c.location
-            file = loc.file.name if loc.file else ""
+            file = file_name(c.location)
             if kind in FUNCTION_KINDS:
                 if file and self._in_project(file):
                     self.note_decl(c)
@@ -389,14 +416,19 @@ class ModuleLowerer:
                     if usr in self._seen:
                         continue
                     self._seen.add(usr)
+                    record = None
                     if file != self.tu.spelling and _in_worker():
                         key = (usr, file, self._file_signature(file))
-                        if key in _LOWERED_IN_THIS_WORKER:
-                            continue  # a header function this worker already lowered for an earlier TU of the run
-                        _LOWERED_IN_THIS_WORKER.add(key)
+                        done = _LOWERED_IN_THIS_WORKER.get(key)
+                        if done is not None:  # a header function this worker lowered for an earlier TU of the run
+                            if self.self_contained:
+                                self.functions.extend(done.functions)
+                                self.diagnostics.extend(done.diagnostics)
+                            continue
+                        record = self._records[key] = _Lowered()
                     fkind = {"CXX_METHOD": "method", "CONSTRUCTOR": "constructor", "DESTRUCTOR": "destructor",
                              "CONVERSION_FUNCTION": "method"}.get(kind, "function")
-                    self._function(c, qualified_name(c), fkind)
+                    self._recorded(record, c, qualified_name(c), fkind)
             elif kind in SCOPE_KINDS:
                 if kind in ("CLASS_DECL", "STRUCT_DECL", "CLASS_TEMPLATE") and file and self.is_project(file) \
                         and c.is_definition():
@@ -408,10 +440,10 @@ class ModuleLowerer:
     def _variable(self, c: Cursor) -> None:
         """A variable with static storage defined in a project file: its constant value, the addresses its
         initializer takes (`{"debug", &debug_level}` lets code elsewhere write debug_level)."""
-        loc = c.location
-        if loc.file is None or not self._in_project(loc.file.name):
+        file = file_name(c.location)
+        if not file or not self._in_project(file):
             return
-        init = next((k for k in c.get_children() if k.kind.is_expression()), None)
+        init = next((k for k in _children(c) if k.kind.is_expression()), None)
         if init is not None:
             self.addressed.update(addressed_variables(init))
         if c.is_definition():
@@ -429,9 +461,21 @@ class ModuleLowerer:
 
     def _class(self, c: Cursor) -> None:
         fields = tuple(ir.FieldDecl(f.spelling, f.type.spelling, _is_pointer(f.type))
-                       for f in c.get_children() if f.kind == CursorKind.FIELD_DECL)
-        dtor = next((k.get_usr() for k in c.get_children() if k.kind == CursorKind.DESTRUCTOR), "")
+                       for f in _children(c) if f.kind == CursorKind.FIELD_DECL)
+        dtor = next((k.get_usr() for k in _children(c) if k.kind == CursorKind.DESTRUCTOR), "")
         self.classes.append(ir.ClassDecl(c.get_usr(), qualified_name(c), _loc(c), fields, dtor))
+
+    def _recorded(self, record: _Lowered | None, c: Cursor, qualname: str, kind: str) -> None:
+        """_function, and what it added kept in `record` (lambdas inside it are recorded there when lowered)."""
+        functions, diagnostics = len(self.functions), len(self.diagnostics)
+        outer, self._recording = self._recording, record
+        try:
+            self._function(c, qualname, kind)
+        finally:
+            self._recording = outer
+        if record is not None:
+            record.functions.extend(self.functions[functions:])
+            record.diagnostics.extend(self.diagnostics[diagnostics:])
 
     def _function(self, c: Cursor, qualname: str, kind: str) -> None:
         broken = self._parse_error_inside(c)
@@ -453,19 +497,12 @@ class ModuleLowerer:
     def _parse_error_inside(self, c: Cursor) -> int:
         """The line of a syntax error inside the function's extent, or 0."""
         ext = c.extent
-        lines = self.parse_errors.get(ext.start.file.name if ext.start.file else "", ())
+        lines = self.parse_errors.get(file_name(ext.start), ())
         return next((n for n in lines if ext.start.line <= n <= ext.end.line), 0)
 
     def lambda_body(self, c: Cursor, parent_qual: str) -> None:
         self._lambda_count += 1
-        self._pending_lambdas.append((c, f"{parent_qual}::<lambda@{c.location.line}:{c.location.column}>"))
+        self._pending_lambdas.append((c, f"{parent_qual}::<lambda@{c.location.line}:{c.location.column}>",
+                                      self._recording))
 
 
-SYSTEM_PREFIXES = ("/usr/", "/lib/", "/lib64/", "/opt/homebrew/", "/Library/", "/System/")
-
-
-def default_is_project(path: str) -> bool:
-    # libclang may spell system headers through its own install dir (`.../native/../lib/gcc/...`)
-    norm = os.path.normpath(path)
-    return (not norm.startswith(SYSTEM_PREFIXES) and "/site-packages/" not in norm
-            and os.path.basename(norm) != "<built-in>")

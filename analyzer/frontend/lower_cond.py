@@ -185,7 +185,7 @@ class CondLowerer(LoweringContext):
         return None
 
     def _const_CSTYLE_CAST_EXPR(self, c: Cursor, s: Cursor) -> int | None:
-        kids = [k for k in s.get_children() if k.kind.is_expression()]
+        kids = [k for k in _children(s) if k.kind.is_expression()]
         if not kids:
             return None
         value = self.const_value(kids[-1])

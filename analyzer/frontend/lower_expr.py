@@ -64,7 +64,7 @@ class _CallTarget:
     @staticmethod
     def of(ref: Cursor, module: ModuleLowerer) -> _CallTarget:
         callee = qualified_name(ref)
-        ptypes = [p.type for p in ref.get_children() if p.kind == CursorKind.PARM_DECL]
+        ptypes = [p.type for p in _children(ref) if p.kind == CursorKind.PARM_DECL]
         if not ptypes and ref.type.kind == TypeKind.FUNCTIONPROTO:
             ptypes = list(ref.type.argument_types())
         module.note_decl(ref)
@@ -79,7 +79,7 @@ class ExprLowerer(LoweringContext):
     def expr(self, c: Cursor, discarded: bool = False) -> ir.Operand:
         kind = c.kind.name
         if kind in TRANSPARENT_EXPRS:
-            kids = [k for k in c.get_children() if k.kind.is_expression() or k.kind == CursorKind.COMPOUND_STMT]
+            kids = [k for k in _children(c) if k.kind.is_expression() or k.kind == CursorKind.COMPOUND_STMT]
             if len(kids) == 1:
                 return self.expr(kids[0], discarded)
             if not kids:
@@ -92,7 +92,7 @@ class ExprLowerer(LoweringContext):
             return handler(c, discarded)
         self.opaque += 1
         self.module.unhandled(kind)
-        for k in c.get_children():
+        for k in _children(c):
             if k.kind.is_expression():
                 self.expr(k)
         return ir.Unknown(kind)
@@ -118,7 +118,7 @@ class ExprLowerer(LoweringContext):
         return ir.Unknown(c.spelling)
 
     def e_MEMBER_REF_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
-        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        kids = [k for k in _children(c) if k.kind.is_expression()]
         if not kids:
             return ir.Field(None, c.spelling)
         base = self.expr(kids[0])
@@ -166,7 +166,7 @@ class ExprLowerer(LoweringContext):
 
     def e_UNARY_OPERATOR(self, c: Cursor, discarded: bool) -> ir.Operand:
         op, _prefix = unary_operator(c)
-        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        kids = [k for k in _children(c) if k.kind.is_expression()]
         if not kids:
             return ir.Unknown(op)
         if op in ("sizeof", "alignof", "__alignof__"):
@@ -309,7 +309,7 @@ class ExprLowerer(LoweringContext):
             return None
         callee_expr = _strip(kids[0])
         if callee_expr.kind == CursorKind.MEMBER_REF_EXPR:
-            base_kids = [k for k in callee_expr.get_children() if k.kind.is_expression()]
+            base_kids = [k for k in _children(callee_expr) if k.kind.is_expression()]
             receiver = self.expr(base_kids[0]) if base_kids else ir.Var("this")
             if isinstance(receiver, ir.Var) and _is_pointer(base_kids[0].type if base_kids else callee_expr.type):
                 self.emit(ir.Use(_loc(c), receiver))
@@ -328,7 +328,7 @@ class ExprLowerer(LoweringContext):
         toks = [t.spelling for t in c.get_tokens()]
         placement, nothrow, is_array = _new_shape(toks)
         args: list[ir.Operand] = []
-        for k in c.get_children():
+        for k in _children(c):
             if k.kind.is_expression():
                 stripped = _strip(k)
                 if stripped.kind == CursorKind.CALL_EXPR and stripped.referenced is not None and \
@@ -352,13 +352,13 @@ class ExprLowerer(LoweringContext):
     def e_CXX_DELETE_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
         toks = [t.spelling for t in c.get_tokens()][:3]
         is_array = len(toks) >= 3 and toks[1] == "[" and toks[2] == "]"
-        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        kids = [k for k in _children(c) if k.kind.is_expression()]
         value = self.expr(kids[0]) if kids else ir.Unknown()
         self.emit(ir.Call(_loc(c), "delete[]" if is_array else "delete", (value,), None, "", None, (False,)))
         return ir.Unknown("void")
 
     def e_CXX_THROW_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
-        for k in c.get_children():
+        for k in _children(c):
             if k.kind.is_expression():
                 self.expr(k)
         self.emit(ir.Halt(_loc(c), "throw"))
@@ -380,14 +380,14 @@ class ExprLowerer(LoweringContext):
         return ir.Unknown("lambda")
 
     def e_INIT_LIST_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
-        values = [self.expr(k) for k in c.get_children() if k.kind.is_expression()]
+        values = [self.expr(k) for k in _children(c) if k.kind.is_expression()]
         tracked = tuple(v for v in values if isinstance(v, ir.Var))
         if tracked:
             self.emit(ir.Call(_loc(c), "<aggregate init>", tracked, None, "", None, tuple(False for _ in tracked)))
         return ir.Unknown("init list")
 
     def e_STMT_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
-        for k in c.get_children():
+        for k in _children(c):
             self.stmt(k)
         return ir.Unknown("stmt expr")
 

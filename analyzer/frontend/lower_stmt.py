@@ -6,7 +6,7 @@ from clang.cindex import Cursor, CursorKind, SourceRange, TokenKind
 from analyzer import ir
 
 from .context import LoweringContext, SwitchContext
-from .cursors import _children, _end_loc, _is_reference, _loc, _strip, descendants, opcodes
+from .cursors import _children, _end_loc, _is_reference, _loc, _strip, descendants, file_name, opcodes
 
 
 class StmtLowerer(LoweringContext):
@@ -24,12 +24,12 @@ class StmtLowerer(LoweringContext):
         else:
             self.opaque += 1
             self.module.unhandled(c.kind.name)
-            for child in c.get_children():
+            for child in _children(c):
                 self.stmt(child)
 
     def s_COMPOUND_STMT(self, c: Cursor) -> None:
         self.scopes.append([])
-        for child in c.get_children():
+        for child in _children(c):
             if self.cur is None and child.kind not in (CursorKind.LABEL_STMT, CursorKind.CASE_STMT,
                                                         CursorKind.DEFAULT_STMT):
                 if not self._contains_label(child):
@@ -53,7 +53,7 @@ class StmtLowerer(LoweringContext):
         pass
 
     def s_DECL_STMT(self, c: Cursor) -> None:
-        for d in c.get_children():
+        for d in _children(c):
             if d.kind == CursorKind.VAR_DECL:
                 self.var_decl(d)
             elif d.kind.is_declaration():
@@ -66,7 +66,7 @@ class StmtLowerer(LoweringContext):
             return
         static = storage == "STATIC"
         init = None
-        for child in d.get_children():
+        for child in _children(d):
             if child.kind.is_expression():
                 init = child
         if static:
@@ -101,7 +101,7 @@ class StmtLowerer(LoweringContext):
         return True
 
     def s_RETURN_STMT(self, c: Cursor) -> None:
-        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        kids = [k for k in _children(c) if k.kind.is_expression()]
         value = self.expr(kids[0]) if kids else None
         self.emit(ir.Return(_loc(c), value))
         self.fn.edge(self.cur, self.exit)
@@ -144,7 +144,8 @@ class StmtLowerer(LoweringContext):
         # would make nested if/else chains quadratic)
         end, start = kids[-2].extent.end, kids[-1].extent.start
         a, b = end.offset, start.offset
-        if end.file is None or start.file is None or end.file.name != start.file.name or a >= b:
+        end_file = file_name(end)
+        if not end_file or end_file != file_name(start) or a >= b:
             # both children come from one macro expansion: no tokens between them. Decide from the shape:
             # `cond, then, else` (an init-statement or condition variable would not be a lone expression)
             return a if len(kids) == 3 and kids[0].kind.is_expression() else None
@@ -303,7 +304,7 @@ class StmtLowerer(LoweringContext):
         stack = [body]
         while stack:
             n = stack.pop()
-            for k in n.get_children():
+            for k in _children(n):
                 if k.kind == CursorKind.DEFAULT_STMT:
                     return True
                 if k.kind != CursorKind.SWITCH_STMT:
@@ -316,7 +317,7 @@ class StmtLowerer(LoweringContext):
         stack = [body]
         while stack:
             n = stack.pop()
-            for k in n.get_children():
+            for k in _children(n):
                 if k.kind == CursorKind.CASE_STMT:
                     values.append(self._case_value(k))
                 if k.kind != CursorKind.SWITCH_STMT:
@@ -356,11 +357,11 @@ class StmtLowerer(LoweringContext):
         block = self.labels.setdefault(c.spelling, self.fn.new())
         self.fn.edge(self.cur, block)
         self.cur = block
-        for k in c.get_children():
+        for k in _children(c):
             self.stmt(k)
 
     def s_GOTO_STMT(self, c: Cursor) -> None:
-        label = next((k for k in c.get_children() if k.kind == CursorKind.LABEL_REF), None)
+        label = next((k for k in _children(c) if k.kind == CursorKind.LABEL_REF), None)
         if label is None:
             self.cur = None
             return
@@ -382,7 +383,7 @@ class StmtLowerer(LoweringContext):
             # conservatively: an exception may leave the try block before any of it ran
             self.cur = self.fn.new()
             self.fn.edge(start, self.cur)
-            for k in handler.get_children():
+            for k in _children(handler):
                 if k.kind == CursorKind.COMPOUND_STMT:
                     self.stmt(k)
             self.fn.edge(self.cur, after)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections.abc import Mapping
 
 from clang.cindex import Diagnostic, Index, TranslationUnit, TranslationUnitLoadError
 
@@ -12,6 +13,7 @@ from analyzer import ir
 from .compdb import CompileJob, preprocessor_flags
 from .deepstack import run_with_deep_stack
 from .lower import ModuleLowerer, default_is_project
+from .parsed import Parsed
 from .sysinc import system_header_dirs, system_include_args
 
 SEVERITY = {Diagnostic.Ignored: "note", Diagnostic.Note: "note", Diagnostic.Warning: "warning",
@@ -44,12 +46,14 @@ def _check_readable(path: str) -> str | None:
     return None
 
 
-def _not_utf8(path: str) -> ir.TUDiagnostic | None:
+def _not_utf8(path: str, shipped: bytes | None = None) -> ir.TUDiagnostic | None:
     """A note, not a degradation: clang reads bytes (a Latin-1 comment or string loses nothing), and leakscan slices
     source text as bytes, decoding it with replacement characters only for display."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        if shipped is None:
+            with open(path, "rb") as fh:
+                shipped = fh.read()
+        data = shipped
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
@@ -115,15 +119,32 @@ def _last_value(args: tuple[str, ...], flag: str) -> str | None:
 
 def parse_and_lower(job: CompileJob) -> ir.Module:
     """One TU parsed and lowered on a thread with room for deeply nested code (see deepstack)."""
+    return parse_with_includes(job).module
+
+
+def parse_with_includes(job: CompileJob, sources: Mapping[str, bytes] | None = None,
+                        self_contained: bool = False) -> Parsed:
+    """parse_and_lower, and the files the parse read. `sources` (path -> contents) stand in for files that are not
+    on this machine (a cluster worker); `self_contained`: lower every project function the TU holds, also header
+    functions this worker process lowered for an earlier TU (a cached or remote result must not depend on them)."""
     _test_hooks(job)
-    return run_with_deep_stack(lambda: _parse_and_lower(job))
+    return run_with_deep_stack(lambda: _parse_and_lower(job, sources or {}, self_contained))
 
 
-def _parse_and_lower(job: CompileJob) -> ir.Module:
+def _includes(tu: TranslationUnit, main_file: str) -> tuple[str, ...]:
+    """Absolute paths (the working folder is the job's) of the main file and every file it included."""
+    seen = {os.path.abspath(main_file): None}
+    for inclusion in tu.get_includes():
+        seen.setdefault(os.path.abspath(inclusion.include.name), None)
+    return tuple(seen)
+
+
+def _parse_and_lower(job: CompileJob, sources: Mapping[str, bytes], self_contained: bool) -> Parsed:
     start = time.perf_counter()
-    problem = _check_readable(job.file)
+    problem = None if job.file in sources else _check_readable(job.file)
     if problem:
-        return ir.Module(job.file, diagnostics=(ir.TUDiagnostic(job.file, 0, "error", problem),), failed=True)
+        return Parsed(ir.Module(job.file, diagnostics=(ir.TUDiagnostic(job.file, 0, "error", problem),),
+                                failed=True))
     lang = "c++" if job.is_cxx else "c"
     system = system_include_args(lang, _last_value(job.args, "-resource-dir"), "-nostdinc" in job.args)
     args = list(job.args) + list(system) + list(ANALYSIS_FLAGS)
@@ -136,27 +157,31 @@ def _parse_and_lower(job: CompileJob) -> ir.Module:
         if job.directory and os.path.isdir(job.directory):
             os.chdir(job.directory)
         index = Index.create()
-        diags = [d for d in (_not_utf8(job.file),) if d is not None]
+        diags = [d for d in (_not_utf8(job.file, sources.get(job.file)),) if d is not None]
+        unsaved = list(sources.items())
         try:
-            tu = index.parse(job.file, args=args, options=PARSE_OPTIONS)
+            tu = index.parse(job.file, args=args, unsaved_files=unsaved, options=PARSE_OPTIONS)
         except TranslationUnitLoadError:
             # a flag libclang refuses outright (a language, standard or target it does not know): the include
             # paths and macros alone still parse the code, less exactly
             kept = list(preprocessor_flags(job.args)) + list(system) + list(ANALYSIS_FLAGS)
             try:
-                tu = index.parse(job.file, args=kept, options=PARSE_OPTIONS)
+                tu = index.parse(job.file, args=kept, unsaved_files=unsaved, options=PARSE_OPTIONS)
             except TranslationUnitLoadError:
-                return ir.Module(job.file, diagnostics=(ir.TUDiagnostic(job.file, 0, "error",
-                                                                        "libclang could not parse this file"),),
-                                 failed=True, parse_seconds=time.perf_counter() - start)
+                return Parsed(ir.Module(job.file, diagnostics=(ir.TUDiagnostic(job.file, 0, "error",
+                                                                               "libclang could not parse this file"),),
+                                        failed=True, parse_seconds=time.perf_counter() - start))
             diags.append(ir.TUDiagnostic(job.file, 0, "warning", "libclang rejected the build flags (an unknown "
                                          "language, standard or target?): parsed with the include paths and "
                                          "macros only"))
+        clang_seconds = time.perf_counter() - start
         diags.extend(_clang_diagnostics(tu, job.file))
-        module = ModuleLowerer(tu, is_project, _syntax_errors(tu)).lower()
+        module = ModuleLowerer(tu, is_project, _syntax_errors(tu), sources, self_contained).lower()
+        includes = _includes(tu, job.file)
     finally:
         os.chdir(cwd)
     diags.extend(module.diagnostics)
-    return ir.Module(job.file, module.functions, module.decls, module.classes, tuple(diags),
-                     degraded=any(d.severity != "note" for d in diags), parse_seconds=time.perf_counter() - start,
-                     globals=module.globals, addressed=module.addressed)
+    return Parsed(ir.Module(job.file, module.functions, module.decls, module.classes, tuple(diags),
+                            degraded=any(d.severity != "note" for d in diags),
+                            parse_seconds=time.perf_counter() - start, globals=module.globals,
+                            addressed=module.addressed), includes, clang_seconds)

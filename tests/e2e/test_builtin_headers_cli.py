@@ -13,6 +13,7 @@ import pytest
 
 from analyzer.frontend.doctor import machine_arch
 from analyzer.frontend.resource_dir import choose, libclang
+from tests.conftest import without_progress
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -48,8 +49,9 @@ def major(version: str) -> str:
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=300)
+    return without_progress(subprocess.run(
+        [sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=300))
 
 
 def findings(proc: subprocess.CompletedProcess) -> set[tuple[str, int, str, str]]:

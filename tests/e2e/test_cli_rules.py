@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import without_progress
+
 REPO = Path(__file__).resolve().parents[2]
 
 RULES = """
@@ -63,9 +65,10 @@ def run(tmp_path: Path, *rules: str, extra: tuple[str, ...] = ()) -> tuple[int, 
         path.write_text(text)
         args += ["--rules", str(path)]
     out = tmp_path / "r.json"
-    proc = subprocess.run([sys.executable, "-m", "analyzer", "scan", str(tmp_path / "src"), *args, *extra,
+    proc = without_progress(subprocess.run(
+        [sys.executable, "-m", "analyzer", "scan", str(tmp_path / "src"), *args, *extra,
                            "--format", "json", "-o", str(out)], capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+                          env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120))
     assert proc.returncode in (0, 1), proc.stderr
     return proc.returncode, json.loads(out.read_text())
 

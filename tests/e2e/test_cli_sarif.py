@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.model import RULES
-from tests.conftest import SHARED
+from tests.conftest import SHARED, without_progress
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = SHARED / "data" / "sarif-schema-2.1.0.json"
@@ -50,9 +50,10 @@ def scan_to(tmp_path: Path, source: str, fmt: str, name: str = "sarif") -> tuple
     (proj / "src").mkdir(parents=True, exist_ok=True)
     (proj / "src" / "parse.c").write_text(source)
     out = tmp_path / f"{name}.{fmt}"
-    proc = subprocess.run([sys.executable, "-m", "analyzer", "scan", str(proj), "--format", fmt, "-o", str(out),
+    proc = without_progress(subprocess.run(
+        [sys.executable, "-m", "analyzer", "scan", str(proj), "--format", fmt, "-o", str(out),
                            "--timestamp", "2024-01-01T00:00:00Z"],
-                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120))
     assert proc.returncode == 1, proc.stderr
     return proc, out.read_text()
 

@@ -9,13 +9,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import without_progress
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, env=env,
-                          timeout=300)
+    return without_progress(subprocess.run(
+        [sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, env=env,
+                          timeout=300))
 
 
 def findings(proc: subprocess.CompletedProcess) -> set[tuple[str, int, str, str]]:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import without_progress
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "dictserver"
 GEN = EXAMPLE / "gen_profiles.sh"
@@ -107,8 +109,9 @@ def valgrind_xml(shared_tmp):
 # ---- the CLI ---------------------------------------------------------------------------------------
 
 def leakscan(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], cwd=ROOT, capture_output=True,
-                          text=True, check=False)
+    return without_progress(subprocess.run(
+        [sys.executable, "-m", "analyzer", *args], cwd=ROOT, capture_output=True,
+                          text=True, check=False))
 
 
 def scan_json(tmp_path: Path, *profile_args: str) -> dict:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import without_progress
 from tests.e2e.test_robust_input import LEAK, REPO, assert_input_error, cli
 
 CLEAN = """#include <stdlib.h>
@@ -55,8 +56,9 @@ def scan_json(tmp_path: Path, *paths: str | Path, args: tuple[str, ...] = (), en
               timeout: int = 300) -> tuple[subprocess.CompletedProcess, Path]:
     report = tmp_path / "report.json"
     full = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
-    proc = subprocess.run([sys.executable, "-m", "analyzer", "scan", *map(str, paths), *args, "--format", "json",
-                           "-o", str(report)], capture_output=True, text=True, env=full, timeout=timeout)
+    proc = without_progress(subprocess.run(
+        [sys.executable, "-m", "analyzer", "scan", *map(str, paths), *args, "--format", "json",
+                           "-o", str(report)], capture_output=True, text=True, env=full, timeout=timeout))
     no_traceback(proc)
     return proc, report
 
@@ -494,9 +496,9 @@ def test_output_not_writable(tmp_path: Path) -> None:
         for fmt, target, words in (("sarif", locked / "r.sarif", ["cannot write in", "Permission denied"]),
                                    ("html", report, ["Permission denied"]),
                                    ("html", locked / "new", ["Permission denied"])):
-            proc = subprocess.run([*_as_nobody(), sys.executable, "-m", "analyzer", "scan", str(src), "-j", "1",
-                                   "--format", fmt, "-o", str(target)], capture_output=True, text=True, env=env,
-                                  timeout=120, cwd=top)
+            proc = without_progress(subprocess.run(
+                [*_as_nobody(), sys.executable, "-m", "analyzer", "scan", str(src), "-j", "1", "--format", fmt,
+                 "-o", str(target)], capture_output=True, text=True, env=env, timeout=120, cwd=top))
             assert_input_error(proc, str(target), *words)
         assert {p.name: p.read_bytes() for p in report.iterdir()} == before
         assert sorted(p.name for p in locked.iterdir()) == ["report"]

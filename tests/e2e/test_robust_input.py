@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import without_progress
+
 REPO = Path(__file__).resolve().parents[2]
 
 LEAK = """#include <stdlib.h>
@@ -31,8 +33,9 @@ int leak(int n) {
 
 def cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     full_env = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True,
-                          cwd=cwd, env=full_env, timeout=120)
+    return without_progress(subprocess.run(
+        [sys.executable, "-m", "analyzer", *args], capture_output=True, text=True,
+                          cwd=cwd, env=full_env, timeout=120))
 
 
 def assert_input_error(proc: subprocess.CompletedProcess, *words: str) -> None:

@@ -21,6 +21,7 @@ import pytest
 
 from analyzer.profiles.remote import FetchPolicy, PprofClient, RemoteError, _parse_symbols, endpoint_candidates
 from analyzer.watch import Watch, WatchOptions
+from tests.conftest import without_progress
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = ROOT / "examples" / "dictserver" / "profiles"
@@ -229,8 +230,9 @@ def test_run_keeps_going_after_a_failed_snapshot_and_gives_up_after_three(static
 # ---- the command line -------------------------------------------------------------------------------
 
 def leakscan(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return without_progress(subprocess.run(
+        [sys.executable, "-m", "analyzer", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)}))
 
 
 def test_cli_watch_from_a_saved_result(tmp_path: Path, static_result) -> None:  # type: ignore[no-untyped-def]

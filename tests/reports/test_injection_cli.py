@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import without_progress
 from tests.reports.test_html import ALLOWED_ATTRS, Page
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,9 +60,10 @@ def test_profile_symbol_names_are_shown_as_text(tmp_path: Path) -> None:
     report = tmp_path / "lsan.txt"
     report.write_text(lsan_report(src))
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "analyzer", "scan", str(src_dir), "--heap", str(report),
+    proc = without_progress(subprocess.run(
+        [sys.executable, "-m", "analyzer", "scan", str(src_dir), "--heap", str(report),
                            "--format", "html", "-o", str(out)], capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=300)
+                          env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=300))
     assert "Traceback" not in proc.stderr
     assert proc.returncode == 1, proc.stderr
     pages = sorted(out.glob("*.html"))

@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import without_progress
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 def leakscan(*args: str, cwd: Path | str | None = None, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], cwd=cwd, capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=timeout)
+    return without_progress(subprocess.run(
+        [sys.executable, "-m", "analyzer", *args], cwd=cwd, capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=timeout))
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
