@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from analyzer import cfg, ir
 from analyzer.rules import RuleSet
 
 from .callgraph import bottom_up_sccs
@@ -36,6 +37,22 @@ def _file_of_static(usr: str) -> str:
     """'main.c' of a file-local global's USR (`c:main.c@pending`); '' for an external one (`c:@pending`)."""
     head, _, _ = usr.partition("@")
     return head[2:] if head.startswith("c:") else ""
+
+
+def _mentions_global(fn: ir.Function, usrs: Collection[str]) -> bool:
+    def named(op: object) -> bool:
+        while isinstance(op, (ir.Field, ir.Deref, ir.Index, ir.AddrOf)):
+            op = op.base
+        return isinstance(op, ir.Global) and op.usr in usrs
+
+    for e in cfg.events(fn):
+        if isinstance(e, ir.Assign) and (named(e.dst) or named(e.src)):
+            return True
+        if isinstance(e, ir.Call) and any(named(a) for a in e.args):
+            return True
+        if isinstance(e, (ir.Return, ir.Use, ir.Assume)) and named(e.value):
+            return True
+    return False
 
 
 def _carriers(results: Iterable[FunctionResult], prog: Program) -> dict[str, tuple[str, str]]:
@@ -76,11 +93,11 @@ def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
             if not changed:
                 break
     if infer and (carriers := _carriers(results.values(), prog)):
-        # a second look at the functions of the carriers' files, now that what the globals hold is known
+        # a second look at the functions that read or write a carrier, now that what the globals hold is known
         resolver = dataclasses.replace(resolver, carriers=MappingProxyType(carriers))
         files = {_file_of_static(usr) for usr in carriers}
         for usr, fn in prog.functions.items():
-            if os.path.basename(fn.loc.file) in files:
+            if os.path.basename(fn.loc.file) in files and _mentions_global(fn, carriers.keys()):
                 results[usr] = analyze_function(fn, resolver)
     final = dict(summaries)
     return ProgramAnalysis(tuple(results[u] for u in sorted(results)), MappingProxyType(final),
