@@ -7,10 +7,9 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, read_input_text
 from .model import AnalysisResult, BaselineEntry
 
 __all__ = ["Baseline", "BaselineError", "classify", "load_baseline"]
@@ -29,12 +28,7 @@ class Baseline:
 
 
 def load_baseline(path: str) -> Baseline:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BaselineError(path, None, "no such baseline file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(path, None, f"cannot read baseline: {exc}") from None
+    text = read_input_text(path, BaselineError, "baseline file")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, read_input_text
 from .model import RuleId
 from .phase1 import DEFAULT_MAX_SOURCE_BYTES, DEFAULT_TU_TIMEOUT
 
@@ -120,12 +120,7 @@ def _has_section(path: Path) -> bool:
 def load_config(path: str | Path) -> dict[str, Setting]:
     """The file's settings, checked and with relative paths resolved against its folder."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(str(path), None, "no such configuration file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), None, f"cannot read configuration file: {exc}") from None
+    text = read_input_text(path, ConfigError, "configuration file")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

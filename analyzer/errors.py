@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+from pathlib import Path
 
 
 class ExitCode(enum.IntEnum):
@@ -30,3 +31,13 @@ class InputError(Exception):
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.message}" if where else self.message
+
+
+def read_input_text(path: str | Path, error: type[InputError], what: str) -> str:
+    """A UTF-8 input file's text, or `error` naming the file: 'no such WHAT' / 'cannot read WHAT: why'."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(str(path), None, f"no such {what}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(str(path), None, f"cannot read {what}: {exc}") from None

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import toml_error_line
-from .errors import InputError
+from .errors import InputError, read_input_text
 from .globs import glob_matches, name_matches
 from .model import AnalysisResult, Finding, RuleId, SuppressedFinding, Suppression
 
@@ -87,12 +87,7 @@ def _mentions_marker(path: str) -> bool:
 # ---- suppression files -----------------------------------------------------------------------------------------
 
 def load_suppression_file(path: str) -> list[Suppression]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SuppressionError(path, None, "no such suppression file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SuppressionError(path, None, f"cannot read suppression file: {exc}") from None
+    text = read_input_text(path, SuppressionError, "suppression file")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

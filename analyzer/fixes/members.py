@@ -56,16 +56,25 @@ def _matching_brace(code: str, open_pos: int) -> int | None:
     return None
 
 
-def _destructor_body_end(src: Source, code: str, cls: str) -> tuple[int, str] | None:
-    """(line of the destructor body's closing brace, indent of a statement in it) when that brace is alone on its
-    line."""
-    m = re.search(rf"(?:\b{re.escape(cls)}\s*::\s*)?~\s*{re.escape(cls)}\s*\(\s*(?:void)?\s*\)[^;{{}}]*\{{", code)
+def _block_end(code: str, opening: str) -> tuple[re.Match[str], int, int] | None:
+    """The first block `opening` (a pattern ending at its `{`) starts: the match and the (line, column) of the
+    block's closing brace."""
+    m = re.search(opening, code)
     if m is None:
         return None
     close = _matching_brace(code, m.end() - 1)
     if close is None:
         return None
-    line, col = _line_col(code, close)
+    return (m, *_line_col(code, close))
+
+
+def _destructor_body_end(src: Source, code: str, cls: str) -> tuple[int, str] | None:
+    """(line of the destructor body's closing brace, indent of a statement in it) when that brace is alone on its
+    line."""
+    block = _block_end(code, rf"(?:\b{re.escape(cls)}\s*::\s*)?~\s*{re.escape(cls)}\s*\(\s*(?:void)?\s*\)[^;{{}}]*\{{")
+    if block is None:
+        return None
+    m, line, col = block
     if src.code[line][:col].strip():
         return None  # `~C() { ... }` on one line: leave it
     open_line, _ = _line_col(code, m.end() - 1)
@@ -78,13 +87,10 @@ def _destructor_body_end(src: Source, code: str, cls: str) -> tuple[int, str] | 
 
 
 def _create_destructor(src: Source, code: str, cls: str, release: str) -> Plan | None:
-    m = re.search(rf"\b(?:class|struct)\s+{re.escape(cls)}\b[^;{{}}()]*\{{", code)
-    if m is None:
+    block = _block_end(code, rf"\b(?:class|struct)\s+{re.escape(cls)}\b[^;{{}}()]*\{{")
+    if block is None:
         return None
-    close = _matching_brace(code, m.end() - 1)
-    if close is None:
-        return None
-    line, col = _line_col(code, close)
+    _, line, col = block
     if src.code[line][:col].strip() or not src.code[line][col:].startswith("};"):
         return None
     eol = eol_of(src.lines[line])
