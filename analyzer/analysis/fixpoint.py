@@ -33,7 +33,7 @@ def _useful(s: FunctionSummary) -> bool:
                 or s.returns_arg >= 0 or s.reallocs_arg >= 0)
 
 
-def _file_of_static(usr: str) -> str:
+def file_of_static(usr: str) -> str:
     """'main.c' of a file-local global's USR (`c:main.c@pending`); '' for an external one (`c:@pending`)."""
     head, _, _ = usr.partition("@")
     return head[2:] if head.startswith("c:") else ""
@@ -60,8 +60,8 @@ def _carriers(results: Iterable[FunctionResult], prog: Program) -> dict[str, tup
     resource in, all of one kind: global USR -> (kind, acquirer)."""
     stored: dict[str, set[tuple[str, str]]] = {}
     for res in results:
-        for usr, _name, what in res.global_stores:
-            if _file_of_static(usr) and usr not in prog.addressed:
+        for usr, _name, what, _loc in res.global_stores:
+            if file_of_static(usr) and usr not in prog.addressed:
                 stored.setdefault(usr, set()).add((what.kind, what.acquirer))
     return {usr: min(kinds) for usr, kinds in stored.items() if len({k for k, _ in kinds}) == 1}
 
@@ -95,7 +95,7 @@ def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
     if infer and (carriers := _carriers(results.values(), prog)):
         # a second look at the functions that read or write a carrier, now that what the globals hold is known
         resolver = dataclasses.replace(resolver, carriers=MappingProxyType(carriers))
-        files = {_file_of_static(usr) for usr in carriers}
+        files = {file_of_static(usr) for usr in carriers}
         for usr, fn in prog.functions.items():
             if os.path.basename(fn.loc.file) in files and _mentions_global(fn, carriers.keys()):
                 results[usr] = analyze_function(fn, resolver)

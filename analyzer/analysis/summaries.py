@@ -41,6 +41,7 @@ class FunctionSummary:
     empties_members: tuple[str, ...] = ()  # a method after which these members own nothing (`clear()`)
     reallocs_arg: int = -1  # realloc-like: returns argument k's block moved (or NULL, keeping it), -1: no
     out_on_values: tuple[tuple[int, tuple[int, ...]], ...] = ()  # out-parameter -> the return values it is set on
+    out_overwrites: tuple[int, ...] = ()  # out-parameters written without the old value ever being read
 
 
 def _closes(call: ir.Call) -> bool:

@@ -669,7 +669,10 @@ class OwnershipAnalysis:
             self.result.member_stores.append((e.dst.name, self.resources[rid], e.loc))
             return f"stored in member '{e.dst.name}'"
         if isinstance(e.dst, ir.Global):
-            self.result.global_stores.append((e.dst.usr, e.dst.name, self.resources[rid]))
+            self.result.global_stores.append((e.dst.usr, e.dst.name, self.resources[rid], e.loc))
+        elif isinstance(e.dst, ir.Field) and e.dst.arrow and isinstance(e.dst.base, ir.Var):
+            index = self.param_index.get(e.dst.base.name, -1)
+            self.result.field_stores.append((index, e.dst.name, self.resources[rid], e.loc))
         return f"stored in '{operand_text(e.dst)}'"
 
     def _assign_member(self, e: ir.Assign, st: State, tr: list, src: frozenset) -> None:
@@ -869,6 +872,10 @@ class OwnershipAnalysis:
         target = e.args[index] if index < len(e.args) else None
         if isinstance(target, ir.AddrOf) and isinstance(target.base, ir.Var):
             rid = self._new_resource(e, effect, st, tr)
+            summary = self.resolver.summary_for(e)
+            if summary is not None and index in summary.out_overwrites:
+                # its body writes the variable without looking at what it held: that is lost
+                self._overwrite(target.base.name, e.loc, st, tr, frozenset({rid}))
             # the callee got the variable's address: it may reuse or free what it held (getline)
             for old in st.pts.get(target.base.name, frozenset()) - {rid}:
                 if st.status.get(old) == OWNED and not [h for h in st.holders(old) if h != target.base.name]:

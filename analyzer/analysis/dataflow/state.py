@@ -113,6 +113,8 @@ class FunctionResult:
     member_stores: list[tuple[str, Resource, ir.Loc]] = field(default_factory=list)
     member_releases: set[str] = field(default_factory=set)
     member_assigns: set[str] = field(default_factory=set)  # members this function assigns
-    global_stores: list[tuple[str, str, Resource]] = field(default_factory=list)  # (usr, name, what) stored
+    # (param index or -1 for a local, field, what, where): `c->name = strdup(..)` into an object held by pointer
+    field_stores: list[tuple[int, str, Resource, ir.Loc]] = field(default_factory=list)
+    global_stores: list[tuple[str, str, Resource, ir.Loc]] = field(default_factory=list)  # (usr, name, what, where)
 
 

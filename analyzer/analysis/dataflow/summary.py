@@ -114,6 +114,12 @@ def _out_values(outs: Sequence[tuple[int, str]], shapes: Sequence[ReturnShape]
     return values, per_out
 
 
+def _blind_outs(outs: Sequence[tuple[int, str]], shapes: Sequence[ReturnShape]) -> tuple[int, ...]:
+    """Out-parameters whose old value no path reads, tests, frees or passes on: `*out = fresh;` alone. What the
+    caller's variable held before the call is lost whenever the callee writes it."""
+    return tuple(i for i, _ in outs if all(s.param_events.get(("deref", i)) in (None, "written") for s in shapes))
+
+
 def _reallocates(fn: ir.Function, shapes: Sequence[ReturnShape], releases: Sequence[tuple[int, str]],
                  returns_owned: str) -> int:
     """A realloc-like wrapper: parameter i's block is moved into the returned one on some return (`return
@@ -211,5 +217,6 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
                            writes_globals=writes_globals, writes_fields=writes_fields, writes_unknown=writes_unknown,
                            releases_pointee=tuple(releases_pointee), borrows_pointee=tuple(borrows_pointee),
                            return_values=return_values, out_on_values=out_on_values, reallocs_arg=reallocs_arg,
+                           out_overwrites=_blind_outs(outs, shapes),
                            empties_members=tuple(sorted(frozenset.intersection(*(s.members_emptied for s in shapes))))
                            if shapes else ())

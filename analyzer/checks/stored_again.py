@@ -1,0 +1,397 @@
+"""A place set again while it still owns what an earlier call stored in it.
+
+`static char *g_last; void remember(void) { g_last = strdup(..); }` called in a loop, or twice in a row, loses the
+previous block on every call but the first; so does `void fill(struct ctx *c) { c->name = strdup(..); }` run twice
+on one object. The dataflow sees one function at a time; this check follows the callers: from each point that may
+store an owned resource into the place (a direct store, or a call that reaches a function storing it), along the
+caller's control flow, to a second such point with nothing in between that could look at the place (read it, free
+it, test it, reset it, or, for a field, give the variable another object). Functions that read the place at all
+(lazy initialisation, `free(g); g = x;`) and functions guarded by a once-flag are never store points: the quiet
+answer.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import networkx as nx
+
+from analyzer import ir
+from analyzer.analysis.dataflow import Defect, FunctionResult, Resource, TrailStep
+from analyzer.analysis.dataflow.graph import operand_text
+from analyzer.analysis.fixpoint import file_of_static
+from analyzer.analysis.program import Program
+from analyzer.model import Finding, RuleId
+
+from .paths import defect_finding
+from .registry import CheckContext, check
+
+
+@dataclass(frozen=True)
+class _Store:
+    function: str  # USR of the storing function
+    resource: Resource
+    loc: ir.Loc
+
+
+def _names(op: object, usr: str) -> bool:
+    while isinstance(op, (ir.Field, ir.Deref, ir.Index, ir.AddrOf)):
+        op = op.base
+    if isinstance(op, ir.Arith):
+        return _names(op.lhs, usr) or _names(op.rhs, usr)
+    return isinstance(op, ir.Global) and op.usr == usr
+
+
+def _is_store_to(e: ir.Event, usr: str) -> bool:
+    return isinstance(e, ir.Assign) and isinstance(e.dst, ir.Global) and e.dst.usr == usr
+
+
+def _reads(e: ir.Event, usr: str) -> bool:
+    """The event looks at the global's value (any mention but being the destination of an assignment)."""
+    if isinstance(e, ir.Assign):
+        return _names(e.src, usr) or (not _is_store_to(e, usr) and _names(e.dst, usr))
+    if isinstance(e, ir.Call):
+        return any(_names(a, usr) for a in e.args) or (e.receiver is not None and _names(e.receiver, usr))
+    if isinstance(e, (ir.Use, ir.Assume, ir.Return)):
+        return _names(e.value, usr)
+    if isinstance(e, (ir.Compare, ir.Relation)):
+        return _names(e.lhs, usr) or _names(e.rhs, usr)
+    return False
+
+
+def _once_guarded(fn: ir.Function) -> bool:
+    """`if (!inited) { ...; inited = 1; }`: the function tests a global it also sets, so its stores may run once."""
+    tested = {e.value.usr for b in fn.blocks for e in b.events if isinstance(e, ir.Assume)
+              and isinstance(e.value, ir.Global)}
+    return any(isinstance(e, ir.Assign) and isinstance(e.dst, ir.Global) and e.dst.usr in tested
+               for b in fn.blocks for e in b.events)
+
+
+class _Flow:
+    """Store points, overwrite points and look points of one place across the program: a file-static global
+    (`key` is ''), or a field of objects held by pointer (`key`: the variable holding the object in the function at
+    hand).
+
+    `stores`: every owned store into the place; `callee_stores`: those a caller cannot see (made in a callee's
+    body on its behalf). A function that assigns the place without ever looking at it is a *blind writer*: a call
+    of it overwrites what the place held, and stores a new block when it is one of `callee_stores`. Any direct
+    assignment overwrites; an owned one stores."""
+
+    def __init__(self, prog: Program, stores: list[_Store], callee_stores: list[_Store], reads, is_store) -> None:
+        self.prog = prog
+        self.reads = reads
+        self.is_store = is_store
+        readers = {u for u, fn in prog.functions.items() if any(reads(e) for b in fn.blocks for e in b.events)}
+        writers = {u for u, fn in prog.functions.items() if any(is_store(e) for b in fn.blocks for e in b.events)}
+        self.blind_writers = {u for u in writers - readers if not _once_guarded(prog.functions[u])}
+        graph = prog.call_graph
+        self.lookers = readers | (writers - self.blind_writers)
+        for u in list(self.lookers):
+            self.lookers |= nx.ancestors(graph, u)
+        self.blind_writers -= self.lookers
+        self.blind = {s.function for s in callee_stores} & self.blind_writers
+        self.owned_at = {(s.function, s.loc) for s in stores}
+        self.stores: dict[tuple[str, ir.Loc], list[_Store]] = {}
+        for s in stores:  # one store may store what several acquisitions made (`g = p;` in a loop)
+            known = self.stores.setdefault((s.function, s.loc), [])
+            if all(k.resource.loc != s.resource.loc for k in known):
+                known.append(s)
+        self.stores_of: dict[str, list[_Store]] = {}
+        for s in callee_stores:
+            if s.function in self.blind:
+                self.stores_of.setdefault(s.function, []).append(s)
+
+    def looks(self, fn: ir.Function, e: ir.Event, key: str) -> bool:
+        """The event may read, release or hand on what the place holds (or the key's object changes)."""
+        if self.reads(e):
+            return True
+        if isinstance(e, ir.Call):
+            if not e.callee_usr and not e.callee:
+                return True  # through a pointer: could be anything
+            return e.callee_usr in self.lookers
+        return False
+
+    def key_of(self, fn: ir.Function, e: ir.Event) -> str | None:
+        """The key when `e` stores an owned block into the place, else None."""
+        raise NotImplementedError
+
+    def overwrite_key(self, fn: ir.Function, e: ir.Event) -> str | None:
+        """The key when `e` overwrites the place (with anything), else None."""
+        raise NotImplementedError
+
+    def stores_at(self, fn: ir.Function, e: ir.Event) -> list[_Store]:
+        """What a store point stores: the direct store itself, or the blind stores the call reaches."""
+        if isinstance(e, ir.Assign):
+            return self.stores.get((fn.usr, e.loc), [])
+        assert isinstance(e, ir.Call)
+        reach = {e.callee_usr} | nx.descendants(self.prog.call_graph, e.callee_usr)
+        return [s for u in sorted(reach & self.blind) for s in self.stores_of[u]]
+
+    def _pairs(self, fn: ir.Function) -> Iterator[tuple[ir.Event, ir.Event]]:
+        """(store point, a later store point of the same key) on some path with no look point in between.
+
+        Paths are followed from the function's entry with the integer constants of its locals, so a loop that runs
+        once (`for (i = 0; i < 1; i++)`) does not come round again."""
+        work: deque[tuple[int, int, _Env, _Armed]] = deque([(fn.entry, 0, frozenset(), frozenset())])
+        seen: set[tuple[int, _Env, _Armed]] = set()
+        per_block: dict[int, int] = {}
+        while work and len(seen) < _MAX_STATES:
+            bid, start, env, armed = work.popleft()
+            if start == 0:
+                if (bid, env, armed) in seen:
+                    continue
+                seen.add((bid, env, armed))
+                per_block[bid] = per_block.get(bid, 0) + 1
+                if per_block[bid] > _WIDEN_AFTER:
+                    env = frozenset()  # a loop counting past what we care to follow
+            alive = True
+            for e in fn.blocks[bid].events[start:]:
+                env, alive = _step_constants(env, e)
+                if not alive or isinstance(e, ir.Halt):
+                    alive = False
+                    break
+                if armed and (over := self.overwrite_key(fn, e)) is not None:
+                    for a_key, first in armed:
+                        if a_key == over:
+                            yield first, e
+                    armed = frozenset(a for a in armed if a[0] != over)
+                armed = frozenset(a for a in armed if not self.looks(fn, e, a[0]))
+                if (key := self.key_of(fn, e)) is not None:
+                    armed = armed | {(key, e)}
+            if alive:
+                for s in fn.blocks[bid].succs:
+                    work.append((s, 0, env, armed))
+
+    def callers(self) -> set[str]:
+        """Functions with store points."""
+        out = {f for f, _ in self.stores}
+        for u in self.blind:
+            out |= set(self.prog.call_graph.predecessors(u))
+        return out
+
+    def repeated(self) -> Iterator[tuple[_Store, ir.Function, ir.Event]]:
+        """(store that is overwritten, function where it happens again, the event that does it)."""
+        done: set[tuple[str, ir.Loc, ir.Loc]] = set()
+        for caller in sorted(self.callers()):
+            fn = self.prog.functions.get(caller)
+            if fn is None:
+                continue
+            for first, again in self._pairs(fn):
+                for store in self.stores_at(fn, first):
+                    if (key := (store.function, store.loc, store.resource.loc)) not in done:
+                        done.add(key)
+                        yield store, fn, again
+
+
+_Env = frozenset  # of (local name, int value)
+_Armed = frozenset  # of (key, the store point holding the place)
+_MAX_STATES = 4000
+_WIDEN_AFTER = 12
+
+
+def _step_constants(env: frozenset, e: ir.Event) -> tuple[frozenset, bool]:
+    """Integer constants of locals after `e`, and False when `e` assumes something they contradict."""
+    if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var):
+        values = dict(env)
+        values.pop(e.dst.name, None)
+        src = e.src
+        if isinstance(src, ir.Const) and src.value is not None and src.kind == "int":
+            values[e.dst.name] = src.value
+        elif isinstance(src, ir.Arith) and src.op in ("+", "-") and isinstance(src.lhs, ir.Var) and \
+                isinstance(src.rhs, ir.Const) and src.rhs.value is not None and src.lhs.name in dict(env):
+            old = dict(env)[src.lhs.name]
+            values[e.dst.name] = old + src.rhs.value if src.op == "+" else old - src.rhs.value
+        return frozenset(values.items()), True
+    if isinstance(e, ir.Assume) and isinstance(e.value, ir.Var):
+        value = dict(env).get(e.value.name)
+        if value is not None and not _holds(value, e.op, e.const):
+            return env, False
+        return env, True
+    if isinstance(e, ir.Call) and any(isinstance(a, ir.AddrOf) for a in e.args):
+        taken = {r.name for a in e.args if isinstance(a, ir.AddrOf) and (r := ir.root_var(a)) is not None}
+        return frozenset((k, v) for k, v in env if k not in taken), True
+    return env, True
+
+
+def _holds(value: int, op: str, const: int) -> bool:
+    return {"==": value == const, "!=": value != const, "<": value < const, "<=": value <= const,
+            ">": value > const, ">=": value >= const}.get(op, True)
+
+
+class _GlobalFlow(_Flow):
+    """A file-static global: a call stores into it (or overwrites it) when it reaches a blind writer through any
+    chain of callees that do not look at it."""
+
+    def __init__(self, prog: Program, usr: str, stores: list[_Store]) -> None:
+        self.usr = usr
+        super().__init__(prog, stores, stores, lambda e: _reads(e, usr), lambda e: _is_store_to(e, usr))
+        self.storers = _callers_of(prog, self.blind) - self.lookers
+        self.overwriters = _callers_of(prog, self.blind_writers) - self.lookers
+
+    def callers(self) -> set[str]:
+        return super().callers() | self.storers
+
+    def key_of(self, fn: ir.Function, e: ir.Event) -> str | None:
+        if _is_store_to(e, self.usr):
+            return "" if (fn.usr, e.loc) in self.owned_at else None
+        return "" if isinstance(e, ir.Call) and e.callee_usr in self.storers else None
+
+    def overwrite_key(self, fn: ir.Function, e: ir.Event) -> str | None:
+        if _is_store_to(e, self.usr):
+            return ""
+        return "" if isinstance(e, ir.Call) and e.callee_usr in self.overwriters else None
+
+
+def _callers_of(prog: Program, usrs: set[str]) -> set[str]:
+    """The functions and everything that may call them."""
+    out = set(usrs)
+    for u in usrs:
+        out |= nx.ancestors(prog.call_graph, u)
+    return out
+
+
+def _names_field(op: object, name: str) -> bool:
+    while isinstance(op, (ir.Field, ir.Deref, ir.Index, ir.AddrOf, ir.Arith)):
+        if isinstance(op, ir.Field) and op.name == name:
+            return True
+        if isinstance(op, ir.Arith):
+            return _names_field(op.lhs, name) or _names_field(op.rhs, name)
+        op = op.base
+    return False
+
+
+def _is_field_store(e: ir.Event, name: str) -> bool:
+    return isinstance(e, ir.Assign) and isinstance(e.dst, ir.Field) and e.dst.name == name
+
+
+def _reads_field(e: ir.Event, name: str) -> bool:
+    if isinstance(e, ir.Assign):
+        dst = e.dst.base if _is_field_store(e, name) else e.dst  # type: ignore[union-attr]
+        return _names_field(e.src, name) or _names_field(dst, name)
+    if isinstance(e, ir.Call):
+        return any(_names_field(a, name) for a in e.args) or (e.receiver is not None
+                                                               and _names_field(e.receiver, name))
+    if isinstance(e, (ir.Use, ir.Assume, ir.Return)):
+        return _names_field(e.value, name)
+    if isinstance(e, (ir.Compare, ir.Relation)):
+        return _names_field(e.lhs, name) or _names_field(e.rhs, name)
+    return False
+
+
+class _FieldFlow(_Flow):
+    """`v->name = x;` then `fill(v)` whose body sets `c->name = strdup(..)` (or twice the same call): one object,
+    the field stored twice. Only direct calls of a blind writer count, with the object in a plain variable."""
+
+    def __init__(self, prog: Program, field_name: str, stores: list[tuple[int, _Store]]) -> None:
+        self.field_name = field_name
+        super().__init__(prog, [s for _, s in stores], [s for i, s in stores if i >= 0],
+                         lambda e: _reads_field(e, field_name), lambda e: _is_field_store(e, field_name))
+        self.param_of = {u: i for u in self.blind_writers
+                         if (i := _written_param(prog.functions[u], field_name)) is not None}
+
+    def _object(self, e: ir.Event, writers: set[str]) -> str | None:
+        """The variable whose object `e` assigns the field of: directly, or by calling one of `writers`."""
+        if _is_field_store(e, self.field_name):
+            holder = e.dst.base  # type: ignore[union-attr]
+            return holder.name if isinstance(holder, ir.Var) else None
+        if isinstance(e, ir.Call) and e.callee_usr in writers and (i := self.param_of.get(e.callee_usr)) is not None \
+                and i < len(e.args) and isinstance(e.args[i], ir.Var):
+            return e.args[i].name  # type: ignore[union-attr]
+        return None
+
+    def key_of(self, fn: ir.Function, e: ir.Event) -> str | None:
+        if isinstance(e, ir.Assign) and (fn.usr, e.loc) not in self.owned_at:
+            return None
+        return self._object(e, self.blind)
+
+    def overwrite_key(self, fn: ir.Function, e: ir.Event) -> str | None:
+        return self._object(e, self.blind_writers)
+
+    def looks(self, fn: ir.Function, e: ir.Event, key: str) -> bool:
+        if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var) and e.dst.name == key:
+            return True  # another object from here on
+        if isinstance(e, ir.Call) and e.result is not None and e.result.name == key:
+            return True
+        return super().looks(fn, e, key)
+
+    def stores_at(self, fn: ir.Function, e: ir.Event) -> list[_Store]:
+        if isinstance(e, ir.Call):
+            return self.stores_of.get(e.callee_usr, [])
+        return super().stores_at(fn, e)
+
+
+def _written_param(fn: ir.Function, field_name: str) -> int | None:
+    """The parameter whose object `fn` assigns the field of."""
+    params = {p.name: i for i, p in enumerate(fn.params)}
+    for b in fn.blocks:
+        for e in b.events:
+            if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Field) and e.dst.name == field_name and \
+                    isinstance(e.dst.base, ir.Var) and e.dst.base.name in params:
+                return params[e.dst.base.name]
+    return None
+
+
+def field_stores(results: Iterable[FunctionResult]) -> dict[str, list[tuple[int, _Store]]]:
+    """Field name -> (parameter index, the owned store into that field of a parameter's object)."""
+    out: dict[str, list[tuple[int, _Store]]] = {}
+    for res in results:
+        for index, name, what, loc in res.field_stores:
+            out.setdefault(name, []).append((index, _Store(res.function.usr, what, loc)))
+    return out
+
+
+def global_stores(results: Iterable[FunctionResult]) -> dict[str, tuple[str, list[_Store]]]:
+    """File-static global USR -> (name, the owned stores into it)."""
+    out: dict[str, tuple[str, list[_Store]]] = {}
+    for res in results:
+        for usr, name, what, loc in res.global_stores:
+            if file_of_static(usr):
+                out.setdefault(usr, (name, []))[1].append(_Store(res.function.usr, what, loc))
+    return out
+
+
+def _call_text(fn: ir.Function, e: ir.Event) -> str:
+    if isinstance(e, ir.Call):
+        return f"{e.callee}() is called again in {fn.qualname}() at line {e.loc.line}"
+    return f"'{fn.qualname}()' stores into it again at line {e.loc.line}"
+
+
+def _finding(ctx: CheckContext, store: _Store, where: ir.Function, again: ir.Event, place: str) -> Finding:
+    """The finding about `store`'s block, lost when `again` stores into the same place."""
+    res = next(r for r in ctx.analysis.results if r.function.usr == store.function)
+    what = store.resource
+    var = operand_text(dst) if (dst := _store_dst(res.function, store)) is not None else place
+    place = place or f"'{var}'"
+    trail: tuple[TrailStep, ...] = (TrailStep(what.loc, "acquire", f"{what.kind} acquired by {what.acquirer}()"),
+                                     TrailStep(store.loc, "escape", f"stored in {place}"))
+    if where.usr == store.function:  # stored and stored over in this function: the second store is the leak
+        how = f"{again.callee}() stores into it" if isinstance(again, ir.Call) else "stored over"
+        trail += (TrailStep(again.loc, "overwrite", f"{how} while it still owns the block stored at line "
+                                                    f"{store.loc.line}"),)
+        at = again.loc
+    else:
+        trail += (TrailStep(again.loc, "note", f"{_call_text(where, again)} with nothing releasing {place} in "
+                                               "between"),
+                  TrailStep(store.loc, "overwrite", f"{place} is overwritten while it still owns the block an "
+                                                    "earlier call stored"))
+        at = store.loc
+    defect = Defect(RuleId.LEAK_ON_OVERWRITE.value, what, at, var, trail)
+    return defect_finding(defect, res.function, ctx.analysis.resolver, res.truncated)
+
+
+def _store_dst(fn: ir.Function, store: _Store) -> ir.Operand | None:
+    return next((e.dst for b in fn.blocks for e in b.events if isinstance(e, ir.Assign) and e.loc == store.loc), None)
+
+
+@check(RuleId.LEAK_ON_OVERWRITE)
+def stored_again(ctx: CheckContext) -> Iterable[Finding]:
+    """Globals and fields of callers' objects set again while they still own the earlier value."""
+    prog = ctx.program
+    for usr, (name, stores) in sorted(global_stores(ctx.analysis.results).items()):
+        if usr not in prog.addressed:
+            for store, where, again in _GlobalFlow(prog, usr, stores).repeated():
+                yield _finding(ctx, store, where, again, f"static '{name}'")
+    for field_name, fstores in sorted(field_stores(ctx.analysis.results).items()):
+        for store, where, again in _FieldFlow(prog, field_name, fstores).repeated():
+            yield _finding(ctx, store, where, again, "")

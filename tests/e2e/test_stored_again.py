@@ -1,0 +1,101 @@
+# ruff: noqa: E501  (C sources one function per line)
+"""A place stored into again while it still owns what an earlier call left there: a file-static global set by a
+function its caller runs in a loop, a field of one object filled twice, an out-parameter overwritten by a callee
+that never looks at it. And the decoys that look alike: lazy initialisation, release before the store, a once
+flag, a loop that runs once, another object each time, a callee that frees what it replaces."""
+from tests.conftest import brief, scan_sources
+
+GLOBALS = r"""
+#include <stdlib.h>
+#include <string.h>
+static char *g_last;
+static void remember(const char *s) { g_last = strdup(s); }
+void remember_all(const char **v, int n) { for (int i = 0; i < n; i++) remember(v[i]); }
+static char *g_lazy;
+static void lazy(void) { if (!g_lazy) g_lazy = malloc(16); }
+void lazy_all(int n) { for (int i = 0; i < n; i++) lazy(); }
+static char *g_swap;
+static void swap(const char *s) { free(g_swap); g_swap = strdup(s); }
+void swap_all(const char **v, int n) { for (int i = 0; i < n; i++) swap(v[i]); }
+static char *g_once; static int g_inited;
+static void once(void) { if (g_inited) return; g_once = malloc(8); g_inited = 1; }
+void once_all(int n) { for (int i = 0; i < n; i++) once(); }
+static char *g_one;
+static void one(void) { g_one = malloc(8); }
+void one_loop(void) { for (int i = 0; i < 1; i++) one(); }
+static char *g_reset;
+static void set_reset(void) { g_reset = malloc(8); }
+static void clear_reset(void) { free(g_reset); g_reset = NULL; }
+void reset_all(int n) { for (int i = 0; i < n; i++) { set_reset(); clear_reset(); } }
+static char *g_twice;
+void twice(void) { g_twice = malloc(4); g_twice = malloc(8); free(g_twice); }
+"""
+
+
+def test_static_globals_stored_again(tmp_path):
+    found = brief(scan_sources(tmp_path, {"g.c": GLOBALS}))
+    assert found == {("g.c", 4, "remember", "leak-on-overwrite"), ("g.c", 23, "twice", "leak-on-overwrite")}
+
+
+FIELDS = r"""
+#include <stdlib.h>
+#include <string.h>
+struct ctx { char *name; char *note; int n; };
+struct ctx *ctx_new(void) { return calloc(1, sizeof(struct ctx)); }
+void ctx_free(struct ctx *c) { if (!c) return; free(c->name); free(c->note); free(c); }
+static void fill(struct ctx *c) { c->name = strdup("x"); }
+void fill_twice(void) { struct ctx *c = ctx_new(); if (!c) return; fill(c); fill(c); ctx_free(c); }
+void fill_after_store(void) { struct ctx *c = ctx_new(); if (!c) return; c->name = strdup("y"); fill(c); ctx_free(c); }
+void fill_each(int n) { for (int i = 0; i < n; i++) { struct ctx *c = ctx_new(); if (!c) return; fill(c); ctx_free(c); } }
+void fill_freed(void) { struct ctx *c = ctx_new(); if (!c) return; fill(c); free(c->name); fill(c); ctx_free(c); }
+void fill_other(struct ctx *a, struct ctx *b) { fill(a); fill(b); }
+static void note(struct ctx *c) { free(c->note); c->note = strdup("n"); }
+void note_twice(struct ctx *c) { note(c); note(c); }
+"""
+
+
+def test_a_field_of_one_object_filled_twice(tmp_path):
+    found = brief(scan_sources(tmp_path, {"f.c": FIELDS}))
+    assert found == {("f.c", 6, "fill", "leak-on-overwrite"), ("f.c", 8, "fill_after_store", "leak-on-overwrite")}
+
+
+OUT_PARAMS = r"""
+#include <stdlib.h>
+struct item { char *data; };
+static int item_load(struct item **out) { struct item *b = malloc(sizeof *b); if (!b) return -1; *out = b; return 0; }
+static int item_reload(struct item **out) { struct item *b = malloc(sizeof *b); if (!b) return -1; free(*out); *out = b; return 0; }
+int load_twice(void) {
+    struct item *b = NULL;
+    if (item_load(&b) != 0) return -1;
+    if (item_load(&b) != 0) return -1;
+    free(b);
+    return 0;
+}
+int reload_twice(void) {
+    struct item *b = NULL;
+    if (item_reload(&b) != 0) return -1;
+    if (item_reload(&b) != 0) { free(b); return -1; }
+    free(b);
+    return 0;
+}
+"""
+
+
+def test_an_out_parameter_written_blind_loses_the_old_value(tmp_path):
+    found = brief(scan_sources(tmp_path, {"o.c": OUT_PARAMS}))
+    assert found == {("o.c", 8, "load_twice", "leak-on-overwrite")}
+
+
+RESETS = r"""
+#include <stdlib.h>
+static char *g_buf;
+static void take(void) { g_buf = malloc(8); }
+static void forget(void) { g_buf = NULL; }
+static void drop(void) { free(g_buf); g_buf = NULL; }
+void forgets(void) { take(); forget(); }
+void drops(void) { take(); drop(); take(); drop(); }
+"""
+
+
+def test_a_reset_without_release_loses_the_stored_block(tmp_path):
+    assert brief(scan_sources(tmp_path, {"r.c": RESETS})) == {("r.c", 3, "take", "leak-on-overwrite")}
