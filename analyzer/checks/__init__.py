@@ -7,7 +7,7 @@ from analyzer.analysis.fixpoint import ProgramAnalysis
 from analyzer.analysis.program import Program
 from analyzer.model import Finding, RuleId
 
-from . import leaks, members, releases, stored_again  # noqa: F401  (they register themselves)
+from . import forgotten_fields, leaks, members, releases, stored_again  # noqa: F401  (they register themselves)
 from .member_overwrite import refine_member_overwrites
 from .registry import CHECKS, Check, CheckContext, check, checks_for
 

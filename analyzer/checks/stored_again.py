@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from analyzer import ir
+from analyzer import cfg, ir
 from analyzer.analysis.dataflow import Defect, FunctionResult, Resource, TrailStep
 from analyzer.analysis.dataflow.graph import operand_text
 from analyzer.analysis.fixpoint import file_of_static
@@ -90,7 +90,11 @@ class _Flow:
         for u in list(self.lookers):
             self.lookers |= nx.ancestors(graph, u)
         self.blind_writers -= self.lookers
-        self.blind = {s.function for s in callee_stores} & self.blind_writers
+        # a callee counts only when it assigns the place on its main path (not under a flag its caller passes)
+        self.blind_writers = {u for u in self.blind_writers if _on_main_path(prog.functions[u], is_store)}
+        owned = {(s.function, s.loc) for s in callee_stores}
+        self.blind = {u for u in self.blind_writers
+                      if _on_main_path(prog.functions[u], lambda e, u=u: (u, getattr(e, "loc", None)) in owned)}
         self.owned_at = {(s.function, s.loc) for s in stores}
         self.stores: dict[tuple[str, ir.Loc], list[_Store]] = {}
         for s in stores:  # one store may store what several acquisitions made (`g = p;` in a loop)
@@ -156,12 +160,21 @@ class _Flow:
                         if a_key == over:
                             yield first, e
                     armed = frozenset(a for a in armed if a[0] != over)
-                armed = frozenset(a for a in armed if not self.looks(fn, e, a[0]))
+                if armed and isinstance(e, ir.Return):
+                    self.returned(fn, e, armed)
+                armed = self.carried(e, frozenset(a for a in armed if not self.looks(fn, e, a[0])))
                 if (key := self.key_of(fn, e)) is not None:
                     armed = armed | {(key, e)}
             if alive:
                 for s in fn.blocks[bid].succs:
                     work.append((s, 0, env, armed))
+
+    def returned(self, fn: ir.Function, e: ir.Return, armed: _Armed) -> None:
+        """`fn` returns while the places of `armed` hold what it stored."""
+
+    def carried(self, e: ir.Event, armed: _Armed) -> _Armed:
+        """`armed` after `e` (a copy of the key's variable carries the object)."""
+        return armed
 
     def callers(self) -> set[str]:
         """Functions with store points."""
@@ -226,8 +239,8 @@ class _GlobalFlow(_Flow):
     def __init__(self, prog: Program, usr: str, stores: list[_Store]) -> None:
         self.usr = usr
         super().__init__(prog, stores, stores, lambda e: _reads(e, usr), lambda e: _is_store_to(e, usr))
-        self.storers = _callers_of(prog, self.blind) - self.lookers
-        self.overwriters = _callers_of(prog, self.blind_writers) - self.lookers
+        self.storers = _callers_of(prog, self.blind, self.lookers)
+        self.overwriters = _callers_of(prog, self.blind_writers, self.lookers)
 
     def callers(self) -> set[str]:
         return super().callers() | self.storers
@@ -243,12 +256,40 @@ class _GlobalFlow(_Flow):
         return "" if isinstance(e, ir.Call) and e.callee_usr in self.overwriters else None
 
 
-def _callers_of(prog: Program, usrs: set[str]) -> set[str]:
-    """The functions and everything that may call them."""
+def _callers_of(prog: Program, usrs: set[str], lookers: set[str]) -> set[str]:
+    """`usrs` and every function that calls one of them on its main path, transitively, but the lookers."""
     out = set(usrs)
-    for u in usrs:
-        out |= nx.ancestors(prog.call_graph, u)
+    changed = True
+    while changed:
+        changed = False
+        for u in set().union(*(set(prog.call_graph.predecessors(x)) for x in out)) - out - lookers:
+            if _on_main_path(prog.functions[u], lambda e: isinstance(e, ir.Call) and e.callee_usr in out):
+                out.add(u)
+                changed = True
     return out
+
+
+def _on_main_path(fn: ir.Function, matches) -> bool:
+    """Some event `matches` in a block every path from the entry to the function's last `return` goes through
+    (early returns are the function's special cases; the last one ends its main path)."""
+    returns = [(e.loc.line, e.loc.col, b.id) for b in fn.blocks for e in b.events if isinstance(e, ir.Return)]
+    if not returns:
+        return False
+    graph = cfg.digraph(fn)
+    last = max(returns)[2]
+    try:
+        idom = nx.immediate_dominators(graph, fn.entry)
+    except nx.NetworkXError:
+        return False
+    if last != fn.entry and last not in idom:
+        return False  # unreachable
+    node = last
+    while True:
+        if any(matches(e) for e in fn.blocks[node].events):
+            return True
+        if node == fn.entry or idom.get(node, node) == node:
+            return False
+        node = idom[node]
 
 
 def _names_field(op: object, name: str) -> bool:
@@ -289,6 +330,32 @@ class _FieldFlow(_Flow):
                          lambda e: _reads_field(e, field_name), lambda e: _is_field_store(e, field_name))
         self.param_of = {u: i for u in self.blind_writers
                          if (i := _written_param(prog.functions[u], field_name)) is not None}
+        # functions returning an object whose field they filled (`c = ctx_new(); c->name = strdup(..); return c;`)
+        self.fillers: dict[str, list[_Store]] = {}
+        for _ in range(2):  # a filler calling a filler
+            for caller in sorted(self.callers()):
+                for _pair in self._pairs(prog.functions[caller]):
+                    pass
+
+    def returned(self, fn: ir.Function, e: ir.Return, armed: _Armed) -> None:
+        if not isinstance(e.value, ir.Var) or fn.usr in self.lookers:
+            return
+        stores = self.fillers.setdefault(fn.usr, [])
+        for key, first in armed:
+            if key == e.value.name:
+                stores.extend(s for s in self.stores_at(fn, first) if s not in stores)
+
+    def carried(self, e: ir.Event, armed: _Armed) -> _Armed:
+        if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var) and isinstance(e.src, ir.Var):
+            src, dst = e.src.name, e.dst.name
+            return armed | {(dst, first) for key, first in armed if key == src}
+        return armed
+
+    def callers(self) -> set[str]:
+        out = super().callers()
+        for u in self.fillers:
+            out |= set(self.prog.call_graph.predecessors(u))
+        return out
 
     def _object(self, e: ir.Event, writers: set[str]) -> str | None:
         """The variable whose object `e` assigns the field of: directly, or by calling one of `writers`."""
@@ -303,6 +370,8 @@ class _FieldFlow(_Flow):
     def key_of(self, fn: ir.Function, e: ir.Event) -> str | None:
         if isinstance(e, ir.Assign) and (fn.usr, e.loc) not in self.owned_at:
             return None
+        if isinstance(e, ir.Call) and self.fillers.get(e.callee_usr) and e.result is not None:
+            return e.result.name
         return self._object(e, self.blind)
 
     def overwrite_key(self, fn: ir.Function, e: ir.Event) -> str | None:
@@ -317,7 +386,7 @@ class _FieldFlow(_Flow):
 
     def stores_at(self, fn: ir.Function, e: ir.Event) -> list[_Store]:
         if isinstance(e, ir.Call):
-            return self.stores_of.get(e.callee_usr, [])
+            return self.stores_of.get(e.callee_usr) or self.fillers.get(e.callee_usr, [])
         return super().stores_at(fn, e)
 
 

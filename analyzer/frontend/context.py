@@ -42,6 +42,9 @@ class SwitchContext:
     dispatch: int  # the block that jumps to the cases
     value: int | None = None  # the controlling expression's value when it is a constant (`switch (6)`)
     matches_a_case: bool = False  # that value is one of the case labels
+    operand: ir.Operand | None = None  # what the cases test, when the dataflow can assume on it
+    text: str = ""  # the controlling expression as written
+    case_values: tuple[int, ...] = ()  # the known constants of its cases
 
 
 class LoweringContext:

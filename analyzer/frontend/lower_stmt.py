@@ -280,15 +280,21 @@ class StmtLowerer(LoweringContext):
         for k in kids[:-2]:
             self.stmt(k)
         value = None
+        operand: ir.Operand | None = None
         if cond.kind == CursorKind.VAR_DECL:
             self.var_decl(cond)
         else:
             value = self.constant_condition(cond)
-            self.expr(cond)
+            operand = self.expr(cond)
         dispatch = self.cur
         after = self.fn.new()
-        matches = value is not None and value in self._case_values(body)
-        self.switches.append(SwitchContext(dispatch if dispatch is not None else self.fn.new(), value, matches))
+        cases = self._case_values(body)
+        matches = value is not None and value in cases
+        if isinstance(operand, (ir.Unknown, ir.Const)):
+            operand = None
+        sw = SwitchContext(dispatch if dispatch is not None else self.fn.new(), value, matches, operand,
+                           self.module.text(cond), tuple(v for v in cases if v is not None))
+        self.switches.append(sw)
         self.breaks.append((after, len(self.scopes)))
         self.cur = None
         self.stmt(body)
@@ -296,7 +302,7 @@ class StmtLowerer(LoweringContext):
         self.switches.pop()
         self.breaks.pop()
         if dispatch is not None and not matches and not self._switch_has_default(body):
-            self.fn.edge(dispatch, after)
+            self.fn.edge(self._case_edge(sw, None, _loc(c)), after)
         self.scopes.pop()
         self.cur = after if self.fn_reachable(after) else None
 
@@ -341,11 +347,31 @@ class StmtLowerer(LoweringContext):
         value = self._case_value(c)
         return value is None or value == sw.value
 
+    def _case_edge(self, sw: SwitchContext, value: int | None, loc: ir.Loc) -> int:
+        """The block control passes through from the dispatch to a case: assuming the tested value equals the
+        case's constant (`value`), or, for the default (None), differs from every case's."""
+        if sw.operand is None or (value is None and not sw.case_values):
+            return sw.dispatch
+        edge = self.fn.new()
+        self.fn.edge(sw.dispatch, edge)
+        if value is not None:
+            self.fn.events[edge].append(ir.Branch(loc, True, f"{sw.text} == {value}"))
+            self.fn.events[edge].append(ir.Assume(loc, sw.operand, "==", value))
+        else:
+            for v in sw.case_values:
+                self.fn.events[edge].append(ir.Assume(loc, sw.operand, "!=", v))
+        return edge
+
     def _case(self, c: Cursor) -> None:
         block = self.fn.new()
         self.fn.edge(self.cur, block)  # fallthrough
         if self.switches and self._case_reachable(c, self.switches[-1]):
-            self.fn.edge(self.switches[-1].dispatch, block)
+            sw = self.switches[-1]
+            label = self._case_value(c) if c.kind == CursorKind.CASE_STMT else None
+            if c.kind == CursorKind.CASE_STMT and label is None:
+                self.fn.edge(sw.dispatch, block)  # a case range or a constant we cannot read: assume nothing
+            else:
+                self.fn.edge(self._case_edge(sw, label, _loc(c)), block)
         self.cur = block
         kids = _children(c)
         if kids:

@@ -127,3 +127,21 @@ def test_a_tested_copy_constrains_its_source(tmp_path):
     """`if ((B = A) == NULL) B = malloc(..); ... if (A == NULL) free(B);` (zstd divsufsort): the test of the copy
     is a test of A, so the free covers every path that allocated."""
     assert brief(scan_sources(tmp_path, {"sort.c": TESTED_COPY})) == {("sort.c", 13, "sort_leak", "resource-leak")}
+
+
+SWITCHES = r"""
+#include <stdlib.h>
+#include <string.h>
+int twice(int kind) { char *p = NULL; switch (kind) { case 1: p = malloc(4); break; case 2: break; default: return -1; } switch (kind) { case 1: free(p); break; default: break; } return 0; }
+int early(int kind) { char *p = malloc(3); switch (kind) { case 1: return -1; default: break; } free(p); return 0; }
+struct cfg { char *save; char *aof; };
+void fields(struct cfg *c, const char **v) { for (int i = 0; i < 2; i++) { switch (i) { case 0: c->save = strdup(v[i]); break; case 1: c->aof = strdup(v[i]); break; } } }
+int none(int kind) { char *p = malloc(2); switch (kind) { case 1: free(p); return 0; case 2: free(p); return 1; } return 2; }
+"""
+
+
+def test_a_switch_case_assumes_its_value(tmp_path):
+    """Each case edge assumes the tested value equals its constant, the default that it equals none of them: two
+    switches on one value take matching cases, and a loop counter selects one case per iteration."""
+    found = brief(scan_sources(tmp_path, {"sw.c": SWITCHES}))
+    assert found == {("sw.c", 4, "early", "resource-leak"), ("sw.c", 7, "none", "resource-leak")}

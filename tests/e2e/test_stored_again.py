@@ -51,12 +51,16 @@ void fill_freed(void) { struct ctx *c = ctx_new(); if (!c) return; fill(c); free
 void fill_other(struct ctx *a, struct ctx *b) { fill(a); fill(b); }
 static void note(struct ctx *c) { free(c->note); c->note = strdup("n"); }
 void note_twice(struct ctx *c) { note(c); note(c); }
+struct ctx *ctx_named(void) { struct ctx *c = ctx_new(); if (!c) return NULL; c->name = strdup("d"); return c; }
+void rename_after_create(void) { struct ctx *c = ctx_named(); if (!c) return; fill(c); ctx_free(c); }
+void rename_fresh(void) { struct ctx *c = ctx_new(); if (!c) return; fill(c); ctx_free(c); }
 """
 
 
 def test_a_field_of_one_object_filled_twice(tmp_path):
     found = brief(scan_sources(tmp_path, {"f.c": FIELDS}))
-    assert found == {("f.c", 6, "fill", "leak-on-overwrite"), ("f.c", 8, "fill_after_store", "leak-on-overwrite")}
+    assert found == {("f.c", 6, "fill", "leak-on-overwrite"), ("f.c", 8, "fill_after_store", "leak-on-overwrite"),
+                     ("f.c", 14, "ctx_named", "leak-on-overwrite")}
 
 
 OUT_PARAMS = r"""
