@@ -30,7 +30,8 @@ def _useful(s: FunctionSummary) -> bool:
     return bool(s.returns_owned or s.releases_args or s.acquires_out or s.stores_args or s.borrows_args
                 or s.returns_const is not None or s.writes_globals or s.writes_fields or s.writes_unknown
                 or s.releases_pointee or s.borrows_pointee or s.return_values or s.empties_members
-                or s.returns_arg >= 0 or s.reallocs_arg >= 0)
+                or s.returns_arg >= 0 or s.reallocs_arg >= 0 or s.fills_record or s.empties_record
+                or s.detaches_record >= 0)
 
 
 def file_of_static(usr: str) -> str:

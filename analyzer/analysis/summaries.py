@@ -42,6 +42,9 @@ class FunctionSummary:
     reallocs_arg: int = -1  # realloc-like: returns argument k's block moved (or NULL, keeping it), -1: no
     out_on_values: tuple[tuple[int, tuple[int, ...]], ...] = ()  # out-parameter -> the return values it is set on
     out_overwrites: tuple[int, ...] = ()  # out-parameters written without the old value ever being read
+    fills_record: tuple[tuple[int, str], ...] = ()  # (arg, kind): stores a fresh block in a field of *arg
+    empties_record: tuple[int, ...] = ()  # args whose fields it frees (`textbuf_dispose(&tb)`)
+    detaches_record: int = -1  # returns a field of *arg and resets it (`textbuf_detach(&tb)`), -1: no
 
 
 def _closes(call: ir.Call) -> bool:
@@ -83,6 +86,9 @@ class CallEffect:
     source: str = ""
     releases_pointee: tuple[tuple[int, str], ...] = ()  # releases what argument i points to (`&p`)
     borrows_pointee: tuple[int, ...] = ()  # only reads what argument i points to
+    fills_record: tuple[tuple[int, str], ...] = ()  # a local struct passed by address starts owning a block
+    empties_record: tuple[int, ...] = ()  # ... stops owning it (released)
+    detaches_record: int | None = None  # ... hands it to the result
 
 
 NO_EFFECT = CallEffect()
@@ -140,7 +146,9 @@ class Resolver:
                               borrows=summary.borrows_args, sinks=summary.stores_args,
                               returns_arg=summary.returns_arg if summary.returns_arg >= 0 else None,
                               source=f"summary:{summary.qualname}", releases_pointee=summary.releases_pointee,
-                              borrows_pointee=summary.borrows_pointee)
+                              borrows_pointee=summary.borrows_pointee, fills_record=summary.fills_record,
+                              empties_record=summary.empties_record,
+                              detaches_record=summary.detaches_record if summary.detaches_record >= 0 else None)
         if call.receiver is None and self.rules.borrows_args(name):
             return CallEffect(borrows_all=True, source="borrow",
                               returns_arg=0 if name.rsplit("::", 1)[-1] in RETURNS_DESTINATION else None)

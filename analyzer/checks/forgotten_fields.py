@@ -87,6 +87,7 @@ def forgotten_fields(ctx: CheckContext) -> Iterable[Finding]:
     for res in ctx.analysis.results:
         for _index, name, what, loc in res.field_stores:
             decl = fields.get(name)
-            if decl is not None and (key := (res.function.usr, loc, what.loc)) not in seen:
+            if decl is not None and loc not in res.unowned_stores and \
+                    (key := (res.function.usr, loc, what.loc)) not in seen:
                 seen.add(key)
                 yield _finding(res, decl, name, what, loc)

@@ -35,20 +35,47 @@ def _calls_again(fn: ir.Function, callee: str) -> bool:
 
 
 def _liveness(prog: Program, fn: ir.Function) -> bool | None:
-    """Can `fn` run on an object that already holds values? True: a non-constructor method of its class calls it,
-    or some code calls it twice on one object (or in a loop); False: only constructors call it (a fresh
-    object); None: the call graph does not tell."""
+    """Can `fn` run on an object that already holds values? True: some code calls it twice on one object (or in
+    a loop); False: only constructors call it (a fresh object), or only other methods of its class do, each once
+    (`handshake()` picking one `handshake_v2()` to run: nothing shows the member was set before); None: the call
+    graph does not tell."""
     if fn.usr not in prog.call_graph:
         return None
     callers = [prog.functions[u] for u in prog.call_graph.predecessors(fn.usr) if u in prog.functions]
     if not callers:
         return None
-    if all(c.kind == "constructor" and c.class_name == fn.class_name for c in callers):
-        return False
-    if any(c.class_name == fn.class_name and c.kind not in ("constructor", "destructor") and c.usr != fn.usr
-           for c in callers):
+    if any(_calls_again(c, fn.usr) for c in callers):
         return True
-    return True if any(_calls_again(c, fn.usr) for c in callers) else None
+    if all(c.class_name == fn.class_name and c.usr != fn.usr and c.kind != "destructor" for c in callers):
+        return False
+    return None
+
+
+def _only_constructors(prog: Program, fn: ir.Function) -> bool:
+    callers = [prog.functions[u] for u in prog.call_graph.predecessors(fn.usr) if u in prog.functions] \
+        if fn.usr in prog.call_graph else []
+    return bool(callers) and all(c.kind == "constructor" and c.class_name == fn.class_name for c in callers)
+
+
+def _born_owning(results: list[FunctionResult], prog: Program) -> set[tuple[str, str]]:
+    """(class, member) pairs a constructor leaves owning a resource: stored by the constructor or by a method of
+    the class it calls (`Reader() { init(); }`)."""
+    stores = {r.function.usr: r for r in results}
+    out: set[tuple[str, str]] = set()
+    for ctor in (r.function for r in results if r.function.kind == "constructor"):
+        todo, seen = [ctor.usr], {ctor.usr}
+        while todo:
+            usr = todo.pop()
+            res = stores.get(usr)
+            if res is None:
+                continue
+            out.update((ctor.class_name, name) for name, _r, _l in res.member_stores)
+            for callee in prog.call_graph.successors(usr) if usr in prog.call_graph else ():
+                fn = prog.functions.get(callee)
+                if fn is not None and fn.class_name == ctor.class_name and callee not in seen:
+                    seen.add(callee)
+                    todo.append(callee)
+    return out
 
 
 def refine_member_overwrites(results: Iterable[FunctionResult],
@@ -75,6 +102,7 @@ def refine_member_overwrites(results: Iterable[FunctionResult],
         if res.function.kind not in ("constructor", "destructor"):
             for name in res.member_assigns:
                 assigners[(cls, name)].add(res.function.usr)
+    born_owning = _born_owning(results, prog) if prog is not None else set()
     out: dict[str, tuple[Defect, ...]] = {}
     for res in results:
         cls = res.function.class_name
@@ -85,6 +113,9 @@ def refine_member_overwrites(results: Iterable[FunctionResult],
                 continue
             field = d.resource.rid[1]
             live = _liveness(prog, res.function) if prog is not None else None
+            if not live and (cls, field) in born_owning and prog is not None and \
+                    not _only_constructors(prog, res.function):
+                live = True  # the constructor leaves the member owning: any later call overwrites that
             again = live if live is not None else \
                 len(assigners[(cls, field)]) >= 2 or bool(REASSIGNING_NAME.search(res.function.name))
             if field not in owning.get(cls, ()) or not again:

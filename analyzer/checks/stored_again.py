@@ -406,7 +406,8 @@ def field_stores(results: Iterable[FunctionResult]) -> dict[str, list[tuple[int,
     out: dict[str, list[tuple[int, _Store]]] = {}
     for res in results:
         for index, name, what, loc in res.field_stores:
-            out.setdefault(name, []).append((index, _Store(res.function.usr, what, loc)))
+            if loc not in res.unowned_stores:
+                out.setdefault(name, []).append((index, _Store(res.function.usr, what, loc)))
     return out
 
 
@@ -415,7 +416,7 @@ def global_stores(results: Iterable[FunctionResult]) -> dict[str, tuple[str, lis
     out: dict[str, tuple[str, list[_Store]]] = {}
     for res in results:
         for usr, name, what, loc in res.global_stores:
-            if file_of_static(usr):
+            if file_of_static(usr) and loc not in res.unowned_stores:
                 out.setdefault(usr, (name, []))[1].append(_Store(res.function.usr, what, loc))
     return out
 

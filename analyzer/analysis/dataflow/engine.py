@@ -8,6 +8,7 @@ from analyzer import cfg, ir
 from analyzer.analysis.summaries import CallEffect, Resolver
 
 from .graph import OwnershipGraph, operand_text
+from .records import HEAP, RecordHeap
 from .state import (
     DETACHED,
     ESCAPED,
@@ -55,7 +56,7 @@ MAX_VISITS = 40000
 TRAIL_LIMIT = 120
 
 
-class OwnershipAnalysis:
+class OwnershipAnalysis(RecordHeap):
     def __init__(self, fn: ir.Function, resolver: Resolver):
         self.fn = fn
         self.resolver = resolver
@@ -73,6 +74,7 @@ class OwnershipAnalysis:
         self.member_res: dict[tuple, Resource] = {}
         self.detached_at: dict[tuple, ir.Loc] = {}
         self.record_locals = self._record_locals()
+        self.field_copies = self._field_copies(fn)
 
     def _record_locals(self) -> frozenset[str]:
         """Local structs whose fields are followed as places: not those whose address is kept in a variable or
@@ -264,6 +266,7 @@ class OwnershipAnalysis:
         if key in self.reported:
             return
         self.reported.add(key)
+        var = var.removesuffix(HEAP)  # a local struct's heap: named by the struct
         start = next((i for i in range(len(tr) - 1, -1, -1) if tr[i].kind == "acquire" and tr[i].rid == rid), 0)
         steps = tuple(s for s in tr[start:] if s.rid in (None, rid) or s.kind == "branch")
         self.result.defects.append(Defect(rule, res, loc, var, steps, releaser))
@@ -421,7 +424,9 @@ class OwnershipAnalysis:
                 st.status[rid] = LEAKED
 
     def _Return(self, e: ir.Return, st: State, tr: list) -> bool:
-        returned = self.rids(st, e.value)
+        if (j := self.returned_param_field(e.value)) is not None:
+            st.param_events.setdefault(("field-returned", j), True)
+        returned = self.rids(st, e.value) or self.field_heap(st, e.value)
         if (inner := _object_of_field_address(e.value)) is not None:  # `return &obj->base;`
             returned = returned | self.rids(st, inner)
         # only what the caller receives owned counts (not what was stored or handed off before)
@@ -494,7 +499,7 @@ class OwnershipAnalysis:
         return True
 
     def _Assign(self, e: ir.Assign, st: State, tr: list) -> None:
-        src = self.rids(st, e.src)
+        src = self.rids(st, e.src) or self.field_heap(st, e.src)  # `p = tb.buf`: p shares what tb owns
         if isinstance(e.dst, ir.Deref) and isinstance(e.dst.base, ir.Var) and e.dst.base.name in st.refs:
             self._assign_var(e, ir.Var(st.refs[e.dst.base.name]), src, st, tr)  # `*pp = x` with pp = &data
             return
@@ -512,6 +517,7 @@ class OwnershipAnalysis:
 
     def _store(self, e: ir.Assign, src: frozenset, st: State, tr: list) -> None:
         """`s->f = v`, `*out = v`, `g = v`, `a[i] = v`: the value leaves this function's locals."""
+        self.note_field_store(e, src, st)
         if isinstance(e.dst, ir.Deref) and isinstance(e.dst.base, ir.Var) and e.dst.base.name in self.param_index:
             st.param_events.setdefault(("deref", self.param_index[e.dst.base.name]), "written")
         if isinstance(e.src, ir.AddrOf) and (isinstance(e.src.base, ir.Var) or self.record_root(e.src)):
@@ -743,6 +749,8 @@ class OwnershipAnalysis:
         effect = self.resolver.effect(e)
         handled = self._call_releases(e, effect, st, tr)
         old_rids = self._call_reallocates(e, effect, st, tr, handled)
+        if effect.fills_record or effect.empties_record or effect.detaches_record is not None:
+            self.call_records(e, effect, st, tr, handled)
         for i, arg in enumerate(e.args):
             if i not in handled and (effect.acquire_out is None or i != effect.acquire_out):
                 self._call_argument(e, effect, i, arg, st, tr)
@@ -768,7 +776,9 @@ class OwnershipAnalysis:
             if idx >= len(e.args) or self._any_element(e.args[idx]):
                 continue  # `free(slots[i])` releases one element we cannot name: they all escape instead
             handled.add(idx)
-            for rid in self.rids(st, e.args[idx]):
+            if (j := self.param_field(e.args[idx])) is not None:
+                st.param_events.setdefault(("field-released", j), kind)
+            for rid in self.rids(st, e.args[idx]) or self.field_heap(st, e.args[idx]):
                 self._release(rid, kind, e, st, tr)
         if e.callee in ("delete", "delete[]") and not effect.releases and not (e.args and self._any_element(e.args[0])):
             for rid in self.rids(st, e.args[0] if e.args else None):
@@ -824,7 +834,7 @@ class OwnershipAnalysis:
             return
         if borrowed:
             return
-        for rid in self.rids(st, arg):
+        for rid in self.rids(st, arg) or self.field_heap(st, arg):
             status = st.status.get(rid)
             if status in (OWNED, PARAM, MEMBER, DETACHED):
                 call = self.graph.node(f"call:{e.callee}:{e.loc.line}", "call", f"{e.callee or '?'}()", e.loc.line)

@@ -116,5 +116,8 @@ class FunctionResult:
     # (param index or -1 for a local, field, what, where): `c->name = strdup(..)` into an object held by pointer
     field_stores: list[tuple[int, str, Resource, ir.Loc]] = field(default_factory=list)
     global_stores: list[tuple[str, str, Resource, ir.Loc]] = field(default_factory=list)  # (usr, name, what, where)
+    # stores into a global or a field that some path runs with a value this function does not own (a borrowed
+    # parameter, NULL): not a place where an owned block always goes
+    unowned_stores: set[ir.Loc] = field(default_factory=set)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from analyzer import cfg, ir
 from analyzer.analysis.summaries import FunctionSummary, Resolver
 
+from .records import record_roles
 from .state import ReturnShape
 
 
@@ -202,6 +203,7 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
     releases_pointee, borrows_pointee = _pointee_roles(fn, shapes) if shapes else ([], [])
     writes_globals, writes_fields, writes_unknown = _writes(fn, resolver)
     reallocs_arg = _reallocates(fn, shapes, releases, returns_owned)
+    fills, empties, detaches = record_roles(fn, shapes)
     if reallocs_arg >= 0 and not any(j == reallocs_arg for j, _ in releases):
         returns_owned = next(k for s in shapes for k in s.owned_kinds)
         acquirer = next((a for s in shapes for a in s.acquirers), "")
@@ -217,6 +219,7 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
                            writes_globals=writes_globals, writes_fields=writes_fields, writes_unknown=writes_unknown,
                            releases_pointee=tuple(releases_pointee), borrows_pointee=tuple(borrows_pointee),
                            return_values=return_values, out_on_values=out_on_values, reallocs_arg=reallocs_arg,
-                           out_overwrites=_blind_outs(outs, shapes),
+                           out_overwrites=_blind_outs(outs, shapes), fills_record=fills, empties_record=empties,
+                           detaches_record=detaches,
                            empties_members=tuple(sorted(frozenset.intersection(*(s.members_emptied for s in shapes))))
                            if shapes else ())

@@ -1,0 +1,134 @@
+"""Structs on the stack that own heap memory: `struct textbuf tb = TEXTBUF_INIT; textbuf_addstr(&tb, ..);
+... textbuf_dispose(&tb);` (git's strbuf, libgit2's git_buf).
+
+The struct value is the resource. A callee whose body stores a fresh block into a field of its struct parameter
+*fills* it (`textbuf_addstr` through `textbuf_grow`): called with `&tb`, tb starts owning a block, held in the
+place `tb.*`. A callee that frees a field of its parameter *empties* it (`textbuf_dispose`); one that returns a
+field of its parameter *detaches* it (`textbuf_detach`: the result owns what the struct owned). Reading a field
+the caller frees, returns or copies out (`free(tb.buf)`, `return tb.buf`) reaches the block too. Wrappers pass
+the roles on to their own struct parameters.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from analyzer import ir
+from analyzer.analysis.summaries import CallEffect
+
+from .state import OWNED, State
+
+HEAP = ".*"  # suffix of the place standing for the heap blocks a local struct owns through its fields
+
+
+class RecordHeap:
+    """Mixin of the ownership analysis (it provides record_locals, param_index, _new_resource, _release)."""
+
+    record_locals: frozenset[str]
+    param_index: dict[str, int]
+    field_copies: dict[str, int]
+
+    def record_heap_slot(self, op: ir.Operand | None) -> str | None:
+        """'s.*' for `&s` of a local struct s."""
+        if isinstance(op, ir.AddrOf) and isinstance(op.base, ir.Var) and op.base.name in self.record_locals:
+            return op.base.name + HEAP
+        return None
+
+    def field_heap(self, st: State, op: ir.Operand | None) -> frozenset:
+        """What a local struct owns, for a read of one of its fields (`s.buf`)."""
+        if isinstance(op, ir.Field) and not op.arrow and isinstance(op.base, ir.Var) and \
+                op.base.name in self.record_locals:
+            return st.pts.get(op.base.name + HEAP, frozenset())
+        return frozenset()
+
+    def param_field(self, op: ir.Operand | None) -> int | None:
+        """i of `p->f` with p the i-th parameter."""
+        if isinstance(op, ir.Field) and op.arrow and isinstance(op.base, ir.Var):
+            return self.param_index.get(op.base.name)
+        return None
+
+    def note_field_store(self, e: ir.Assign, src: frozenset, st: State) -> None:
+        """`p->f = fresh` fills the caller's struct, `p->f = NULL` resets it; a store of a value this function does
+        not own is remembered (not a place where an owned block always goes)."""
+        resources = self.resources  # type: ignore[attr-defined]
+        owned = [r for r in sorted(src, key=repr) if st.status.get(r) == OWNED and r in resources]
+        if (j := self.param_field(e.dst)) is not None:
+            if owned:
+                st.param_events.setdefault(("field-filled", j), resources[owned[0]].kind)
+            elif isinstance(e.src, ir.Const):
+                st.param_events.setdefault(("field-reset", j), True)
+        if isinstance(e.dst, (ir.Global, ir.Field)) and not any(st.status.get(r) == OWNED for r in src):
+            self.result.unowned_stores.add(e.loc)  # type: ignore[attr-defined]
+
+    def returned_param_field(self, op: ir.Operand | None) -> int | None:
+        """i of `return p->f;` or of `out = p->f; ... return out;`."""
+        if isinstance(op, ir.Var):
+            return self.field_copies.get(op.name)
+        return self.param_field(op)
+
+    def _field_copies(self, fn: ir.Function) -> dict[str, int]:
+        """Locals assigned a field of a parameter's object somewhere in the function (`char *out = tb->buf;`)."""
+        out: dict[str, int] = {}
+        for b in fn.blocks:
+            for e in b.events:
+                if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var) and \
+                        (j := self.param_field(e.src)) is not None:
+                    out[e.dst.name] = j
+        return out
+
+    def _param_arg(self, arg: ir.Operand) -> int | None:
+        return self.param_index.get(arg.name) if isinstance(arg, ir.Var) else None
+
+    def call_records(self, e: ir.Call, effect: CallEffect, st: State, tr: list, handled: set[int]) -> None:
+        """Fill, empty or detach the local structs passed by address; pass the roles on for parameters."""
+        for i, kind in effect.fills_record:
+            if i >= len(e.args):
+                continue
+            if (slot := self.record_heap_slot(e.args[i])) is not None:
+                handled.add(i)
+                if not any(st.status.get(r) == OWNED for r in st.pts.get(slot, ())):
+                    made = dataclasses.replace(effect, acquire_kind=kind, acquirer=e.callee)
+                    st.pts[slot] = frozenset({self._new_resource(e, made, st, tr)})  # type: ignore[attr-defined]
+            elif (j := self._param_arg(e.args[i])) is not None:
+                st.param_events.setdefault(("field-filled", j), kind)
+        for i in effect.empties_record:
+            if i >= len(e.args):
+                continue
+            if (slot := self.record_heap_slot(e.args[i])) is not None:
+                handled.add(i)
+                for rid in sorted(st.pts.pop(slot, frozenset()), key=repr):
+                    res = self.resources.get(rid)  # type: ignore[attr-defined]
+                    self._release(rid, res.kind if res else "", e, st, tr)  # type: ignore[attr-defined]
+            elif (j := self._param_arg(e.args[i])) is not None:
+                st.param_events.setdefault(("field-released", j), "")
+        d = effect.detaches_record
+        if d is not None and d < len(e.args) and (slot := self.record_heap_slot(e.args[d])) is not None:
+            handled.add(d)
+            held = st.pts.pop(slot, frozenset())
+            if e.result is not None and held:
+                st.pts[e.result.name] = held
+
+
+def record_roles(fn: ir.Function, shapes) -> tuple[tuple[tuple[int, str], ...], tuple[int, ...], int]:
+    """(fills, empties, detaches) of a function's struct parameters, from its return shapes' events."""
+    fills: list[tuple[int, str]] = []
+    empties: list[int] = []
+    detaches = -1
+    for i, p in enumerate(fn.params):
+        if not (p.is_pointer and p.pointer_depth == 1) or p.pointee_const:
+            continue
+        events = [s.param_events for s in shapes]
+        filled = [ev[("field-filled", i)] for ev in events if ("field-filled", i) in ev]
+        released = any(("field-released", i) in ev for ev in events)
+        if any(("field-returned", i) in ev and ("field-reset", i) in ev for ev in events):
+            detaches = i  # returns the field and leaves NULL behind: `textbuf_detach`, not a getter
+        elif filled and not released:
+            fills.append((i, record_kind(p.type) or filled[0]))
+        elif released and not filled:
+            empties.append(i)
+    return tuple(fills), tuple(empties), detaches
+
+
+def record_kind(type_: str) -> str:
+    """'textbuf' of 'struct textbuf *'."""
+    words = [w for w in type_.replace("*", " ").split() if w not in ("struct", "const", "volatile", "restrict")]
+    return words[-1] if words else ""

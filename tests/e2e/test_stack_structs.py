@@ -1,0 +1,49 @@
+# ruff: noqa: E501  (C sources one function per line)
+"""Structs on the stack that own heap memory (git's strbuf, libgit2's git_buf): grown by calls that store a fresh
+block in one of their fields, released by the call that frees it, handed over by the call that returns the field
+and resets it, or by the caller freeing or returning the field itself."""
+from tests.conftest import brief, scan_sources
+
+TEXTBUF = r"""
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+struct textbuf { char *buf; size_t len, alloc; };
+#define TEXTBUF_INIT { NULL, 0, 0 }
+static void grow(struct textbuf *tb, size_t extra) { char *p; if (tb->len + extra + 1 <= tb->alloc) return; tb->alloc = (tb->len + extra + 1) * 2; p = realloc(tb->buf, tb->alloc); if (!p) abort(); tb->buf = p; }
+void textbuf_add(struct textbuf *tb, const char *s) { size_t n = strlen(s); grow(tb, n); memcpy(tb->buf + tb->len, s, n + 1); tb->len += n; }
+void textbuf_release(struct textbuf *tb) { if (tb->alloc) { free(tb->buf); tb->buf = NULL; tb->len = tb->alloc = 0; } }
+char *textbuf_detach(struct textbuf *tb) { char *out = tb->buf; tb->buf = NULL; tb->len = tb->alloc = 0; return out; }
+const char *textbuf_str(struct textbuf *tb) { return tb->buf; }
+static void add_line(struct textbuf *tb, const char *s) { textbuf_add(tb, s); textbuf_add(tb, "\n"); }
+static void cleanup(struct textbuf *tb) { textbuf_release(tb); }
+void external_sink(struct textbuf *tb);
+int leaks(const char *s, int bad) { struct textbuf tb = TEXTBUF_INIT; textbuf_add(&tb, s); if (bad) return -1; puts(textbuf_str(&tb)); textbuf_release(&tb); return 0; }
+char *detached(const char *s) { struct textbuf tb = TEXTBUF_INIT; textbuf_add(&tb, s); return textbuf_detach(&tb); }
+void freed_by_hand(const char *s) { struct textbuf tb = TEXTBUF_INIT; textbuf_add(&tb, s); free(tb.buf); }
+char *returned_field(const char *s) { struct textbuf tb = TEXTBUF_INIT; textbuf_add(&tb, s); return tb.buf; }
+int wrapped(const char *s, int bad) { struct textbuf tb = TEXTBUF_INIT; add_line(&tb, s); if (bad) return -1; cleanup(&tb); return 0; }
+void handed_away(const char *s) { struct textbuf tb = TEXTBUF_INIT; textbuf_add(&tb, s); external_sink(&tb); }
+void never_grown(void) { struct textbuf tb = TEXTBUF_INIT; textbuf_release(&tb); }
+"""
+
+
+def test_local_structs_owning_heap_memory(tmp_path):
+    found = brief(scan_sources(tmp_path, {"tb.c": TEXTBUF}))
+    assert found == {("tb.c", 14, "leaks", "resource-leak"), ("tb.c", 18, "wrapped", "resource-leak")}
+
+
+COPIED_OUT = r"""
+#include <stdlib.h>
+#include <string.h>
+struct textbuf { char *buf; size_t len; };
+void textbuf_set(struct textbuf *tb, const char *s) { tb->buf = strdup(s); tb->len = strlen(s); }
+void keep(char *p);
+void copied_then_freed(const char *s) { struct textbuf tb = { NULL, 0 }; textbuf_set(&tb, s); char *p = tb.buf; free(p); }
+void field_passed_on(const char *s) { struct textbuf tb = { NULL, 0 }; textbuf_set(&tb, s); keep(tb.buf); }
+void forgotten(const char *s) { struct textbuf tb = { NULL, 0 }; textbuf_set(&tb, s); }
+"""
+
+
+def test_a_field_copied_out_or_passed_on_takes_the_block(tmp_path):
+    assert brief(scan_sources(tmp_path, {"c.c": COPIED_OUT})) == {("c.c", 8, "forgotten", "resource-leak")}
