@@ -112,6 +112,7 @@ class Call:
     noreturn: bool = False
     is_ctor: bool = False
     discarded: bool = False
+    callee_ref: str = ""  # a call through a global function pointer or a struct field: its USR (phase 2 resolves it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +296,9 @@ class Module:
     parse_seconds: float = 0.0
     globals: tuple[GlobalVar, ...] = ()
     addressed: tuple[str, ...] = ()  # USRs of globals whose address a global initializer takes
+    # what function pointers (global variables, struct fields) are set to: (pointer USR, function USR or '' for
+    # something else, function name), from initializers and assignments
+    pointer_targets: tuple[tuple[str, str, str], ...] = ()
 
 
 # ---- JSON round trip -------------------------------------------------------------------------

@@ -50,16 +50,35 @@ def merge_modules(modules: Iterable[ir.Module]) -> Program:
             classes.setdefault(c.usr, c)
     globals_: dict[str, ir.GlobalVar] = {}
     addressed: set[str] = set()
+    modules_targets: dict[str, set[tuple[str, str]]] = {}
     for m in modules:
+        for pointer, usr, name in m.pointer_targets:
+            modules_targets.setdefault(pointer, set()).add((usr, name))
         for g in m.globals:
             if g.usr not in globals_ or (globals_[g.usr].value is None and g.value is not None):
                 globals_[g.usr] = g
         addressed.update(m.addressed)
+    _resolve_pointer_calls(functions, modules_targets)
     written, taken = _global_writes(functions.values())
     virtual = overriders(functions)
     return Program(MappingProxyType(functions), MappingProxyType(decls), MappingProxyType(classes),
                    build_call_graph(functions, virtual), MappingProxyType(globals_), frozenset(addressed | taken),
                    frozenset(written), MappingProxyType(virtual))
+
+
+def _resolve_pointer_calls(functions: dict[str, ir.Function], targets: dict[str, set[tuple[str, str]]]) -> None:
+    """A call through a global function pointer or a struct field that every initializer and assignment in the
+    program sets to one function (`lib_allocator.gmalloc = malloc`, `free_fn = free`) is a call of it."""
+    known = {p: next(iter(t)) for p, t in targets.items() if len(t) == 1 and next(iter(t))[0]}
+    if not known:
+        return
+    for usr, fn in list(functions.items()):
+        if not any(isinstance(e, ir.Call) and e.callee_ref in known for b in fn.blocks for e in b.events):
+            continue
+        blocks = tuple(dataclasses.replace(b, events=tuple(
+            dataclasses.replace(e, callee=known[e.callee_ref][1], callee_usr=known[e.callee_ref][0], receiver=None)
+            if isinstance(e, ir.Call) and e.callee_ref in known else e for e in b.events)) for b in fn.blocks)
+        functions[usr] = dataclasses.replace(fn, blocks=blocks)
 
 
 def _addressed(op: ir.Operand | None, out: set[str]) -> None:

@@ -43,6 +43,7 @@ class FunctionSummary:
     out_on_values: tuple[tuple[int, tuple[int, ...]], ...] = ()  # out-parameter -> the return values it is set on
     out_overwrites: tuple[int, ...] = ()  # out-parameters written without the old value ever being read
     fills_record: tuple[tuple[int, str], ...] = ()  # (arg, kind): stores a fresh block in a field of *arg
+    fills_on_success: tuple[int, ...] = ()  # ... only when its result is not negative
     empties_record: tuple[int, ...] = ()  # args whose fields it frees (`textbuf_dispose(&tb)`)
     detaches_record: int = -1  # returns a field of *arg and resets it (`textbuf_detach(&tb)`), -1: no
 
@@ -87,6 +88,7 @@ class CallEffect:
     releases_pointee: tuple[tuple[int, str], ...] = ()  # releases what argument i points to (`&p`)
     borrows_pointee: tuple[int, ...] = ()  # only reads what argument i points to
     fills_record: tuple[tuple[int, str], ...] = ()  # a local struct passed by address starts owning a block
+    fills_on_success: tuple[int, ...] = ()  # ... when the result is not negative
     empties_record: tuple[int, ...] = ()  # ... stops owning it (released)
     detaches_record: int | None = None  # ... hands it to the result
 
@@ -147,6 +149,7 @@ class Resolver:
                               returns_arg=summary.returns_arg if summary.returns_arg >= 0 else None,
                               source=f"summary:{summary.qualname}", releases_pointee=summary.releases_pointee,
                               borrows_pointee=summary.borrows_pointee, fills_record=summary.fills_record,
+                              fills_on_success=summary.fills_on_success,
                               empties_record=summary.empties_record,
                               detaches_record=summary.detaches_record if summary.detaches_record >= 0 else None)
         if call.receiver is None and self.rules.borrows_args(name):

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from analyzer import ir
 from analyzer.analysis.dataflow import FunctionResult
 from analyzer.analysis.program import Program
+from analyzer.analysis.summaries import Resolver
 from analyzer.model import Finding, PathEvent, RuleId
 
 from .paths import sloc
@@ -51,15 +52,29 @@ def handed_fields(functions: Iterable[ir.Function]) -> set[str]:
     return out
 
 
-def forgotten(prog: Program, handed: set[str]) -> dict[str, ir.ClassDecl]:
-    """Field name -> its struct, for pointer fields nothing hands on in a struct some code does release fields of."""
+def released_fields(functions: Iterable[ir.Function], resolver: Resolver) -> set[str]:
+    """Names of fields some code releases (`free(c->name)`, `dm_pack_del(c->pack)`)."""
+    out: set[str] = set()
+    for fn in functions:
+        for b in fn.blocks:
+            for e in b.events:
+                if isinstance(e, ir.Call) and e.callee:
+                    for i, _kind in resolver.effect(e).releases:
+                        if i < len(e.args):
+                            out.update(_field_names(e.args[i]))
+    return out
+
+
+def forgotten(prog: Program, handed: set[str], released: set[str]) -> dict[str, ir.ClassDecl]:
+    """Field name -> its struct, for pointer fields nothing hands on in a struct some code releases other fields
+    of (its destructor forgot one)."""
     counts = Counter(f.name for c in prog.classes.values() for f in c.fields)
     out: dict[str, ir.ClassDecl] = {}
     for decl in prog.classes.values():
         if decl.destructor_usr:
             continue  # a class: the member checks own it
         unique = [f for f in decl.fields if counts[f.name] == 1]
-        if not any(f.name in handed and f.is_pointer for f in unique):
+        if not any(f.name in released and f.is_pointer for f in unique):
             continue  # no sign of code that releases this struct's fields
         for f in unique:
             if f.is_pointer and f.name not in handed:
@@ -80,7 +95,8 @@ def _finding(res: FunctionResult, decl: ir.ClassDecl, field: str, what, loc: ir.
 
 @check(RuleId.MEMBER_NOT_RELEASED)
 def forgotten_fields(ctx: CheckContext) -> Iterable[Finding]:
-    fields = forgotten(ctx.program, handed_fields(ctx.program.functions.values()))
+    functions = ctx.program.functions.values()
+    fields = forgotten(ctx.program, handed_fields(functions), released_fields(functions, ctx.analysis.resolver))
     if not fields:
         return
     seen: set[tuple[str, ir.Loc, ir.Loc]] = set()

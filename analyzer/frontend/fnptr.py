@@ -69,6 +69,38 @@ def _record_fields(t) -> list[Cursor]:
     return [k for k in decl.get_children() if k.kind == CursorKind.FIELD_DECL] if decl is not None else []
 
 
+def pointer_decl(c: Cursor | None) -> Cursor | None:
+    """The global variable or struct field of function pointer type an expression names (`free_fn`,
+    `alloc.gmalloc`, `mem->malloc`), or None (a local, a call result, ...)."""
+    if c is None:
+        return None
+    c = _strip(c)
+    ref = c.referenced if c.kind in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR) else None
+    if ref is None or not _is_function_pointer(ref.type):
+        return None
+    if ref.kind == CursorKind.FIELD_DECL:
+        return ref
+    parent = ref.semantic_parent
+    if ref.kind == CursorKind.VAR_DECL and (parent is None or parent.kind not in (
+            CursorKind.FUNCTION_DECL, CursorKind.CXX_METHOD, CursorKind.CONSTRUCTOR, CursorKind.DESTRUCTOR)):
+        return ref
+    return None
+
+
+def pointer_decl_of_variable(var: Cursor) -> Cursor | None:
+    """The variable itself when it is a global function pointer."""
+    return var if _is_function_pointer(var.type) else None
+
+
+def assigned_function(value: Cursor) -> tuple[str, str]:
+    """(USR, name) of the function a value names, ('', '') when it is something else (NULL is nothing: a call
+    through it would crash, so calls reach the other values)."""
+    if _is_null(value):
+        return ("-", "")
+    found = _function_ref(value)
+    return (found.get_usr(), found.spelling) if found is not None else ("", "")
+
+
 class FunctionPointers:
     """Per translation unit: the known targets of calls through function pointers."""
 
@@ -77,6 +109,21 @@ class FunctionPointers:
         self._fields: dict[str, set[str]] | None = None  # field USR -> USRs of the functions tables put in it
         self._functions: dict[str, Cursor] = {}
         self._locals: dict[tuple, Cursor | None] = {}
+        self.assigned: set[tuple[str, str, str]] = set()  # (pointer USR, function USR or '', name): the module's
+
+    def note(self, pointer: Cursor, value: Cursor) -> None:
+        """`pointer = value` (an assignment or an initializer) of a global or field function pointer."""
+        usr, name = assigned_function(value)
+        if usr != "-":
+            self.assigned.add((pointer.get_usr(), usr, name))
+
+    def module_targets(self) -> tuple[tuple[str, str, str], ...]:
+        """Every assignment the TU shows, the static tables' included."""
+        for field_usr, usrs in self._field_targets().items():
+            for usr in usrs:
+                fn = self._functions.get(usr)
+                self.assigned.add((field_usr, usr, fn.spelling if fn is not None else ""))
+        return tuple(sorted(self.assigned))
 
     def target(self, ref: Cursor, function: Cursor) -> Cursor | None:
         """The function a call through `ref` (a variable or field of function pointer type) always reaches."""

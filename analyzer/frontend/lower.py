@@ -43,7 +43,7 @@ from .cursors import (
     qualified_name,
     unary_operator,
 )
-from .fnptr import FunctionPointers
+from .fnptr import FunctionPointers, pointer_decl_of_variable
 from .lower_cond import CondLowerer
 from .lower_expr import ExprLowerer
 from .lower_stmt import StmtLowerer
@@ -391,7 +391,8 @@ class ModuleLowerer:
         _LOWERED_IN_THIS_WORKER.update(self._records)  # only whole TUs: a TU that failed half-way left none
         return ir.Module(self.tu.spelling, tuple(self.functions), tuple(self.decls.values()), tuple(self.classes),
                          tuple(self.diagnostics), globals=tuple(self.globals.values()),
-                         addressed=tuple(sorted(self.addressed)))
+                         addressed=tuple(sorted(self.addressed)),
+                         pointer_targets=self.function_pointers.module_targets())
 
     def _in_project(self, file: str) -> bool:
         known = self._project_files.get(file)
@@ -446,6 +447,8 @@ class ModuleLowerer:
         init = next((k for k in _children(c) if k.kind.is_expression()), None)
         if init is not None:
             self.addressed.update(addressed_variables(init))
+            if (pointer := pointer_decl_of_variable(c)) is not None:
+                self.function_pointers.note(pointer, init)  # `void (*free_fn)(void *) = free;`
         if c.is_definition():
             self.note_global(c, init)
 

@@ -32,6 +32,7 @@ from .cursors import (
     unary_operator,
     union_storage_name,
 )
+from .fnptr import pointer_decl
 
 
 def _by_reference(args: tuple[ir.Operand, ...], ptypes: list) -> tuple[ir.Operand, ...]:
@@ -197,6 +198,8 @@ class ExprLowerer(LoweringContext):
             return ir.Unknown(op)
         lhs_c, rhs_c = kids[0], kids[1]
         if op == "=":
+            if (pointer := pointer_decl(lhs_c)) is not None:
+                self.module.function_pointers.note(pointer, rhs_c)  # `lib.gmalloc = my_malloc;`
             lhs = self.expr(lhs_c)
             rhs = self.expr(rhs_c)
             self.emit(ir.Assign(_loc(c), lhs, rhs))
@@ -281,10 +284,13 @@ class ExprLowerer(LoweringContext):
         borrow = self._borrowing(args_c[-len(args):] if args else [], target.ptypes)
         if ref is not None and _adopts_pointer(ref):
             borrow = [False] * len(borrow)
-        return self._emit_call(c, ref, target, args, receiver, tuple(borrow), discarded)
+        pointer = pointer_decl(_children(c)[0]) if not target.callee and _children(c) else None
+        return self._emit_call(c, ref, target, args, receiver, tuple(borrow), discarded,
+                               pointer.get_usr() if pointer is not None else "")
 
     def _emit_call(self, c: Cursor, ref: Cursor | None, target: _CallTarget, args: tuple[ir.Operand, ...],
-                   receiver: ir.Operand | None, borrow: tuple[bool, ...], discarded: bool) -> ir.Operand:
+                   receiver: ir.Operand | None, borrow: tuple[bool, ...], discarded: bool,
+                   callee_ref: str = "") -> ir.Operand:
         result = None
         if c.type.get_canonical().kind != TypeKind.VOID and not target.is_ctor:
             result = self.temp()
@@ -292,7 +298,7 @@ class ExprLowerer(LoweringContext):
             result = self.temp()
             receiver = result
         self.emit(ir.Call(_loc(c), target.callee, args, result, target.usr, receiver, borrow, target.noreturn,
-                          target.is_ctor, discarded and result is not None))
+                          target.is_ctor, discarded and result is not None, callee_ref))
         if receiver is not None and ref is not None and ref.kind == CursorKind.CXX_METHOD and \
                 self.module.deletes_this(ref):
             # `obj->Unref()` whose body may `delete this` (reference counting): the object is handed over

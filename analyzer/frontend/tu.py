@@ -184,4 +184,5 @@ def _parse_and_lower(job: CompileJob, sources: Mapping[str, bytes], self_contain
     return Parsed(ir.Module(job.file, module.functions, module.decls, module.classes, tuple(diags),
                             degraded=any(d.severity != "note" for d in diags),
                             parse_seconds=time.perf_counter() - start, globals=module.globals,
-                            addressed=module.addressed), includes, clang_seconds)
+                            addressed=module.addressed, pointer_targets=module.pointer_targets), includes,
+                  clang_seconds)

@@ -36,3 +36,41 @@ int main() { Engine e; e.handshake(1); e.restart(); Loader l; l.refresh(); retur
 def test_member_overwrites_need_evidence_the_member_owns(tmp_path):
     found = brief(scan_sources(tmp_path, {"e.cpp": ENGINE}))
     assert found == {("e.cpp", 11, "Engine::again", "leak-on-overwrite"), ("e.cpp", 21, "Loader::load", "leak-on-overwrite")}
+
+
+NAMES = r"""
+#include <unistd.h>
+#include <sys/socket.h>
+struct Buf { int n; };
+class Listener {
+public:
+    Listener() : s_(-1) {}
+    ~Listener() { if (s_ >= 0) close(s_); }
+    int set_local_address(const char *a) { s_ = socket(AF_INET, SOCK_STREAM, 0); return s_ < 0 ? -1 : 0; }
+private:
+    int s_;
+};
+class Holder {
+public:
+    Holder() : data_(nullptr) {}
+    ~Holder() { delete data_; }
+    void set_data() { data_ = new Buf; }
+    void alloc_once() { if (data_ != nullptr) return; data_ = new Buf; }
+    void grow() { data_ = new Buf; }
+private:
+    Buf *data_;
+};
+void keep(Listener *l);
+int bind(int kind, const char *a) {
+    if (kind == 1) { Listener *l = new Listener; int rc = l->set_local_address(a); if (rc) { delete l; return rc; } keep(l); return 0; }
+    if (kind == 2) { Listener *l = new Listener; int rc = l->set_local_address(a); if (rc) { delete l; return rc; } keep(l); return 0; }
+    return -1;
+}
+"""
+
+
+def test_names_and_careful_siblings_as_evidence(tmp_path):
+    """A setter of that very member, and a sibling that looks at the member before assigning it, show the member
+    may own something on entry; a setter of something else, and one call per fresh object, do not."""
+    found = brief(scan_sources(tmp_path, {"n.cpp": NAMES}))
+    assert found == {("n.cpp", 16, "Holder::set_data", "leak-on-overwrite"), ("n.cpp", 18, "Holder::grow", "leak-on-overwrite")}

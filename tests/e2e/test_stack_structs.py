@@ -47,3 +47,20 @@ void forgotten(const char *s) { struct textbuf tb = { NULL, 0 }; textbuf_set(&tb
 
 def test_a_field_copied_out_or_passed_on_takes_the_block(tmp_path):
     assert brief(scan_sources(tmp_path, {"c.c": COPIED_OUT})) == {("c.c", 8, "forgotten", "resource-leak")}
+
+
+STATUS = r"""
+#include <stdlib.h>
+struct msg { char *data; int n; };
+int msg_get(struct msg *m, int avail) { if (avail == 0) return 0; m->data = malloc(avail); if (!m->data) return -1; return avail; }
+int msg_load(struct msg *m, int n) { m->data = malloc(n); if (!m->data) return -1; return 0; }
+void msg_free(struct msg *m) { free(m->data); }
+int use_get(int a) { struct msg m; int n = msg_get(&m, a); if (n == -1) return -1; if (n == 0) return 0; msg_free(&m); return 1; }
+int use_load(int n, int bad) { struct msg m; if (msg_load(&m, n) < 0) return -1; if (bad) return 1; msg_free(&m); return 0; }
+"""
+
+
+def test_a_fill_tied_to_the_result(tmp_path):
+    """A fill on success only (every other path returns a negative error) is undone by testing the result; a
+    function whose "nothing" result is 0 does not fill in a way the caller can tell (quiet)."""
+    assert brief(scan_sources(tmp_path, {"m.c": STATUS})) == {("m.c", 7, "use_load", "resource-leak")}

@@ -103,3 +103,17 @@ void drops(void) { take(); drop(); take(); drop(); }
 
 def test_a_reset_without_release_loses_the_stored_block(tmp_path):
     assert brief(scan_sources(tmp_path, {"r.c": RESETS})) == {("r.c", 3, "take", "leak-on-overwrite")}
+
+
+PASSED_ON = r"""
+#include <stdlib.h>
+void fatal(const char *) __attribute__((noreturn));
+static void *xrealloc(void *p, size_t n) { void *q = realloc(p, n); if (!q) fatal("oom"); return q; }
+static void append(char **buf, size_t *len, char c) { *buf = xrealloc(*buf, *len + 2); (*buf)[(*len)++] = c; }
+static void append1(char **buf, size_t *len, char c) { append(buf, len, c); }
+char *word(void) { size_t len = 0; char *buf = malloc(1); if (!buf) return NULL; append1(&buf, &len, 'a'); append1(&buf, &len, 'b'); return buf; }
+"""
+
+
+def test_an_out_parameter_handed_to_a_callee_that_reads_it_is_not_blind(tmp_path):
+    assert brief(scan_sources(tmp_path, {"p.c": PASSED_ON})) == set()

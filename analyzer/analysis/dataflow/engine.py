@@ -165,7 +165,8 @@ class OwnershipAnalysis(RecordHeap):
             for s in block.succs:
                 work.append((s, st, tuple(tr[-TRAIL_LIMIT:])))
         self.result.resources = self.resources
-        self.result.summary = summarize(self.fn, self.return_shapes, self.result.truncated, self.resolver)
+        self.result.summary = summarize(self.fn, self.return_shapes, self.result.truncated, self.resolver,
+                                        keeps_copies=bool(self.result.field_stores or self.result.global_stores))
         return self.result
 
     def _forget_dead(self, st: State) -> None:

@@ -15,7 +15,7 @@ import dataclasses
 from analyzer import ir
 from analyzer.analysis.summaries import CallEffect
 
-from .state import OWNED, State
+from .state import OWNED, State, StatusLink
 
 HEAP = ".*"  # suffix of the place standing for the heap blocks a local struct owns through its fields
 
@@ -87,7 +87,10 @@ class RecordHeap:
                 handled.add(i)
                 if not any(st.status.get(r) == OWNED for r in st.pts.get(slot, ())):
                     made = dataclasses.replace(effect, acquire_kind=kind, acquirer=e.callee)
-                    st.pts[slot] = frozenset({self._new_resource(e, made, st, tr)})  # type: ignore[attr-defined]
+                    rid = self._new_resource(e, made, st, tr)  # type: ignore[attr-defined]
+                    st.pts[slot] = frozenset({rid})
+                    if i in effect.fills_on_success and e.result is not None:
+                        st.status_of[e.result.name] = StatusLink(rid)  # `if (fill(&s) < 0) return -1;`
             elif (j := self._param_arg(e.args[i])) is not None:
                 st.param_events.setdefault(("field-filled", j), kind)
         for i in effect.empties_record:
@@ -108,24 +111,40 @@ class RecordHeap:
                 st.pts[e.result.name] = held
 
 
-def record_roles(fn: ir.Function, shapes) -> tuple[tuple[tuple[int, str], ...], tuple[int, ...], int]:
-    """(fills, empties, detaches) of a function's struct parameters, from its return shapes' events."""
+@dataclasses.dataclass(frozen=True)
+class RecordRoles:
+    fills: tuple[tuple[int, str], ...] = ()
+    fills_on_success: tuple[int, ...] = ()  # filled only when the result is not negative (else nothing was)
+    empties: tuple[int, ...] = ()
+    detaches: int = -1
+
+
+def record_roles(fn: ir.Function, shapes) -> RecordRoles:
+    """What a function does to its struct parameters' fields, from its return shapes' events. A function with a
+    result fills only when every path that does not fill returns a negative constant (an error the caller
+    tests); a void one may fill (`grow()` with room enough does nothing)."""
     fills: list[tuple[int, str]] = []
+    linked: list[int] = []
     empties: list[int] = []
     detaches = -1
+    void = fn.return_type.strip() in ("void", "")
     for i, p in enumerate(fn.params):
         if not (p.is_pointer and p.pointer_depth == 1) or p.pointee_const:
             continue
-        events = [s.param_events for s in shapes]
-        filled = [ev[("field-filled", i)] for ev in events if ("field-filled", i) in ev]
-        released = any(("field-released", i) in ev for ev in events)
-        if any(("field-returned", i) in ev and ("field-reset", i) in ev for ev in events):
+        filling = [s for s in shapes if ("field-filled", i) in s.param_events]
+        others = [s for s in shapes if ("field-filled", i) not in s.param_events]
+        released = any(("field-released", i) in s.param_events for s in shapes)
+        if any(("field-returned", i) in s.param_events and ("field-reset", i) in s.param_events for s in shapes):
             detaches = i  # returns the field and leaves NULL behind: `textbuf_detach`, not a getter
-        elif filled and not released:
-            fills.append((i, record_kind(p.type) or filled[0]))
-        elif released and not filled:
+        elif filling and not released:
+            if others and not void:
+                if not all(s.constant is not None and s.constant < 0 for s in others):
+                    continue  # `imsg_get()` returns 0 for "no message": the caller cannot tell from a sign
+                linked.append(i)
+            fills.append((i, record_kind(p.type) or filling[0].param_events[("field-filled", i)]))
+        elif released and not filling:
             empties.append(i)
-    return tuple(fills), tuple(empties), detaches
+    return RecordRoles(tuple(fills), tuple(linked), tuple(empties), detaches)
 
 
 def record_kind(type_: str) -> str:

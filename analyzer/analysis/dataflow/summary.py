@@ -115,10 +115,54 @@ def _out_values(outs: Sequence[tuple[int, str]], shapes: Sequence[ReturnShape]
     return values, per_out
 
 
-def _blind_outs(outs: Sequence[tuple[int, str]], shapes: Sequence[ReturnShape]) -> tuple[int, ...]:
-    """Out-parameters whose old value no path reads, tests, frees or passes on: `*out = fresh;` alone. What the
-    caller's variable held before the call is lost whenever the callee writes it."""
-    return tuple(i for i, _ in outs if all(s.param_events.get(("deref", i)) in (None, "written") for s in shapes))
+def _blind_outs(fn: ir.Function, outs: Sequence[tuple[int, str]], shapes: Sequence[ReturnShape],
+                resolver: Resolver) -> tuple[int, ...]:
+    """Out-parameters whose old value no path reads, tests, frees or passes on: `*out = fresh;` alone, or handing
+    `out` itself only to callees that are blind to it too. What the caller's variable held before the call is lost
+    whenever the callee writes it."""
+    return tuple(i for i, _ in outs if all(s.param_events.get(("deref", i)) in (None, "written") for s in shapes)
+                 and not _reads_pointee(fn, fn.params[i].name)
+                 and not _passes_on_seeing(fn, fn.params[i].name, resolver))
+
+
+def _passes_on_seeing(fn: ir.Function, name: str, resolver: Resolver) -> bool:
+    """`name` itself passed to a call that may read what it points to (not known to only overwrite it)."""
+    for e in cfg.events(fn):
+        if not isinstance(e, ir.Call):
+            continue
+        for j, a in enumerate(e.args):
+            if isinstance(a, ir.Var) and a.name == name:
+                summary = resolver.summary_for(e)
+                if summary is None or j not in summary.out_overwrites:
+                    return True
+    return False
+
+
+def _derefs(op: object, name: str) -> bool:
+    while isinstance(op, (ir.Field, ir.Deref, ir.Index, ir.AddrOf, ir.Arith)):
+        if isinstance(op, ir.Arith):
+            return _derefs(op.lhs, name) or _derefs(op.rhs, name)
+        if isinstance(op, ir.Deref) and isinstance(op.base, ir.Var) and op.base.name == name:
+            return True
+        op = op.base
+    return False
+
+
+def _reads_pointee(fn: ir.Function, name: str) -> bool:
+    """Any use of `*name`'s value (`xrealloc(*buf, n)`, `if (*out)`, `(*out)->n`), a plain `*name = v` aside."""
+    for e in cfg.events(fn):
+        if isinstance(e, ir.Assign):
+            dst_reads = not (isinstance(e.dst, ir.Deref) and isinstance(e.dst.base, ir.Var)) and _derefs(e.dst, name)
+            if _derefs(e.src, name) or dst_reads:
+                return True
+        elif isinstance(e, ir.Call):
+            if any(_derefs(a, name) for a in (*e.args, e.receiver)):
+                return True
+        elif isinstance(e, (ir.Use, ir.Assume, ir.Return)) and _derefs(e.value, name):
+            return True
+        elif isinstance(e, (ir.Compare, ir.Relation)) and (_derefs(e.lhs, name) or _derefs(e.rhs, name)):
+            return True
+    return False
 
 
 def _reallocates(fn: ir.Function, shapes: Sequence[ReturnShape], releases: Sequence[tuple[int, str]],
@@ -194,7 +238,10 @@ def _returned_arg(fn: ir.Function, shapes: Sequence[ReturnShape], borrows: list[
     return -1
 
 
-def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, resolver: Resolver) -> FunctionSummary:
+def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, resolver: Resolver,
+              keeps_copies: bool = False) -> FunctionSummary:
+    """`keeps_copies`: the function stores owned blocks in fields or globals (what it hands out through an
+    out-parameter may be one of them: `c->line = line; *key = line + 1;`)."""
     returns_owned, acquirer = _returned_resource(fn, shapes)
     releases, outs, stores, borrows = _param_roles(fn, shapes)
     returns_arg = _returned_arg(fn, shapes, borrows + _untouched_handles(fn, shapes))
@@ -203,7 +250,7 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
     releases_pointee, borrows_pointee = _pointee_roles(fn, shapes) if shapes else ([], [])
     writes_globals, writes_fields, writes_unknown = _writes(fn, resolver)
     reallocs_arg = _reallocates(fn, shapes, releases, returns_owned)
-    fills, empties, detaches = record_roles(fn, shapes)
+    records = record_roles(fn, shapes)
     if reallocs_arg >= 0 and not any(j == reallocs_arg for j, _ in releases):
         returns_owned = next(k for s in shapes for k in s.owned_kinds)
         acquirer = next((a for s in shapes for a in s.acquirers), "")
@@ -219,7 +266,8 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
                            writes_globals=writes_globals, writes_fields=writes_fields, writes_unknown=writes_unknown,
                            releases_pointee=tuple(releases_pointee), borrows_pointee=tuple(borrows_pointee),
                            return_values=return_values, out_on_values=out_on_values, reallocs_arg=reallocs_arg,
-                           out_overwrites=_blind_outs(outs, shapes), fills_record=fills, empties_record=empties,
-                           detaches_record=detaches,
+                           out_overwrites=() if keeps_copies else _blind_outs(fn, outs, shapes, resolver),
+                           fills_record=records.fills, fills_on_success=records.fills_on_success,
+                           empties_record=records.empties, detaches_record=records.detaches,
                            empties_members=tuple(sorted(frozenset.intersection(*(s.members_emptied for s in shapes))))
                            if shapes else ())
