@@ -243,7 +243,8 @@ class _GlobalFlow(_Flow):
         self.overwriters = _callers_of(prog, self.blind_writers, self.lookers)
 
     def callers(self) -> set[str]:
-        return super().callers() | self.storers
+        graph = self.prog.call_graph
+        return super().callers() | self.storers | {c for u in self.storers for c in graph.predecessors(u)}
 
     def key_of(self, fn: ir.Function, e: ir.Event) -> str | None:
         if _is_store_to(e, self.usr):
@@ -257,16 +258,29 @@ class _GlobalFlow(_Flow):
 
 
 def _callers_of(prog: Program, usrs: set[str], lookers: set[str]) -> set[str]:
-    """`usrs` and every function that calls one of them on its main path, transitively, but the lookers."""
+    """`usrs` and every function that may call one of them, transitively, but the lookers (the storing callee
+    itself must store on its main path; its callers may call it under any condition)."""
     out = set(usrs)
-    changed = True
-    while changed:
-        changed = False
-        for u in set().union(*(set(prog.call_graph.predecessors(x)) for x in out)) - out - lookers:
-            if _on_main_path(prog.functions[u], lambda e: isinstance(e, ir.Call) and e.callee_usr in out):
-                out.add(u)
-                changed = True
-    return out
+    for u in usrs:
+        out |= nx.ancestors(prog.call_graph, u)
+    return out - (lookers - usrs)
+
+
+def _without_failure_branches(fn: ir.Function) -> nx.DiGraph:
+    """The CFG without the branches taken when a call's result is NULL or negative (`p = strdup(..); if (!p) goto
+    out;` joins the last return through the cleanup label: it is still a special case, not the main path)."""
+    from_calls = {e.result.name for b in fn.blocks for e in b.events if isinstance(e, ir.Call) and e.result}
+    from_calls |= {e.dst.name for b in fn.blocks for e in b.events if isinstance(e, ir.Assign)
+                   and isinstance(e.dst, ir.Var) and isinstance(e.src, ir.Var) and e.src.name in from_calls}
+    failing = {b.id for b in fn.blocks if any(
+        isinstance(e, ir.Assume) and isinstance(e.value, ir.Var) and e.value.name in from_calls
+        and (e.op, e.const) in (("==", 0), ("<", 0)) for e in b.events)}
+    graph = cfg.digraph(fn)
+    if not failing:
+        return graph
+    graph = graph.copy()
+    graph.remove_edges_from([(u, v) for u, v in graph.edges if v in failing])
+    return graph
 
 
 def _on_main_path(fn: ir.Function, matches) -> bool:
@@ -275,7 +289,7 @@ def _on_main_path(fn: ir.Function, matches) -> bool:
     returns = [(e.loc.line, e.loc.col, b.id) for b in fn.blocks for e in b.events if isinstance(e, ir.Return)]
     if not returns:
         return False
-    graph = cfg.digraph(fn)
+    graph = _without_failure_branches(fn)
     last = max(returns)[2]
     try:
         idom = nx.immediate_dominators(graph, fn.entry)
