@@ -43,8 +43,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(PROBLEM is not None, reason=f
 # The bounded run below, today (leakscan of this branch): recall and false-positive rate must not get worse.
 # Raise RECALL_FLOOR and lower FP_CEILING as the analysis improves; the target is 0.99 and 0.05.
 BOUNDED_PROGRAMS = 24
-RECALL_FLOOR = 0.93  # seed "ci", 24 programs, today: 97/104 = 93.3%
-FP_CEILING = 0.04  # today: 5/184 = 2.7%
+RECALL_FLOOR = 0.97  # seed "ci", 24 programs, today: 102/104 = 98.1% (was 97/104 = 93.3%)
+FP_CEILING = 0.03  # today: 2/131 = 1.5% of the judged findings (was 5/184)
 
 
 @pytest.fixture(scope="module")

@@ -117,3 +117,21 @@ char *word(void) { size_t len = 0; char *buf = malloc(1); if (!buf) return NULL;
 
 def test_an_out_parameter_handed_to_a_callee_that_reads_it_is_not_blind(tmp_path):
     assert brief(scan_sources(tmp_path, {"p.c": PASSED_ON})) == set()
+
+
+ASPRINTF = r"""
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdarg.h>
+#include <string.h>
+void fatalx(const char *, ...) __attribute__((noreturn));
+int xvasprintf(char **ret, const char *fmt, va_list ap) { int i = vasprintf(ret, fmt, ap); if (i == -1) fatalx("x"); return i; }
+int xasprintf(char **ret, const char *fmt, ...) { va_list ap; int i; va_start(ap, fmt); i = xvasprintf(ret, fmt, ap); va_end(ap); return i; }
+void draw(const char *name, size_t width) { char *label; xasprintf(&label, " %s ", name); if (strlen(label) > width) xasprintf(&label, " - "); puts(label); free(label); }
+void once(const char *name) { char *label; xasprintf(&label, "%s", name); puts(label); free(label); }
+"""
+
+
+def test_asprintf_through_wrappers_overwrites_blind(tmp_path):
+    assert brief(scan_sources(tmp_path, {"a.c": ASPRINTF})) == {("a.c", 9, "draw", "leak-on-overwrite")}

@@ -29,7 +29,7 @@ from .state import (
     param_key,
     pointee,
 )
-from .summary import summarize
+from .summary import summarize, writes_out_blind
 from .values import (
     SWAP,
     Infeasible,
@@ -883,8 +883,7 @@ class OwnershipAnalysis(RecordHeap):
         target = e.args[index] if index < len(e.args) else None
         if isinstance(target, ir.AddrOf) and isinstance(target.base, ir.Var):
             rid = self._new_resource(e, effect, st, tr)
-            summary = self.resolver.summary_for(e)
-            if summary is not None and index in summary.out_overwrites:
+            if writes_out_blind(e, index, self.resolver):
                 # its body writes the variable without looking at what it held: that is lost
                 self._overwrite(target.base.name, e.loc, st, tr, frozenset({rid}))
             # the callee got the variable's address: it may reuse or free what it held (getline)

@@ -125,16 +125,27 @@ def _blind_outs(fn: ir.Function, outs: Sequence[tuple[int, str]], shapes: Sequen
                  and not _passes_on_seeing(fn, fn.params[i].name, resolver))
 
 
+# library functions that write a fresh block through their first argument without looking at what it held
+# (getline does look: it reuses the buffer)
+BLIND_OUT_WRITERS = frozenset({"asprintf", "vasprintf"})
+
+
+def writes_out_blind(e: ir.Call, index: int, resolver: Resolver) -> bool:
+    """The call writes argument `index`'s pointee without reading it first."""
+    if index == 0 and e.callee in BLIND_OUT_WRITERS:
+        return True
+    summary = resolver.summary_for(e)
+    return summary is not None and index in summary.out_overwrites
+
+
 def _passes_on_seeing(fn: ir.Function, name: str, resolver: Resolver) -> bool:
     """`name` itself passed to a call that may read what it points to (not known to only overwrite it)."""
     for e in cfg.events(fn):
         if not isinstance(e, ir.Call):
             continue
         for j, a in enumerate(e.args):
-            if isinstance(a, ir.Var) and a.name == name:
-                summary = resolver.summary_for(e)
-                if summary is None or j not in summary.out_overwrites:
-                    return True
+            if isinstance(a, ir.Var) and a.name == name and not writes_out_blind(e, j, resolver):
+                return True
     return False
 
 
