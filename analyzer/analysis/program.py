@@ -69,7 +69,7 @@ def merge_modules(modules: Iterable[ir.Module]) -> Program:
 def _resolve_pointer_calls(functions: dict[str, ir.Function], targets: dict[str, set[tuple[str, str]]]) -> None:
     """A call through a global function pointer or a struct field that every initializer and assignment in the
     program sets to one function (`lib_allocator.gmalloc = malloc`, `free_fn = free`) is a call of it."""
-    known = {p: next(iter(t)) for p, t in targets.items() if len(t) == 1 and next(iter(t))[0]}
+    known = {p: next(iter(t)) for p, t in targets.items() if len(t) == 1 and next(iter(t))[0] not in ("", "-")}
     if not known:
         return
     for usr, fn in list(functions.items()):

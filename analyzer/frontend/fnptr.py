@@ -110,12 +110,12 @@ class FunctionPointers:
         self._functions: dict[str, Cursor] = {}
         self._locals: dict[tuple, Cursor | None] = {}
         self.assigned: set[tuple[str, str, str]] = set()  # (pointer USR, function USR or '', name): the module's
+        self._null_fields: set[str] = set()  # fields some static table leaves NULL
 
     def note(self, pointer: Cursor, value: Cursor) -> None:
         """`pointer = value` (an assignment or an initializer) of a global or field function pointer."""
         usr, name = assigned_function(value)
-        if usr != "-":
-            self.assigned.add((pointer.get_usr(), usr, name))
+        self.assigned.add((pointer.get_usr(), usr, name))  # NULL ('-') too: a call through it is then guarded
 
     def module_targets(self) -> tuple[tuple[str, str, str], ...]:
         """Every assignment the TU shows, the static tables' included."""
@@ -123,6 +123,7 @@ class FunctionPointers:
             for usr in usrs:
                 fn = self._functions.get(usr)
                 self.assigned.add((field_usr, usr, fn.spelling if fn is not None else ""))
+        self.assigned.update((field_usr, "-", "") for field_usr in self._null_fields)
         return tuple(sorted(self.assigned))
 
     def target(self, ref: Cursor, function: Cursor) -> Cursor | None:
@@ -171,6 +172,7 @@ class FunctionPointers:
             if field is None or not _is_function_pointer(field.type):
                 continue
             if _is_null(value):
+                self._null_fields.add(field.get_usr())  # for the whole program: `if (t->dup) t->dup(..)` is guarded
                 continue  # a call through it would crash: calls reach the other entries' functions
             found = _function_ref(value)
             usr = found.get_usr() if found is not None else ""  # an unknown expression: not one target
