@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from . import codec
@@ -93,6 +94,21 @@ def root_var(op: Operand | None) -> Var | None:
             continue
         return None
     return None
+
+
+def parts(op: Operand | None) -> Iterator[Operand]:
+    """The operand and every operand inside it (`(*p)->a[i]` -> itself, `(*p)->a`, `*p`, `p`; both sides of an
+    arithmetic expression)."""
+    todo = [op]
+    while todo:
+        cur = todo.pop()
+        if cur is None:
+            continue
+        yield cur
+        if isinstance(cur, (Field, Deref, Index, AddrOf)):
+            todo.append(cur.base)
+        elif isinstance(cur, Arith):
+            todo.extend((cur.lhs, cur.rhs))
 
 
 # ---- events -------------------------------------------------------------------------------
@@ -301,6 +317,28 @@ class Module:
     pointer_targets: tuple[tuple[str, str, str], ...] = ()
 
 
+def read_operands(e: Event) -> Iterator[Operand]:
+    """The operands whose values an event reads: an assignment's source and what its destination is reached
+    through (`c->name = v` reads c, not c->name; `*out = v` reads out, not *out), a call's arguments and receiver,
+    the value used, tested or returned, both sides of a comparison."""
+    if isinstance(e, Assign):
+        yield e.src
+        if isinstance(e.dst, (Field, Deref, Index, AddrOf)) and e.dst.base is not None:
+            yield e.dst.base
+    elif isinstance(e, Call):
+        yield from e.args
+        if e.receiver is not None:
+            yield e.receiver
+    elif isinstance(e, (Use, Assume)):
+        yield e.value
+    elif isinstance(e, Return):
+        if e.value is not None:
+            yield e.value
+    elif isinstance(e, (Compare, Relation)):
+        yield e.lhs
+        yield e.rhs
+
+
 # ---- JSON round trip -------------------------------------------------------------------------
 
 _TYPES: dict[str, type] = {cls.__name__: cls for cls in (
@@ -319,4 +357,4 @@ def loads(text: str) -> Module:
     return module
 
 
-__all__ = [*_TYPES, "Event", "Operand", "dumps", "loads", "root_var"]
+__all__ = [*_TYPES, "Event", "Operand", "dumps", "loads", "parts", "read_operands", "root_var"]

@@ -41,10 +41,8 @@ def file_of_static(usr: str) -> str:
 
 
 def _mentions_global(fn: ir.Function, usrs: Collection[str]) -> bool:
-    def named(op: object) -> bool:
-        while isinstance(op, (ir.Field, ir.Deref, ir.Index, ir.AddrOf)):
-            op = op.base
-        return isinstance(op, ir.Global) and op.usr in usrs
+    def named(op: ir.Operand | None) -> bool:
+        return any(isinstance(p, ir.Global) and p.usr in usrs for p in ir.parts(op))
 
     for e in cfg.events(fn):
         if isinstance(e, ir.Assign) and (named(e.dst) or named(e.src)):

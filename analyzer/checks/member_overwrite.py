@@ -96,15 +96,8 @@ def _liveness(prog: Program, fn: ir.Function) -> bool | None:
     return None
 
 
-def _member_names(op: object) -> set[str]:
-    out: set[str] = set()
-    while isinstance(op, (ir.Field, ir.Deref, ir.Index, ir.AddrOf, ir.Arith)):
-        if isinstance(op, ir.Arith):
-            return out | _member_names(op.lhs) | _member_names(op.rhs)
-        if isinstance(op, ir.Field) and op.base is None:
-            out.add(op.name)
-        op = op.base
-    return out
+def _member_names(op: ir.Operand | None) -> set[str]:
+    return {p.name for p in ir.parts(op) if isinstance(p, ir.Field) and p.base is None}
 
 
 def _looked_at(e: ir.Event) -> set[str]:

@@ -35,29 +35,13 @@ class _Store:
     loc: ir.Loc
 
 
-def _names(op: object, usr: str) -> bool:
-    while isinstance(op, (ir.Field, ir.Deref, ir.Index, ir.AddrOf)):
-        op = op.base
-    if isinstance(op, ir.Arith):
-        return _names(op.lhs, usr) or _names(op.rhs, usr)
-    return isinstance(op, ir.Global) and op.usr == usr
-
-
 def _is_store_to(e: ir.Event, usr: str) -> bool:
     return isinstance(e, ir.Assign) and isinstance(e.dst, ir.Global) and e.dst.usr == usr
 
 
 def _reads(e: ir.Event, usr: str) -> bool:
     """The event looks at the global's value (any mention but being the destination of an assignment)."""
-    if isinstance(e, ir.Assign):
-        return _names(e.src, usr) or (not _is_store_to(e, usr) and _names(e.dst, usr))
-    if isinstance(e, ir.Call):
-        return any(_names(a, usr) for a in e.args) or (e.receiver is not None and _names(e.receiver, usr))
-    if isinstance(e, (ir.Use, ir.Assume, ir.Return)):
-        return _names(e.value, usr)
-    if isinstance(e, (ir.Compare, ir.Relation)):
-        return _names(e.lhs, usr) or _names(e.rhs, usr)
-    return False
+    return any(isinstance(p, ir.Global) and p.usr == usr for op in ir.read_operands(e) for p in ir.parts(op))
 
 
 def _once_guarded(fn: ir.Function) -> bool:
@@ -306,32 +290,12 @@ def _on_main_path(fn: ir.Function, matches) -> bool:
         node = idom[node]
 
 
-def _names_field(op: object, name: str) -> bool:
-    while isinstance(op, (ir.Field, ir.Deref, ir.Index, ir.AddrOf, ir.Arith)):
-        if isinstance(op, ir.Field) and op.name == name:
-            return True
-        if isinstance(op, ir.Arith):
-            return _names_field(op.lhs, name) or _names_field(op.rhs, name)
-        op = op.base
-    return False
-
-
 def _is_field_store(e: ir.Event, name: str) -> bool:
     return isinstance(e, ir.Assign) and isinstance(e.dst, ir.Field) and e.dst.name == name
 
 
 def _reads_field(e: ir.Event, name: str) -> bool:
-    if isinstance(e, ir.Assign):
-        dst = e.dst.base if _is_field_store(e, name) else e.dst  # type: ignore[union-attr]
-        return _names_field(e.src, name) or _names_field(dst, name)
-    if isinstance(e, ir.Call):
-        return any(_names_field(a, name) for a in e.args) or (e.receiver is not None
-                                                               and _names_field(e.receiver, name))
-    if isinstance(e, (ir.Use, ir.Assume, ir.Return)):
-        return _names_field(e.value, name)
-    if isinstance(e, (ir.Compare, ir.Relation)):
-        return _names_field(e.lhs, name) or _names_field(e.rhs, name)
-    return False
+    return any(isinstance(p, ir.Field) and p.name == name for op in ir.read_operands(e) for p in ir.parts(op))
 
 
 class _FieldFlow(_Flow):

@@ -519,6 +519,7 @@ class OwnershipAnalysis(RecordHeap):
     def _store(self, e: ir.Assign, src: frozenset, st: State, tr: list) -> None:
         """`s->f = v`, `*out = v`, `g = v`, `a[i] = v`: the value leaves this function's locals."""
         self.note_field_store(e, src, st)
+        self._note_unowned_store(e, src, st)
         if isinstance(e.dst, ir.Deref) and isinstance(e.dst.base, ir.Var) and e.dst.base.name in self.param_index:
             st.param_events.setdefault(("deref", self.param_index[e.dst.base.name]), "written")
         if isinstance(e.src, ir.AddrOf) and (isinstance(e.src.base, ir.Var) or self.record_root(e.src)):
@@ -550,6 +551,12 @@ class OwnershipAnalysis(RecordHeap):
                     st.param_events.setdefault(param_key(rid), "escaped")
             elif status == OWNED:
                 self.escape(st, rid, tr, e.loc, self._store_message(e, rid, st))
+
+    def _note_unowned_store(self, e: ir.Assign, src: frozenset, st: State) -> None:
+        """A global or field this path assigns a value the function does not own (a borrowed parameter, NULL): not
+        a place where an owned block always goes."""
+        if isinstance(e.dst, (ir.Global, ir.Field)) and not any(st.status.get(r) == OWNED for r in src):
+            self.result.unowned_stores.add(e.loc)
 
     def _assign_carrier(self, e: ir.Assign, dst: ir.Global, st: State, tr: list, src: frozenset) -> None:
         """`r = pending; pending = NULL;` on a static global that carries a resource between the functions of its

@@ -47,8 +47,7 @@ class RecordHeap:
         return None
 
     def note_field_store(self, e: ir.Assign, src: frozenset, st: State) -> None:
-        """`p->f = fresh` fills the caller's struct, `p->f = NULL` resets it; a store of a value this function does
-        not own is remembered (not a place where an owned block always goes)."""
+        """`p->f = fresh` fills the caller's struct, `p->f = NULL` resets it."""
         resources = self.resources  # type: ignore[attr-defined]
         owned = [r for r in sorted(src, key=repr) if st.status.get(r) == OWNED and r in resources]
         if (j := self.param_field(e.dst)) is not None:
@@ -56,8 +55,6 @@ class RecordHeap:
                 st.param_events.setdefault(("field-filled", j), resources[owned[0]].kind)
             elif isinstance(e.src, ir.Const):
                 st.param_events.setdefault(("field-reset", j), True)
-        if isinstance(e.dst, (ir.Global, ir.Field)) and not any(st.status.get(r) == OWNED for r in src):
-            self.result.unowned_stores.add(e.loc)  # type: ignore[attr-defined]
 
     def returned_param_field(self, op: ir.Operand | None) -> int | None:
         """i of `return p->f;` or of `out = p->f; ... return out;`."""

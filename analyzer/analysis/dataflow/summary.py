@@ -149,31 +149,10 @@ def _passes_on_seeing(fn: ir.Function, name: str, resolver: Resolver) -> bool:
     return False
 
 
-def _derefs(op: object, name: str) -> bool:
-    while isinstance(op, (ir.Field, ir.Deref, ir.Index, ir.AddrOf, ir.Arith)):
-        if isinstance(op, ir.Arith):
-            return _derefs(op.lhs, name) or _derefs(op.rhs, name)
-        if isinstance(op, ir.Deref) and isinstance(op.base, ir.Var) and op.base.name == name:
-            return True
-        op = op.base
-    return False
-
-
 def _reads_pointee(fn: ir.Function, name: str) -> bool:
     """Any use of `*name`'s value (`xrealloc(*buf, n)`, `if (*out)`, `(*out)->n`), a plain `*name = v` aside."""
-    for e in cfg.events(fn):
-        if isinstance(e, ir.Assign):
-            dst_reads = not (isinstance(e.dst, ir.Deref) and isinstance(e.dst.base, ir.Var)) and _derefs(e.dst, name)
-            if _derefs(e.src, name) or dst_reads:
-                return True
-        elif isinstance(e, ir.Call):
-            if any(_derefs(a, name) for a in (*e.args, e.receiver)):
-                return True
-        elif isinstance(e, (ir.Use, ir.Assume, ir.Return)) and _derefs(e.value, name):
-            return True
-        elif isinstance(e, (ir.Compare, ir.Relation)) and (_derefs(e.lhs, name) or _derefs(e.rhs, name)):
-            return True
-    return False
+    return any(isinstance(p, ir.Deref) and isinstance(p.base, ir.Var) and p.base.name == name
+               for e in cfg.events(fn) for op in ir.read_operands(e) for p in ir.parts(op))
 
 
 def _reallocates(fn: ir.Function, shapes: Sequence[ReturnShape], releases: Sequence[tuple[int, str]],
