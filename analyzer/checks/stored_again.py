@@ -74,11 +74,7 @@ class _Flow:
         for u in list(self.lookers):
             self.lookers |= nx.ancestors(graph, u)
         self.blind_writers -= self.lookers
-        # a callee counts only when it assigns the place on its main path (not under a flag its caller passes)
-        self.blind_writers = {u for u in self.blind_writers if _on_main_path(prog.functions[u], is_store)}
-        owned = {(s.function, s.loc) for s in callee_stores}
-        self.blind = {u for u in self.blind_writers
-                      if _on_main_path(prog.functions[u], lambda e, u=u: (u, getattr(e, "loc", None)) in owned)}
+        self._split_writers(callee_stores)
         self.owned_at = {(s.function, s.loc) for s in stores}
         self.stores: dict[tuple[str, ir.Loc], list[_Store]] = {}
         for s in stores:  # one store may store what several acquisitions made (`g = p;` in a loop)
@@ -89,6 +85,22 @@ class _Flow:
         for s in callee_stores:
             if s.function in self.blind:
                 self.stores_of.setdefault(s.function, []).append(s)
+
+    def _split_writers(self, callee_stores: list[_Store]) -> None:
+        """A callee overwrites for sure when it assigns the place on its main path (`blind_writers`); under
+        conditions that read only its parameters (`guarded`), a call with the same arguments as the one that stored
+        takes the same branches again. `blind`: those of either kind that store an owned block."""
+        prog, is_store = self.prog, self.is_store
+        owned = {(s.function, s.loc) for s in callee_stores}
+
+        def stores(u: str):
+            return lambda e: (u, getattr(e, "loc", None)) in owned
+
+        self.guarded = {u for u in self.blind_writers if not _on_main_path(prog, prog.functions[u], is_store)
+                        and _param_guarded(prog, prog.functions[u], is_store)}
+        self.blind_writers = {u for u in self.blind_writers if _on_main_path(prog, prog.functions[u], is_store)}
+        self.blind = {u for u in self.blind_writers | self.guarded if _on_main_path(prog, prog.functions[u], stores(u))
+                      or _param_guarded(prog, prog.functions[u], stores(u))}
 
     def looks(self, fn: ir.Function, e: ir.Event, key: str) -> bool:
         """The event may read, release or hand on what the place holds (or the key's object changes)."""
@@ -139,11 +151,12 @@ class _Flow:
                 if not alive or isinstance(e, ir.Halt):
                     alive = False
                     break
-                if armed and (over := self.overwrite_key(fn, e)) is not None:
-                    for a_key, first in armed:
-                        if a_key == over:
-                            yield first, e
-                    armed = frozenset(a for a in armed if a[0] != over)
+                if armed:
+                    over = self.overwrite_key(fn, e)
+                    hits = {a for a in armed if self.overwrites(a, over, e)}
+                    for _, first in sorted(hits, key=lambda a: (a[0], a[1].loc)):
+                        yield first, e
+                    armed = armed - hits
                 if armed and isinstance(e, ir.Return):
                     self.returned(fn, e, armed)
                 armed = self.carried(e, frozenset(a for a in armed if not self.looks(fn, e, a[0])))
@@ -152,6 +165,10 @@ class _Flow:
             if alive:
                 for s in fn.blocks[bid].succs:
                     work.append((s, 0, env, armed))
+
+    def overwrites(self, armed: tuple[str, ir.Event], over: str | None, e: ir.Event) -> bool:
+        """`e`, which overwrites places of key `over` (None: none), overwrites what the armed store point stored."""
+        return over is not None and armed[0] == over
 
     def returned(self, fn: ir.Function, e: ir.Return, armed: _Armed) -> None:
         """`fn` returns while the places of `armed` hold what it stored."""
@@ -240,6 +257,19 @@ class _GlobalFlow(_Flow):
             return ""
         return "" if isinstance(e, ir.Call) and e.callee_usr in self.overwriters else None
 
+    def overwrites(self, armed: tuple[str, ir.Event], over: str | None, e: ir.Event) -> bool:
+        key, first = armed
+        if over == "":
+            return True
+        # the same call again, its arguments unchanged: a store under conditions on its parameters repeats
+        return key == "" and isinstance(e, ir.Call) and isinstance(first, ir.Call) and \
+            e.callee_usr == first.callee_usr and e.callee_usr in self.guarded and e.args == first.args
+
+    def carried(self, e: ir.Event, armed: _Armed) -> _Armed:
+        """A store point whose arguments may have changed since cannot be repeated by the same call."""
+        return frozenset(("~", first) if key == "" and isinstance(first, ir.Call) and
+                         _may_change(self.prog, e, first.args) else (key, first) for key, first in armed)
+
 
 def _callers_of(prog: Program, usrs: set[str], lookers: set[str]) -> set[str]:
     """`usrs` and every function that may call one of them, transitively, but the lookers (the storing callee
@@ -250,15 +280,32 @@ def _callers_of(prog: Program, usrs: set[str], lookers: set[str]) -> set[str]:
     return out - (lookers - usrs)
 
 
-def _without_failure_branches(fn: ir.Function) -> nx.DiGraph:
-    """The CFG without the branches taken when a call's result is NULL or negative (`p = strdup(..); if (!p) goto
-    out;` joins the last return through the cleanup label: it is still a special case, not the main path)."""
-    from_calls = {e.result.name for b in fn.blocks for e in b.events if isinstance(e, ir.Call) and e.result}
-    from_calls |= {e.dst.name for b in fn.blocks for e in b.events if isinstance(e, ir.Assign)
-                   and isinstance(e.dst, ir.Var) and isinstance(e.src, ir.Var) and e.src.name in from_calls}
+def _failure_tests(prog: Program, fn: ir.Function) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Variables holding a call's result -> the tests that mean the call failed: NULL or negative for a pointer or
+    an unknown callee, non-zero or negative for one returning an integer status, false for a `bool`."""
+    out: dict[str, tuple[tuple[str, int], ...]] = {}
+    for b in fn.blocks:
+        for e in b.events:
+            if isinstance(e, ir.Call) and e.result:
+                callee = prog.functions.get(e.callee_usr)
+                rtype = callee.return_type if callee is not None else ""
+                if not rtype or "*" in rtype or rtype in ("bool", "_Bool"):
+                    out[e.result.name] = (("==", 0), ("<", 0))
+                else:
+                    out[e.result.name] = (("!=", 0), ("<", 0))
+            elif isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var) and isinstance(e.src, ir.Var) \
+                    and e.src.name in out:
+                out[e.dst.name] = out[e.src.name]
+    return out
+
+
+def _without_failure_branches(prog: Program, fn: ir.Function) -> nx.DiGraph:
+    """The CFG without the branches taken when a call failed (`p = strdup(..); if (!p) goto out;` joins the last
+    return through the cleanup label: it is still a special case, not the main path)."""
+    tests = _failure_tests(prog, fn)
     failing = {b.id for b in fn.blocks if any(
-        isinstance(e, ir.Assume) and isinstance(e.value, ir.Var) and e.value.name in from_calls
-        and (e.op, e.const) in (("==", 0), ("<", 0)) for e in b.events)}
+        isinstance(e, ir.Assume) and isinstance(e.value, ir.Var) and (e.op, e.const) in tests.get(e.value.name, ())
+        for e in b.events)}
     graph = cfg.digraph(fn)
     if not failing:
         return graph
@@ -267,13 +314,13 @@ def _without_failure_branches(fn: ir.Function) -> nx.DiGraph:
     return graph
 
 
-def _on_main_path(fn: ir.Function, matches) -> bool:
+def _on_main_path(prog: Program, fn: ir.Function, matches) -> bool:
     """Some event `matches` in a block every path from the entry to the function's last `return` goes through
     (early returns are the function's special cases; the last one ends its main path)."""
     returns = [(e.loc.line, e.loc.col, b.id) for b in fn.blocks for e in b.events if isinstance(e, ir.Return)]
     if not returns:
         return False
-    graph = _without_failure_branches(fn)
+    graph = _without_failure_branches(prog, fn)
     last = max(returns)[2]
     try:
         idom = nx.immediate_dominators(graph, fn.entry)
@@ -288,6 +335,66 @@ def _on_main_path(fn: ir.Function, matches) -> bool:
         if node == fn.entry or idom.get(node, node) == node:
             return False
         node = idom[node]
+
+
+def _param_guarded(prog: Program, fn: ir.Function, matches) -> bool:
+    """Some event `matches`, and every condition on a path to it reads only parameters and what they point to, or
+    tests a call's result: whether it runs depends on the arguments (and on calls succeeding) alone."""
+    params = {p.name for p in fn.params} | _counters(fn)
+    results = _failure_tests(prog, fn)  # whether a call succeeded: either way, the same again
+    graph = _without_failure_branches(prog, fn)
+    targets = {b.id for b in fn.blocks if any(matches(e) for e in b.events)}
+    if not targets or fn.entry not in graph:
+        return False
+    reach = set(nx.descendants(graph, fn.entry)) | {fn.entry}
+    before = set(targets)
+    for t in targets:
+        before |= nx.ancestors(graph, t)
+    for bid in before & reach:
+        for e in fn.blocks[bid].events:
+            if isinstance(e, ir.Assume) and not (isinstance(e.value, ir.Var) and e.value.name in results) and not all(
+                    isinstance(p, ir.Const) or ((r := ir.root_var(p)) is not None and r.name in params)
+                    for p in ir.parts(e.value) if not isinstance(p, (ir.Arith,))):
+                return False
+    return bool(targets & reach)
+
+
+def _counters(fn: ir.Function) -> set[str]:
+    """Locals only ever set to constants or stepped by constants (`for (i = 0; i < 3; i++)`): the same values on
+    every call."""
+    assigned: dict[str, bool] = {}
+    for b in fn.blocks:
+        for e in b.events:
+            if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var):
+                name, src = e.dst.name, e.src
+                steady = (isinstance(src, ir.Const) and src.value is not None) or (
+                    isinstance(src, ir.Arith) and isinstance(src.lhs, ir.Var) and src.lhs.name == name
+                    and isinstance(src.rhs, ir.Const) and src.rhs.value is not None)
+                assigned[name] = assigned.get(name, True) and steady
+            elif isinstance(e, ir.Call):
+                for a in e.args:
+                    if isinstance(a, ir.AddrOf) and (r := ir.root_var(a)) is not None:
+                        assigned[r.name] = False
+    return {name for name, steady in assigned.items() if steady and name not in {p.name for p in fn.params}}
+
+
+def _may_change(prog: Program, e: ir.Event, args: tuple) -> bool:
+    """`e` may change what a call with `args` sees: it assigns one of their variables or what they point to, or
+    passes one to a callee that may write through it."""
+    roots = {r.name for a in args for p in ir.parts(a) if (r := ir.root_var(p)) is not None}
+    if not roots:
+        return False
+    if isinstance(e, ir.Assign):
+        return (r := ir.root_var(e.dst)) is not None and r.name in roots
+    if isinstance(e, ir.Call):
+        callee = prog.functions.get(e.callee_usr)
+        for i, a in enumerate(e.args):
+            if (r := ir.root_var(a)) is None or r.name not in roots:
+                continue
+            if isinstance(a, ir.AddrOf) or callee is None or i >= len(callee.params) or \
+                    (callee.params[i].is_pointer and not callee.params[i].pointee_const):
+                return True
+    return False
 
 
 def _is_field_store(e: ir.Event, name: str) -> bool:
@@ -314,6 +421,10 @@ class _FieldFlow(_Flow):
             for caller in sorted(self.callers()):
                 for _pair in self._pairs(prog.functions[caller]):
                     pass
+
+    def overwrites(self, armed: tuple[str, ir.Event], over: str | None, e: ir.Event) -> bool:
+        """`e`, which overwrites places of key `over` (None: none), overwrites what the armed store point stored."""
+        return over is not None and armed[0] == over
 
     def returned(self, fn: ir.Function, e: ir.Return, armed: _Armed) -> None:
         if not isinstance(e.value, ir.Var) or fn.usr in self.lookers:

@@ -135,3 +135,42 @@ void once(const char *name) { char *label; xasprintf(&label, "%s", name); puts(l
 
 def test_asprintf_through_wrappers_overwrites_blind(tmp_path):
     assert brief(scan_sources(tmp_path, {"a.c": ASPRINTF})) == {("a.c", 9, "draw", "leak-on-overwrite")}
+
+
+CONDITIONAL = r"""
+#include <stdlib.h>
+#include <string.h>
+struct m { char *d; };
+static struct m *m_new(void) { struct m *b = malloc(sizeof *b); if (!b) return NULL; b->d = NULL; return b; }
+static int m_open(struct m **out) { struct m *b = m_new(); if (!b) return -1; *out = b; return 0; }
+static struct m *g_opened;
+static void open_on_flag(int x) { struct m *b = NULL; if (x) { (void)m_open(&b); g_opened = b; b = NULL; } }
+void same_args(int x) { open_on_flag(x); open_on_flag(x); }
+static struct m *g_status;
+static void open_checked(void) { struct m *b = NULL; if (m_open(&b) != 0) return; g_status = b; }
+void checked_twice(void) { open_checked(); open_checked(); }
+static char *g_item;
+static void item_if(const int *in) { char *p = NULL; if (in[1] > 0) { p = malloc(8); if (!p) return; } for (int i = 0; i < 1; i++) (void)0; g_item = p; }
+void items(const int *in) { item_if(in); item_if(in); }
+static char *g_flagged;
+static void flagged(int x) { if (x) g_flagged = strdup("f"); }
+void different_args(void) { flagged(1); flagged(0); }
+void changed_between(int x) { flagged(x); x = 0; flagged(x); }
+static char *g_pointee;
+static void pointee(int *in) { if (in[0]) g_pointee = strdup("p"); }
+static void zero(int *in) { in[0] = 0; }
+void pointee_changed(int *in) { pointee(in); zero(in); pointee(in); }
+static char *g_global_flag; int cfg_enabled;
+static void on_global(void) { if (cfg_enabled) g_global_flag = strdup("g"); }
+void global_flag_twice(void) { on_global(); cfg_enabled = 0; on_global(); }
+"""
+
+
+def test_a_store_under_conditions_on_the_arguments_repeats_with_the_same_arguments(tmp_path):
+    """A callee storing under a condition that reads only its parameters stores again when called again with the
+    same arguments, unchanged in between; a store of NULL on the other path keeps it a store point; an int status
+    tested `!= 0` is a failure test, not the main path. Other arguments, arguments changed in between (directly or
+    through a callee writing what they point to) and conditions on globals stay quiet."""
+    found = brief(scan_sources(tmp_path, {"c.c": CONDITIONAL}))
+    assert found == {("c.c", 7, "open_on_flag", "leak-on-overwrite"), ("c.c", 10, "open_checked", "leak-on-overwrite"),
+                     ("c.c", 13, "item_if", "leak-on-overwrite")}

@@ -1,6 +1,7 @@
 """Path-sensitive ownership dataflow over one function's CFG: a worklist of (block, state, trail)."""
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 
@@ -555,8 +556,26 @@ class OwnershipAnalysis(RecordHeap):
     def _note_unowned_store(self, e: ir.Assign, src: frozenset, st: State) -> None:
         """A global or field this path assigns a value the function does not own (a borrowed parameter, NULL): not
         a place where an owned block always goes."""
-        if isinstance(e.dst, (ir.Global, ir.Field)) and not any(st.status.get(r) == OWNED for r in src):
-            self.result.unowned_stores.add(e.loc)
+        if not isinstance(e.dst, (ir.Global, ir.Field)) or any(st.status.get(r) == OWNED for r in src):
+            return
+        # storing NULL (nothing yet, or an allocation that failed) on some path does not make the place borrowed
+        if (src and all(st.status.get(r) == INVALID for r in src)) or \
+                (not src and evaluate(e.src, st.facts, self.resolver.global_values) == (0, 0, frozenset())) or \
+                (not src and isinstance(e.src, ir.Var) and e.src.name in self._null_or_made):
+            return
+        self.result.unowned_stores.add(e.loc)
+
+    @functools.cached_property
+    def _null_or_made(self) -> set[str]:
+        """Locals only ever NULL or made by a call (its result, or filled through `&p`): holding no resource, they
+        hold NULL, not something borrowed."""
+        made: dict[str, bool] = {}
+        for e in cfg.events(self.fn):
+            if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var):
+                ok = (isinstance(e.src, ir.Const) and (e.src.kind == "null" or e.src.value == 0)) \
+                    or (isinstance(e.src, ir.Var) and e.src.name.startswith("$"))
+                made[e.dst.name] = made.get(e.dst.name, True) and ok
+        return {name for name, ok in made.items() if ok and name not in self.param_index}
 
     def _assign_carrier(self, e: ir.Assign, dst: ir.Global, st: State, tr: list, src: frozenset) -> None:
         """`r = pending; pending = NULL;` on a static global that carries a resource between the functions of its
