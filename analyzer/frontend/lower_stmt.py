@@ -1,7 +1,7 @@
 """Statement lowering: the s_* handlers that turn statements into blocks and edges."""
 from __future__ import annotations
 
-from clang.cindex import Cursor, CursorKind, SourceRange, TokenKind
+from clang.cindex import Cursor, CursorKind, SourceLocation, SourceRange, TokenKind
 
 from analyzer import ir
 
@@ -149,7 +149,12 @@ class StmtLowerer(LoweringContext):
             # both children come from one macro expansion: no tokens between them. Decide from the shape:
             # `cond, then, else` (an init-statement or condition variable would not be a lone expression)
             return a if len(kids) == 3 and kids[0].kind.is_expression() else None
-        tokens = c.translation_unit.get_tokens(extent=SourceRange.from_locations(end, start))
+        # locations rebuilt from file offsets: a child expanded from a macro carries expansion locations, which
+        # get_tokens does not accept (`if (p) QUEUE_INSERT(..); else QUEUE_INSERT(..);` would lose its else)
+        tu = c.translation_unit
+        source = tu.get_file(end_file)
+        tokens = tu.get_tokens(extent=SourceRange.from_locations(SourceLocation.from_offset(tu, source, a),
+                                                                 SourceLocation.from_offset(tu, source, b)))
         for tok in tokens:
             off = tok.extent.start.offset
             if a <= off < b and tok.kind == TokenKind.KEYWORD and tok.spelling == "else":

@@ -145,3 +145,32 @@ def test_a_switch_case_assumes_its_value(tmp_path):
     switches on one value take matching cases, and a loop counter selects one case per iteration."""
     found = brief(scan_sources(tmp_path, {"sw.c": SWITCHES}))
     assert found == {("sw.c", 4, "early", "resource-leak"), ("sw.c", 7, "none", "resource-leak")}
+
+
+STATUS_IN_A_VARIABLE = r"""
+#include <stdlib.h>
+#include <string.h>
+char *read_line(const char *p);
+int check_clock(char **error_msg) {
+    char *curr = read_line("/sys/clock");
+    int res = 1;
+    if (curr == NULL) {
+        res = 0;
+    } else if (strcmp(curr, "xen") == 0) {
+        *error_msg = strdup("slow clock");
+        res = -1;
+    }
+    free(curr);
+    return res;
+}
+int warn_if_slow(void) { char *err = NULL; if (check_clock(&err) < 0) { free(err); return 1; } return 0; }
+int wrong_test(void) { char *err = NULL; if (check_clock(&err) == 0) { free(err); } return 0; }
+"""
+
+
+def test_an_error_string_set_only_with_a_status_kept_in_a_variable(tmp_path):
+    """`res = -1; ... return res;`: the value each return gives back is known, so the summary knows the error
+    string is set only when the result is negative; the caller that frees it on `< 0` is quiet, the one that
+    tests the wrong value leaks it."""
+    found = brief(scan_sources(tmp_path, {"s.c": STATUS_IN_A_VARIABLE}))
+    assert found == {("s.c", 17, "wrong_test", "resource-leak")}

@@ -89,15 +89,19 @@ class OwnershipAnalysis(RecordHeap):
         return frozenset(self.fn.record_locals) - kept
 
     def _multiply_tested(self) -> set[str]:
-        """Keys (locals, globals, fields) worth keeping facts about: tested by two different conditions, or tested
-        once and assigned a known value (a loop counter). Both edges of one condition carry an Assume and a
-        lowering temporary is tested once: tracking more multiplies states for nothing. A local whose address
-        is taken may change behind our back: never tracked."""
+        """Keys (locals, globals, fields) worth keeping facts about: tested by two different conditions, tested
+        once and assigned a known value (a loop counter), or returned and assigned a known value (a status the
+        summary needs per return). Both edges of one condition carry an Assume and a lowering temporary is tested
+        once: tracking more multiplies states for nothing. A local whose address is taken may change behind our
+        back: never tracked."""
         conditions: dict[str, set] = {}
         assigned: set[str] = set()
         addressed: set[str] = set()
+        returned: set[str] = set()  # `res = -1; ... return res;`: the summary needs the value per return
         for e in cfg.events(self.fn):
-            if isinstance(e, ir.Assume) and (key := fact_key(e.value)) is not None:
+            if isinstance(e, ir.Return) and isinstance(e.value, ir.Var) and not e.value.name.startswith("$"):
+                returned.add(e.value.name)
+            elif isinstance(e, ir.Assume) and (key := fact_key(e.value)) is not None:
                 conditions.setdefault(key, set()).add((e.loc.line, e.loc.col))
             elif isinstance(e, ir.Relation):
                 ka, kb = fact_key(e.lhs), fact_key(e.rhs)
@@ -114,7 +118,8 @@ class OwnershipAnalysis(RecordHeap):
             elif isinstance(e, ir.Call):
                 for a in e.args:
                     _address_taken(a, addressed)
-        return {k for k, locs in conditions.items() if (len(locs) >= 2 or k in assigned) and k not in addressed}
+        tested = {k for k, locs in conditions.items() if (len(locs) >= 2 or k in assigned)}
+        return (tested | (returned & assigned)) - addressed
 
     # ---- driver ------------------------------------------------------------------------------
     def run(self) -> FunctionResult:
