@@ -64,3 +64,31 @@ def test_a_fill_tied_to_the_result(tmp_path):
     """A fill on success only (every other path returns a negative error) is undone by testing the result; a
     function whose "nothing" result is 0 does not fill in a way the caller can tell (quiet)."""
     assert brief(scan_sources(tmp_path, {"m.c": STATUS})) == {("m.c", 7, "use_load", "resource-leak")}
+
+
+FILLED_THEN_TESTED = r"""
+#include <stdlib.h>
+#include <sys/mman.h>
+typedef struct { unsigned char *addr; size_t size; } shm_t;
+int shm_alloc(shm_t *shm) {
+    shm->addr = (unsigned char *) mmap(NULL, shm->size, PROT_READ|PROT_WRITE, MAP_ANON|MAP_SHARED, -1, 0);
+    if (shm->addr == MAP_FAILED) return -1;
+    return 0;
+}
+void shm_free(shm_t *shm) { munmap((void *) shm->addr, shm->size); }
+struct buf { char *data; };
+int buf_init(struct buf *b, size_t n) { b->data = malloc(n); if (b->data == NULL) return -1; return 0; }
+void buf_dispose(struct buf *b) { free(b->data); }
+int map_ok(void) { shm_t shm; shm.size = 4096; if (shm_alloc(&shm) != 0) return -1; shm_free(&shm); return 0; }
+int map_kept(void) { shm_t shm; shm.size = 4096; if (shm_alloc(&shm) != 0) return -1; return 0; }
+int buf_ok(void) { struct buf b; if (buf_init(&b, 8) < 0) return -1; buf_dispose(&b); return 0; }
+int buf_lost(void) { struct buf b; if (buf_init(&b, 8) < 0) return -1; return 1; }
+"""
+
+
+def test_a_field_filled_then_found_invalid_was_not_filled(tmp_path):
+    """The callee stores the block in its struct parameter's field before testing it (`shm->addr = mmap(..); if
+    (shm->addr == MAP_FAILED) return -1;`): on that return nothing was filled, so the caller's failure exit owns
+    nothing. Forgetting the release on success still leaks."""
+    found = brief(scan_sources(tmp_path, {"f.c": FILLED_THEN_TESTED}))
+    assert found == {("f.c", 14, "map_kept", "resource-leak"), ("f.c", 16, "buf_lost", "resource-leak")}

@@ -9,7 +9,7 @@ from analyzer import cfg, ir
 from analyzer.analysis.summaries import CallEffect, Resolver
 
 from .graph import OwnershipGraph, operand_text
-from .records import HEAP, RecordHeap
+from .records import HEAP, RecordHeap, param_field_place
 from .state import (
     DETACHED,
     ESCAPED,
@@ -244,6 +244,8 @@ class OwnershipAnalysis(RecordHeap):
                 st.pts[key] = frozenset({rid})
                 st.status.setdefault(rid, MEMBER)
             return st.pts[key]
+        if isinstance(op, ir.Field) and self.param_field(op) is not None:
+            return st.pts.get(param_field_place(op), frozenset())  # what this function stored in `p->f`
         if isinstance(op, ir.Deref) and isinstance(op.base, ir.Var):
             # `*pp`: the local pp points to (`pp = &data`), or what a `T **` / `T &` parameter's caller holds
             target = st.refs.get(op.base.name)
@@ -376,9 +378,9 @@ class OwnershipAnalysis(RecordHeap):
         verdict = kind.is_invalid(e.op, e.const) if kind else (
             True if (e.op == "==" and e.const == 0) else False if (e.op == "!=" and e.const == 0) else None)
         if verdict is True:
-            if status == ESCAPED and any(k[0] == "out-rid" and v == rid for k, v in st.param_events.items()
-                                         if isinstance(k, tuple)):
-                st.status[rid] = INVALID  # what an out-parameter received is NULL: the caller gets nothing
+            if status == ESCAPED and any(k[0] in ("out-rid", "field-rid") and v == rid
+                                         for k, v in st.param_events.items() if isinstance(k, tuple)):
+                st.status[rid] = INVALID  # what an out-parameter or a field received is NULL: nothing filled
             if status == OWNED:
                 st.status[rid] = INVALID
                 for old in st.pending.pop(rid, ()):
@@ -999,6 +1001,13 @@ def _events_at_return(st: State) -> dict:
         rid = events.pop(key)
         if st.status.get(rid) == INVALID:
             events.pop(("out", key[1]), None)
+    filled: dict[int, bool] = {}  # a struct parameter whose every stored block turned out invalid was not filled
+    for key in [k for k in events if isinstance(k, tuple) and k[0] == "field-rid"]:
+        rid = events.pop(key)
+        filled[key[1]] = filled.get(key[1], False) or st.status.get(rid) != INVALID
+    for j, any_valid in filled.items():
+        if not any_valid:
+            events.pop(("field-filled", j), None)
     return events
 
 

@@ -15,9 +15,15 @@ import dataclasses
 from analyzer import ir
 from analyzer.analysis.summaries import CallEffect
 
+from .graph import operand_text
 from .state import OWNED, State, StatusLink
 
 HEAP = ".*"  # suffix of the place standing for the heap blocks a local struct owns through its fields
+
+
+def param_field_place(op: ir.Operand) -> str:
+    """The place standing for `p->f` of a parameter p after this function stored a fresh block there."""
+    return "pf:" + operand_text(op)
 
 
 class RecordHeap:
@@ -51,8 +57,13 @@ class RecordHeap:
         resources = self.resources  # type: ignore[attr-defined]
         owned = [r for r in sorted(src, key=repr) if st.status.get(r) == OWNED and r in resources]
         if (j := self.param_field(e.dst)) is not None:
+            place = param_field_place(e.dst)
+            st.pts.pop(place, None)
             if owned:
                 st.param_events.setdefault(("field-filled", j), resources[owned[0]].kind)
+                # `p->addr = mmap(..); if (p->addr == MAP_FAILED) return -1;`: the test decides what was filled
+                st.param_events[("field-rid", j, place)] = owned[0]
+                st.pts[place] = frozenset({owned[0]})
             elif isinstance(e.src, ir.Const):
                 st.param_events.setdefault(("field-reset", j), True)
 
