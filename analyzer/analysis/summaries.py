@@ -128,8 +128,7 @@ class Resolver:
         if call.receiver is None or name in ("new", "new[]"):
             acq = self.rules.acquire_for(name)
             if acq is not None:
-                return CallEffect(acquire_kind=acq.kind, acquire_out=acq.out_arg, acquirer=name,
-                                  borrows_all=True, source=acq.source)
+                return self._rule_acquire(call, acq)
             rels = self.rules.releases_for(name)
             if rels:
                 return CallEffect(releases=tuple((r.arg, r.kind) for r in rels), borrows_all=True,
@@ -156,6 +155,16 @@ class Resolver:
             return CallEffect(borrows_all=True, source="borrow",
                               returns_arg=0 if name.rsplit("::", 1)[-1] in RETURNS_DESTINATION else None)
         return NO_EFFECT
+
+    def _rule_acquire(self, call: ir.Call, acq) -> CallEffect:
+        """An acquisition a rule names. A project function named by a rule still does with its arguments what
+        its body does (`conn->fd = fd; return conn;` takes the descriptor over)."""
+        body = self.summary_for(call) if call.callee_usr else None
+        if body is not None:
+            return CallEffect(acquire_kind=acq.kind, acquire_out=acq.out_arg, acquirer=call.callee,
+                              borrows=body.borrows_args, sinks=body.stores_args, source=acq.source)
+        return CallEffect(acquire_kind=acq.kind, acquire_out=acq.out_arg, acquirer=call.callee,
+                          borrows_all=True, source=acq.source)
 
     def expected_release(self, kind: str, acquirer: str = "") -> str:
         """The release that matches an acquisition: for a wrapper (`dm_pack_create`), the release

@@ -174,3 +174,60 @@ def test_an_error_string_set_only_with_a_status_kept_in_a_variable(tmp_path):
     tests the wrong value leaks it."""
     found = brief(scan_sources(tmp_path, {"s.c": STATUS_IN_A_VARIABLE}))
     assert found == {("s.c", 17, "wrong_test", "resource-leak")}
+
+
+PASSED_ON_STATUS = r"""
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+int flag_from(const char *v, char **cause) { if (strcmp(v, "on") == 0) return 1; if (strcmp(v, "off") == 0) return 0; asprintf(cause, "bad value: %s", v); return -1; }
+int from_string(int type, const char *v, char **cause) {
+    if (v == NULL) { asprintf(cause, "empty value"); return -1; }
+    if (type == 1) return flag_from(v, cause);
+    return 0;
+}
+int set_option(int type, const char *v) { char *cause; int error = from_string(type, v, &cause); if (error != 0 && error != 1) { free(cause); return -1; } return 0; }
+int set_option_bad(int type, const char *v) { char *cause; int error = from_string(type, v, &cause); if (error != 0) { return -1; } return 0; }
+"""
+
+
+def test_an_error_string_set_by_the_callee_whose_result_is_returned(tmp_path):
+    """`return flag_from(v, cause);`: the out-parameter is set on the callee's results that set it (-1 here, not
+    1 or 0), so the wrapper's summary knows it per result too."""
+    found = brief(scan_sources(tmp_path, {"p.c": PASSED_ON_STATUS}))
+    assert found == {("p.c", 12, "set_option_bad", "resource-leak")}
+
+
+COUNTED_GROWTH = r"""
+#include <stdlib.h>
+int *collect(const int *v, int n) {
+    int *list = NULL; int size = 0;
+    for (int i = 0; i < n; i++) {
+        if (v[i] < 0) continue;
+        list = realloc(list, (size + 1) * sizeof *list);
+        if (list == NULL) abort();
+        list[size++] = v[i];
+    }
+    if (size == 0) return NULL;
+    if (size == 1) { int *one = malloc(sizeof *one); if (!one) abort(); one[0] = list[0]; free(list); return one; }
+    return list;
+}
+int *collect_bad(const int *v, int n) {
+    int *list = NULL; int size = 0;
+    for (int i = 0; i < n; i++) {
+        list = realloc(list, (size + 1) * sizeof *list);
+        if (list == NULL) abort();
+        list[size++] = v[i];
+    }
+    if (size < 3) return NULL;
+    return list;
+}
+"""
+
+
+def test_a_counter_stepped_after_each_growth_stays_positive_through_the_loop(tmp_path):
+    """`list = realloc(list, ..); list[size++] = x;` in a loop: whenever list was allocated, size >= 1, also
+    after the loop's states are widened, so the `size == 0` exit holds nothing; `size < 3` still leaks it."""
+    found = brief(scan_sources(tmp_path, {"g.c": COUNTED_GROWTH}))
+    assert found == {("g.c", 21, "collect_bad", "resource-leak")}

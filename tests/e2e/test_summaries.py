@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (C sources one function per line)
 """Behaviour: summaries make wrappers acquirers, releasers and sinks, across translation units."""
 from __future__ import annotations
 
@@ -196,3 +197,31 @@ def test_constructor_that_registers_its_object_returns_a_borrowed_pointer(tmp_pa
         }
     """})
     assert brief(result) == set()
+
+
+ACCEPTED = r"""
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/socket.h>
+typedef struct connection { int fd; int state; } connection;
+connection *conn_create(void) { connection *c = calloc(1, sizeof *c); if (!c) abort(); c->fd = -1; return c; }
+connection *conn_create_accepted(int fd) { connection *conn = conn_create(); conn->fd = fd; conn->state = 1; return conn; }
+void conn_close(connection *c) { if (c->fd != -1) close(c->fd); free(c); }
+static void serve(connection *c) { conn_close(c); }
+void accept_loop(int lfd) {
+    for (int max = 0; max < 10; max++) {
+        int cfd = accept(lfd, NULL, NULL);
+        if (cfd == -1) return;
+        serve(conn_create_accepted(cfd));
+    }
+}
+void accept_early_return(int lfd, int busy) { int cfd = accept(lfd, NULL, NULL); if (cfd == -1) return; if (busy) return; serve(conn_create_accepted(cfd)); }
+"""
+
+
+def test_an_acquirer_named_by_a_pair_still_takes_over_what_its_body_stores(tmp_path):
+    """`conn_create_accepted(fd)` is a constructor of the inferred conn_create/conn_close family, and its body
+    stores the descriptor in the connection it returns: the caller's descriptor is handed over, not borrowed
+    (redis's connCreateAcceptedSocket). Returning before the hand-over still leaks it."""
+    found = brief(scan_sources(tmp_path, {"a.c": ACCEPTED}))
+    assert found == {("a.c", 16, "accept_early_return", "resource-leak")}

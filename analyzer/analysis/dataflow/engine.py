@@ -1,6 +1,7 @@
 """Path-sensitive ownership dataflow over one function's CFG: a worklist of (block, state, trail)."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections import deque
@@ -88,6 +89,35 @@ class OwnershipAnalysis(RecordHeap):
                     kept.add(e.src.name)  # `char **p = slots;`: the array is reached through p
         return frozenset(self.fn.record_locals) - kept
 
+    def _widened(self, state: State) -> State:
+        """Past a few states per block, forget value facts and keep only ownership (fact combinations of unrelated
+        flags otherwise fill the block's budget and truncate the analysis). Relations (`i >= n` after a loop)
+        survive: they do not count iterations; so does the sign of a counter that only steps by constants
+        (`p = realloc(p, ..); p[n++] = x;` leaves n >= 1 whenever p was allocated: a later `n == 0` exit holds
+        nothing)."""
+        state = state.copy()
+        facts = {}
+        for key, (lo, _hi, _excl) in state.facts.items():
+            if key.startswith("r:"):
+                facts[key] = state.facts[key]
+            elif key in self._counters and lo >= 0:
+                facts[key] = (1 if lo >= 1 else 0, float("inf"), frozenset())
+        state.facts = facts
+        return state
+
+    @functools.cached_property
+    def _counters(self) -> frozenset[str]:
+        """Locals assigned only constants or themselves stepped by a constant (`n = 0`, `n++`, `n += 2`)."""
+        steady: dict[str, bool] = {}
+        for e in cfg.events(self.fn):
+            if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var):
+                src = e.src
+                ok = (isinstance(src, ir.Const) and src.value is not None) or (
+                    isinstance(src, ir.Arith) and isinstance(src.lhs, ir.Var) and src.lhs.name == e.dst.name
+                    and isinstance(src.rhs, ir.Const) and src.rhs.value is not None)
+                steady[e.dst.name] = steady.get(e.dst.name, True) and ok
+        return frozenset(k for k, ok in steady.items() if ok)
+
     def _multiply_tested(self) -> set[str]:
         """Keys (locals, globals, fields) worth keeping facts about: tested by two different conditions, tested
         once and assigned a known value (a loop counter), or returned and assigned a known value (a status the
@@ -145,11 +175,7 @@ class OwnershipAnalysis(RecordHeap):
             if k in bucket:
                 continue
             if len(bucket) >= WIDEN_AFTER and any(not k.startswith("r:") for k in state.facts):
-                # widen: past a few states per block, forget value facts and keep only ownership (fact
-                # combinations of unrelated flags otherwise fill the block's budget and truncate the analysis).
-                # Relations (`i >= n` after a loop) survive: they do not count iterations.
-                state = state.copy()
-                state.facts = {k: v for k, v in state.facts.items() if k.startswith("r:")}
+                state = self._widened(state)
                 k = state.key()
                 if k in bucket:
                     continue
@@ -440,6 +466,7 @@ class OwnershipAnalysis(RecordHeap):
             returned = returned | self.rids(st, inner)
         # only what the caller receives owned counts (not what was stored or handed off before)
         owned_at_return = {r for r in returned if st.status.get(r) == OWNED}
+        _hand_over_with(owned_at_return, st)
         for rid in returned:
             for old in st.pending.get(rid, ()):
                 if st.status.get(old) == PARAM:  # `return realloc(ptr, n);`: ptr's block is in the result, or kept
@@ -449,12 +476,13 @@ class OwnershipAnalysis(RecordHeap):
                 self.graph.edge(self.graph.resource(rid), self.graph.node("return", "return", "return value"), None)
             elif st.status.get(rid) in (MEMBER, DETACHED):
                 st.status[rid] = ESCAPED  # `old = cur_; cur_ = fresh; return old;`: the caller gets the old value
-        self.return_shapes.append(ReturnShape(
+        shape = ReturnShape(
             tuple(sorted(self.resources[r].kind for r in owned_at_return if r in self.resources)),
             tuple(sorted(self.resources[r].acquirer for r in returned if r in self.resources)),
             self._returns_borrowed(e.value, returned, st), _events_at_return(st), isinstance(e.value, ir.Const),
             tuple(sorted(r[1] for r in returned if r[0] == "param")), self._constant(e.value, st),
-            self._members_emptied(st)))
+            self._members_emptied(st))
+        self.return_shapes.extend(_per_passed_result(shape, e.value, st))
         for rid, status in sorted(st.status.items(), key=repr):
             if status == DETACHED:
                 self._detached_lost(rid, st, tr)
@@ -551,12 +579,7 @@ class OwnershipAnalysis(RecordHeap):
             status = st.status.get(rid)
             self.graph.edge(self.graph.resource(rid), self.graph.place(e.dst), "store", e.loc.line)
             if status == PARAM:
-                if isinstance(e.dst, (ir.Field, ir.Global)) and (holder is None or holder.name == "this"):
-                    st.param_events[param_key(rid)] = "stored"
-                elif isinstance(e.dst, ir.Global):
-                    st.param_events[param_key(rid)] = "stored"
-                else:
-                    st.param_events.setdefault(param_key(rid), "escaped")
+                _store_param(e, rid, holder, st)
             elif status == OWNED:
                 self.escape(st, rid, tr, e.loc, self._store_message(e, rid, st))
 
@@ -931,9 +954,16 @@ class OwnershipAnalysis(RecordHeap):
             for prid in st.pts[target.name]:
                 if st.status.get(prid) == PARAM and len(prid) == 2:
                     st.param_events[("out", prid[1])] = effect.acquire_kind
-        elif isinstance(target, ir.Var) and target.name in self.param_index and not self._sets_out_on_some(e, index):
-            # `vasprintf(ret, ...)` with `char **ret` a parameter: the caller's variable receives it
-            st.param_events[("out", self.param_index[target.name])] = effect.acquire_kind
+        elif isinstance(target, ir.Var) and target.name in self.param_index:
+            j = self.param_index[target.name]
+            if not self._sets_out_on_some(e, index):
+                # `vasprintf(ret, ...)` with `char **ret` a parameter: the caller's variable receives it
+                st.param_events[("out", j)] = effect.acquire_kind
+            elif e.result is not None and (summary := self.resolver.summary_for(e)) is not None:
+                # `return set_error(.., cause);`: our out-parameter is set on the callee's results that set it
+                on = dict(summary.out_on_values).get(index, ())
+                st.status_of[e.result.name] = StatusLink(("param-out", j, effect.acquire_kind), frozenset(on),
+                                                         frozenset(summary.return_values))
 
     def _sets_out_on_some(self, e: ir.Call, index: int) -> bool:
         """The callee writes out-parameter `index` only on some of its results (an error string set on failure):
@@ -993,10 +1023,48 @@ class OwnershipAnalysis(RecordHeap):
         return not (acquired in rules.kinds and released in rules.kinds)
 
 
+def _store_param(e: ir.Assign, rid: tuple, holder: ir.Var | None, st: State) -> None:
+    """A parameter's value stored in a field or global: the caller's resource is kept there (a member, a global),
+    or escapes into a local object (which, returned, hands it over with it)."""
+    if isinstance(e.dst, ir.Global) or (isinstance(e.dst, ir.Field) and (holder is None or holder.name == "this")):
+        st.param_events[param_key(rid)] = "stored"
+        return
+    st.param_events.setdefault(param_key(rid), "escaped")
+    if holder is not None and (objects := st.pts.get(holder.name)):
+        st.param_events[("param-in", param_key(rid))] = objects
+
+
+def _hand_over_with(returned: set, st: State) -> None:
+    """Parameters stored in an object this return hands to the caller go with it (`conn->fd = fd; return
+    conn;`)."""
+    for key, objects in list(st.param_events.items()):
+        if isinstance(key, tuple) and key[0] == "param-in" and objects & returned:
+            st.param_events[key[1]] = "stored"
+
+
+def _per_passed_result(shape: ReturnShape, value: ir.Operand | None, st: State) -> list[ReturnShape]:
+    """`return callee(.., out);` where the callee sets our out-parameter on some of its results only: one shape
+    per result it may still give here, with the out-parameter set on those that set it."""
+    link = st.status_of.get(value.name) if isinstance(value, ir.Var) else None
+    if shape.constant is not None or link is None or link.rid[0] != "param-out" or not link.values:
+        return [shape]
+    assert isinstance(value, ir.Var) and link.acquired_on is not None
+    fact = st.facts.get(value.name)
+    out: list[ReturnShape] = []
+    for v in sorted(link.values):
+        if fact is not None and not (fact[0] <= v <= fact[1] and v not in fact[2]):
+            continue
+        events = dict(shape.param_events)
+        if v in link.acquired_on:
+            events[("out", link.rid[1])] = link.rid[2]
+        out.append(dataclasses.replace(shape, param_events=events, constant=v))
+    return out or [shape]
+
+
 def _events_at_return(st: State) -> dict:
     """The parameter events a caller sees: an out-parameter that received NULL (`*out = calloc(..)` failed) was
     not set with a resource."""
-    events = dict(st.param_events)
+    events = {k: v for k, v in st.param_events.items() if not (isinstance(k, tuple) and k[0] == "param-in")}
     for key in [k for k in events if isinstance(k, tuple) and k[0] == "out-rid"]:
         rid = events.pop(key)
         if st.status.get(rid) == INVALID:
