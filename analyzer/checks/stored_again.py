@@ -154,7 +154,7 @@ class _Flow:
                 if armed:
                     over = self.overwrite_key(fn, e)
                     hits = {a for a in armed if self.overwrites(a, over, e)}
-                    for _, first in sorted(hits, key=lambda a: (a[0], a[1].loc)):
+                    for _, first in sorted(hits, key=lambda a: (a[0], a[1].loc.file, a[1].loc.line, a[1].loc.col)):
                         yield first, e
                     armed = armed - hits
                 if armed and isinstance(e, ir.Return):

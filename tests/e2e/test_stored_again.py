@@ -174,3 +174,20 @@ def test_a_store_under_conditions_on_the_arguments_repeats_with_the_same_argumen
     found = brief(scan_sources(tmp_path, {"c.c": CONDITIONAL}))
     assert found == {("c.c", 7, "open_on_flag", "leak-on-overwrite"), ("c.c", 10, "open_checked", "leak-on-overwrite"),
                      ("c.c", 13, "item_if", "leak-on-overwrite")}
+
+
+TWO_ARMED = r"""
+#include <stdlib.h>
+#include <string.h>
+static char *g_kept;
+static void keep_if(int x) { if (x) g_kept = strdup("s"); }
+static void forget(void) { g_kept = NULL; }
+void keep_twice_then_forget(void) { keep_if(1); keep_if(2); forget(); }
+"""
+
+
+def test_two_calls_that_may_store_then_a_reset(tmp_path):
+    """Two calls with different arguments may each have stored (neither repeats the other), and the reset loses
+    whatever the place holds: one finding at the store, however many calls led to it."""
+    found = brief(scan_sources(tmp_path, {"t.c": TWO_ARMED}))
+    assert found == {("t.c", 4, "keep_if", "leak-on-overwrite")}
