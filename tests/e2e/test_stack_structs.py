@@ -92,3 +92,38 @@ def test_a_field_filled_then_found_invalid_was_not_filled(tmp_path):
     nothing. Forgetting the release on success still leaks."""
     found = brief(scan_sources(tmp_path, {"f.c": FILLED_THEN_TESTED}))
     assert found == {("f.c", 14, "map_kept", "resource-leak"), ("f.c", 16, "buf_lost", "resource-leak")}
+
+
+FILLED_ON_SUCCESS_WITH_ERROR = r"""
+#include <stdlib.h>
+#include <string.h>
+typedef struct { char *name; char *code; } meta;
+int extract(const char *src, meta *md, char **err) {
+    char *name = NULL;
+    if (src[0] != '#') { *err = strdup("bad"); goto error; }
+    name = strdup(src + 1);
+    if (!name) { *err = strdup("oom"); goto error; }
+    md->name = name;
+    md->code = strdup(src);
+    return 0;
+error:
+    if (name) free(name);
+    return -1;
+}
+void meta_free(meta *md) { free(md->code); free(md->name); }
+char *create(const char *src, char **err) {
+    meta md = {0};
+    if (extract(src, &md, err) != 0) return NULL;
+    char *r = strdup(md.name);
+    meta_free(&md);
+    return r;
+}
+char *create_kept(const char *src, char **err) { meta md = {0}; if (extract(src, &md, err) != 0) return NULL; return strdup(md.name); }
+"""
+
+
+def test_a_fill_on_success_that_also_passes_an_error_string_on(tmp_path):
+    """The callee fills the struct only on success and sets the caller's error string (our own parameter, passed
+    on) only on failure: the result's test still decides the fill (redis functionExtractLibMetaData)."""
+    found = brief(scan_sources(tmp_path, {"e.c": FILLED_ON_SUCCESS_WITH_ERROR}))
+    assert found == {("e.c", 24, "create_kept", "resource-leak")}

@@ -959,7 +959,9 @@ class OwnershipAnalysis(RecordHeap):
             if not self._sets_out_on_some(e, index):
                 # `vasprintf(ret, ...)` with `char **ret` a parameter: the caller's variable receives it
                 st.param_events[("out", j)] = effect.acquire_kind
-            elif e.result is not None and (summary := self.resolver.summary_for(e)) is not None:
+            elif e.result is not None and e.result.name not in st.status_of and \
+                    (summary := self.resolver.summary_for(e)) is not None:
+                # (a struct the call fills on success already ties the result to what it made: that link stays)
                 # `return set_error(.., cause);`: our out-parameter is set on the callee's results that set it
                 on = dict(summary.out_on_values).get(index, ())
                 st.status_of[e.result.name] = StatusLink(("param-out", j, effect.acquire_kind), frozenset(on),
