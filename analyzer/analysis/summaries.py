@@ -157,9 +157,11 @@ class Resolver:
         return NO_EFFECT
 
     def _rule_acquire(self, call: ir.Call, acq) -> CallEffect:
-        """An acquisition a rule names. A project function named by a rule still does with its arguments what
-        its body does (`conn->fd = fd; return conn;` takes the descriptor over)."""
-        body = self.summary_for(call) if call.callee_usr else None
+        """An acquisition a rule names. A project function named by a rule that returns what it makes still does
+        with its arguments what its body does (`conn->fd = fd; return conn;` takes the descriptor over); one that
+        makes it through an out-parameter keeps the rule's effect (its body's roles would mix the out-parameter
+        with the arguments it stores)."""
+        body = self.summary_for(call) if call.callee_usr and acq.out_arg is None else None
         if body is not None:
             return CallEffect(acquire_kind=acq.kind, acquire_out=acq.out_arg, acquirer=call.callee,
                               borrows=body.borrows_args, sinks=body.stores_args, source=acq.source)

@@ -225,3 +225,30 @@ def test_an_acquirer_named_by_a_pair_still_takes_over_what_its_body_stores(tmp_p
     (redis's connCreateAcceptedSocket). Returning before the hand-over still leaks it."""
     found = brief(scan_sources(tmp_path, {"a.c": ACCEPTED}))
     assert found == {("a.c", 16, "accept_early_return", "resource-leak")}
+
+
+PASSED_ON_OUT = r"""
+#include <stdlib.h>
+typedef struct idx { int n; } idx;
+int idx_open(idx **out, int fail) { idx *i = calloc(1, sizeof *i); if (!i) return -1; if (fail) { free(i); return -2; } *out = i; return 0; }
+int idx_new(idx **out) { return idx_open(out, 0); }
+int idx_read(idx *i, int v) { i->n = v; return v < 0 ? -1 : 0; }
+void idx_free(idx *i) { free(i); }
+int from_list(idx **out, int v) { int error; if ((error = idx_new(out)) == 0) error = idx_read(*out, v); return error; }
+int make_base(int v, idx **keep) {
+    idx *index = NULL;
+    if (from_list(&index, v) < 0) return -1;
+    int *result = calloc(1, sizeof *result);
+    if (!result) return -1;
+    *keep = index; free(result);
+    return 0;
+}
+"""
+
+
+def test_an_out_parameter_passed_on_and_decided_by_a_status_that_is_reassigned(tmp_path):
+    """`if ((error = idx_new(out)) == 0) error = idx_read(*out, v); return error;`: the test of the first status
+    already says the out-parameter is set, whatever `error` holds by the return (libgit2 index_from_diff_list);
+    the caller's index is lost when the next allocation fails."""
+    found = brief(scan_sources(tmp_path, {"o.c": PASSED_ON_OUT}))
+    assert found == {("o.c", 12, "make_base", "resource-leak")}

@@ -431,6 +431,10 @@ class OwnershipAnalysis(RecordHeap):
             if not possible:
                 raise Infeasible  # the callee never returns such a value
             acquired = bool(possible & link.acquired_on)
+            if link.rid[0] == "param-out" and possible <= link.acquired_on:
+                # `if ((error = new_x(out)) == 0) error = fill(*out);`: our out-parameter is set on this path,
+                # whatever the status variable holds by the return
+                st.param_events[("out", link.rid[1])] = link.rid[2]
         else:
             op, const = e.op, e.const
             acquired = not ((op == "!=" and const == 0) or (op == "==" and const < 0) or
