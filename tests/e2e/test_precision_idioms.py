@@ -231,3 +231,31 @@ def test_a_counter_stepped_after_each_growth_stays_positive_through_the_loop(tmp
     after the loop's states are widened, so the `size == 0` exit holds nothing; `size < 3` still leaks it."""
     found = brief(scan_sources(tmp_path, {"g.c": COUNTED_GROWTH}))
     assert found == {("g.c", 21, "collect_bad", "resource-leak")}
+
+
+NULL_MEANS_FAILED = r"""
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <stdio.h>
+struct winlink { int idx; };
+static struct winlink links[4];
+struct winlink *session_attach(int idx, char **cause) {
+    if (idx < 0 || idx >= 4) { asprintf(cause, "index in use: %d", idx); return NULL; }
+    return &links[idx];
+}
+int link_window(int idx, int grouped, char **cause) {
+    if (grouped) { asprintf(cause, "sessions are grouped"); return -1; }
+    struct winlink *wl = session_attach(idx, cause);
+    if (wl == NULL) return -1;
+    return 0;
+}
+int move_window(int idx) { char *cause = NULL; if (link_window(idx, 0, &cause) != 0) { fprintf(stderr, "%s\n", cause); free(cause); return -1; } return 0; }
+int move_window_bad(int idx) { char *cause = NULL; if (link_window(idx, 0, &cause) != 0) { return -1; } return 0; }
+"""
+
+
+def test_an_error_string_set_by_a_callee_that_returns_null_on_failure(tmp_path):
+    """`session_attach()` sets the error string only when it returns NULL: a wrapper that passes its own
+    parameter on and returns -1 on that NULL sets it only with -1 (tmux server_link_window)."""
+    found = brief(scan_sources(tmp_path, {"n.c": NULL_MEANS_FAILED}))
+    assert found == {("n.c", 17, "move_window_bad", "resource-leak")}

@@ -486,7 +486,8 @@ class OwnershipAnalysis(RecordHeap):
             self._returns_borrowed(e.value, returned, st), _events_at_return(st), isinstance(e.value, ir.Const),
             tuple(sorted(r[1] for r in returned if r[0] == "param")), self._constant(e.value, st),
             self._members_emptied(st))
-        self.return_shapes.extend(_per_passed_result(shape, e.value, st))
+        pointer = self.fn.return_type.rstrip().endswith("*")  # (its NULL/non-NULL classes are no constants)
+        self.return_shapes.extend([shape] if pointer else _per_passed_result(shape, e.value, st))
         for rid, status in sorted(st.status.items(), key=repr):
             if status == DETACHED:
                 self._detached_lost(rid, st, tr)

@@ -102,16 +102,21 @@ def _pointee_roles(fn: ir.Function, shapes: Sequence[ReturnShape]) -> tuple[list
     return releases, borrows
 
 
-def _out_values(outs: Sequence[tuple[int, str]], shapes: Sequence[ReturnShape]
+def _out_values(outs: Sequence[tuple[int, str]], shapes: Sequence[ReturnShape], returns_pointer: bool = False
                 ) -> tuple[tuple[int, ...], tuple[tuple[int, tuple[int, ...]], ...]]:
     """When every return's value is known: all of them, and per out-parameter the ones it is written on (set only
-    on success: `if (open_x(&p) != 0) return -1;` does not leak p; set only on failure: an error string)."""
-    if not outs or not shapes or any(s.constant is None for s in shapes):
+    on success: `if (open_x(&p) != 0) return -1;` does not leak p; set only on failure: an error string). A
+    function returning a pointer gives NULL (0) or something else (1): `if ((wl = attach(.., &cause)) == NULL)`."""
+    def value(s: ReturnShape) -> int | None:
+        if returns_pointer:
+            return 0 if s.constant == 0 else 1
+        return None if s.constant is None else int(s.constant)
+
+    known = [(v, s) for s in shapes if (v := value(s)) is not None]
+    if not outs or not shapes or len(known) != len(shapes):
         return (), ()
-    values = tuple(sorted({int(s.constant) for s in shapes if s.constant is not None}))
-    per_out = tuple((i, tuple(sorted({int(s.constant) for s in shapes
-                                      if s.param_events.get(("out", i)) and s.constant is not None})))
-                    for i, _ in outs)
+    values = tuple(sorted({v for v, _ in known}))
+    per_out = tuple((i, tuple(sorted({v for v, s in known if s.param_events.get(("out", i))}))) for i, _ in outs)
     return values, per_out
 
 
@@ -236,7 +241,7 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
     releases, outs, stores, borrows = _param_roles(fn, shapes)
     returns_arg = _returned_arg(fn, shapes, borrows + _untouched_handles(fn, shapes))
     constants = {s.constant for s in shapes}
-    return_values, out_on_values = _out_values(outs, shapes)
+    return_values, out_on_values = _out_values(outs, shapes, fn.return_type.rstrip().endswith("*"))
     releases_pointee, borrows_pointee = _pointee_roles(fn, shapes) if shapes else ([], [])
     writes_globals, writes_fields, writes_unknown = _writes(fn, resolver)
     reallocs_arg = _reallocates(fn, shapes, releases, returns_owned)
