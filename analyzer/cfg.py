@@ -40,3 +40,23 @@ def events_after(fn: ir.Function, bid: int, index: int) -> Iterator[ir.Event]:
         later |= nx.descendants(graph, s)
     for b in sorted(later):
         yield from fn.blocks[b].events
+
+
+def counters(fn: ir.Function) -> frozenset[str]:
+    """Locals only ever set to constants or stepped by constants (`for (i = 0; i < 3; i++)`, `n++`): the same
+    values on every call, and a sign that survives forgetting the exact value. Parameters and locals whose address
+    is taken are none."""
+    steady: dict[str, bool] = {}
+    for e in events(fn):
+        if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var):
+            name, src = e.dst.name, e.src
+            ok = (isinstance(src, ir.Const) and src.value is not None) or (
+                isinstance(src, ir.Arith) and isinstance(src.lhs, ir.Var) and src.lhs.name == name
+                and isinstance(src.rhs, ir.Const) and src.rhs.value is not None)
+            steady[name] = steady.get(name, True) and ok
+        elif isinstance(e, ir.Call):
+            for a in e.args:
+                if isinstance(a, ir.AddrOf) and (r := ir.root_var(a)) is not None:
+                    steady[r.name] = False
+    params = {p.name for p in fn.params}
+    return frozenset(k for k, ok in steady.items() if ok and k not in params)

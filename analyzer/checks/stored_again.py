@@ -96,9 +96,9 @@ class _Flow:
         def stores(u: str):
             return lambda e: (u, getattr(e, "loc", None)) in owned
 
-        self.guarded = {u for u in self.blind_writers if not _on_main_path(prog, prog.functions[u], is_store)
-                        and _param_guarded(prog, prog.functions[u], is_store)}
-        self.blind_writers = {u for u in self.blind_writers if _on_main_path(prog, prog.functions[u], is_store)}
+        main = {u for u in self.blind_writers if _on_main_path(prog, prog.functions[u], is_store)}
+        self.guarded = {u for u in self.blind_writers - main if _param_guarded(prog, prog.functions[u], is_store)}
+        self.blind_writers = main
         self.blind = {u for u in self.blind_writers | self.guarded if _on_main_path(prog, prog.functions[u], stores(u))
                       or _param_guarded(prog, prog.functions[u], stores(u))}
 
@@ -340,7 +340,7 @@ def _on_main_path(prog: Program, fn: ir.Function, matches) -> bool:
 def _param_guarded(prog: Program, fn: ir.Function, matches) -> bool:
     """Some event `matches`, and every condition on a path to it reads only parameters and what they point to, or
     tests a call's result: whether it runs depends on the arguments (and on calls succeeding) alone."""
-    params = {p.name for p in fn.params} | _counters(fn)
+    params = {p.name for p in fn.params} | cfg.counters(fn)
     results = _failure_tests(prog, fn)  # whether a call succeeded: either way, the same again
     graph = _without_failure_branches(prog, fn)
     targets = {b.id for b in fn.blocks if any(matches(e) for e in b.events)}
@@ -357,25 +357,6 @@ def _param_guarded(prog: Program, fn: ir.Function, matches) -> bool:
                     for p in ir.parts(e.value) if not isinstance(p, (ir.Arith,))):
                 return False
     return bool(targets & reach)
-
-
-def _counters(fn: ir.Function) -> set[str]:
-    """Locals only ever set to constants or stepped by constants (`for (i = 0; i < 3; i++)`): the same values on
-    every call."""
-    assigned: dict[str, bool] = {}
-    for b in fn.blocks:
-        for e in b.events:
-            if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var):
-                name, src = e.dst.name, e.src
-                steady = (isinstance(src, ir.Const) and src.value is not None) or (
-                    isinstance(src, ir.Arith) and isinstance(src.lhs, ir.Var) and src.lhs.name == name
-                    and isinstance(src.rhs, ir.Const) and src.rhs.value is not None)
-                assigned[name] = assigned.get(name, True) and steady
-            elif isinstance(e, ir.Call):
-                for a in e.args:
-                    if isinstance(a, ir.AddrOf) and (r := ir.root_var(a)) is not None:
-                        assigned[r.name] = False
-    return {name for name, steady in assigned.items() if steady and name not in {p.name for p in fn.params}}
 
 
 def _may_change(prog: Program, e: ir.Event, args: tuple) -> bool:
@@ -421,10 +402,6 @@ class _FieldFlow(_Flow):
             for caller in sorted(self.callers()):
                 for _pair in self._pairs(prog.functions[caller]):
                     pass
-
-    def overwrites(self, armed: tuple[str, ir.Event], over: str | None, e: ir.Event) -> bool:
-        """`e`, which overwrites places of key `over` (None: none), overwrites what the armed store point stored."""
-        return over is not None and armed[0] == over
 
     def returned(self, fn: ir.Function, e: ir.Return, armed: _Armed) -> None:
         if not isinstance(e.value, ir.Var) or fn.usr in self.lookers:

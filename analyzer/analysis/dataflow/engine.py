@@ -35,6 +35,7 @@ from .summary import summarize, writes_out_blind
 from .values import (
     SWAP,
     Infeasible,
+    admits,
     constrain,
     evaluate,
     exactly,
@@ -107,16 +108,7 @@ class OwnershipAnalysis(RecordHeap):
 
     @functools.cached_property
     def _counters(self) -> frozenset[str]:
-        """Locals assigned only constants or themselves stepped by a constant (`n = 0`, `n++`, `n += 2`)."""
-        steady: dict[str, bool] = {}
-        for e in cfg.events(self.fn):
-            if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var):
-                src = e.src
-                ok = (isinstance(src, ir.Const) and src.value is not None) or (
-                    isinstance(src, ir.Arith) and isinstance(src.lhs, ir.Var) and src.lhs.name == e.dst.name
-                    and isinstance(src.rhs, ir.Const) and src.rhs.value is not None)
-                steady[e.dst.name] = steady.get(e.dst.name, True) and ok
-        return frozenset(k for k, ok in steady.items() if ok)
+        return cfg.counters(self.fn)
 
     def _multiply_tested(self) -> set[str]:
         """Keys (locals, globals, fields) worth keeping facts about: tested by two different conditions, tested
@@ -427,7 +419,7 @@ class OwnershipAnalysis(RecordHeap):
         if link.values is not None and link.acquired_on is not None:
             fact = constrain(st.facts.get(e.value.name), e.op, e.const)
             st.facts[e.value.name] = fact
-            possible = {v for v in link.values if fact[0] <= v <= fact[1] and v not in fact[2]}
+            possible = {v for v in link.values if admits(fact, v)}
             if not possible:
                 raise Infeasible  # the callee never returns such a value
             acquired = bool(possible & link.acquired_on)
@@ -1059,7 +1051,7 @@ def _per_passed_result(shape: ReturnShape, value: ir.Operand | None, st: State) 
     fact = st.facts.get(value.name)
     out: list[ReturnShape] = []
     for v in sorted(link.values):
-        if fact is not None and not (fact[0] <= v <= fact[1] and v not in fact[2]):
+        if not admits(fact, v):
             continue
         events = dict(shape.param_events)
         if v in link.acquired_on:

@@ -45,6 +45,11 @@ def constrain(fact: Interval | None, op: str, c: int) -> Interval:
     return (lo, hi, excl)
 
 
+def admits(fact: Interval | None, value: int) -> bool:
+    """The value may hold on a path with this fact (no fact: anything may)."""
+    return fact is None or (fact[0] <= value <= fact[1] and value not in fact[2])
+
+
 def exactly(value: int) -> Interval:
     return (value, value, frozenset())
 
