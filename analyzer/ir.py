@@ -69,7 +69,8 @@ class Const:
 
 @dataclass(frozen=True, slots=True)
 class Arith:
-    """`lhs OP rhs` on integers for the value domain (`i + 1`, `n - 2`); op is '+' or '-'."""
+    """`lhs OP rhs` on integers for the value domain (`i + 1`, `n - 2`): op is '+' or '-'; '&' only in a tested
+    condition (`flags & MASK`, rhs the constant mask)."""
     op: str
     lhs: Operand
     rhs: Operand

@@ -43,33 +43,8 @@ class CondLowerer(LoweringContext):
             self.fn.edge(self.cur, t if known else f)
             self.cur = None
             return
-        if kind == "BINARY_OPERATOR":
-            op = binary_operator(s)
-            lhs, rhs = _children(s)[:2]
-            if op in ("&&", "||"):
-                mid = self.fn.new()
-                self.cond(lhs, mid, f) if op == "&&" else self.cond(lhs, t, mid)
-                self.cur = mid
-                self.cond(rhs, t, f)
-                return
-            if op in COMPARISONS:
-                lc, rc = self.const_value(rhs), self.const_value(lhs)
-                if lc is not None or rc is not None:
-                    tested = lhs if lc is not None else rhs
-                    value = self.expr(tested)
-                    const = lc if lc is not None else rc
-                    assert const is not None
-                    oper = op if lc is not None else SWAP[op]
-                    self.split(_loc(s), value, oper, const, t, f, s, self._assigned_from(tested))
-                    return
-                if op in ("==", "!=") and _is_pointer(lhs.type) and _is_pointer(rhs.type):
-                    a, b = self.expr(lhs), self.expr(rhs)
-                    self.split_compare(_loc(s), a, b, op == "==", t, f, s)
-                    return
-                if _is_integer(lhs.type) and _is_integer(rhs.type):
-                    a, b = self.expr(lhs), self.expr(rhs)
-                    self.split_relation(_loc(s), a, op, b, t, f, s)
-                    return
+        if kind == "BINARY_OPERATOR" and self._cond_binary(s, t, f):
+            return
         if kind == "UNARY_OPERATOR":
             op, _ = unary_operator(s)
             if op == "!":
@@ -85,6 +60,66 @@ class CondLowerer(LoweringContext):
             return
         value = self.expr(c)
         self.branch_on_value(value, _loc(s), t, f, s)
+
+    def _cond_binary(self, s: Cursor, t: int, f: int) -> bool:
+        """`a && b`, `a || b`, bit tests and comparisons as edges; False: not one of those (nothing lowered)."""
+        op = binary_operator(s)
+        lhs, rhs = _children(s)[:2]
+        if op in ("&&", "||"):
+            mid = self.fn.new()
+            self.cond(lhs, mid, f) if op == "&&" else self.cond(lhs, t, mid)
+            self.cur = mid
+            self.cond(rhs, t, f)
+            return True
+        if op == "&" and (masked := self.mask_test(s)) is not None:
+            value, inverted = masked  # `if (flags & MASK)`, `if (~flags & BIT)`
+            self.split(_loc(s), value, "==" if inverted else "!=", 0, t, f, s)
+            return True
+        if op not in COMPARISONS:
+            return False
+        lc, rc = self.const_value(rhs), self.const_value(lhs)
+        if lc is not None or rc is not None:
+            tested = lhs if lc is not None else rhs
+            const = lc if lc is not None else rc
+            assert const is not None
+            oper = op if lc is not None else SWAP[op]
+            masked = self.mask_test(tested)
+            value = self.expr(tested) if masked is None else masked[0]
+            if masked is not None and masked[1]:  # `(~flags & BIT) == 0` is `(flags & BIT) != 0`
+                value, oper = (value, NEGATE[oper]) if const == 0 and oper in ("==", "!=") else \
+                    (ir.Unknown("&"), oper)
+            self.split(_loc(s), value, oper, const, t, f, s, self._assigned_from(tested))
+            return True
+        if op in ("==", "!=") and _is_pointer(lhs.type) and _is_pointer(rhs.type):
+            a, b = self.expr(lhs), self.expr(rhs)
+            self.split_compare(_loc(s), a, b, op == "==", t, f, s)
+            return True
+        if _is_integer(lhs.type) and _is_integer(rhs.type):
+            a, b = self.expr(lhs), self.expr(rhs)
+            self.split_relation(_loc(s), a, op, b, t, f, s)
+            return True
+        return False
+
+    def mask_test(self, c: Cursor) -> tuple[ir.Operand, bool] | None:
+        """`x & MASK` with a constant MASK, as `Arith('&', x, MASK)`: a bit test the value domain keys by x, so the
+        same bit tested again takes the same branch. `~x & BIT` (one bit) is the same test inverted: (value, True).
+        None (nothing lowered) for any other expression."""
+        s = _strip(c)
+        if s.kind != CursorKind.BINARY_OPERATOR or binary_operator(s) != "&":
+            return None
+        lhs, rhs = _children(s)[:2]
+        tested, mask = lhs, self.constant_condition(rhs)
+        if mask is None:
+            tested, mask = rhs, self.constant_condition(lhs)
+        if not mask or not _is_integer(tested.type):
+            return None
+        inner = _strip(tested)
+        inverted = inner.kind == CursorKind.UNARY_OPERATOR and unary_operator(inner)[0] == "~" and \
+            mask > 0 and mask & (mask - 1) == 0
+        value = self.expr(_children(inner)[0] if inverted else tested)
+        if isinstance(value, ir.Unknown):
+            return ir.Unknown("&"), False
+        return ir.Arith("&", value, ir.Const("int", mask)), inverted
 
     def branch_on_value(self, value: ir.Operand, loc: ir.Loc, t: int, f: int, c: Cursor) -> None:
         self.split(loc, value, "!=", 0, t, f, c)

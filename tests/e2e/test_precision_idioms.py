@@ -259,3 +259,78 @@ def test_an_error_string_set_by_a_callee_that_returns_null_on_failure(tmp_path):
     parameter on and returns -1 on that NULL sets it only with -1 (tmux server_link_window)."""
     found = brief(scan_sources(tmp_path, {"n.c": NULL_MEANS_FAILED}))
     assert found == {("n.c", 17, "move_window_bad", "resource-leak")}
+
+
+BIT_TESTS = r"""
+#include <stdlib.h>
+#include <string.h>
+#define OWN 4
+#define QUIET 2
+struct obj { char *s; int flags; };
+int use(const char *s);
+void touch(struct obj *o);
+int per_flag(int flags, char **names, char **given, int n) { int count = 0; for (int i = 0; i < n; i++) { char *s; if (flags & OWN) s = strdup(names[i]); else s = given[i]; if (flags & QUIET) count++; if (use(s)) { if (flags & OWN) free(s); continue; } if ((flags & OWN) != 0) free(s); } return count; }
+int skips_release(int flags, char **names, char **given, int n) { int count = 0; for (int i = 0; i < n; i++) { char *s; if (flags & OWN) s = strdup(names[i]); else s = given[i]; if (flags & QUIET) continue; count += use(s); if (flags & OWN) free(s); } return count; }
+void flag_changed(int flags, const char *name) { char *s = NULL; if (flags & OWN) s = strdup(name); flags = 0; use(s); if (flags & OWN) free(s); }
+void field_bits(struct obj *o, const char *name) { char *s = NULL; if (o->flags & OWN) s = strdup(name); use(s); if (o->flags & OWN) free(s); }
+void field_written(struct obj *o, const char *name) { char *s = NULL; if (o->flags & OWN) s = strdup(name); touch(o); if (o->flags & OWN) free(s); }
+char *inverted(int mods, const char *name) { char *s = NULL; if (~mods & OWN) return NULL; s = strdup(name); use(s); if ((mods & OWN) == 0) return NULL; free(s); return NULL; }
+char *inverted_leak(int mods, const char *name) { char *s = strdup(name); if (~mods & OWN) return NULL; use(s); free(s); return NULL; }
+"""
+
+
+def test_the_same_bit_tested_twice_takes_the_same_branch(tmp_path):
+    """`if (flags & MASK)` is a fact about flags: tested again, unchanged, it takes the same branch (redis
+    RM_HashSet's CFIELDS); a bit test after `flags = 0`, or after a call that may write the field, is a new
+    unknown, and a path that skips the release on another bit still leaks."""
+    found = brief(scan_sources(tmp_path, {"bits.c": BIT_TESTS}))
+    assert found == {("bits.c", 9, "skips_release", "resource-leak"), ("bits.c", 10, "flag_changed", "resource-leak"),
+                     ("bits.c", 12, "field_written", "resource-leak"), ("bits.c", 14, "inverted_leak", "resource-leak")}
+
+
+PARAMETER_THROUGH_LOOPS = r"""
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <ctype.h>
+#include <fnmatch.h>
+#include <regex.h>
+char *row(unsigned i);
+unsigned rows(void);
+unsigned search(const char *term, int regex, int ignore) {
+    regex_t r; char *pat = NULL, *line; unsigned i; int flags = 0, found; size_t n;
+    if (!regex) { if (ignore) flags |= FNM_CASEFOLD; if (asprintf(&pat, "*%s*", term) < 0) return 0; }
+    else { if (ignore) flags |= REG_ICASE; if (regcomp(&r, term, flags | REG_EXTENDED) != 0) return 0; }
+    for (i = 0; i < rows(); i++) {
+        line = row(i);
+        for (n = strlen(line); n > 0; n--) { if (!isspace((unsigned char)line[n - 1])) break; line[n - 1] = '\0'; }
+        if (!regex) found = (fnmatch(pat, line, flags) == 0); else found = (regexec(&r, line, 0, NULL, 0) == 0);
+        free(line);
+        if (found) break;
+    }
+    if (!regex) free(pat); else regfree(&r);
+    return i == rows() ? 0 : i + 1;
+}
+unsigned search_leak(const char *term, int regex, int ignore) {
+    char *pat = NULL, *line; unsigned i; int found = 0; size_t n;
+    if (!regex) { if (asprintf(&pat, "*%s*", term) < 0) return 0; }
+    for (i = 0; i < rows(); i++) {
+        line = row(i);
+        for (n = strlen(line); n > 0; n--) { if (!isspace((unsigned char)line[n - 1])) break; line[n - 1] = '\0'; }
+        if (!regex) found = (fnmatch(pat, line, ignore) == 0);
+        free(line);
+        if (found) break;
+    }
+    if (!ignore) free(pat);
+    return i + 1;
+}
+"""
+
+
+def test_a_parameter_tested_before_and_after_loops_keeps_its_value(tmp_path):
+    """Loops multiply states until value facts are forgotten; facts about a parameter the function never assigns
+    are kept then (they only narrow at a test): `if (!regex) asprintf(&pat, ..) ... loops ... if (!regex)
+    free(pat)` is balanced (tmux window_pane_search), the same shape released under another parameter is not."""
+    found = brief(scan_sources(tmp_path, {"search.c": PARAMETER_THROUGH_LOOPS}))
+    assert found == {("search.c", 35, "search_leak", "resource-leak")}

@@ -42,7 +42,7 @@ from .values import (
     fact_key,
     field_name,
     field_root,
-    related,
+    places,
     relation_key,
 )
 
@@ -99,12 +99,22 @@ class OwnershipAnalysis(RecordHeap):
         state = state.copy()
         facts = {}
         for key, (lo, _hi, _excl) in state.facts.items():
-            if key.startswith("r:"):
+            if self._kept_when_widening(key):
                 facts[key] = state.facts[key]
             elif key in self._counters and lo >= 0:
                 facts[key] = (1 if lo >= 1 else 0, float("inf"), frozenset())
         state.facts = facts
         return state
+
+    def _kept_when_widening(self, key: str) -> bool:
+        """Relations, and facts about parameters the function never assigns: those only narrow at a test, so
+        their combinations stay few (`if (!regex) ... loop ... if (!regex) free(new)`)."""
+        return key.startswith("r:") or all(p in self._unassigned_params for p in places(key))
+
+    @functools.cached_property
+    def _unassigned_params(self) -> frozenset[str]:
+        assigned = {e.dst.name for e in cfg.events(self.fn) if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var)}
+        return frozenset(p.name for p in self.fn.params) - assigned
 
     @functools.cached_property
     def _counters(self) -> frozenset[str]:
@@ -114,11 +124,11 @@ class OwnershipAnalysis(RecordHeap):
         """Keys (locals, globals, fields) worth keeping facts about: tested by two different conditions, tested
         once and assigned a known value (a loop counter), or returned and assigned a known value (a status the
         summary needs per return). Both edges of one condition carry an Assume and a lowering temporary is tested
-        once: tracking more multiplies states for nothing. A local whose address is taken may change behind our
-        back: never tracked."""
+        once: tracking more multiplies states for nothing. A local whose address is kept in a pointer may change
+        behind our back: never tracked."""
         conditions: dict[str, set] = {}
         assigned: set[str] = set()
-        addressed: set[str] = set()
+        addressed: set[str] = set()  # `p = &x`: x may change through p (an address passed to a call is forgotten there)
         returned: set[str] = set()  # `res = -1; ... return res;`: the summary needs the value per return
         for e in cfg.events(self.fn):
             if isinstance(e, ir.Return) and isinstance(e.value, ir.Var) and not e.value.name.startswith("$"):
@@ -137,11 +147,8 @@ class OwnershipAnalysis(RecordHeap):
                 if (key := fact_key(e.dst)) is not None and isinstance(e.src, (ir.Const, ir.Arith)):
                     assigned.add(key)
                 _address_taken(e.src, addressed)
-            elif isinstance(e, ir.Call):
-                for a in e.args:
-                    _address_taken(a, addressed)
         tested = {k for k, locs in conditions.items() if (len(locs) >= 2 or k in assigned)}
-        return (tested | (returned & assigned)) - addressed
+        return {k for k in tested | (returned & assigned) if not addressed.intersection(places(k))}
 
     # ---- driver ------------------------------------------------------------------------------
     def run(self) -> FunctionResult:
@@ -166,7 +173,7 @@ class OwnershipAnalysis(RecordHeap):
             bucket = seen.setdefault(bid, set())
             if k in bucket:
                 continue
-            if len(bucket) >= WIDEN_AFTER and any(not k.startswith("r:") for k in state.facts):
+            if len(bucket) >= WIDEN_AFTER and not all(self._kept_when_widening(k) for k in state.facts):
                 state = self._widened(state)
                 k = state.key()
                 if k in bucket:
@@ -336,8 +343,7 @@ class OwnershipAnalysis(RecordHeap):
         if isinstance(e.value, ir.Var) and e.value.name in st.status_of:
             self._assume_status(st.status_of[e.value.name], e, st)
         rids = self.rids(st, e.value)
-        if not any(r in self.resources for r in rids):  # a value, or a parameter that may be a handle
-            self._assume_value(e, st)
+        self._assume_value(e, st)  # `if (!u) goto out; ... out: if (u) free(u)`: the same test, the same answer
         if not rids:
             return
         for rid in rids:
@@ -681,10 +687,8 @@ class OwnershipAnalysis(RecordHeap):
     def _forget_place(dst: ir.Operand, st: State) -> None:
         """An assignment to a field may write any field of that name (pointers alias): their facts go."""
         if isinstance(dst, ir.Field) and st.facts:
-            gone = {k for k in st.facts if field_name(k) == dst.name}
-            for key in gone:
+            for key in [k for k in st.facts if any(field_name(p) == dst.name for p in places(k))]:
                 del st.facts[key]
-            _forget_relations(st, gone)
 
     def _forget_written(self, e: ir.Call, st: State) -> None:
         """Facts about globals and fields the callee may assign; a callee's constant result."""
@@ -699,23 +703,24 @@ class OwnershipAnalysis(RecordHeap):
         # a callee whose body is not in the scan may write the objects it gets a modifiable pointer to (a
         # callee with a body says which fields it writes; '*': any field of what it is given)
         roots: set[str] = set()
+        writable = [a for i, a in enumerate(e.args) if not (i < len(e.arg_borrow) and e.arg_borrow[i])]
         if e.callee_usr not in self.resolver.with_body or "*" in fields:
-            roots = {r.name for i, a in enumerate(e.args) if not (i < len(e.arg_borrow) and e.arg_borrow[i])
-                     and (r := ir.root_var(a)) is not None}
+            roots = {r.name for a in writable if (r := ir.root_var(a)) is not None}
             if (r := ir.root_var(e.receiver)) is not None:
                 roots.add(r.name)
-        gone: set[str] = set()
-        for key in list(st.facts):
-            if key.startswith("g:"):
-                dropped = unknown or key[2:] in globals_ or key[2:] in self.resolver.addressed_globals
-            elif key.startswith("f:"):
-                dropped = unknown or field_name(key) in fields or field_root(key) in roots
-            else:
-                continue
-            if dropped:
-                del st.facts[key]
-                gone.add(key)
-        _forget_relations(st, gone)
+        # `parse(&n)`: n may change (`localtime_r(&t, ..)` takes a const pointer: t does not)
+        addressed = {r.name for a in writable if isinstance(a, ir.AddrOf) and (r := ir.root_var(a)) is not None}
+        roots |= addressed
+
+        def written(place: str) -> bool:
+            if place.startswith("g:"):
+                return unknown or place[2:] in globals_ or place[2:] in self.resolver.addressed_globals
+            if place.startswith("f:"):
+                return unknown or field_name(place) in fields or field_root(place) in roots
+            return place in addressed
+
+        for key in [k for k in st.facts if any(written(p) for p in places(k))]:
+            del st.facts[key]
 
     def _store_message(self, e: ir.Assign, rid: tuple, st: State) -> str:
         """An owned resource stored in a field, global, element or through an out-parameter: where it went."""
@@ -1101,5 +1106,5 @@ def _address_taken(op: ir.Operand | None, out: set[str]) -> None:
 def _forget_relations(st: State, keys: set[str]) -> None:
     """Relation facts (`i < n`) about places that changed."""
     if keys and st.facts:
-        for key in [k for k in st.facts if (pair := related(k)) is not None and (pair[0] in keys or pair[1] in keys)]:
+        for key in [k for k in st.facts if k.startswith("r:") and keys.intersection(places(k))]:
             del st.facts[key]

@@ -1,10 +1,12 @@
 """Value facts along a path: integer intervals of the places conditions test; contradictions prune the path.
 
-A fact is keyed by what it reads: a local (`x`), a global (`g:<usr>`) or a field (`f:s->flag`). Facts come from
-branch conditions (`if (x > 3)`: x in [4, inf) on the true edge), from assignments of known values (constants,
-`i + 1` of a known `i`, a function whose every return is one constant) and from globals whose value never
-changes. They are forgotten when something may write the place: an assignment, or a call that may write that
-global or field. The same unknown condition tested twice therefore takes the same branch both times.
+A fact is keyed by what it reads: a local (`x`), a global (`g:<usr>`), a field (`f:s->flag`), a relation of two
+of them, or a bit test (`flags & 4`: keyed as a relation of `flags` with `&4`, so it goes when flags changes).
+Facts come from branch conditions (`if (x > 3)`: x in [4, inf) on the true edge), from assignments of known
+values (constants, `i + 1` of a known `i`, a function whose every return is one constant) and from globals whose
+value never changes. They are forgotten when something may write the place: an assignment, a call given its
+address, or a call that may write that global or field. The same unknown condition tested twice therefore takes
+the same branch both times.
 """
 from __future__ import annotations
 
@@ -62,6 +64,9 @@ def fact_key(op: ir.Operand | None) -> str | None:
         return "g:" + (op.usr or op.name)
     if isinstance(op, ir.Field):
         return "f:" + (operand_text(op) if op.base is not None else "this->" + op.name)
+    if isinstance(op, ir.Arith) and op.op == "&" and isinstance(op.rhs, ir.Const) and \
+            (inner := fact_key(op.lhs)) is not None:
+        return relation_key(inner, f"&{op.rhs.value}")
     return None
 
 
@@ -78,6 +83,12 @@ def related(key: str) -> tuple[str, str] | None:
         return None
     a, _, b = key[2:].partition("\x00")
     return a, b
+
+
+def places(key: str) -> tuple[str, ...]:
+    """The places a fact reads: itself, or both sides of a relation (a bit test reads one)."""
+    pair = related(key)
+    return (key,) if pair is None else tuple(k for k in pair if not k.startswith("&"))
 
 
 def field_name(key: str) -> str | None:
