@@ -37,7 +37,8 @@ class FunctionSummary:
     writes_unknown: bool = False  # it may write anything (calls through pointers, bodies not yet analyzed)
     releases_pointee: tuple[tuple[int, str], ...] = ()  # (arg index, kind): releases *arg on every path (T **, T &)
     borrows_pointee: tuple[int, ...] = ()  # args through which it only reads the caller's pointer
-    return_values: tuple[int, ...] = ()  # every value it may return, when each return's is known
+    return_values: tuple[int, ...] = ()  # the values its returns give, when known (for its out-parameters)
+    returns_other: bool = False  # ... and some return gives a value not known (one that sets no out-parameter)
     empties_members: tuple[str, ...] = ()  # a method after which these members own nothing (`clear()`)
     reallocs_arg: int = -1  # realloc-like: returns argument k's block moved (or NULL, keeping it), -1: no
     out_on_values: tuple[tuple[int, tuple[int, ...]], ...] = ()  # out-parameter -> the return values it is set on

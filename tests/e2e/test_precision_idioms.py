@@ -334,3 +334,106 @@ def test_a_parameter_tested_before_and_after_loops_keeps_its_value(tmp_path):
     free(pat)` is balanced (tmux window_pane_search), the same shape released under another parameter is not."""
     found = brief(scan_sources(tmp_path, {"search.c": PARAMETER_THROUGH_LOOPS}))
     assert found == {("search.c", 35, "search_leak", "resource-leak")}
+
+
+FLAG_THROUGH_LOOPS = r"""
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdbool.h>
+struct Cookie { struct Cookie *next; char *domain; };
+struct CookieInfo { struct Cookie *cookies[63]; unsigned numcookies; };
+int my_fopen(const char *fn, FILE **out, char **temp) { *temp = NULL; *out = fopen(fn, "w"); return *out ? 0 : 1; }
+char *fmt(struct Cookie *co);
+int cookie_output(struct CookieInfo *c, const char *filename) {
+  struct Cookie *co; FILE *out = NULL; bool use_stdout = false; char *tempstore = NULL; int error = 0;
+  if(!c) return 0;
+  if(!strcmp("-", filename)) { out = stdout; use_stdout = true; }
+  else { error = my_fopen(filename, &out, &tempstore); if(error) goto error; }
+  fputs("# Netscape HTTP Cookie File\n", out);
+  if(c->numcookies) {
+    unsigned int i; size_t nvalid = 0; struct Cookie **array;
+    array = calloc(1, sizeof(struct Cookie *) * c->numcookies);
+    if(!array) { error = 3; goto error; }
+    for(i = 0; i < 63; i++) { for(co = c->cookies[i]; co; co = co->next) { if(!co->domain) continue; array[nvalid++] = co; } }
+    for(i = 0; i < nvalid; i++) {
+      char *format_ptr = fmt(array[i]);
+      if(!format_ptr) { free(array); error = 3; goto error; }
+      fprintf(out, "%s\n", format_ptr); free(format_ptr);
+    }
+    free(array);
+  }
+  if(!use_stdout) { fclose(out); out = NULL; }
+  free(tempstore);
+  return 0;
+error:
+  if(out && !use_stdout) fclose(out);
+  free(tempstore);
+  return error;
+}
+int cookie_output_leak(struct CookieInfo *c, const char *filename) {
+  struct Cookie *co; FILE *out = NULL; bool use_stdout = false; char *tempstore = NULL; int error = 0;
+  if(!c) return 0;
+  if(!strcmp("-", filename)) { out = stdout; use_stdout = true; }
+  else { error = my_fopen(filename, &out, &tempstore); if(error) goto error; }
+  fputs("# Netscape HTTP Cookie File\n", out);
+  if(c->numcookies) {
+    unsigned int i; size_t nvalid = 0; struct Cookie **array;
+    array = calloc(1, sizeof(struct Cookie *) * c->numcookies);
+    if(!array) { error = 3; goto error; }
+    for(i = 0; i < 63; i++) { for(co = c->cookies[i]; co; co = co->next) { if(!co->domain) continue; array[nvalid++] = co; } }
+    for(i = 0; i < nvalid; i++) {
+      char *format_ptr = fmt(array[i]);
+      if(!format_ptr) { free(array); error = 3; goto error; }
+      fprintf(out, "%s\n", format_ptr); free(format_ptr);
+    }
+    free(array);
+  }
+  if(!use_stdout && c->numcookies > 3) { fclose(out); out = NULL; }
+  free(tempstore);
+  return 0;
+error:
+  if(out && !use_stdout) fclose(out);
+  free(tempstore);
+  return error;
+}
+"""
+
+
+def test_a_flag_set_before_loops_keeps_its_value_after_them(tmp_path):
+    """`use_stdout` is set on the branch that does not open the file; loops in between make many states (counters
+    step), and joining them forgets what the loops change, not the flag: `if (!use_stdout) fclose(out)` covers
+    every opened path (curl cookie_output). The same shape closing under another condition still leaks."""
+    found = brief(scan_sources(tmp_path, {"cookie.c": FLAG_THROUGH_LOOPS}))
+    assert found == {("cookie.c", 55, "cookie_output_leak", "resource-leak")}
+
+
+ERROR_WITH_OTHER_RESULTS = r"""
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+int step(void);
+int passthrough(int type);
+int load(int type, char **err) {
+    char *error = NULL;
+    int res = -1;
+    if (type == 1) {
+        if (!step()) { error = strdup("bad step"); goto done; }
+    } else if (type == 2) {
+        return passthrough(type);
+    }
+    res = 0;
+done:
+    if (error) *err = error;
+    return res;
+}
+int checked(int type) { char *err = NULL; if (load(type, &err) != 0) { if (err) { puts(err); free(err); } return -1; } return 0; }
+int unchecked(int type) { char *err = NULL; if (load(type, &err) == 0) return 0; return -1; }
+"""
+
+
+def test_an_error_string_set_on_failure_when_other_results_are_not_known(tmp_path):
+    """`load` writes *err only on its `-1` return; another return passes on a value not known (and writes
+    nothing): the success branch of `load(..) != 0` still holds no string, and ignoring the failure leaks it."""
+    found = brief(scan_sources(tmp_path, {"load.c": ERROR_WITH_OTHER_RESULTS}))
+    assert found == {("load.c", 20, "unchecked", "resource-leak")}

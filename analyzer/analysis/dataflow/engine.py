@@ -6,6 +6,8 @@ import functools
 import re
 from collections import deque
 
+import networkx as nx
+
 from analyzer import cfg, ir
 from analyzer.analysis.summaries import CallEffect, Resolver
 
@@ -54,7 +56,8 @@ FAILURE_FACTORY = re.compile(r"Error|Err$|Fail|Invalid|NotFound|Corruption|NotSu
 # a member's entry value tested this way holds no resource: NULL, or a negative descriptor (`assert(fd_ < 0)`)
 EMPTY_TESTS = frozenset({("==", 0), ("<", 0), ("<=", -1), ("==", -1)})
 MAX_STATES_PER_BLOCK = 48
-WIDEN_AFTER = 16  # states per block before value facts are dropped
+WIDEN_AFTER = 16  # states per block before facts that loops change are dropped
+WIDEN_HARD = 32  # ... and then all but facts about parameters never assigned
 MAX_VISITS = 40000
 TRAIL_LIMIT = 120
 
@@ -90,26 +93,106 @@ class OwnershipAnalysis(RecordHeap):
                     kept.add(e.src.name)  # `char **p = slots;`: the array is reached through p
         return frozenset(self.fn.record_locals) - kept
 
-    def _widened(self, state: State) -> State:
-        """Past a few states per block, forget value facts and keep only ownership (fact combinations of unrelated
-        flags otherwise fill the block's budget and truncate the analysis). Relations (`i >= n` after a loop)
-        survive: they do not count iterations; so does the sign of a counter that only steps by constants
-        (`p = realloc(p, ..); p[n++] = x;` leaves n >= 1 whenever p was allocated: a later `n == 0` exit holds
-        nothing)."""
+    def _widened(self, state: State, bid: int, hard: bool) -> State:
+        """Past a few states per block, forget the value facts loops change, and past more all but a few (fact
+        combinations of unrelated flags otherwise fill the block's budget and truncate the analysis). Relations
+        (`i >= n` after a loop) survive: they do not count iterations; so does the sign of a counter that only
+        steps by constants (`p = realloc(p, ..); p[n++] = x;` leaves n >= 1 whenever p was allocated: a later
+        `n == 0` exit holds nothing)."""
         state = state.copy()
         facts = {}
         for key, (lo, _hi, _excl) in state.facts.items():
-            if self._kept_when_widening(key):
+            if self._kept_when_widening(key, bid, hard):
                 facts[key] = state.facts[key]
             elif key in self._counters and lo >= 0:
                 facts[key] = (1 if lo >= 1 else 0, float("inf"), frozenset())
         state.facts = facts
         return state
 
-    def _kept_when_widening(self, key: str) -> bool:
-        """Relations, and facts about parameters the function never assigns: those only narrow at a test, so
-        their combinations stay few (`if (!regex) ... loop ... if (!regex) free(new)`)."""
-        return key.startswith("r:") or all(p in self._unassigned_params for p in places(key))
+    def _kept_when_widening(self, key: str, bid: int, hard: bool) -> bool:
+        """Relations, facts about parameters the function never assigns and, first, about locals no loop around
+        (or, outside loops, no loop at all) changes: those only narrow at a test, so their combinations stay few
+        (`if (!regex) ... loop ... if (!regex) free(new)`). Past WIDEN_HARD states only the first two."""
+        if key.startswith("r:"):
+            return True
+        invariant = frozenset() if hard else self._loop_invariant.get(bid, frozenset())
+        return all(p in self._unassigned_params or p in invariant for p in places(key))
+
+    @functools.cached_property
+    def _live_facts(self) -> dict[int, frozenset[str]]:
+        """Per block: the tracked keys some path from its entry reads before assigning them (liveness). A fact
+        about any other key can no longer decide anything, and dropping it keeps paths that differ only there
+        from multiplying states (a loop counter after its loop)."""
+        by_place: dict[str, set[str]] = {}
+        for key in self.tested:
+            for place in places(key):
+                by_place.setdefault(place, set()).add(key)
+        steps: dict[int, list[tuple[set[str], set[str]]]] = {}  # per block, backwards: (killed, read) per event
+        for b in self.fn.blocks:
+            seq = []
+            for e in reversed(b.events):
+                read = {k for op in ir.read_operands(e) for p in ir.parts(op) if (k := fact_key(p)) in self.tested}
+                if isinstance(e, ir.Relation) and (ka := fact_key(e.lhs)) and (kb := fact_key(e.rhs)) and ka != kb:
+                    read.add(relation_key(min(ka, kb), max(ka, kb)))
+                killed = by_place.get(e.dst.name, set()) if isinstance(e, ir.Assign) and \
+                    isinstance(e.dst, ir.Var) else set()
+                seq.append((killed, read))
+            steps[b.id] = seq
+        preds: dict[int, list[int]] = {b.id: [] for b in self.fn.blocks}
+        for b in self.fn.blocks:
+            for succ in b.succs:
+                preds.setdefault(succ, []).append(b.id)
+        live_in: dict[int, frozenset[str]] = {}
+        work = deque(b.id for b in self.fn.blocks)
+        while work:
+            bid = work.popleft()
+            live = set().union(*(live_in.get(succ, ()) for succ in self.fn.blocks[bid].succs))
+            for killed, read in steps[bid]:
+                live = (live - killed) | read
+            if live_in.get(bid) != live:
+                live_in[bid] = frozenset(live)
+                work.extend(preds.get(bid, ()))
+        return live_in
+
+    @functools.cached_property
+    def _dag(self) -> nx.DiGraph:
+        """The CFG's strongly connected components (loops) as a DAG."""
+        return nx.condensation(cfg.digraph(self.fn))
+
+    @functools.cached_property
+    def _loop_invariant(self) -> dict[int, frozenset[str]]:
+        """Per block: the tested locals that no event of its loop (of any loop, for a block outside loops)
+        assigns or passes the address of. A fact about one only narrows at a test while a loop runs: keeping it
+        when paths are joined cannot make states grow with the iterations."""
+        members = nx.get_node_attributes(self._dag, "members")
+        locals_ = {k for k in self.tested if not k.startswith(("g:", "f:", "r:"))}
+        out: dict[int, frozenset[str]] = {}
+        in_loops: set[str] = set()
+        for blocks in members.values():
+            if len(blocks) < 2 and not any(b in self.fn.blocks[b].succs for b in blocks):
+                continue
+            changed: set[str] = set()
+            for b in blocks:
+                for e in self.fn.blocks[b].events:
+                    if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var):
+                        changed.add(e.dst.name)
+                    elif isinstance(e, ir.Call):
+                        changed.update(r.name for a in e.args if isinstance(a, ir.AddrOf) and (r := ir.root_var(a)))
+            kept = frozenset(locals_ - changed)
+            out.update((b, kept) for b in blocks)
+            in_loops |= changed
+        outside = frozenset(locals_ - in_loops)
+        return {b.id: out.get(b.id, outside) for b in self.fn.blocks}
+
+    def _without_dead_facts(self, bid: int, state: State) -> State:
+        live = self._live_facts.get(bid, frozenset())
+        dead = [k for k in state.facts if k in self.tested and k not in live]
+        if not dead:
+            return state
+        state = state.copy()
+        for key in dead:
+            del state.facts[key]
+        return state
 
     @functools.cached_property
     def _unassigned_params(self) -> frozenset[str]:
@@ -169,12 +252,15 @@ class OwnershipAnalysis(RecordHeap):
         visits = 0
         while work:
             bid, state, trail = work.popleft()
+            if state.facts:
+                state = self._without_dead_facts(bid, state)
             k = state.key()
             bucket = seen.setdefault(bid, set())
             if k in bucket:
                 continue
-            if len(bucket) >= WIDEN_AFTER and not all(self._kept_when_widening(k) for k in state.facts):
-                state = self._widened(state)
+            hard = len(bucket) >= WIDEN_HARD
+            if len(bucket) >= WIDEN_AFTER and not all(self._kept_when_widening(k, bid, hard) for k in state.facts):
+                state = self._widened(state, bid, hard)
                 k = state.key()
                 if k in bucket:
                     continue
@@ -426,10 +512,10 @@ class OwnershipAnalysis(RecordHeap):
             fact = constrain(st.facts.get(e.value.name), e.op, e.const)
             st.facts[e.value.name] = fact
             possible = {v for v in link.values if admits(fact, v)}
-            if not possible:
+            if not possible and not link.others:
                 raise Infeasible  # the callee never returns such a value
             acquired = bool(possible & link.acquired_on)
-            if link.rid[0] == "param-out" and possible <= link.acquired_on:
+            if link.rid[0] == "param-out" and possible and possible <= link.acquired_on and not link.others:
                 # `if ((error = new_x(out)) == 0) error = fill(*out);`: our out-parameter is set on this path,
                 # whatever the status variable holds by the return
                 st.param_events[("out", link.rid[1])] = link.rid[2]
@@ -967,7 +1053,7 @@ class OwnershipAnalysis(RecordHeap):
                 # `return set_error(.., cause);`: our out-parameter is set on the callee's results that set it
                 on = dict(summary.out_on_values).get(index, ())
                 st.status_of[e.result.name] = StatusLink(("param-out", j, effect.acquire_kind), frozenset(on),
-                                                         frozenset(summary.return_values))
+                                                         frozenset(summary.return_values), summary.returns_other)
 
     def _sets_out_on_some(self, e: ir.Call, index: int) -> bool:
         """The callee writes out-parameter `index` only on some of its results (an error string set on failure):
@@ -980,7 +1066,8 @@ class OwnershipAnalysis(RecordHeap):
         if summary is None or not summary.return_values:
             return StatusLink(rid)
         on = dict(summary.out_on_values).get(index)
-        return StatusLink(rid, frozenset(on) if on is not None else None, frozenset(summary.return_values))
+        return StatusLink(rid, frozenset(on) if on is not None else None, frozenset(summary.return_values),
+                          summary.returns_other)
 
     def _ok_link(self, e: ir.Call, st: State) -> None:
         """`s.ok()` on a status that says whether an acquisition happened: the result says it too (ok is 1 when
@@ -993,7 +1080,7 @@ class OwnershipAnalysis(RecordHeap):
         if link.values is None or link.acquired_on is None:
             return
         st.status_of[e.result.name] = StatusLink(link.rid, frozenset(int(v == 0) for v in link.acquired_on),
-                                                 frozenset(int(v == 0) for v in link.values))
+                                                 frozenset(int(v == 0) for v in link.values), link.others)
 
     def _release(self, rid: tuple, kind: str, e: ir.Call, st: State, tr: list) -> None:
         status = st.status.get(rid)
@@ -1062,6 +1149,8 @@ def _per_passed_result(shape: ReturnShape, value: ir.Operand | None, st: State) 
         if v in link.acquired_on:
             events[("out", link.rid[1])] = link.rid[2]
         out.append(dataclasses.replace(shape, param_events=events, constant=v))
+    if link.others:
+        out.append(shape)  # a result of the callee's not known: it sets nothing
     return out or [shape]
 
 

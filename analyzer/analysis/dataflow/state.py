@@ -71,11 +71,13 @@ class State:
 @dataclass(frozen=True, slots=True)
 class StatusLink:
     """A value that says whether an out-parameter acquisition happened (`rc = f(&p)`, `s = Open(&db)`,
-    `ok = s.ok()`). With `values` (the callee's possible results) and `acquired_on` (those on which it writes the
-    out-parameter), conditions on the value decide; without them, 0 is success and negative is failure."""
+    `ok = s.ok()`). With `values` (the callee's known results; `others`: it may give other values too, on which
+    it writes nothing) and `acquired_on` (those on which it writes the out-parameter), conditions on the value
+    decide; without them, 0 is success and negative is failure."""
     rid: tuple
     acquired_on: frozenset[int] | None = None
     values: frozenset[int] | None = None
+    others: bool = False
 
 
 def param_key(rid: tuple) -> object:

@@ -103,9 +103,10 @@ def _pointee_roles(fn: ir.Function, shapes: Sequence[ReturnShape]) -> tuple[list
 
 
 def _out_values(outs: Sequence[tuple[int, str]], shapes: Sequence[ReturnShape], returns_pointer: bool = False
-                ) -> tuple[tuple[int, ...], tuple[tuple[int, tuple[int, ...]], ...]]:
-    """When every return's value is known: all of them, and per out-parameter the ones it is written on (set only
-    on success: `if (open_x(&p) != 0) return -1;` does not leak p; set only on failure: an error string). A
+                ) -> tuple[tuple[int, ...], tuple[tuple[int, tuple[int, ...]], ...], bool]:
+    """When every return that writes an out-parameter gives a known value: the known values, per out-parameter
+    the ones it is written on (set only on success: `if (open_x(&p) != 0) return -1;` does not leak p; set only
+    on failure: an error string), and whether other returns give values not known (they set no out-parameter). A
     function returning a pointer gives NULL (0) or something else (1): `if ((wl = attach(.., &cause)) == NULL)`."""
     def value(s: ReturnShape) -> int | None:
         if returns_pointer:
@@ -113,11 +114,12 @@ def _out_values(outs: Sequence[tuple[int, str]], shapes: Sequence[ReturnShape], 
         return None if s.constant is None else int(s.constant)
 
     known = [(v, s) for s in shapes if (v := value(s)) is not None]
-    if not outs or not shapes or len(known) != len(shapes):
-        return (), ()
+    unknown = [s for s in shapes if value(s) is None]
+    if not outs or not known or any(s.param_events.get(("out", i)) for s in unknown for i, _ in outs):
+        return (), (), False
     values = tuple(sorted({v for v, _ in known}))
     per_out = tuple((i, tuple(sorted({v for v, s in known if s.param_events.get(("out", i))}))) for i, _ in outs)
-    return values, per_out
+    return values, per_out, bool(unknown)
 
 
 def _blind_outs(fn: ir.Function, outs: Sequence[tuple[int, str]], shapes: Sequence[ReturnShape],
@@ -241,7 +243,7 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
     releases, outs, stores, borrows = _param_roles(fn, shapes)
     returns_arg = _returned_arg(fn, shapes, borrows + _untouched_handles(fn, shapes))
     constants = {s.constant for s in shapes}
-    return_values, out_on_values = _out_values(outs, shapes, fn.return_type.rstrip().endswith("*"))
+    return_values, out_on_values, returns_other = _out_values(outs, shapes, fn.return_type.rstrip().endswith("*"))
     releases_pointee, borrows_pointee = _pointee_roles(fn, shapes) if shapes else ([], [])
     writes_globals, writes_fields, writes_unknown = _writes(fn, resolver)
     reallocs_arg = _reallocates(fn, shapes, releases, returns_owned)
@@ -260,7 +262,8 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
                            and fn.kind == "function" else None,
                            writes_globals=writes_globals, writes_fields=writes_fields, writes_unknown=writes_unknown,
                            releases_pointee=tuple(releases_pointee), borrows_pointee=tuple(borrows_pointee),
-                           return_values=return_values, out_on_values=out_on_values, reallocs_arg=reallocs_arg,
+                           return_values=return_values, returns_other=returns_other, out_on_values=out_on_values,
+                           reallocs_arg=reallocs_arg,
                            out_overwrites=() if keeps_copies else _blind_outs(fn, outs, shapes, resolver),
                            fills_record=records.fills, fills_on_success=records.fills_on_success,
                            empties_record=records.empties, detaches_record=records.detaches,
