@@ -336,7 +336,7 @@ def test_a_parameter_tested_before_and_after_loops_keeps_its_value(tmp_path):
     assert found == {("search.c", 35, "search_leak", "resource-leak")}
 
 
-FLAG_THROUGH_LOOPS = r"""
+FLAG_PRELUDE = r"""
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -345,7 +345,10 @@ struct Cookie { struct Cookie *next; char *domain; };
 struct CookieInfo { struct Cookie *cookies[63]; unsigned numcookies; };
 int my_fopen(const char *fn, FILE **out, char **temp) { *temp = NULL; *out = fopen(fn, "w"); return *out ? 0 : 1; }
 char *fmt(struct Cookie *co);
-int cookie_output(struct CookieInfo *c, const char *filename) {
+"""
+
+COOKIE_OUTPUT = r"""
+int NAME(struct CookieInfo *c, const char *filename) {
   struct Cookie *co; FILE *out = NULL; bool use_stdout = false; char *tempstore = NULL; int error = 0;
   if(!c) return 0;
   if(!strcmp("-", filename)) { out = stdout; use_stdout = true; }
@@ -363,33 +366,7 @@ int cookie_output(struct CookieInfo *c, const char *filename) {
     }
     free(array);
   }
-  if(!use_stdout) { fclose(out); out = NULL; }
-  free(tempstore);
-  return 0;
-error:
-  if(out && !use_stdout) fclose(out);
-  free(tempstore);
-  return error;
-}
-int cookie_output_leak(struct CookieInfo *c, const char *filename) {
-  struct Cookie *co; FILE *out = NULL; bool use_stdout = false; char *tempstore = NULL; int error = 0;
-  if(!c) return 0;
-  if(!strcmp("-", filename)) { out = stdout; use_stdout = true; }
-  else { error = my_fopen(filename, &out, &tempstore); if(error) goto error; }
-  fputs("# Netscape HTTP Cookie File\n", out);
-  if(c->numcookies) {
-    unsigned int i; size_t nvalid = 0; struct Cookie **array;
-    array = calloc(1, sizeof(struct Cookie *) * c->numcookies);
-    if(!array) { error = 3; goto error; }
-    for(i = 0; i < 63; i++) { for(co = c->cookies[i]; co; co = co->next) { if(!co->domain) continue; array[nvalid++] = co; } }
-    for(i = 0; i < nvalid; i++) {
-      char *format_ptr = fmt(array[i]);
-      if(!format_ptr) { free(array); error = 3; goto error; }
-      fprintf(out, "%s\n", format_ptr); free(format_ptr);
-    }
-    free(array);
-  }
-  if(!use_stdout && c->numcookies > 3) { fclose(out); out = NULL; }
+  if(CLOSE_IF) { fclose(out); out = NULL; }
   free(tempstore);
   return 0;
 error:
@@ -399,13 +376,19 @@ error:
 }
 """
 
+FLAG_THROUGH_LOOPS = FLAG_PRELUDE + COOKIE_OUTPUT.replace("NAME", "cookie_output").replace("CLOSE_IF", "!use_stdout") + \
+    COOKIE_OUTPUT.replace("NAME", "cookie_output_leak").replace("CLOSE_IF", "!use_stdout && c->numcookies > 3")
+
 
 def test_a_flag_set_before_loops_keeps_its_value_after_them(tmp_path):
     """`use_stdout` is set on the branch that does not open the file; loops in between make many states (counters
     step), and joining them forgets what the loops change, not the flag: `if (!use_stdout) fclose(out)` covers
     every opened path (curl cookie_output). The same shape closing under another condition still leaks."""
     found = brief(scan_sources(tmp_path, {"cookie.c": FLAG_THROUGH_LOOPS}))
-    assert found == {("cookie.c", 55, "cookie_output_leak", "resource-leak")}
+    lines = FLAG_THROUGH_LOOPS.split("\n")
+    start = next(i for i, text in enumerate(lines) if text.startswith("int cookie_output_leak("))
+    returned = next(i for i in range(start, len(lines)) if lines[i].strip() == "return 0;")
+    assert found == {("cookie.c", returned, "cookie_output_leak", "resource-leak")}
 
 
 ERROR_WITH_OTHER_RESULTS = r"""

@@ -149,8 +149,8 @@ class OwnershipAnalysis(RecordHeap):
             live = set().union(*(live_in.get(succ, ()) for succ in self.fn.blocks[bid].succs))
             for killed, read in steps[bid]:
                 live = (live - killed) | read
-            if live_in.get(bid) != live:
-                live_in[bid] = frozenset(live)
+            if live_in.get(bid) != (entry := frozenset(live)):
+                live_in[bid] = entry
                 work.extend(preds.get(bid, ()))
         return live_in
 
