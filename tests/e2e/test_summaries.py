@@ -252,3 +252,40 @@ def test_an_out_parameter_passed_on_and_decided_by_a_status_that_is_reassigned(t
     the caller's index is lost when the next allocation fails."""
     found = brief(scan_sources(tmp_path, {"o.c": PASSED_ON_OUT}))
     assert found == {("o.c", 12, "make_base", "resource-leak")}
+
+
+REGISTERED_ON_SOME_PATHS = r"""
+#include <stdlib.h>
+#include <string.h>
+struct file { struct file *left, *right; int stream; char *path; };
+struct files { struct file *root; };
+struct client { int flags; struct files files; int refs; };
+int cmp(struct file *a, struct file *b) { return a->stream - b->stream; }
+struct file *files_insert(struct files *head, struct file *elm) {
+    struct file *tmp = head->root, *parent = NULL; int comp = 0;
+    while (tmp) { parent = tmp; comp = cmp(elm, parent); if (comp < 0) tmp = tmp->left; else if (comp > 0) tmp = tmp->right; else return tmp; }
+    elm->left = elm->right = NULL;
+    if (parent != NULL) { if (comp < 0) parent->left = elm; else parent->right = elm; } else head->root = elm;
+    return NULL;
+}
+struct file *file_create(struct client *c, int stream) {
+    struct file *cf;
+    if (c != NULL && (c->flags & 1)) c = NULL;
+    cf = calloc(1, sizeof *cf);
+    if (cf == NULL) abort();
+    cf->stream = stream;
+    if (c != NULL) { files_insert(&c->files, cf); c->refs++; }
+    return cf;
+}
+void file_print(struct client *c) { struct file *cf = file_create(c, 1); cf->path = strdup("-"); }
+struct file *plain_create(int stream) { struct file *cf = calloc(1, sizeof *cf); if (!cf) return NULL; cf->stream = stream; return cf; }
+void plain_leak(void) { struct file *cf = plain_create(2); if (cf) cf->stream = 3; }
+"""
+
+
+def test_a_constructor_that_registers_its_object_on_some_paths_is_no_acquirer(tmp_path):
+    """`file_create` inserts the new object into the client's tree when there is a client (tmux
+    file_create_with_client via RB_INSERT): whoever calls it cannot know whether it owns the result, so it is no
+    acquirer; a constructor that never keeps its object is one (plain_leak)."""
+    found = brief(scan_sources(tmp_path, {"files.c": REGISTERED_ON_SOME_PATHS}))
+    assert found == {("files.c", 25, "plain_leak", "resource-leak")}

@@ -79,6 +79,9 @@ class OwnershipAnalysis(RecordHeap):
         self.track_members = bool(fn.class_name) and fn.kind in ("method", "destructor")
         self.member_res: dict[tuple, Resource] = {}
         self.detached_at: dict[tuple, ir.Loc] = {}
+        # stored in a field or global, or given to a callee whose body may keep it: returned afterwards, the caller
+        # gets a pointer something else may own
+        self.kept_elsewhere: set[tuple] = set()
         self.record_locals = self._record_locals()
         self.field_copies = self._field_copies(fn)
 
@@ -564,12 +567,7 @@ class OwnershipAnalysis(RecordHeap):
                 self.graph.edge(self.graph.resource(rid), self.graph.node("return", "return", "return value"), None)
             elif st.status.get(rid) in (MEMBER, DETACHED):
                 st.status[rid] = ESCAPED  # `old = cur_; cur_ = fresh; return old;`: the caller gets the old value
-        shape = ReturnShape(
-            tuple(sorted(self.resources[r].kind for r in owned_at_return if r in self.resources)),
-            tuple(sorted(self.resources[r].acquirer for r in returned if r in self.resources)),
-            self._returns_borrowed(e.value, returned, st), _events_at_return(st), isinstance(e.value, ir.Const),
-            tuple(sorted(r[1] for r in returned if r[0] == "param")), self._constant(e.value, st),
-            self._members_emptied(st))
+        shape = self._return_shape(e, returned, owned_at_return, st)
         pointer = self.fn.return_type.rstrip().endswith("*")  # (its NULL/non-NULL classes are no constants)
         self.return_shapes.extend([shape] if pointer else _per_passed_result(shape, e.value, st))
         for rid, status in sorted(st.status.items(), key=repr):
@@ -580,6 +578,15 @@ class OwnershipAnalysis(RecordHeap):
                 tr.append(TrailStep(e.loc, "exit", "returns without releasing it", rid))
                 self.report("resource-leak", rid, e.loc, st, tr, holders[0] if holders else "")
         return False
+
+    def _return_shape(self, e: ir.Return, returned: frozenset, owned: set, st: State) -> ReturnShape:
+        return ReturnShape(
+            tuple(sorted(self.resources[r].kind for r in owned if r in self.resources)),
+            tuple(sorted(self.resources[r].acquirer for r in returned if r in self.resources)),
+            self._returns_borrowed(e.value, returned, st) or self._returns_kept(returned, owned, st),
+            _events_at_return(st), isinstance(e.value, ir.Const),
+            tuple(sorted(r[1] for r in returned if r[0] == "param")), self._constant(e.value, st),
+            self._members_emptied(st))
 
     def _members_emptied(self, st: State) -> frozenset[str]:
         """Members whose entry value is gone on this path (released, found NULL, handed off) and that hold nothing
@@ -616,6 +623,11 @@ class OwnershipAnalysis(RecordHeap):
         if origin is not None and FAILURE_FACTORY.search(origin):
             return 1
         return None
+
+    def _returns_kept(self, returned: frozenset, owned: set, st: State) -> bool:
+        """This path returns a resource it stored or gave to a callee that may keep it (`cf = xcalloc(..); if (c)
+        RB_INSERT(&c->files, cf); return cf;`): if another path returns it owned, the function is no acquirer."""
+        return not owned and any(st.status.get(r) == ESCAPED and r in self.kept_elsewhere for r in returned)
 
     def _returns_borrowed(self, value: ir.Operand | None, returned: frozenset, st: State) -> bool:
         if value is None or isinstance(value, ir.Const):
@@ -670,6 +682,7 @@ class OwnershipAnalysis(RecordHeap):
             if status == PARAM:
                 _store_param(e, rid, holder, st)
             elif status == OWNED:
+                self.kept_elsewhere.add(rid)
                 self.escape(st, rid, tr, e.loc, self._store_message(e, rid, st))
 
     def _note_unowned_store(self, e: ir.Assign, src: frozenset, st: State) -> None:
@@ -977,8 +990,12 @@ class OwnershipAnalysis(RecordHeap):
                     self.escape(st, rid, tr, e.loc, f"address passed to {e.callee or 'a call'}()")
                 st.facts.pop(inner.name, None)
             return
-        if borrowed:
-            return
+        if not borrowed:
+            self._argument_escapes(e, effect, i, arg, st, tr)
+
+    def _argument_escapes(self, e: ir.Call, effect: CallEffect, i: int, arg: ir.Operand, st: State, tr: list
+                          ) -> None:
+        """What a callee that may take ownership is given escapes (a parameter given to a sink is stored)."""
         for rid in self.rids(st, arg) or self.field_heap(st, arg):
             status = st.status.get(rid)
             if status in (OWNED, PARAM, MEMBER, DETACHED):
@@ -986,6 +1003,8 @@ class OwnershipAnalysis(RecordHeap):
                 self.graph.edge(self.graph.resource(rid), call, "escape")
                 if status == PARAM and i in effect.sinks:
                     st.param_events[param_key(rid)] = "stored"
+                if status == OWNED and e.callee_usr in self.resolver.with_body:
+                    self.kept_elsewhere.add(rid)
                 self.escape(st, rid, tr, e.loc, f"passed to {e.callee or 'an unknown function'}(), "
                                                 "which may take ownership")
 
