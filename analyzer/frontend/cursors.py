@@ -258,6 +258,14 @@ def _is_integer(t) -> bool:
     return t.get_canonical().kind in _INTEGER_KINDS
 
 
+_UNSIGNED_KINDS = frozenset({TypeKind.BOOL, TypeKind.CHAR_U, TypeKind.UCHAR, TypeKind.USHORT, TypeKind.UINT,
+                             TypeKind.ULONG, TypeKind.ULONGLONG, TypeKind.UINT128})
+
+
+def is_unsigned(t) -> bool:
+    return t.get_canonical().kind in _UNSIGNED_KINDS
+
+
 def addressed_variables(expr: Cursor) -> set[str]:
     """USRs of the variables whose address `expr` takes (`&x`, and arrays decaying to pointers)."""
     out: set[str] = set()

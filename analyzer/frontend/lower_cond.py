@@ -17,6 +17,7 @@ from .cursors import (
     _strip,
     _tokens,
     binary_operator,
+    is_unsigned,
     opcodes,
     unary_operator,
 )
@@ -88,7 +89,7 @@ class CondLowerer(LoweringContext):
             if masked is not None and masked[1]:  # `(~flags & BIT) == 0` is `(flags & BIT) != 0`
                 value, oper = (value, NEGATE[oper]) if const == 0 and oper in ("==", "!=") else \
                     (ir.Unknown("&"), oper)
-            self.split(_loc(s), value, oper, const, t, f, s, self._assigned_from(tested))
+            self.split(_loc(s), value, oper, const, t, f, s, self._assigned_from(tested), is_unsigned(tested.type))
             return True
         if op in ("==", "!=") and _is_pointer(lhs.type) and _is_pointer(rhs.type):
             a, b = self.expr(lhs), self.expr(rhs)
@@ -96,7 +97,8 @@ class CondLowerer(LoweringContext):
             return True
         if _is_integer(lhs.type) and _is_integer(rhs.type):
             a, b = self.expr(lhs), self.expr(rhs)
-            self.split_relation(_loc(s), a, op, b, t, f, s)
+            unsigned = tuple(v for v, x in ((a, lhs), (b, rhs)) if is_unsigned(x.type))
+            self.split_relation(_loc(s), a, op, b, t, f, s, unsigned)
             return True
         return False
 
@@ -122,12 +124,12 @@ class CondLowerer(LoweringContext):
         return ir.Arith("&", value, ir.Const("int", mask)), inverted
 
     def branch_on_value(self, value: ir.Operand, loc: ir.Loc, t: int, f: int, c: Cursor) -> None:
-        self.split(loc, value, "!=", 0, t, f, c)
+        self.split(loc, value, "!=", 0, t, f, c, unsigned=is_unsigned(_strip(c).type))
 
     def split(self, loc: ir.Loc, value: ir.Operand, op: str, const: int, t: int, f: int, c: Cursor,
-              also: ir.Operand | None = None) -> None:
+              also: ir.Operand | None = None, unsigned: bool = False) -> None:
         """Two edges, each assuming `value OP const` or its negation (and the same of `also`, which holds the
-        same value: the source of `(b = a) == NULL`)."""
+        same value: the source of `(b = a) == NULL`); an unsigned value is also never negative."""
         text = self.module.text(c)
         for target, oper, taken in ((t, op, True), (f, NEGATE[op], False)):
             edge = self.fn.new()
@@ -136,8 +138,17 @@ class CondLowerer(LoweringContext):
             for v in (value, also):
                 if v is not None and not isinstance(v, (ir.Unknown, ir.Const)):
                     self.fn.events[edge].append(ir.Assume(loc, v, oper, const))
+            if unsigned:
+                self._not_negative(edge, loc, (value,))
             self.fn.edge(edge, target)
         self.cur = None
+
+    def _not_negative(self, edge: int, loc: ir.Loc, values: tuple[ir.Operand, ...]) -> None:
+        """`size_t n`, `unsigned count`: tested, the value is also known to be >= 0 (`if (n) ... for (i = 0; i <
+        n; i++)` runs the loop at least once)."""
+        for v in values:
+            if isinstance(v, (ir.Var, ir.Field, ir.Global)):
+                self.fn.events[edge].append(ir.Assume(loc, v, ">=", 0))
 
     def _assigned_from(self, c: Cursor) -> ir.Operand | None:
         """`a` of a tested assignment `(b = a)` when a is a plain variable, else None."""
@@ -163,12 +174,13 @@ class CondLowerer(LoweringContext):
         self.cur = None
 
     def split_relation(self, loc: ir.Loc, a: ir.Operand, op: str, b: ir.Operand, t: int, f: int,
-                       c: Cursor) -> None:
+                       c: Cursor, unsigned: tuple[ir.Operand, ...] = ()) -> None:
         text = self.module.text(c)
         for target, oper, taken in ((t, op, True), (f, NEGATE[op], False)):
             edge = self.fn.new()
             self.fn.edge(self.cur, edge)
             self.fn.events[edge].append(ir.Branch(loc, taken, text))
+            self._not_negative(edge, loc, unsigned)
             self.fn.events[edge].append(ir.Relation(loc, a, oper, b))
             self.fn.edge(edge, target)
         self.cur = None

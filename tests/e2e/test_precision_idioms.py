@@ -420,3 +420,43 @@ def test_an_error_string_set_on_failure_when_other_results_are_not_known(tmp_pat
     nothing): the success branch of `load(..) != 0` still holds no string, and ignoring the failure leaks it."""
     found = brief(scan_sources(tmp_path, {"load.c": ERROR_WITH_OTHER_RESULTS}))
     assert found == {("load.c", 20, "unchecked", "resource-leak")}
+
+
+COUNTED_COPY = r"""
+#include <stdlib.h>
+struct addr { char *sockaddr; };
+struct ctx { unsigned naddrs; struct addr *addrs; };
+struct sctx { int naddrs; struct addr *addrs; };
+int copy_addrs(struct ctx *cctx) {
+    char *sockaddr; unsigned i;
+    if (cctx->naddrs) {
+        sockaddr = malloc(cctx->naddrs * 16);
+        if (sockaddr == NULL) return -1;
+        struct addr *addrs = calloc(cctx->naddrs, sizeof *addrs);
+        if (addrs == NULL) { free(sockaddr); return -1; }
+        for (i = 0; i < cctx->naddrs; i++) addrs[i].sockaddr = &sockaddr[i * 16];
+        cctx->addrs = addrs;
+    }
+    return 0;
+}
+int copy_signed(struct sctx *cctx) {
+    char *sockaddr; int i;
+    if (cctx->naddrs) {
+        sockaddr = malloc(16);
+        if (sockaddr == NULL) return -1;
+        struct addr *addrs = calloc(4, sizeof *addrs);
+        if (addrs == NULL) { free(sockaddr); return -1; }
+        for (i = 0; i < cctx->naddrs; i++) addrs[i & 3].sockaddr = &sockaddr[i & 15];
+        cctx->addrs = addrs;
+    }
+    return 0;
+}
+"""
+
+
+def test_an_unsigned_count_tested_non_zero_runs_its_loop(tmp_path):
+    """`if (n) { p = malloc(..); for (i = 0; i < n; i++) a[i].p = &p[i * 16]; }` with n unsigned runs the loop at
+    least once, and an element's address stored hands the block over (nginx's resolver); with a signed n the loop
+    may run zero times and the block is lost."""
+    found = brief(scan_sources(tmp_path, {"copy.c": COUNTED_COPY}))
+    assert found == {("copy.c", 27, "copy_signed", "resource-leak")}

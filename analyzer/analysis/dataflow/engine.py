@@ -343,6 +343,9 @@ class OwnershipAnalysis(RecordHeap):
             return st.pts.get(slot, frozenset())
         if isinstance(op, ir.Index) and (whole := self.record_root(op)) is not None:
             return self.rids(st, whole)  # `slots[i]`: it may be any element
+        if isinstance(op, ir.AddrOf) and isinstance(op.base, ir.Index) and isinstance(op.base.base, ir.Var) and \
+                op.base.base.name not in self.record_locals:
+            return st.pts.get(op.base.base.name, frozenset())  # `&p[i]` points into p's block
         if isinstance(op, ir.Field) and op.base is None and self.track_members:
             key = "this->" + op.name
             if key not in st.pts:
