@@ -460,3 +460,41 @@ def test_an_unsigned_count_tested_non_zero_runs_its_loop(tmp_path):
     may run zero times and the block is lost."""
     found = brief(scan_sources(tmp_path, {"copy.c": COUNTED_COPY}))
     assert found == {("copy.c", 27, "copy_signed", "resource-leak")}
+
+
+POINTED_AT_A_BUFFER = r"""
+#include <stdlib.h>
+#include <string.h>
+struct req { char *svc; char *host; };
+int conv(const char *in, char *out);
+int lookup(struct req *req, const char *host, const char *svc) {
+    char ascii[256]; size_t hl, sl; char *buf;
+    if (host == NULL && svc == NULL) return -1;
+    if (host != NULL) { if (conv(host, ascii) < 0) return -2; host = ascii; }
+    hl = host ? strlen(host) + 1 : 0;
+    sl = svc ? strlen(svc) + 1 : 0;
+    buf = malloc(hl + sl);
+    if (!buf) return -3;
+    if (svc) req->svc = memcpy(buf, svc, sl);
+    if (host) req->host = memcpy(buf + sl, host, hl);
+    return 0;
+}
+int lookup_unchecked(struct req *req, const char *host, const char *svc) {
+    char ascii[256]; size_t hl, sl; char *buf;
+    if (host != NULL) { if (conv(host, ascii) < 0) return -2; host = ascii; }
+    hl = host ? strlen(host) + 1 : 0;
+    sl = svc ? strlen(svc) + 1 : 0;
+    buf = malloc(hl + sl + 1);
+    if (!buf) return -3;
+    if (svc) req->svc = memcpy(buf, svc, sl);
+    if (host) req->host = memcpy(buf + sl, host, hl);
+    return 0;
+}
+"""
+
+
+def test_a_pointer_set_to_a_local_array_is_not_null(tmp_path):
+    """`host = ascii` (a local array) keeps host non-NULL, so one of the two stores runs after `host == NULL &&
+    svc == NULL` returned (libuv's uv_getaddrinfo); without that check both may be NULL and the block is lost."""
+    found = brief(scan_sources(tmp_path, {"req.c": POINTED_AT_A_BUFFER}))
+    assert found == {("req.c", 26, "lookup_unchecked", "resource-leak")}

@@ -35,6 +35,7 @@ from .state import (
 )
 from .summary import summarize, writes_out_blind
 from .values import (
+    NOT_NULL,
     SWAP,
     Infeasible,
     admits,
@@ -780,6 +781,8 @@ class OwnershipAnalysis(RecordHeap):
             st.facts.pop(key, None)
             return
         value = evaluate(src, st.facts, self.resolver.global_values)
+        if value is None and isinstance(src, ir.Var) and src.name in self.fn.record_locals:
+            value = NOT_NULL  # `p = buf` with a local array (or struct) buf: its address
         if value is None:
             st.facts.pop(key, None)
         else:

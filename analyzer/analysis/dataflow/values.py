@@ -17,6 +17,7 @@ from analyzer.analysis.dataflow.graph import operand_text
 
 Interval = tuple[float, float, frozenset]  # (low, high, excluded values)
 UNBOUNDED: Interval = (float("-inf"), float("inf"), frozenset())
+NOT_NULL: Interval = (float("-inf"), float("inf"), frozenset({0}))
 LIMIT = 64  # facts past this magnitude are dropped: a loop counter is not unrolled for ever
 
 
@@ -127,6 +128,8 @@ def evaluate(op: ir.Operand | None, facts: Mapping[str, Interval], known: Mappin
             exactly(0) if op.kind == "null" else None
     if isinstance(op, ir.Global) and (op.usr or op.name) in known:
         return exactly(known[op.usr or op.name])
+    if isinstance(op, ir.AddrOf):
+        return NOT_NULL  # `&x` is never NULL
     if isinstance(op, ir.Arith) and op.op in ("+", "-"):
         a, b = evaluate(op.lhs, facts, known), evaluate(op.rhs, facts, known)
         if a is None or b is None or b[0] != b[1]:
