@@ -1,21 +1,27 @@
-"""A C struct's pointer field that receives owned blocks but that no code ever hands to anything.
+"""A C struct's pointer field that receives owned blocks but that the struct's release function never releases.
 
 `ctx_free(c)` frees `c->name` and `c`, but `c->extra = strdup(..)` elsewhere: once the struct goes, so does the
 only way to reach the block. Reported only when the evidence is plain: the field name belongs to one struct of the
-program (no other struct or class has a field of that name), some code releases or passes on another field of that
-struct (it has a destructor of sorts), and nothing anywhere reads the field except to test or dereference it — it
-is never passed to a call, copied out, returned or stored elsewhere.
+program (no other struct or class has a field of that name), and either
+* nothing anywhere reads the field except to test or dereference it (never passed to a call, copied out, returned
+  or stored elsewhere) while some code releases or passes on another field of that struct; or
+* a release function of the struct (`conn_free(struct conn *c)` frees its argument on every path) never reaches
+  the field, and the only code that hands the field on also stores into it (`free(c->buf); c->buf = strdup(..)`
+  replaces it: no other function releases it before the struct goes).
+With a release function, the finding is at its end, where the release belongs; else at the store.
 """
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+
+import networkx as nx
 
 from analyzer import ir
 from analyzer.analysis.dataflow import FunctionResult
 from analyzer.analysis.program import Program
-from analyzer.analysis.summaries import Resolver
-from analyzer.model import Finding, PathEvent, RuleId
+from analyzer.analysis.summaries import FunctionSummary, Resolver
+from analyzer.model import Finding, PathEvent, RuleId, SourceLoc
 
 from .paths import sloc
 from .registry import CheckContext, check
@@ -34,15 +40,18 @@ def _field_names(op: object) -> Iterator[str]:
         yield op.name
 
 
-def handed_fields(functions: Iterable[ir.Function]) -> set[str]:
-    """Names of fields whose value some code passes to a call, copies out, returns or stores elsewhere."""
+def handed_fields(functions: Iterable[ir.Function], resolver: Resolver | None = None) -> set[str]:
+    """Names of fields whose value some code passes to a call, copies out, returns or stores elsewhere (with a
+    resolver: except to a call that releases it)."""
     out: set[str] = set()
     for fn in functions:
         for b in fn.blocks:
             for e in b.events:
                 if isinstance(e, ir.Call):
-                    for a in e.args:
-                        out.update(_field_names(a))
+                    released = {i for i, _ in resolver.effect(e).releases} if resolver is not None else set()
+                    for i, a in enumerate(e.args):
+                        if i not in released:
+                            out.update(_field_names(a))
                     if e.receiver is not None:
                         out.update(_field_names(e.receiver))
                 elif isinstance(e, ir.Assign):
@@ -82,28 +91,98 @@ def forgotten(prog: Program, handed: set[str], released: set[str]) -> dict[str, 
     return out
 
 
-def _finding(res: FunctionResult, decl: ir.ClassDecl, field: str, what, loc: ir.Loc) -> Finding:
+def _struct_name(type_spelling: str) -> str:
+    """'conn' of `struct conn *`, `const struct conn *`, `conn *`."""
+    words = [w for w in type_spelling.replace("*", " ").split() if w not in ("struct", "const", "volatile")]
+    return words[0] if len(words) == 1 else ""
+
+
+def release_functions(prog: Program, summaries: Mapping[str, FunctionSummary]) -> dict[str, ir.Function]:
+    """Struct name -> the function (with a body) that frees a `struct S *` argument on every path."""
+    out: dict[str, ir.Function] = {}
+    for usr, summary in sorted(summaries.items()):
+        fn = prog.functions.get(usr)
+        if fn is None or fn.class_name:
+            continue
+        for i, _kind in summary.releases_args:
+            if i < len(fn.params) and (name := _struct_name(fn.params[i].type)):
+                out.setdefault(name, fn)
+    return out
+
+
+def _reached_fields(prog: Program, fn: ir.Function) -> set[str]:
+    """Fields the function or anything it calls hands on."""
+    graph = prog.call_graph
+    usrs = {fn.usr} | (nx.descendants(graph, fn.usr) if fn.usr in graph else set())
+    return handed_fields(prog.functions[u] for u in usrs if u in prog.functions)
+
+
+def forgotten_by_release(prog: Program, releasers: Mapping[str, ir.Function], storers: Mapping[str, set[str]],
+                         resolver: Resolver) -> dict[str, tuple[ir.ClassDecl, ir.Function]]:
+    """Field name -> (its struct, the struct's release function) for pointer fields the release function never
+    reaches while no function hands it on but to release it where it also stores into it (a replace)."""
+    counts = Counter(f.name for c in prog.classes.values() for f in c.fields)
+    out: dict[str, tuple[ir.ClassDecl, ir.Function]] = {}
+    for decl in prog.classes.values():
+        release = releasers.get(decl.qualname)
+        if decl.destructor_usr or release is None:
+            continue
+        candidates = [f.name for f in decl.fields if f.is_pointer and counts[f.name] == 1 and f.name in storers]
+        if not candidates:
+            continue
+        reached = _reached_fields(prog, release)
+        for name in candidates:
+            others = [fn for u, fn in prog.functions.items() if u not in storers[name]]
+            replacing = [prog.functions[u] for u in storers[name] if u in prog.functions]
+            if name not in reached and name not in handed_fields(others) and \
+                    name not in handed_fields(replacing, resolver):
+                out[name] = (decl, release)
+    return out
+
+
+def _finding(res: FunctionResult, decl: ir.ClassDecl, field: str, what, loc: ir.Loc,
+             release: ir.Function | None) -> Finding:
     fn = res.function
-    path = (PathEvent(sloc(what.loc), f"{what.kind} acquired by {what.acquirer}()", "acquire"),
-            PathEvent(sloc(loc), f"stored in field '{field}' of struct {decl.qualname}", "escape"),
-            PathEvent(sloc(decl.loc), f"no code releases '{field}' of struct {decl.qualname}: the field is never "
-                                      "passed to a call, copied out or returned", "exit"))
-    return Finding(rule_id=RuleId.MEMBER_NOT_RELEASED, resource_kind=what.kind, function=fn.qualname, loc=sloc(loc),
+    stored = PathEvent(sloc(loc), f"stored in field '{field}' of struct {decl.qualname} by {fn.qualname}()",
+                       "escape")
+    acquired = PathEvent(sloc(what.loc), f"{what.kind} acquired by {what.acquirer}()", "acquire")
+    if release is not None:
+        end = SourceLoc(release.loc.file, release.end_line, 1)
+        path = (acquired, stored, PathEvent(end, f"{release.qualname}() releases struct {decl.qualname} but never "
+                                                 f"its field '{field}'", "exit"))
+        owner, at = release, end
+    else:
+        path = (acquired, stored, PathEvent(sloc(decl.loc), f"no code releases '{field}' of struct {decl.qualname}: "
+                                                            "the field is never passed to a call, copied out or "
+                                                            "returned", "exit"))
+        owner, at = fn, sloc(loc)
+    return Finding(rule_id=RuleId.MEMBER_NOT_RELEASED, resource_kind=what.kind, function=owner.qualname, loc=at,
                    acquire=sloc(what.loc), acquirer=what.acquirer, var=field, path=path, confidence="medium",
-                   rule_source=what.source, function_usr=fn.usr, function_span=(fn.loc.line, fn.end_line))
+                   rule_source=what.source, function_usr=owner.usr, function_span=(owner.loc.line, owner.end_line))
 
 
 @check(RuleId.MEMBER_NOT_RELEASED)
 def forgotten_fields(ctx: CheckContext) -> Iterable[Finding]:
     functions = ctx.program.functions.values()
+    stores = [(res, name, what, loc) for res in ctx.analysis.results
+              for _index, name, what, loc in res.field_stores if loc not in res.unowned_stores]
+    storers: dict[str, set[str]] = {}
+    for res, name, _what, _loc in stores:
+        storers.setdefault(name, set()).add(res.function.usr)
+    releasers = release_functions(ctx.program, ctx.analysis.summaries)
+    by_release = forgotten_by_release(ctx.program, releasers, storers, ctx.analysis.resolver) if releasers else {}
     fields = forgotten(ctx.program, handed_fields(functions), released_fields(functions, ctx.analysis.resolver))
-    if not fields:
-        return
-    seen: set[tuple[str, ir.Loc, ir.Loc]] = set()
-    for res in ctx.analysis.results:
-        for _index, name, what, loc in res.field_stores:
-            decl = fields.get(name)
-            if decl is not None and loc not in res.unowned_stores and \
-                    (key := (res.function.usr, loc, what.loc)) not in seen:
-                seen.add(key)
-                yield _finding(res, decl, name, what, loc)
+    seen: set[tuple] = set()
+    for res, name, what, loc in stores:
+        release: ir.Function | None
+        if name in by_release:
+            decl, release = by_release[name]
+            key: tuple = (decl.qualname, name)  # one finding per field, at the release function
+        elif name in fields:
+            decl, release = fields[name], releasers.get(fields[name].qualname)
+            key = (release.usr, name) if release is not None else (res.function.usr, loc, what.loc)
+        else:
+            continue
+        if key not in seen:
+            seen.add(key)
+            yield _finding(res, decl, name, what, loc, release)

@@ -276,40 +276,53 @@ def _fields_released_anywhere(prog: Program, resolver: Resolver) -> set[str]:
 
 
 def member_findings(prog: Program, results: Sequence[FunctionResult], resolver: Resolver) -> list[Finding]:
-    """One `member-not-released` per store of an owned resource into a member that the class's destructor,
-    or a function it calls, never releases. Classes whose destructor has no body in the scan are skipped."""
+    """One `member-not-released` per member receiving owned resources that the class's destructor, or a function
+    it calls, never releases, at the end of that destructor (per store for a class without one). Classes whose
+    destructor has no body in the scan are skipped."""
     stores = collect_stores(prog, results, resolver)
     if not stores:
         return []
     dtors = _Destructors(prog, results, resolver)
     others = _released_by_other_methods(results, resolver)
     released_anywhere = _fields_released_anywhere(prog, resolver)
-    findings = []
+    unreleased: dict[tuple[str, str, bool], list[MemberStore]] = defaultdict(list)
     for s in stores:
         if s.cls not in dtors.dtors and s.member in released_anywhere:
             continue  # a class without a destructor whose owner releases the member from outside
-        if dtors.releases(s) is not False:
-            continue
-        findings.append(_finding(s, dtors.dtors.get(s.cls), dtors.classes.get(s.cls), resolver,
-                                 (s.cls, s.member) in others))
+        if dtors.releases(s) is False:
+            unreleased[(s.cls, s.member, s.container)].append(s)
+    findings = []
+    for (cls, member, _container), found in unreleased.items():
+        dtor, elsewhere = dtors.dtors.get(cls), (cls, member) in others
+        if dtor is not None:  # one finding, where the release goes, with every store on its path
+            findings.append(_finding(found, dtor, None, resolver, elsewhere))
+        else:
+            findings.extend(_finding([s], None, dtors.classes.get(cls), resolver, elsewhere) for s in found)
     return findings
 
 
-def _finding(s: MemberStore, dtor: ir.Function | None, decl: ir.ClassDecl | None, resolver: Resolver,
-             released_elsewhere: bool) -> Finding:
-    res, fn = s.resource, s.function
+def _finding(stores: Sequence[MemberStore], dtor: ir.Function | None, decl: ir.ClassDecl | None,
+             resolver: Resolver, released_elsewhere: bool) -> Finding:
+    """At the end of the destructor that should release the member (stores as path notes), or, for a class
+    without a destructor, at the store."""
+    s = stores[0]
+    res = s.resource
     what = "the elements of member container" if s.container else "member"
     stored = f"stored in member container '{s.member}'" if s.container else f"stored in member '{s.member}'"
     path = [PathEvent(sloc(res.loc), f"{res.kind} acquired by {res.acquirer}()", "acquire"),
-            PathEvent(sloc(s.loc), stored, "escape")]
+            PathEvent(sloc(s.loc), f"{stored} by {s.function.qualname}()", "escape")]
+    path += [PathEvent(sloc(o.loc), f"also {stored} by {o.function.qualname}()", "escape") for o in stores[1:]]
     if dtor is not None:
-        path.append(PathEvent(SourceLoc(dtor.loc.file, dtor.loc.line, dtor.loc.col),
-                              f"destructor {dtor.qualname}() never releases {what} '{s.member}'", "exit"))
-    elif decl is not None:
-        path.append(PathEvent(SourceLoc(decl.loc.file, decl.loc.line, decl.loc.col),
-                              f"{decl.qualname} has no destructor: {what} '{s.member}' is never released", "exit"))
+        end = SourceLoc(dtor.loc.file, dtor.end_line, 1)
+        path.append(PathEvent(end, f"destructor {dtor.qualname}() never releases {what} '{s.member}'", "exit"))
+        fn, loc = dtor, end
+    else:
+        if decl is not None:
+            path.append(PathEvent(SourceLoc(decl.loc.file, decl.loc.line, decl.loc.col),
+                                  f"{decl.qualname} has no destructor: {what} '{s.member}' is never released", "exit"))
+        fn, loc = s.function, sloc(s.loc)
     return Finding(
-        rule_id=RuleId.MEMBER_NOT_RELEASED, resource_kind=res.kind, function=fn.qualname, loc=sloc(s.loc),
+        rule_id=RuleId.MEMBER_NOT_RELEASED, resource_kind=res.kind, function=fn.qualname, loc=loc,
         acquire=sloc(res.loc), acquirer=res.acquirer, var=s.member, expected=resolver.expected_release(res.kind),
         path=tuple(path), confidence="medium" if released_elsewhere else "high", rule_source=res.source,
         function_usr=fn.usr, function_span=(fn.loc.line, fn.end_line))

@@ -1,7 +1,8 @@
 # ruff: noqa: E501  (C sources one function per line)
 """A C struct's pointer field that receives owned blocks while no code ever frees, passes on or copies out that
-field, in a struct whose other fields some code does release (its destructor forgot one). Decoys: the field freed
-somewhere else, passed to a function, copied out; a field name two structs share; a struct nothing releases."""
+field, in a struct whose other fields some code does release (its destructor forgot one), or that the struct's
+release function never reaches. Decoys: the field freed somewhere else, passed to a function, copied out; a field
+name two structs share; a struct nothing releases."""
 from tests.conftest import brief, scan_sources
 
 FORGOTTEN = r"""
@@ -29,4 +30,26 @@ void loose_fill(struct loose *l) { l->q = malloc(4); }
 
 def test_a_field_no_code_releases(tmp_path):
     found = brief(scan_sources(tmp_path, {"f.c": FORGOTTEN}))
-    assert found == {("f.c", 6, "job_make", "member-not-released")}
+    assert found == {("f.c", 5, "job_free", "member-not-released")}  # where the release belongs
+
+
+RELEASE_FUNCTION = r"""
+#include <stdlib.h>
+#include <string.h>
+struct conn { char *buf; int id; };
+struct conn *conn_new(int id) { struct conn *c = calloc(1, sizeof *c); if (c) c->id = id; return c; }
+void conn_set_buf(struct conn *c, const char *text) { free(c->buf); c->buf = strdup(text); }
+void conn_free(struct conn *c) { if (c == NULL) return; free(c); }
+struct sess { char *name; int id; };
+void sess_set(struct sess *s, const char *n) { free(s->name); s->name = strdup(n); }
+void sess_close(struct sess *s) { free(s->name); s->name = NULL; }
+void sess_free(struct sess *s) { free(s); }
+"""
+
+
+def test_a_release_function_that_forgets_a_field(tmp_path):
+    """`conn_free` frees the struct but never `c->buf`, which `conn_set_buf` replaces (freeing the old one): the
+    finding is at the end of conn_free, where the release belongs. `sess_close` releases the field before the
+    struct goes: quiet."""
+    found = brief(scan_sources(tmp_path, {"c.c": RELEASE_FUNCTION}))
+    assert found == {("c.c", 6, "conn_free", "member-not-released")}

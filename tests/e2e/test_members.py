@@ -79,7 +79,7 @@ def test_member_never_released(tmp_path):
             char *scratch_;
         };
     """)
-    assert brief(result) == {("m.cpp", 8, "Cache::open", "member-not-released")}
+    assert brief(result) == {("m.cpp", 6, "Cache::~Cache", "member-not-released")}
     (f,) = result.findings
     assert (f.var, f.acquirer, f.resource_kind, f.expected) == ("pack_", "pk_pack_create", "pk_pack", "pk_pack_del")
     assert f.path[-1].message == "destructor Cache::~Cache() never releases member 'pack_'"
@@ -104,10 +104,10 @@ def test_class_without_destructor_and_released_only_by_close(tmp_path):
         };
     """)
     assert brief(result) == {("m.cpp", 4, "Holder::fill", "member-not-released"),
-                             ("m.cpp", 9, "Conn::open", "member-not-released")}
+                             ("m.cpp", 8, "Conn::~Conn", "member-not-released")}
     by_fn = {f.function: f for f in result.findings}
     assert by_fn["Holder::fill"].path[-1].message == "Holder has no destructor: member 'data' is never released"
-    assert by_fn["Conn::open"].confidence == "medium"  # close() releases it: an explicit protocol
+    assert by_fn["Conn::~Conn"].confidence == "medium"  # close() releases it: an explicit protocol
 
 
 def test_transient_member_and_unseen_destructor_are_quiet(tmp_path):
@@ -194,9 +194,9 @@ def test_member_containers_need_a_releasing_loop(tmp_path):
             std::map<int, pk_pack_t *> b_;
         };
     """)
-    assert brief(result) == {("m.cpp", 30, "Leaky::add", "member-not-released"),
-                             ("m.cpp", 50, "TwoMaps::put", "member-not-released")}
-    f = next(f for f in result.findings if f.function == "Leaky::add")
+    assert brief(result) == {("m.cpp", 29, "Leaky::~Leaky", "member-not-released"),
+                             ("m.cpp", 39, "TwoMaps::~TwoMaps", "member-not-released")}
+    f = next(f for f in result.findings if f.function == "Leaky::~Leaky")
     assert f.path[-1].message == "destructor Leaky::~Leaky() never releases the elements of member container 'items_'"
 
 
@@ -232,4 +232,51 @@ def test_smart_pointer_members_and_guards_release(tmp_path):
             PackGuard guard_{4};
         };
     """)
-    assert brief(result) == {("m.cpp", 14, "BadGuard::BadGuard", "member-not-released")}
+    assert brief(result) == {("m.cpp", 15, "BadGuard::~BadGuard", "member-not-released")}
+
+
+OWNERSHIP_FLAG = r"""
+#include <cstdlib>
+#include <cstring>
+class blob_t {
+  public:
+    blob_t() : _data(0), _size(0), _owned(true) {}
+    blob_t(unsigned char *data, size_t size) : _data(data), _size(size), _owned(false) {}
+    ~blob_t() { clear(); }
+    void set_deep_copy(const blob_t &other) {
+        clear();
+        _data = static_cast<unsigned char *>(std::malloc(other._size));
+        if (!_data) abort();
+        _size = other._size;
+        _owned = true;
+        std::memcpy(_data, other._data, _size);
+    }
+    void set(const unsigned char *data, size_t size) {
+        clear();
+        _data = static_cast<unsigned char *>(std::malloc(size));
+        if (!_data) abort();
+        _size = size;
+        _owned = true;
+        std::memcpy(_data, data, size);
+    }
+    void clear() {
+        if (_owned) free(_data);
+        _data = 0;
+        _size = 0;
+    }
+    void drop() { _data = 0; _size = 0; }
+  private:
+    unsigned char *_data;
+    size_t _size;
+    bool _owned;
+};
+void use(blob_t &b, const unsigned char *d) { b.set(d, 3); b.set(d, 4); b.drop(); b.drop(); }
+"""
+
+
+def test_a_method_that_releases_a_member_under_a_flag_drops_it_deliberately_otherwise(tmp_path):
+    """`clear() { if (_owned) free(_data); _data = 0; }` (libzmq blob_t): the method decides by a flag whether the
+    member owned its block, so setting it to NULL on the other path is no leak, and `set()` after `clear()` owns
+    nothing old; a method that only drops the member (`drop()`) still loses what `set()` stored."""
+    found = brief(scan_sources(tmp_path, {"blob.cpp": OWNERSHIP_FLAG}))
+    assert found == {("blob.cpp", 29, "blob_t::drop", "leak-on-overwrite")}

@@ -858,12 +858,30 @@ class OwnershipAnalysis(RecordHeap):
             if [h for h in st.holders(rid) if h != key]:
                 st.status[rid] = DETACHED  # `old = m_; m_ = fresh; release(old);` decides later
                 self.detached_at[rid] = e.loc
+            elif name in self._members_released_here:
+                # `if (_owned) free(_data); _data = NULL;`: the method itself decides whether the member owned
+                # what it held (an ownership flag); dropping it on the other path is deliberate
+                st.status[rid] = ESCAPED
             else:
                 tr.append(TrailStep(e.loc, "overwrite",
                                     f"member '{name}' is overwritten while it may still own a resource", rid))
                 self.report("leak-on-overwrite", rid, e.loc, st, tr, name)
                 st.status[rid] = LEAKED
         st.pts[key] = src
+
+    @functools.cached_property
+    def _members_released_here(self) -> frozenset[str]:
+        """Members this method releases on some path (`delete _p`, `free(_data)`, a releasing callee)."""
+        out: set[str] = set()
+        for e in cfg.events(self.fn):
+            if not isinstance(e, ir.Call):
+                continue
+            released = {idx for idx, _ in self.resolver.effect(e).releases}
+            if e.callee in ("delete", "delete[]"):
+                released.add(0)
+            out.update(a.name for i, a in enumerate(e.args)
+                       if i in released and isinstance(a, ir.Field) and a.base is None)
+        return frozenset(out)
 
     def _detached_lost(self, rid: tuple, st: State, tr: list) -> None:
         if any(h.startswith("this->") for h in st.holders(rid)):
