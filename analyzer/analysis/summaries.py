@@ -29,6 +29,7 @@ class FunctionSummary:
     acquires_out: tuple[tuple[int, str], ...] = ()  # (arg index, kind) written through an out-parameter
     stores_args: tuple[int, ...] = ()  # args whose ownership moves into a field/global (sinks)
     borrows_args: tuple[int, ...] = ()  # pointer args the function only borrows
+    declared_params: int = -1  # how many parameters it declares (arguments past them are variadic), -1: unknown
     noreturn: bool = False
     returns_arg: int = -1  # the return value is argument k itself (`sds sdstrim(sds s, ...)`), -1: no
     returns_const: int | None = None  # every return returns this integer (`static int returns_true() {...}`)

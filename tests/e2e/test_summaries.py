@@ -280,12 +280,61 @@ struct file *file_create(struct client *c, int stream) {
 void file_print(struct client *c) { struct file *cf = file_create(c, 1); cf->path = strdup("-"); }
 struct file *plain_create(int stream) { struct file *cf = calloc(1, sizeof *cf); if (!cf) return NULL; cf->stream = stream; return cf; }
 void plain_leak(void) { struct file *cf = plain_create(2); if (cf) cf->stream = 3; }
+struct node { struct node *parent; struct node *kids; struct node *next; };
+struct node *node_new(struct node *parent) { struct node *n = calloc(1, sizeof *n); if (!n) abort(); n->parent = parent; return n; }
+struct node *build(struct node *parent, int depth) { struct node *n = node_new(parent); if (depth > 0) { struct node *k = build(n, depth - 1); if (k == NULL) { free(n); return NULL; } k->next = n->kids; n->kids = k; } return n; }
+int parse(int depth) { struct node *root = build(NULL, depth); if (root == NULL) return -1; if (depth > 3) return -2; free(root); return 0; }
 """
 
 
 def test_a_constructor_that_registers_its_object_on_some_paths_is_no_acquirer(tmp_path):
     """`file_create` inserts the new object into the client's tree when there is a client (tmux
     file_create_with_client via RB_INSERT): whoever calls it cannot know whether it owns the result, so it is no
-    acquirer; a constructor that never keeps its object is one (plain_leak)."""
+    acquirer; a constructor that never keeps its object is one (plain_leak), and so is a builder that hands its
+    node to a recursive call or a constructor as the parent of a child (a back-pointer, tmux layout_construct)."""
     found = brief(scan_sources(tmp_path, {"files.c": REGISTERED_ON_SOME_PATHS}))
-    assert found == {("files.c", 25, "plain_leak", "resource-leak")}
+    assert found == {("files.c", 25, "plain_leak", "resource-leak"), ("files.c", 29, "parse", "resource-leak")}
+
+
+RELEASED_AGAIN_ON_FAILURE = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+int readLong(FILE *fp, long *out);
+int readBytes(FILE *fp, char *buf, long n);
+int readString(FILE *fp, char **target) {
+    long len;
+    *target = NULL;
+    if (!readLong(fp, &len)) return 0;
+    if (len < 0 || len > 100000) return 0;
+    len += 2;
+    *target = malloc(len);
+    if (!readBytes(fp, *target, len)) { free(*target); *target = NULL; return 0; }
+    (*target)[len - 2] = '\0';
+    return 1;
+}
+int process(FILE *fp, long argc) {
+    char *str;
+    for (long i = 0; i < argc; i++) {
+        if (!readString(fp, &str)) return 0;
+        if (strcmp(str, "exec") == 0) { free(str); return 0; }
+        free(str);
+    }
+    return 1;
+}
+int process_leak(FILE *fp) {
+    char *str;
+    if (!readString(fp, &str)) return 0;
+    if (strcmp(str, "exec") == 0) return 2;
+    free(str);
+    return 1;
+}
+"""
+
+
+def test_an_out_parameter_released_again_before_a_failure_return_is_not_set_there(tmp_path):
+    """`*target = malloc(..); if (!read(..)) { free(*target); *target = NULL; return 0; }` (redis readString): the
+    caller owns the string only when the call returned 1, so `if (!readString(fp, &str)) return 0;` loses
+    nothing; an early return after success does."""
+    found = brief(scan_sources(tmp_path, {"rs.c": RELEASED_AGAIN_ON_FAILURE}))
+    assert found == {("rs.c", 29, "process_leak", "resource-leak")}

@@ -298,6 +298,8 @@ class OwnershipAnalysis(RecordHeap):
             live.update(rids)
         for old in st.pending.values():
             live.update(old)
+        # what an out-parameter or a field of a parameter received: its fate decides what the caller is told
+        live.update(v for k, v in st.param_events.items() if isinstance(k, tuple) and k[0] in ("out-rid", "field-rid"))
         for rid in [r for r, s in st.status.items()
                     if s in (ESCAPED, RELEASED, INVALID, LEAKED) and r not in live and r in self.resources]:
             del st.status[rid]
@@ -627,6 +629,14 @@ class OwnershipAnalysis(RecordHeap):
         if origin is not None and FAILURE_FACTORY.search(origin):
             return 1
         return None
+
+    def _may_keep(self, e: ir.Call, effect: CallEffect, i: int) -> bool:
+        """The callee's body may keep argument i in a structure (`RB_INSERT(&c->files, cf)`): a declared parameter
+        it does not borrow (not the variadic arguments of a logging function), of a callee that is neither this
+        function nor a constructor (`child = build(parent, ..)` keeps a back-pointer in the child it returns)."""
+        summary = self.resolver.summary_for(e) if e.callee_usr in self.resolver.with_body else None
+        return summary is not None and i < summary.declared_params and e.callee_usr != self.fn.usr and \
+            not effect.acquire_kind
 
     def _returns_kept(self, returned: frozenset, owned: set, st: State) -> bool:
         """This path returns a resource it stored or gave to a callee that may keep it (`cf = xcalloc(..); if (c)
@@ -1027,7 +1037,7 @@ class OwnershipAnalysis(RecordHeap):
                 self.graph.edge(self.graph.resource(rid), call, "escape")
                 if status == PARAM and i in effect.sinks:
                     st.param_events[param_key(rid)] = "stored"
-                if status == OWNED and e.callee_usr in self.resolver.with_body:
+                if status == OWNED and self._may_keep(e, effect, i):
                     self.kept_elsewhere.add(rid)
                 self.escape(st, rid, tr, e.loc, f"passed to {e.callee or 'an unknown function'}(), "
                                                 "which may take ownership")
@@ -1148,6 +1158,9 @@ class OwnershipAnalysis(RecordHeap):
         elif status == RELEASED:
             tr.append(TrailStep(e.loc, "release", f"released again by {e.callee}()", rid))
             self.report("double-release", rid, e.loc, st, tr, self.var_name(st, rid), e.callee)
+        elif status == ESCAPED and any(k[0] == "out-rid" and v == rid for k, v in st.param_events.items()
+                                       if isinstance(k, tuple)):
+            st.status[rid] = RELEASED  # `*out = malloc(..); ... free(*out); return -1;`: the caller gets nothing
 
     def _compatible(self, acquired: str, released: str) -> bool:
         rules = self.resolver.rules
@@ -1198,12 +1211,13 @@ def _per_passed_result(shape: ReturnShape, value: ir.Operand | None, st: State) 
 
 
 def _events_at_return(st: State) -> dict:
-    """The parameter events a caller sees: an out-parameter that received NULL (`*out = calloc(..)` failed) was
-    not set with a resource."""
+    """The parameter events a caller sees: an out-parameter that received NULL (`*out = calloc(..)` failed), or a
+    block the function released again before returning (`zfree(*target); *target = NULL; return 0;`), was not set
+    with a resource."""
     events = {k: v for k, v in st.param_events.items() if not (isinstance(k, tuple) and k[0] == "param-in")}
     for key in [k for k in events if isinstance(k, tuple) and k[0] == "out-rid"]:
         rid = events.pop(key)
-        if st.status.get(rid) == INVALID:
+        if st.status.get(rid) in (INVALID, RELEASED):
             events.pop(("out", key[1]), None)
     filled: dict[int, bool] = {}  # a struct parameter whose every stored block turned out invalid was not filled
     for key in [k for k in events if isinstance(k, tuple) and k[0] == "field-rid"]:

@@ -255,7 +255,7 @@ def summarize(fn: ir.Function, shapes: Sequence[ReturnShape], truncated: bool, r
     if reallocs_arg >= 0:
         releases = [(j, k) for j, k in releases if j != reallocs_arg]
     return FunctionSummary(fn.usr, fn.qualname, returns_owned, acquirer, tuple(releases), tuple(outs),
-                           tuple(stores), tuple(borrows), returns_arg=returns_arg,
+                           tuple(stores), tuple(borrows), declared_params=len(fn.params), returns_arg=returns_arg,
                            noreturn=not shapes and not truncated and fn.kind == "function",
                            # a method may be overridden: its callers cannot rely on this body's constant
                            returns_const=constants.pop() if len(constants) == 1 and not truncated
