@@ -50,8 +50,9 @@ def scan(tree: Path, target: tuple[str, str], out: Path, jobs: int) -> dict:
     code = "import sys; from analyzer.cli import main; sys.exit(main())"
     env = dict(os.environ, PYTHONPATH=str(tree))
     patch = out.with_suffix(".patch")
-    proc = subprocess.run([sys.executable, "-c", code, *args, "-j", str(jobs), "--format", "json", "-o", str(out),
-                           "--fix-diff", str(patch), "--timestamp", "2000-01-01T00:00:00Z"], env=env,
+    # --no-cache: both revisions parse for themselves, and nothing is written into the scanned trees
+    proc = subprocess.run([sys.executable, "-c", code, *args, "-j", str(jobs), "--no-cache", "--format", "json",
+                           "-o", str(out), "--fix-diff", str(patch), "--timestamp", "2000-01-01T00:00:00Z"], env=env,
                           cwd=tempfile.gettempdir(), capture_output=True, text=True)
     if proc.returncode not in (0, 1, 3) or not out.exists():
         sys.exit(f"{tree}: scan of {value} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")

@@ -6,11 +6,10 @@ import functools
 import re
 from collections import deque
 
-import networkx as nx
-
 from analyzer import cfg, ir
 from analyzer.analysis.summaries import CallEffect, Resolver
 
+from .fact_scope import WIDEN_AFTER, FactScope, address_taken
 from .graph import OwnershipGraph, operand_text
 from .records import HEAP, RecordHeap, param_field_place
 from .state import (
@@ -57,8 +56,6 @@ FAILURE_FACTORY = re.compile(r"Error|Err$|Fail|Invalid|NotFound|Corruption|NotSu
 # a member's entry value tested this way holds no resource: NULL, or a negative descriptor (`assert(fd_ < 0)`)
 EMPTY_TESTS = frozenset({("==", 0), ("<", 0), ("<=", -1), ("==", -1)})
 MAX_STATES_PER_BLOCK = 48
-WIDEN_AFTER = 16  # states per block before facts that loops change are dropped
-WIDEN_HARD = 32  # ... and then all but facts about parameters never assigned
 MAX_VISITS = 40000
 TRAIL_LIMIT = 120
 
@@ -72,7 +69,8 @@ class OwnershipAnalysis(RecordHeap):
         self.graph = OwnershipGraph(fn, self.resources)
         self.result.graph = self.graph.graph
         self.reported: set[tuple] = set()
-        self.tested = self._multiply_tested()
+        self.scope = FactScope(fn)
+        self.tested = self.scope.tested
         self.return_shapes: list[ReturnShape] = []
         self.origins: dict[str, str] = {}  # lowering temporary -> the (short) name of the call that produced it
         self.param_index = {p.name: i for i, p in enumerate(fn.params)}
@@ -92,150 +90,10 @@ class OwnershipAnalysis(RecordHeap):
         kept: set[str] = set()
         for e in cfg.events(self.fn):
             if isinstance(e, ir.Assign):
-                _address_taken(e.src, kept)
+                address_taken(e.src, kept)
                 if isinstance(e.src, ir.Var) and e.src.name in self.fn.record_locals and e.dst != e.src:
                     kept.add(e.src.name)  # `char **p = slots;`: the array is reached through p
         return frozenset(self.fn.record_locals) - kept
-
-    def _widened(self, state: State, bid: int, hard: bool) -> State:
-        """Past a few states per block, forget the value facts loops change, and past more all but a few (fact
-        combinations of unrelated flags otherwise fill the block's budget and truncate the analysis). Relations
-        (`i >= n` after a loop) survive: they do not count iterations; so does the sign of a counter that only
-        steps by constants (`p = realloc(p, ..); p[n++] = x;` leaves n >= 1 whenever p was allocated: a later
-        `n == 0` exit holds nothing)."""
-        state = state.copy()
-        facts = {}
-        for key, (lo, _hi, _excl) in state.facts.items():
-            if self._kept_when_widening(key, bid, hard):
-                facts[key] = state.facts[key]
-            elif key in self._counters and lo >= 0:
-                facts[key] = (1 if lo >= 1 else 0, float("inf"), frozenset())
-        state.facts = facts
-        return state
-
-    def _kept_when_widening(self, key: str, bid: int, hard: bool) -> bool:
-        """Relations, facts about parameters the function never assigns and, first, about locals no loop around
-        (or, outside loops, no loop at all) changes: those only narrow at a test, so their combinations stay few
-        (`if (!regex) ... loop ... if (!regex) free(new)`). Past WIDEN_HARD states only the first two."""
-        if key.startswith("r:"):
-            return True
-        invariant = frozenset() if hard else self._loop_invariant.get(bid, frozenset())
-        return all(p in self._unassigned_params or p in invariant for p in places(key))
-
-    @functools.cached_property
-    def _live_facts(self) -> dict[int, frozenset[str]]:
-        """Per block: the tracked keys some path from its entry reads before assigning them (liveness). A fact
-        about any other key can no longer decide anything, and dropping it keeps paths that differ only there
-        from multiplying states (a loop counter after its loop)."""
-        by_place: dict[str, set[str]] = {}
-        for key in self.tested:
-            for place in places(key):
-                by_place.setdefault(place, set()).add(key)
-        steps: dict[int, list[tuple[set[str], set[str]]]] = {}  # per block, backwards: (killed, read) per event
-        for b in self.fn.blocks:
-            seq = []
-            for e in reversed(b.events):
-                read = {k for op in ir.read_operands(e) for p in ir.parts(op) if (k := fact_key(p)) in self.tested}
-                if isinstance(e, ir.Relation) and (ka := fact_key(e.lhs)) and (kb := fact_key(e.rhs)) and ka != kb:
-                    read.add(relation_key(min(ka, kb), max(ka, kb)))
-                killed = by_place.get(e.dst.name, set()) if isinstance(e, ir.Assign) and \
-                    isinstance(e.dst, ir.Var) else set()
-                seq.append((killed, read))
-            steps[b.id] = seq
-        preds: dict[int, list[int]] = {b.id: [] for b in self.fn.blocks}
-        for b in self.fn.blocks:
-            for succ in b.succs:
-                preds.setdefault(succ, []).append(b.id)
-        live_in: dict[int, frozenset[str]] = {}
-        work = deque(b.id for b in self.fn.blocks)
-        while work:
-            bid = work.popleft()
-            live = set().union(*(live_in.get(succ, ()) for succ in self.fn.blocks[bid].succs))
-            for killed, read in steps[bid]:
-                live = (live - killed) | read
-            if live_in.get(bid) != (entry := frozenset(live)):
-                live_in[bid] = entry
-                work.extend(preds.get(bid, ()))
-        return live_in
-
-    @functools.cached_property
-    def _dag(self) -> nx.DiGraph:
-        """The CFG's strongly connected components (loops) as a DAG."""
-        return nx.condensation(cfg.digraph(self.fn))
-
-    @functools.cached_property
-    def _loop_invariant(self) -> dict[int, frozenset[str]]:
-        """Per block: the tested locals that no event of its loop (of any loop, for a block outside loops)
-        assigns or passes the address of. A fact about one only narrows at a test while a loop runs: keeping it
-        when paths are joined cannot make states grow with the iterations."""
-        members = nx.get_node_attributes(self._dag, "members")
-        locals_ = {k for k in self.tested if not k.startswith(("g:", "f:", "r:"))}
-        out: dict[int, frozenset[str]] = {}
-        in_loops: set[str] = set()
-        for blocks in members.values():
-            if len(blocks) < 2 and not any(b in self.fn.blocks[b].succs for b in blocks):
-                continue
-            changed: set[str] = set()
-            for b in blocks:
-                for e in self.fn.blocks[b].events:
-                    if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var):
-                        changed.add(e.dst.name)
-                    elif isinstance(e, ir.Call):
-                        changed.update(r.name for a in e.args if isinstance(a, ir.AddrOf) and (r := ir.root_var(a)))
-            kept = frozenset(locals_ - changed)
-            out.update((b, kept) for b in blocks)
-            in_loops |= changed
-        outside = frozenset(locals_ - in_loops)
-        return {b.id: out.get(b.id, outside) for b in self.fn.blocks}
-
-    def _without_dead_facts(self, bid: int, state: State) -> State:
-        live = self._live_facts.get(bid, frozenset())
-        dead = [k for k in state.facts if k in self.tested and k not in live]
-        if not dead:
-            return state
-        state = state.copy()
-        for key in dead:
-            del state.facts[key]
-        return state
-
-    @functools.cached_property
-    def _unassigned_params(self) -> frozenset[str]:
-        assigned = {e.dst.name for e in cfg.events(self.fn) if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Var)}
-        return frozenset(p.name for p in self.fn.params) - assigned
-
-    @functools.cached_property
-    def _counters(self) -> frozenset[str]:
-        return cfg.counters(self.fn)
-
-    def _multiply_tested(self) -> set[str]:
-        """Keys (locals, globals, fields) worth keeping facts about: tested by two different conditions, tested
-        once and assigned a known value (a loop counter), or returned and assigned a known value (a status the
-        summary needs per return). Both edges of one condition carry an Assume and a lowering temporary is tested
-        once: tracking more multiplies states for nothing. A local whose address is kept in a pointer may change
-        behind our back: never tracked."""
-        conditions: dict[str, set] = {}
-        assigned: set[str] = set()
-        addressed: set[str] = set()  # `p = &x`: x may change through p (an address passed to a call is forgotten there)
-        returned: set[str] = set()  # `res = -1; ... return res;`: the summary needs the value per return
-        for e in cfg.events(self.fn):
-            if isinstance(e, ir.Return) and isinstance(e.value, ir.Var) and not e.value.name.startswith("$"):
-                returned.add(e.value.name)
-            elif isinstance(e, ir.Assume) and (key := fact_key(e.value)) is not None:
-                conditions.setdefault(key, set()).add((e.loc.line, e.loc.col))
-            elif isinstance(e, ir.Relation):
-                ka, kb = fact_key(e.lhs), fact_key(e.rhs)
-                for key in (ka, kb):
-                    if key is not None:  # a side compared with a value known on the path (`i < n`, n = 1)
-                        conditions.setdefault(key, set()).add((e.loc.line, e.loc.col))
-                if ka is not None and kb is not None and ka != kb:
-                    key = relation_key(min(ka, kb), max(ka, kb))
-                    conditions.setdefault(key, set()).add((e.loc.line, e.loc.col))
-            elif isinstance(e, ir.Assign):
-                if (key := fact_key(e.dst)) is not None and isinstance(e.src, (ir.Const, ir.Arith)):
-                    assigned.add(key)
-                _address_taken(e.src, addressed)
-        tested = {k for k, locs in conditions.items() if (len(locs) >= 2 or k in assigned)}
-        return {k for k in tested | (returned & assigned) if not addressed.intersection(places(k))}
 
     # ---- driver ------------------------------------------------------------------------------
     def run(self) -> FunctionResult:
@@ -257,14 +115,13 @@ class OwnershipAnalysis(RecordHeap):
         while work:
             bid, state, trail = work.popleft()
             if state.facts:
-                state = self._without_dead_facts(bid, state)
+                state = self.scope.without_dead_facts(bid, state)
             k = state.key()
             bucket = seen.setdefault(bid, set())
             if k in bucket:
                 continue
-            hard = len(bucket) >= WIDEN_HARD
-            if len(bucket) >= WIDEN_AFTER and not all(self._kept_when_widening(k, bid, hard) for k in state.facts):
-                state = self._widened(state, bid, hard)
+            if len(bucket) >= WIDEN_AFTER and (widened := self.scope.widened(state, bid, len(bucket))) is not None:
+                state = widened
                 k = state.key()
                 if k in bucket:
                     continue
@@ -1239,14 +1096,6 @@ def _object_of_field_address(op: ir.Operand | None) -> ir.Var | None:
     if isinstance(f, ir.Field) and f.arrow and isinstance(f.base, ir.Var):
         return f.base
     return None
-
-
-def _address_taken(op: ir.Operand | None, out: set[str]) -> None:
-    """Locals whose address `op` takes (`&x`, `&s.f`)."""
-    while isinstance(op, (ir.Field, ir.Deref, ir.Index, ir.AddrOf)):
-        if isinstance(op, ir.AddrOf) and (root := ir.root_var(op.base)) is not None:
-            out.add(root.name)
-        op = op.base
 
 
 def _forget_relations(st: State, keys: set[str]) -> None:
