@@ -154,7 +154,7 @@ def judge(side: Sidecar, runs: list[RunResult], scan: ScanResult) -> Verdict:
     leak_findings = [f for f in scan.findings if f.rule_id in LEAK_RULES]
     findings: list[JudgedFinding] = []
     for f in scan.findings:
-        key = side.site_at(f.function, f.acquire_line) if f.acquire_line else None
+        key = _site_of(f, side)
         sig = side.site(key)["signature"] if key else "not-an-acquisition-site"
         visible_kind = key is None or LSAN_VISIBLE.get(side.site(key)["cls"], True)
         if f.rule_id not in LEAK_RULES:
@@ -173,8 +173,16 @@ def judge(side: Sidecar, runs: list[RunResult], scan: ScanResult) -> Verdict:
 
     units = []
     for sites, (chain, inputs) in sorted(direct.items()):
-        matched = [f"{f.rule_id}@{f.function}:{f.line}" for f in leak_findings
-                   if f.acquire_line and side.site_at(f.function, f.acquire_line) in sites]
+        matched = [f"{f.rule_id}@{f.function}:{f.line}" for f in leak_findings if _site_of(f, side) in sites]
         units.append(LeakUnit(list(sites), chain.visible, bool(matched), chain_signature(side, sites),
                               [side.site(k)["signature"] for k in sites], inputs, matched))
     return Verdict(units, findings, errors)
+
+
+def _site_of(f: Finding, side: Sidecar) -> str | None:
+    """The acquisition site a finding is about: on its acquire line in the function it names, or the one site on
+    that line (a member never released is reported in the destructor or release function, not where the block
+    was made)."""
+    if not f.acquire_line:
+        return None
+    return side.site_at(f.function, f.acquire_line) or side.site_on_line(f.acquire_line)
