@@ -498,3 +498,20 @@ def test_a_pointer_set_to_a_local_array_is_not_null(tmp_path):
     svc == NULL` returned (libuv's uv_getaddrinfo); without that check both may be NULL and the block is lost."""
     found = brief(scan_sources(tmp_path, {"req.c": POINTED_AT_A_BUFFER}))
     assert found == {("req.c", 26, "lookup_unchecked", "resource-leak")}
+
+
+STANDARD_STREAMS = r"""
+#include <fcntl.h>
+#include <unistd.h>
+void daemonize(void) { int fd; if ((fd = open("/dev/null", O_RDWR, 0)) != -1) { dup2(fd, STDIN_FILENO); dup2(fd, STDOUT_FILENO); dup2(fd, STDERR_FILENO); if (fd > STDERR_FILENO) close(fd); } }
+int tty(void) { int fd = open("/dev/tty", O_RDONLY); if (fd < 0) return -1; if (fd != 0) { close(fd); return 1; } return 0; }
+void leak_fd(const char *p) { int fd = open(p, O_RDONLY); if (fd < 0) return; if (fd > 10) close(fd); }
+"""
+
+
+def test_a_descriptor_bounded_to_the_standard_streams_stays_open_on_purpose(tmp_path):
+    """`if (fd > STDERR_FILENO) close(fd);` after dup2-ing it onto 0-2 (daemonize), or keeping a tty opened as fd 0:
+    a valid descriptor at most 2 is a standard stream the process had closed, left open on purpose; a bound above
+    2 still leaks the others."""
+    found = brief(scan_sources(tmp_path, {"dz.c": STANDARD_STREAMS}))
+    assert found == {("dz.c", 5, "leak_fd", "resource-leak")}

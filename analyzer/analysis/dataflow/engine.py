@@ -370,6 +370,10 @@ class OwnershipAnalysis(RecordHeap):
             for old in st.pending.pop(rid, ()):
                 if st.status.get(old) == MOVED:
                     st.status[old] = RELEASED
+        elif status == OWNED and kind is not None and kind.invalid == "negative" and _standard_stream(e.op, e.const):
+            # `if (fd > STDERR_FILENO) close(fd);`: a valid descriptor at most 2 is a standard stream the process
+            # had closed; it stays open on purpose (daemonize)
+            st.status[rid] = ESCAPED
 
     def _assume_status(self, link: StatusLink, e: ir.Assume, st: State) -> None:
         """A condition on the value that says whether an out-parameter acquisition happened."""
@@ -1025,6 +1029,11 @@ class OwnershipAnalysis(RecordHeap):
             return True
         # only kinds both defined by rules can mismatch; summary-derived kinds stay quiet
         return not (acquired in rules.kinds and released in rules.kinds)
+
+
+def _standard_stream(op: str, const: int) -> bool:
+    """`value OP const` bounds a valid descriptor to 0, 1 or 2."""
+    return (op == "<=" and 0 <= const <= 2) or (op == "<" and 1 <= const <= 3) or (op == "==" and 0 <= const <= 2)
 
 
 def _store_param(e: ir.Assign, rid: tuple, holder: ir.Var | None, st: State) -> None:
