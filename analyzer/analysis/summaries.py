@@ -119,6 +119,12 @@ class Resolver:
             return virtual_summary([self.summaries.get(u) for u in bodies])
         return self.summaries.get(call.callee_usr)
 
+    def released_args(self, call: ir.Call) -> list[ir.Operand]:
+        """The arguments the call releases (`free(p)`, `delete p`, a releasing callee)."""
+        if call.callee in ("delete", "delete[]"):
+            return list(call.args[:1])
+        return [call.args[i] for i, _ in self.effect(call).releases if i < len(call.args)]
+
     def effect(self, call: ir.Call) -> CallEffect:
         name = call.callee
         if not name:

@@ -48,9 +48,9 @@ def handed_fields(functions: Iterable[ir.Function], resolver: Resolver | None = 
         for b in fn.blocks:
             for e in b.events:
                 if isinstance(e, ir.Call):
-                    released = {i for i, _ in resolver.effect(e).releases} if resolver is not None else set()
-                    for i, a in enumerate(e.args):
-                        if i not in released:
+                    released = {id(a) for a in resolver.released_args(e)} if resolver is not None else set()
+                    for a in e.args:
+                        if id(a) not in released:
                             out.update(_field_names(a))
                     if e.receiver is not None:
                         out.update(_field_names(e.receiver))
@@ -110,18 +110,13 @@ def release_functions(prog: Program, summaries: Mapping[str, FunctionSummary]) -
     return out
 
 
-def _reached_fields(prog: Program, fn: ir.Function) -> set[str]:
-    """Fields the function or anything it calls hands on."""
-    graph = prog.call_graph
-    usrs = {fn.usr} | (nx.descendants(graph, fn.usr) if fn.usr in graph else set())
-    return handed_fields(prog.functions[u] for u in usrs if u in prog.functions)
-
-
 def forgotten_by_release(prog: Program, releasers: Mapping[str, ir.Function], storers: Mapping[str, set[str]],
                          resolver: Resolver) -> dict[str, tuple[ir.ClassDecl, ir.Function]]:
     """Field name -> (its struct, the struct's release function) for pointer fields the release function never
     reaches while no function hands it on but to release it where it also stores into it (a replace)."""
     counts = Counter(f.name for c in prog.classes.values() for f in c.fields)
+    handed = {u: handed_fields([fn]) for u, fn in prog.functions.items()}  # per function, computed once
+    graph = prog.call_graph
     out: dict[str, tuple[ir.ClassDecl, ir.Function]] = {}
     for decl in prog.classes.values():
         release = releasers.get(decl.qualname)
@@ -130,12 +125,12 @@ def forgotten_by_release(prog: Program, releasers: Mapping[str, ir.Function], st
         candidates = [f.name for f in decl.fields if f.is_pointer and counts[f.name] == 1 and f.name in storers]
         if not candidates:
             continue
-        reached = _reached_fields(prog, release)
+        reach = {release.usr} | (nx.descendants(graph, release.usr) if release.usr in graph else set())
+        reached = set().union(*(handed.get(u, ()) for u in reach))
         for name in candidates:
-            others = [fn for u, fn in prog.functions.items() if u not in storers[name]]
+            elsewhere = any(name in fields for u, fields in handed.items() if u not in storers[name])
             replacing = [prog.functions[u] for u in storers[name] if u in prog.functions]
-            if name not in reached and name not in handed_fields(others) and \
-                    name not in handed_fields(replacing, resolver):
+            if name not in reached and not elsewhere and name not in handed_fields(replacing, resolver):
                 out[name] = (decl, release)
     return out
 

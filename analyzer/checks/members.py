@@ -48,13 +48,6 @@ def _member_of(op: ir.Operand | None) -> str | None:
     return None
 
 
-def _released_args(call: ir.Call, resolver: Resolver) -> list[ir.Operand]:
-    if call.callee in ("delete", "delete[]"):
-        return list(call.args[:1])
-    effect = resolver.effect(call)
-    return [call.args[i] for i, _ in effect.releases if i < len(call.args)]
-
-
 # ---- what members receive ------------------------------------------------------------------
 
 def _acquired_vars(fn: ir.Function, resolver: Resolver) -> dict[str, Resource]:
@@ -103,7 +96,7 @@ def _released_later(fn: ir.Function, store: ir.Loc, member: str, resolver: Resol
         if e.loc != store or not isinstance(e, (ir.Assign, ir.Call)):
             continue
         for later in cfg.events_after(fn, bid, i):
-            if isinstance(later, ir.Call) and any(_member_of(a) == member for a in _released_args(later, resolver)):
+            if isinstance(later, ir.Call) and any(_member_of(a) == member for a in resolver.released_args(later)):
                 return True
     return False
 
@@ -185,7 +178,7 @@ def released_members(fn: ir.Function, result: FunctionResult | None, resolver: R
     for e in cfg.events(fn):
         if not isinstance(e, ir.Call):
             continue
-        for a in _released_args(e, resolver) + _handed_over_args(e, resolver):
+        for a in resolver.released_args(e) + _handed_over_args(e, resolver):
             member = _member_of(a)
             root = _root_var(a)
             if member is not None:
@@ -270,7 +263,7 @@ def _fields_released_anywhere(prog: Program, resolver: Resolver) -> set[str]:
     for fn in prog.functions.values():
         for e in cfg.events(fn):
             if isinstance(e, ir.Call):
-                out.update(a.name for a in _released_args(e, resolver)
+                out.update(a.name for a in resolver.released_args(e)
                            if isinstance(a, ir.Field) and a.base is not None)
     return out
 

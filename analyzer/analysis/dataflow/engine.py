@@ -743,16 +743,8 @@ class OwnershipAnalysis(RecordHeap):
     @functools.cached_property
     def _members_released_here(self) -> frozenset[str]:
         """Members this method releases on some path (`delete _p`, `free(_data)`, a releasing callee)."""
-        out: set[str] = set()
-        for e in cfg.events(self.fn):
-            if not isinstance(e, ir.Call):
-                continue
-            released = {idx for idx, _ in self.resolver.effect(e).releases}
-            if e.callee in ("delete", "delete[]"):
-                released.add(0)
-            out.update(a.name for i, a in enumerate(e.args)
-                       if i in released and isinstance(a, ir.Field) and a.base is None)
-        return frozenset(out)
+        return frozenset(a.name for e in cfg.events(self.fn) if isinstance(e, ir.Call)
+                         for a in self.resolver.released_args(e) if isinstance(a, ir.Field) and a.base is None)
 
     def _detached_lost(self, rid: tuple, st: State, tr: list) -> None:
         if any(h.startswith("this->") for h in st.holders(rid)):
