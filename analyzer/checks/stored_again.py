@@ -25,6 +25,7 @@ from analyzer.analysis.program import Program
 from analyzer.model import Finding, RuleId
 
 from .paths import defect_finding
+from .place_uses import PlaceUses, ancestors_of_any
 from .registry import CheckContext, check
 
 
@@ -37,11 +38,6 @@ class _Store:
 
 def _is_store_to(e: ir.Event, usr: str) -> bool:
     return isinstance(e, ir.Assign) and isinstance(e.dst, ir.Global) and e.dst.usr == usr
-
-
-def _reads(e: ir.Event, usr: str) -> bool:
-    """The event looks at the global's value (any mention but being the destination of an assignment)."""
-    return any(isinstance(p, ir.Global) and p.usr == usr for op in ir.read_operands(e) for p in ir.parts(op))
 
 
 def _once_guarded(fn: ir.Function) -> bool:
@@ -62,17 +58,15 @@ class _Flow:
     of it overwrites what the place held, and stores a new block when it is one of `callee_stores`. Any direct
     assignment overwrites; an owned one stores."""
 
-    def __init__(self, prog: Program, stores: list[_Store], callee_stores: list[_Store], reads, is_store) -> None:
+    def __init__(self, prog: Program, stores: list[_Store], callee_stores: list[_Store], reads, is_store,
+                 readers: set[str], writers: set[str]) -> None:
+        """`readers` and `writers`: the functions with an event that `reads` the place, or `is_store` into it."""
         self.prog = prog
         self.reads = reads
         self.is_store = is_store
-        readers = {u for u, fn in prog.functions.items() if any(reads(e) for b in fn.blocks for e in b.events)}
-        writers = {u for u, fn in prog.functions.items() if any(is_store(e) for b in fn.blocks for e in b.events)}
         self.blind_writers = {u for u in writers - readers if not _once_guarded(prog.functions[u])}
-        graph = prog.call_graph
         self.lookers = readers | (writers - self.blind_writers)
-        for u in list(self.lookers):
-            self.lookers |= nx.ancestors(graph, u)
+        self.lookers |= ancestors_of_any(prog.call_graph, self.lookers)
         self.blind_writers -= self.lookers
         self._split_writers(callee_stores)
         self.owned_at = {(s.function, s.loc) for s in stores}
@@ -237,9 +231,11 @@ class _GlobalFlow(_Flow):
     """A file-static global: a call stores into it (or overwrites it) when it reaches a blind writer through any
     chain of callees that do not look at it."""
 
-    def __init__(self, prog: Program, usr: str, stores: list[_Store]) -> None:
+    def __init__(self, prog: Program, uses: PlaceUses, usr: str, stores: list[_Store]) -> None:
         self.usr = usr
-        super().__init__(prog, stores, stores, lambda e: _reads(e, usr), lambda e: _is_store_to(e, usr))
+        # any mention of the global but being the destination of an assignment looks at its value
+        super().__init__(prog, stores, stores, lambda e: uses.reads_global(e, usr), lambda e: _is_store_to(e, usr),
+                         uses.global_readers.get(usr, set()), uses.global_writers.get(usr, set()))
         self.storers = _callers_of(prog, self.blind, self.lookers)
         self.overwriters = _callers_of(prog, self.blind_writers, self.lookers)
 
@@ -274,10 +270,7 @@ class _GlobalFlow(_Flow):
 def _callers_of(prog: Program, usrs: set[str], lookers: set[str]) -> set[str]:
     """`usrs` and every function that may call one of them, transitively, but the lookers (the storing callee
     itself must store on its main path; its callers may call it under any condition)."""
-    out = set(usrs)
-    for u in usrs:
-        out |= nx.ancestors(prog.call_graph, u)
-    return out - (lookers - usrs)
+    return (set(usrs) | ancestors_of_any(prog.call_graph, usrs)) - (lookers - usrs)
 
 
 def _failure_tests(prog: Program, fn: ir.Function) -> dict[str, tuple[tuple[str, int], ...]]:
@@ -382,18 +375,15 @@ def _is_field_store(e: ir.Event, name: str) -> bool:
     return isinstance(e, ir.Assign) and isinstance(e.dst, ir.Field) and e.dst.name == name
 
 
-def _reads_field(e: ir.Event, name: str) -> bool:
-    return any(isinstance(p, ir.Field) and p.name == name for op in ir.read_operands(e) for p in ir.parts(op))
-
-
 class _FieldFlow(_Flow):
     """`v->name = x;` then `fill(v)` whose body sets `c->name = strdup(..)` (or twice the same call): one object,
     the field stored twice. Only direct calls of a blind writer count, with the object in a plain variable."""
 
-    def __init__(self, prog: Program, field_name: str, stores: list[tuple[int, _Store]]) -> None:
+    def __init__(self, prog: Program, uses: PlaceUses, field_name: str, stores: list[tuple[int, _Store]]) -> None:
         self.field_name = field_name
         super().__init__(prog, [s for _, s in stores], [s for i, s in stores if i >= 0],
-                         lambda e: _reads_field(e, field_name), lambda e: _is_field_store(e, field_name))
+                         lambda e: uses.reads_field(e, field_name), lambda e: _is_field_store(e, field_name),
+                         uses.field_readers.get(field_name, set()), uses.field_writers.get(field_name, set()))
         self.param_of = {u: i for u in self.blind_writers
                          if (i := _written_param(prog.functions[u], field_name)) is not None}
         # functions returning an object whose field they filled (`c = ctx_new(); c->name = strdup(..); return c;`)
@@ -524,10 +514,11 @@ def _store_dst(fn: ir.Function, store: _Store) -> ir.Operand | None:
 def stored_again(ctx: CheckContext) -> Iterable[Finding]:
     """Globals and fields of callers' objects set again while they still own the earlier value."""
     prog = ctx.program
+    uses = PlaceUses(prog)
     for usr, (name, stores) in sorted(global_stores(ctx.analysis.results).items()):
         if usr not in prog.addressed:
-            for store, where, again in _GlobalFlow(prog, usr, stores).repeated():
+            for store, where, again in _GlobalFlow(prog, uses, usr, stores).repeated():
                 yield _finding(ctx, store, where, again, f"static '{name}'")
     for field_name, fstores in sorted(field_stores(ctx.analysis.results).items()):
-        for store, where, again in _FieldFlow(prog, field_name, fstores).repeated():
+        for store, where, again in _FieldFlow(prog, uses, field_name, fstores).repeated():
             yield _finding(ctx, store, where, again, "")
