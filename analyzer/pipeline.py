@@ -13,6 +13,8 @@ import networkx as nx
 from . import __version__, ir
 from .analysis.fixpoint import analyze_program
 from .analysis.program import Program, merge_modules
+from .analysis.reuse import FILE_NAME as RESULTS_FILE
+from .analysis.reuse import ResultCache, ReuseStats
 from .cache import CACHE_DIR_NAME, TUCache, analyzer_fingerprint
 from .checks import run_checks
 from .errors import InputError
@@ -63,6 +65,7 @@ class Timings:
     analysis: float = 0.0  # summaries and dataflow over every function
     checks: float = 0.0
     functions: int = 0
+    reuse: ReuseStats | None = None  # phase 2: results reused from the last scan
     total: float = 0.0  # the whole of `run`
 
 
@@ -112,6 +115,14 @@ def _cache(options: Options, jobs: list) -> TUCache | None:
     return TUCache(cache_folder(options, jobs), analyzer_fingerprint(libclang().banner))
 
 
+def _result_cache(options: Options, jobs: list) -> ResultCache | None:
+    if not options.cache:
+        return None
+    from .frontend.resource_dir import libclang
+    return ResultCache(cache_folder(options, jobs) / "phase2" / RESULTS_FILE,
+                       analyzer_fingerprint(libclang().banner))
+
+
 def program_rules(prog: Program, options: Options) -> tuple[RuleSet, Inference | None]:
     """The scan's rules: configured sources, then (unless --no-infer) the confident inferred pairs."""
     configured = build_ruleset(options.rule_files, options.cppcheck_cfgs, prog.decls.values())
@@ -147,8 +158,10 @@ def run(options: Options, progress: Progress | None = None, timings: Timings | N
         rule_diags = [Diagnostic(w.path, w.line, w.message, "warning")
                       for w in argument_out_of_range(rules, prog.decls.values())]
         timings.rules, mark = time.perf_counter() - mark, time.perf_counter()
+        reuse = _result_cache(options, jobs)
         analysis = analyze_program(prog, rules, options.infer, progress=(
-            lambda done, total, item: progress("analyze", done, total, item)) if progress else None)
+            lambda done, total, item: progress("analyze", done, total, item)) if progress else None, reuse=reuse)
+        timings.reuse = reuse.stats if reuse else None
         timings.analysis, mark = time.perf_counter() - mark, time.perf_counter()
         findings = finalize(run_checks(prog, analysis, options.enabled_rules))
         timings.checks = time.perf_counter() - mark

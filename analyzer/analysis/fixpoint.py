@@ -14,6 +14,7 @@ from analyzer.rules import RuleSet
 from .callgraph import bottom_up_sccs
 from .dataflow import FunctionResult, analyze_function
 from .program import Program
+from .reuse import ResultCache
 from .summaries import FunctionSummary, Resolver
 
 MAX_ROUNDS = 4
@@ -65,31 +66,53 @@ def _carriers(results: Iterable[FunctionResult], prog: Program) -> dict[str, tup
     return {usr: min(kinds) for usr, kinds in stored.items() if len({k for k, _ in kinds}) == 1}
 
 
+def _analyzed(fn: ir.Function, resolver: Resolver, reuse: ResultCache | None) -> FunctionResult:
+    if reuse is None:
+        return analyze_function(fn, resolver)
+    key = reuse.key(fn, resolver)
+    if (res := reuse.get(key, fn)) is None:
+        res = analyze_function(fn, resolver)
+        reuse.put(key, res)
+    return res
+
+
 def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
                     known: Mapping[str, FunctionSummary] | None = None,
-                    progress: Callable[[int, int, str], None] | None = None) -> ProgramAnalysis:
+                    progress: Callable[[int, int, str], None] | None = None,
+                    reuse: ResultCache | None = None) -> ProgramAnalysis:
     """`infer`: learn summaries from bodies (off: only rules decide what a call does). `progress(done, total,
-    function)` after each function analyzed."""
+    function)` after each function analyzed. `reuse`: the last scan's results, reused where nothing they depend on
+    changed (and this scan's kept for the next)."""
     summaries: dict[str, FunctionSummary] = dict(known or {})
     # callers of a summary see it as soon as it is computed, through this read-only view
     values = MappingProxyType(prog.constant_globals())
     resolver = Resolver(rules, MappingProxyType(summaries), frozenset(prog.functions), values, prog.addressed,
                         overriders=prog.overriders)
     graph = prog.call_graph
+    if reuse is not None:
+        reuse.open(resolver, infer)
+        reuse = reuse if reuse.enabled else None
     results: dict[str, FunctionResult] = {}
+    step = 0
     for scc in bottom_up_sccs(graph):
         recursive = len(scc) > 1 or graph.has_edge(scc[0], scc[0])
+        # a member is analyzed again only when the summary of a callee in its SCC changed since it last looked
+        analyzed_at: dict[str, int] = {}
+        changed_at: dict[str, int] = {}
+        pending = scc
         for _ in range(MAX_ROUNDS if recursive else 1):
-            changed = False
-            for usr in scc:
-                res = analyze_function(prog.functions[usr], resolver)
+            for usr in pending:
+                step += 1
+                analyzed_at[usr] = step
+                res = _analyzed(prog.functions[usr], resolver, reuse)
                 results[usr] = res
                 if progress:
                     progress(len(results), len(prog.functions), prog.functions[usr].qualname)
                 if infer and res.summary is not None and _useful(res.summary) and summaries.get(usr) != res.summary:
                     summaries[usr] = res.summary
-                    changed = True
-            if not changed:
+                    changed_at[usr] = step
+            pending = [u for u in scc if any(changed_at.get(c, -1) >= analyzed_at[u] for c in graph.successors(u))]
+            if not pending:
                 break
     if infer and (carriers := _carriers(results.values(), prog)):
         # a second look at the functions that read or write a carrier, now that what the globals hold is known
@@ -98,6 +121,8 @@ def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
         for usr, fn in prog.functions.items():
             if os.path.basename(fn.loc.file) in files and _mentions_global(fn, carriers.keys()):
                 results[usr] = analyze_function(fn, resolver)
+    if reuse is not None:
+        reuse.save()
     final = dict(summaries)
     return ProgramAnalysis(tuple(results[u] for u in sorted(results)), MappingProxyType(final),
                            dataclasses.replace(resolver, summaries=MappingProxyType(final)))

@@ -25,4 +25,7 @@ def format_stats(t: Timings, total: float, after: float, report: float) -> str:
     else:
         lines.append(f"  cache: {c.hits} hit(s), {c.misses} miss(es), {c.rejected} entry(ies) not trusted, "
                      f"{c.written} written, {c.not_written} not kept")
+    if (r := t.reuse) is not None:
+        lines.append(f"  phase 2: {r.reused} function result(s) reused, {r.analyzed} analyzed"
+                     + (" (the last scan's results were damaged: not trusted)" if r.rejected else ""))
     return "\n".join(lines) + "\n"

@@ -28,6 +28,7 @@ from .state import (
     ReturnShape,
     State,
     StatusLink,
+    Trail,
     TrailStep,
     param_key,
     pointee,
@@ -110,7 +111,7 @@ class OwnershipAnalysis(RecordHeap):
                 init.status[rid] = PARAM
                 init.pts[pointee(p.name)] = frozenset({rid})
         seen: dict[int, set] = {}
-        work: deque = deque([(self.fn.entry, init, ())])
+        work: deque = deque([(self.fn.entry, init, None)])
         visits = 0
         while work:
             bid, state, trail = work.popleft()
@@ -132,7 +133,7 @@ class OwnershipAnalysis(RecordHeap):
             visits += 1
             block = self.fn.blocks[bid]
             st = state.copy()
-            tr = list(trail)
+            tr = Trail(trail)
             try:
                 alive = self._block(block, st, tr)
             except Infeasible:
@@ -141,7 +142,7 @@ class OwnershipAnalysis(RecordHeap):
                 continue
             self._forget_dead(st)
             for s in block.succs:
-                work.append((s, st, tuple(tr[-TRAIL_LIMIT:])))
+                work.append((s, st, tr))
         self.result.resources = self.resources
         self.result.summary = summarize(self.fn, self.return_shapes, self.result.truncated, self.resolver,
                                         keeps_copies=bool(self.result.field_stores or self.result.global_stores))
@@ -163,7 +164,7 @@ class OwnershipAnalysis(RecordHeap):
             st.released_by.pop(rid, None)
             st.pending.pop(rid, None)
 
-    def _block(self, block: ir.Block, st: State, tr: list) -> bool:
+    def _block(self, block: ir.Block, st: State, tr: Trail) -> bool:
         for e in block.events:
             handler = getattr(self, "_" + type(e).__name__)
             if handler(e, st, tr) is False:
@@ -243,7 +244,7 @@ class OwnershipAnalysis(RecordHeap):
         names = [v for v in st.holders(rid) if not v.startswith("$")]
         return names[0] if names else ""
 
-    def report(self, rule: str, rid: tuple, loc: ir.Loc, st: State, tr: list, var: str = "",
+    def report(self, rule: str, rid: tuple, loc: ir.Loc, st: State, tr: Trail, var: str = "",
                releaser: str = "") -> None:
         res = self.resources.get(rid) or self.member_res.get(rid)
         if res is None:
@@ -253,11 +254,13 @@ class OwnershipAnalysis(RecordHeap):
             return
         self.reported.add(key)
         var = var.removesuffix(HEAP)  # a local struct's heap: named by the struct
-        start = next((i for i in range(len(tr) - 1, -1, -1) if tr[i].kind == "acquire" and tr[i].rid == rid), 0)
-        steps = tuple(s for s in tr[start:] if s.rid in (None, rid) or s.kind == "branch")
+        recent = tr.recent(TRAIL_LIMIT)
+        start = next((i for i in range(len(recent) - 1, -1, -1)
+                      if recent[i].kind == "acquire" and recent[i].rid == rid), 0)
+        steps = tuple(s for s in recent[start:] if s.rid in (None, rid) or s.kind == "branch")
         self.result.defects.append(Defect(rule, res, loc, var, steps, releaser))
 
-    def escape(self, st: State, rid: tuple, tr: list, loc: ir.Loc, message: str) -> None:
+    def escape(self, st: State, rid: tuple, tr: Trail, loc: ir.Loc, message: str) -> None:
         status = st.status.get(rid)
         if status == OWNED:
             st.status[rid] = ESCAPED
@@ -268,10 +271,10 @@ class OwnershipAnalysis(RecordHeap):
             st.status[rid] = ESCAPED
 
     # ---- events ------------------------------------------------------------------------------
-    def _Branch(self, e: ir.Branch, st: State, tr: list) -> None:
+    def _Branch(self, e: ir.Branch, st: State, tr: Trail) -> None:
         tr.append(TrailStep(e.loc, "branch", f"'{e.text}' is {'true' if e.taken else 'false'}"))
 
-    def _Compare(self, e: ir.Compare, st: State, tr: list) -> None:
+    def _Compare(self, e: ir.Compare, st: State, tr: Trail) -> None:
         """A resource acquired here and still owned cannot equal a pointer that does not refer to it
         (`if (buf != stackbuf) free(buf);`): prune the edge that claims it does."""
         if not e.equal:
@@ -281,17 +284,17 @@ class OwnershipAnalysis(RecordHeap):
             if x and not (x & y) and all(st.status.get(r) == OWNED and r in self.resources for r in x):
                 raise Infeasible
 
-    def _Use(self, e: ir.Use, st: State, tr: list) -> None:
+    def _Use(self, e: ir.Use, st: State, tr: Trail) -> None:
         rids = self.rids(st, e.value)
         if rids and all(st.status.get(r) == RELEASED for r in rids):
             for r in rids:
                 name = e.value.name if isinstance(e.value, (ir.Var, ir.Field, ir.Global)) else ""
                 self.report("use-after-release", r, e.loc, st, tr, name, st.released_by.get(r, ""))
 
-    def _Halt(self, e: ir.Halt, st: State, tr: list) -> bool:
+    def _Halt(self, e: ir.Halt, st: State, tr: Trail) -> bool:
         return False
 
-    def _Assume(self, e: ir.Assume, st: State, tr: list) -> None:
+    def _Assume(self, e: ir.Assume, st: State, tr: Trail) -> None:
         if isinstance(e.value, ir.Var) and e.value.name in st.status_of:
             self._assume_status(st.status_of[e.value.name], e, st)
         rids = self.rids(st, e.value)
@@ -316,7 +319,7 @@ class OwnershipAnalysis(RecordHeap):
         elif key in self.tested or key in st.facts:
             st.facts[key] = constrain(st.facts.get(key), e.op, e.const)
 
-    def _Relation(self, e: ir.Relation, st: State, tr: list) -> None:
+    def _Relation(self, e: ir.Relation, st: State, tr: Trail) -> None:
         """`a OP b` between integers: with one side known it constrains the other; else a fact about a - b (a loop
         index compared again with the bound that ended the loop)."""
         gv = self.resolver.global_values
@@ -396,7 +399,7 @@ class OwnershipAnalysis(RecordHeap):
         if not acquired and st.status.get(link.rid) == OWNED:
             st.status[link.rid] = INVALID
 
-    def _Kill(self, e: ir.Kill, st: State, tr: list) -> None:
+    def _Kill(self, e: ir.Kill, st: State, tr: Trail) -> None:
         dying: dict[tuple, str] = {}
         names = [*e.names, *(k for n in e.names if n in self.record_locals for k in self.slots_of(st, n))]
         for name in names:
@@ -416,7 +419,7 @@ class OwnershipAnalysis(RecordHeap):
                 self.report("resource-leak", rid, e.loc, st, tr, "" if name.startswith("$") else name)
                 st.status[rid] = LEAKED
 
-    def _Return(self, e: ir.Return, st: State, tr: list) -> bool:
+    def _Return(self, e: ir.Return, st: State, tr: Trail) -> bool:
         if (j := self.returned_param_field(e.value)) is not None:
             st.param_events.setdefault(("field-returned", j), True)
         returned = self.rids(st, e.value) or self.field_heap(st, e.value)
@@ -511,7 +514,7 @@ class OwnershipAnalysis(RecordHeap):
             return any(r not in self.resources for r in returned)
         return True
 
-    def _Assign(self, e: ir.Assign, st: State, tr: list) -> None:
+    def _Assign(self, e: ir.Assign, st: State, tr: Trail) -> None:
         src = self.rids(st, e.src) or self.field_heap(st, e.src)  # `p = tb.buf`: p shares what tb owns
         if isinstance(e.dst, ir.Deref) and isinstance(e.dst.base, ir.Var) and e.dst.base.name in st.refs:
             self._assign_var(e, ir.Var(st.refs[e.dst.base.name]), src, st, tr)  # `*pp = x` with pp = &data
@@ -528,7 +531,7 @@ class OwnershipAnalysis(RecordHeap):
             return
         self._store(e, src, st, tr)
 
-    def _store(self, e: ir.Assign, src: frozenset, st: State, tr: list) -> None:
+    def _store(self, e: ir.Assign, src: frozenset, st: State, tr: Trail) -> None:
         """`s->f = v`, `*out = v`, `g = v`, `a[i] = v`: the value leaves this function's locals."""
         self.note_field_store(e, src, st)
         self._note_unowned_store(e, src, st)
@@ -584,7 +587,7 @@ class OwnershipAnalysis(RecordHeap):
                 made[e.dst.name] = made.get(e.dst.name, True) and ok
         return {name for name, ok in made.items() if ok and name not in self.param_index}
 
-    def _assign_carrier(self, e: ir.Assign, dst: ir.Global, st: State, tr: list, src: frozenset) -> None:
+    def _assign_carrier(self, e: ir.Assign, dst: ir.Global, st: State, tr: Trail, src: frozenset) -> None:
         """`r = pending; pending = NULL;` on a static global that carries a resource between the functions of its
         file: the local that still holds the old value now owns it (`r` must release or hand it on)."""
         key = "global:" + dst.usr
@@ -599,13 +602,13 @@ class OwnershipAnalysis(RecordHeap):
                                 rid))
         st.pts[key] = src
 
-    def _copied_record(self, e: ir.Assign, name: str, src: frozenset, st: State, tr: list) -> frozenset:
+    def _copied_record(self, e: ir.Assign, name: str, src: frozenset, st: State, tr: Trail) -> frozenset:
         """`copy = s;`, `p = &s;`: the fields now have two owners we do not follow; nothing is aliased."""
         for rid in src:
             self.escape(st, rid, tr, e.loc, f"copied with '{name}'")
         return frozenset()
 
-    def _assign_slot(self, e: ir.Assign, slot: str, src: frozenset, st: State, tr: list) -> None:
+    def _assign_slot(self, e: ir.Assign, slot: str, src: frozenset, st: State, tr: Trail) -> None:
         """`s.a = value` on a local struct: like a local variable named 's.a'."""
         self._forget_place(e.dst, st)
         if (key := fact_key(e.dst)) is not None:
@@ -618,13 +621,13 @@ class OwnershipAnalysis(RecordHeap):
         else:
             st.pts.pop(slot, None)
 
-    def _assign_record(self, e: ir.Assign, name: str, st: State, tr: list) -> None:
+    def _assign_record(self, e: ir.Assign, name: str, st: State, tr: Trail) -> None:
         """`s = other;` / `s = make();`: the old fields are replaced by values we do not follow field by field."""
         for slot in self.slots_of(st, name):
             for rid in st.pts.pop(slot):
                 self.escape(st, rid, tr, e.loc, f"'{name}' assigned as a whole")
 
-    def _assign_var(self, e: ir.Assign, dst: ir.Var, src: frozenset, st: State, tr: list) -> None:
+    def _assign_var(self, e: ir.Assign, dst: ir.Var, src: frozenset, st: State, tr: Trail) -> None:
         """`local = value`: an alias, an overwrite of what the local held, a new fact about it."""
         st.status_of.pop(dst.name, None)
         if isinstance(e.src, ir.AddrOf) and isinstance(e.src.base, ir.Var):
@@ -716,7 +719,7 @@ class OwnershipAnalysis(RecordHeap):
             self.result.field_stores.append((index, e.dst.name, self.resources[rid], e.loc))
         return f"stored in '{operand_text(e.dst)}'"
 
-    def _assign_member(self, e: ir.Assign, st: State, tr: list, src: frozenset) -> None:
+    def _assign_member(self, e: ir.Assign, st: State, tr: Trail, src: frozenset) -> None:
         assert isinstance(e.dst, ir.Field)
         name = e.dst.name
         self.result.member_assigns.add(name)
@@ -746,7 +749,7 @@ class OwnershipAnalysis(RecordHeap):
         return frozenset(a.name for e in cfg.events(self.fn) if isinstance(e, ir.Call)
                          for a in self.resolver.released_args(e) if isinstance(a, ir.Field) and a.base is None)
 
-    def _detached_lost(self, rid: tuple, st: State, tr: list) -> None:
+    def _detached_lost(self, rid: tuple, st: State, tr: Trail) -> None:
         if any(h.startswith("this->") for h in st.holders(rid)):
             return  # moved into another member (`imm_ = mem_; mem_ = new MemTable;`)
         loc = self.detached_at.get(rid)
@@ -755,7 +758,7 @@ class OwnershipAnalysis(RecordHeap):
             self.report("leak-on-overwrite", rid, loc, st, tr, rid[1])
         st.status[rid] = LEAKED
 
-    def _overwrite(self, name: str, loc: ir.Loc, st: State, tr: list, new: frozenset) -> None:
+    def _overwrite(self, name: str, loc: ir.Loc, st: State, tr: Trail, new: frozenset) -> None:
         old = st.pts.get(name, frozenset())
         for rid in sorted(old - new, key=repr):
             status = st.status.get(rid)
@@ -771,7 +774,7 @@ class OwnershipAnalysis(RecordHeap):
                 self.report("leak-on-overwrite", rid, loc, st, tr, name)
                 st.status[rid] = LEAKED
 
-    def _new_resource(self, e: ir.Call, effect: CallEffect, st: State, tr: list) -> tuple:
+    def _new_resource(self, e: ir.Call, effect: CallEffect, st: State, tr: Trail) -> tuple:
         site = (e.loc.file, e.loc.line, e.loc.col, e.callee)
         rid = (site, 0)
         if rid in st.status and st.status[rid] in (OWNED, MOVED):
@@ -790,7 +793,7 @@ class OwnershipAnalysis(RecordHeap):
         tr.append(TrailStep(e.loc, "acquire", f"{res.kind} acquired by {res.acquirer}()", rid))
         return rid
 
-    def _Call(self, e: ir.Call, st: State, tr: list) -> None:
+    def _Call(self, e: ir.Call, st: State, tr: Trail) -> None:
         effect = self.resolver.effect(e)
         handled = self._call_releases(e, effect, st, tr)
         old_rids = self._call_reallocates(e, effect, st, tr, handled)
@@ -814,7 +817,7 @@ class OwnershipAnalysis(RecordHeap):
         if e.result is not None and (origin := e.callee.rsplit("::", 1)[-1]):
             self.origins[e.result.name] = origin
 
-    def _call_releases(self, e: ir.Call, effect: CallEffect, st: State, tr: list) -> set[int]:
+    def _call_releases(self, e: ir.Call, effect: CallEffect, st: State, tr: Trail) -> set[int]:
         """Release what the callee releases; returns the argument indexes taken care of."""
         handled: set[int] = set()
         for idx, kind in effect.releases:
@@ -840,7 +843,7 @@ class OwnershipAnalysis(RecordHeap):
     def _any_element(self, op: ir.Operand) -> bool:
         return isinstance(op, ir.Index) and self.record_root(op) is not None
 
-    def _call_reallocates(self, e: ir.Call, effect: CallEffect, st: State, tr: list, handled: set[int]) -> frozenset:
+    def _call_reallocates(self, e: ir.Call, effect: CallEffect, st: State, tr: Trail, handled: set[int]) -> frozenset:
         """`realloc(p, n)`: p's resource is moved until the result's validity decides (the old resources)."""
         if effect.realloc_arg is None or effect.realloc_arg >= len(e.args):
             return frozenset()
@@ -855,7 +858,7 @@ class OwnershipAnalysis(RecordHeap):
                 st.param_events[param_key(rid)] = ("released", effect.acquire_kind)
         return old_rids
 
-    def _call_argument(self, e: ir.Call, effect: CallEffect, i: int, arg: ir.Operand, st: State, tr: list) -> None:
+    def _call_argument(self, e: ir.Call, effect: CallEffect, i: int, arg: ir.Operand, st: State, tr: Trail) -> None:
         """An argument the callee neither releases nor writes an acquisition through: borrowed or escaping."""
         borrowed = effect.borrows_all or i in effect.borrows or \
             (i < len(e.arg_borrow) and e.arg_borrow[i] and i not in effect.sinks)
@@ -880,7 +883,7 @@ class OwnershipAnalysis(RecordHeap):
         if not borrowed:
             self._argument_escapes(e, effect, i, arg, st, tr)
 
-    def _argument_escapes(self, e: ir.Call, effect: CallEffect, i: int, arg: ir.Operand, st: State, tr: list
+    def _argument_escapes(self, e: ir.Call, effect: CallEffect, i: int, arg: ir.Operand, st: State, tr: Trail
                           ) -> None:
         """What a callee that may take ownership is given escapes (a parameter given to a sink is stored)."""
         for rid in self.rids(st, arg) or self.field_heap(st, arg):
@@ -896,7 +899,7 @@ class OwnershipAnalysis(RecordHeap):
                                                 "which may take ownership")
 
     def _record_argument(self, e: ir.Call, effect: CallEffect, i: int, arg: ir.Operand, st: State,
-                         tr: list) -> bool:
+                         tr: Trail) -> bool:
         """`f(&s)`, `f(s)` with s a local struct: the callee reaches the fields, even through a const pointer
         (memcpy copies them out, free() takes `p->a` of a `const struct *`), and `f(&s.base)` reaches all of s
         (container_of). False when arg is no such struct."""
@@ -908,7 +911,7 @@ class OwnershipAnalysis(RecordHeap):
                 self.escape(st, rid, tr, e.loc, f"'{whole.name}' passed to {e.callee or 'a call'}()")
         return True
 
-    def _call_acquires(self, e: ir.Call, effect: CallEffect, old_rids: frozenset, st: State, tr: list) -> None:
+    def _call_acquires(self, e: ir.Call, effect: CallEffect, old_rids: frozenset, st: State, tr: Trail) -> None:
         if effect.acquire_out is not None:
             self._acquire_out(e, effect, effect.acquire_out, st, tr)
         elif e.discarded and old_rids:
@@ -928,7 +931,7 @@ class OwnershipAnalysis(RecordHeap):
                 st.pending[rid] = tuple(sorted((r for r in old_rids if st.status.get(r) in (MOVED, PARAM)),
                                                key=repr))
 
-    def _acquire_out(self, e: ir.Call, effect: CallEffect, index: int, st: State, tr: list) -> None:
+    def _acquire_out(self, e: ir.Call, effect: CallEffect, index: int, st: State, tr: Trail) -> None:
         """The callee writes a new resource through argument `index` (`&p`), or through a parameter passed on."""
         target = e.args[index] if index < len(e.args) else None
         if isinstance(target, ir.AddrOf) and isinstance(target.base, ir.Var):
@@ -988,7 +991,7 @@ class OwnershipAnalysis(RecordHeap):
         st.status_of[e.result.name] = StatusLink(link.rid, frozenset(int(v == 0) for v in link.acquired_on),
                                                  frozenset(int(v == 0) for v in link.values), link.others)
 
-    def _release(self, rid: tuple, kind: str, e: ir.Call, st: State, tr: list) -> None:
+    def _release(self, rid: tuple, kind: str, e: ir.Call, st: State, tr: Trail) -> None:
         status = st.status.get(rid)
         res = self.resources.get(rid)
         if status == PARAM:

@@ -16,7 +16,7 @@ from analyzer import ir
 from analyzer.analysis.summaries import CallEffect
 
 from .graph import operand_text
-from .state import OWNED, State, StatusLink
+from .state import OWNED, State, StatusLink, Trail
 
 HEAP = ".*"  # suffix of the place standing for the heap blocks a local struct owns through its fields
 
@@ -86,7 +86,7 @@ class RecordHeap:
     def _param_arg(self, arg: ir.Operand) -> int | None:
         return self.param_index.get(arg.name) if isinstance(arg, ir.Var) else None
 
-    def call_records(self, e: ir.Call, effect: CallEffect, st: State, tr: list, handled: set[int]) -> None:
+    def call_records(self, e: ir.Call, effect: CallEffect, st: State, tr: Trail, handled: set[int]) -> None:
         """Fill, empty or detach the local structs passed by address; pass the roles on for parameters."""
         for i, kind in effect.fills_record:
             if i >= len(e.args):
