@@ -76,6 +76,59 @@ def _analyzed(fn: ir.Function, resolver: Resolver, reuse: ResultCache | None) ->
     return res
 
 
+@dataclass
+class _Run:
+    """One analysis of the program: the summaries learnt so far and every function's latest result."""
+    prog: Program
+    resolver: Resolver
+    summaries: dict[str, FunctionSummary]
+    infer: bool
+    reuse: ResultCache | None
+    progress: Callable[[int, int, str], None] | None
+    results: dict[str, FunctionResult] = dataclasses.field(default_factory=dict)
+
+    def scc(self, scc: list[str]) -> None:
+        """A recursive SCC iterates; a member is analyzed again only when the summary of one of its callees in the
+        SCC changed since it last looked (at most MAX_ROUNDS rounds)."""
+        graph = self.prog.call_graph
+        recursive = len(scc) > 1 or graph.has_edge(scc[0], scc[0])
+        analyzed_at: dict[str, int] = {}
+        changed_at: dict[str, int] = {}
+        pending, step = scc, 0
+        for _ in range(MAX_ROUNDS if recursive else 1):
+            for usr in pending:
+                step += 1
+                analyzed_at[usr] = step
+                if self.one(usr):
+                    changed_at[usr] = step
+            pending = [u for u in scc if any(changed_at.get(c, -1) >= analyzed_at[u] for c in graph.successors(u))]
+            if not pending:
+                break
+
+    def one(self, usr: str) -> bool:
+        """Analyze one function (or reuse its last result); True when its summary changed."""
+        fn = self.prog.functions[usr]
+        res = _analyzed(fn, self.resolver, self.reuse)
+        self.results[usr] = res
+        if self.progress:
+            self.progress(len(self.results), len(self.prog.functions), fn.qualname)
+        if self.infer and res.summary is not None and _useful(res.summary) and \
+                self.summaries.get(usr) != res.summary:
+            self.summaries[usr] = res.summary
+            return True
+        return False
+
+    def second_look(self) -> None:
+        """Again the functions that read or write a carrier, now that what the globals hold is known."""
+        if not self.infer or not (carriers := _carriers(self.results.values(), self.prog)):
+            return
+        self.resolver = dataclasses.replace(self.resolver, carriers=MappingProxyType(carriers))
+        files = {file_of_static(usr) for usr in carriers}
+        for usr, fn in self.prog.functions.items():
+            if os.path.basename(fn.loc.file) in files and _mentions_global(fn, carriers.keys()):
+                self.results[usr] = _analyzed(fn, self.resolver, self.reuse)
+
+
 def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
                     known: Mapping[str, FunctionSummary] | None = None,
                     progress: Callable[[int, int, str], None] | None = None,
@@ -88,41 +141,16 @@ def analyze_program(prog: Program, rules: RuleSet, infer: bool = True,
     values = MappingProxyType(prog.constant_globals())
     resolver = Resolver(rules, MappingProxyType(summaries), frozenset(prog.functions), values, prog.addressed,
                         overriders=prog.overriders)
-    graph = prog.call_graph
     if reuse is not None:
         reuse.open(resolver, infer)
         reuse = reuse if reuse.enabled else None
-    results: dict[str, FunctionResult] = {}
-    step = 0
-    for scc in bottom_up_sccs(graph):
-        recursive = len(scc) > 1 or graph.has_edge(scc[0], scc[0])
-        # a member is analyzed again only when the summary of a callee in its SCC changed since it last looked
-        analyzed_at: dict[str, int] = {}
-        changed_at: dict[str, int] = {}
-        pending = scc
-        for _ in range(MAX_ROUNDS if recursive else 1):
-            for usr in pending:
-                step += 1
-                analyzed_at[usr] = step
-                res = _analyzed(prog.functions[usr], resolver, reuse)
-                results[usr] = res
-                if progress:
-                    progress(len(results), len(prog.functions), prog.functions[usr].qualname)
-                if infer and res.summary is not None and _useful(res.summary) and summaries.get(usr) != res.summary:
-                    summaries[usr] = res.summary
-                    changed_at[usr] = step
-            pending = [u for u in scc if any(changed_at.get(c, -1) >= analyzed_at[u] for c in graph.successors(u))]
-            if not pending:
-                break
-    if infer and (carriers := _carriers(results.values(), prog)):
-        # a second look at the functions that read or write a carrier, now that what the globals hold is known
-        resolver = dataclasses.replace(resolver, carriers=MappingProxyType(carriers))
-        files = {file_of_static(usr) for usr in carriers}
-        for usr, fn in prog.functions.items():
-            if os.path.basename(fn.loc.file) in files and _mentions_global(fn, carriers.keys()):
-                results[usr] = analyze_function(fn, resolver)
+    run = _Run(prog, resolver, summaries, infer, reuse, progress)
+    for scc in bottom_up_sccs(prog.call_graph):
+        run.scc(scc)
+    run.second_look()
     if reuse is not None:
         reuse.save()
+    results = run.results
     final = dict(summaries)
     return ProgramAnalysis(tuple(results[u] for u in sorted(results)), MappingProxyType(final),
-                           dataclasses.replace(resolver, summaries=MappingProxyType(final)))
+                           dataclasses.replace(run.resolver, summaries=MappingProxyType(final)))

@@ -13,6 +13,7 @@ import hashlib
 import io
 import logging
 import pickle
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -74,6 +75,7 @@ class ResultCache:
     _context: str = ""
     _function_digests: dict[str, str] = field(default_factory=dict)
     _summary_digests: dict[int, tuple[FunctionSummary, str]] = field(default_factory=dict)
+    _carriers: tuple[Mapping[str, tuple[str, str]], str] | None = None
 
     def open(self, resolver: Resolver, infer: bool) -> None:
         """Read the last scan's results; this scan's context is the resolver's (without summaries)."""
@@ -108,6 +110,8 @@ class ResultCache:
         """The digest of everything analyzing `fn` reads."""
         h = hashlib.blake2b(self._context.encode(), digest_size=20)
         h.update(self._function_digest(fn).encode())
+        if resolver.carriers:  # the second look at functions using file-static globals that carry a resource
+            h.update(self._carriers_digest(resolver.carriers).encode())
         for usr in self._callees(fn, resolver):
             summary = resolver.summaries.get(usr)
             h.update(f"\0{usr}\0{usr in resolver.with_body}\0{self._summary_digest(summary)}".encode())
@@ -150,6 +154,11 @@ class ResultCache:
             known = hashlib.blake2b(pickle.dumps(fn, protocol=5), digest_size=20).hexdigest()
             self._function_digests[fn.usr] = known
         return known
+
+    def _carriers_digest(self, carriers: Mapping[str, tuple[str, str]]) -> str:
+        if self._carriers is None or self._carriers[0] is not carriers:
+            self._carriers = (carriers, stable_digest(dict(carriers)))
+        return self._carriers[1]
 
     def _summary_digest(self, summary: FunctionSummary | None) -> str:
         if summary is None:

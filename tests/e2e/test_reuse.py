@@ -146,3 +146,30 @@ def test_forged_results_never_run_code(tmp_path: Path, capsys) -> None:
         warm, _ = scan(src, cache)
         assert warm == cold
     assert "forged results executed" not in capsys.readouterr().out
+
+
+CARRIER = """#include <stdlib.h>
+#include <string.h>
+static char *pending;
+static void leak(int n) { char *r = pending; pending = NULL; if (n) return; free(r); }
+static void drop(void) { char *r = pending; pending = NULL; free(r); }
+void put(const char *s) { char *p = strdup(s); free(pending); pending = p; }
+"""
+
+
+def test_second_look_at_carrier_globals_is_reused_and_redone_when_they_change(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "carrier.c").write_text(CARRIER)
+    cache = tmp_path / "cache"
+    cold, t = scan(src, cache)
+    assert ("leak", "resource-leak") in leaks(cold)  # found only by the second look, once `pending` is a carrier
+    first = analyzed(t)
+    assert first[0] == 0 and first[1] > 3
+    warm, t = scan(src, cache)
+    assert analyzed(t) == (first[1], 0)
+    assert warm == cold
+    (src / "carrier.c").write_text(CARRIER.replace("strdup(s)", "(char *)s"))  # nothing owned: no carrier
+    warm, t = scan(src, cache)
+    assert ("leak", "resource-leak") not in leaks(warm)
+    assert warm == cold_equivalent(src)
