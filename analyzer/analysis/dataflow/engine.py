@@ -75,6 +75,7 @@ class OwnershipAnalysis(RecordHeap):
         self.return_shapes: list[ReturnShape] = []
         self.origins: dict[str, str] = {}  # lowering temporary -> the (short) name of the call that produced it
         self.param_index = {p.name: i for i, p in enumerate(fn.params)}
+        self.own_names = frozenset(fn.locals) | frozenset(self.param_index)
         # the old value of a member is only unknown (possibly owned) in methods entered with a live object
         self.track_members = bool(fn.class_name) and fn.kind in ("method", "destructor")
         self.member_res: dict[tuple, Resource] = {}
@@ -683,7 +684,7 @@ class OwnershipAnalysis(RecordHeap):
         # callee with a body says which fields it writes; '*': any field of what it is given)
         roots: set[str] = set()
         writable = [a for i, a in enumerate(e.args) if not (i < len(e.arg_borrow) and e.arg_borrow[i])]
-        if e.callee_usr not in self.resolver.with_body or "*" in fields:
+        if e.callee_usr not in self.resolver.with_body or "*" in fields or unknown:
             roots = {r.name for a in writable if (r := ir.root_var(a)) is not None}
             if (r := ir.root_var(e.receiver)) is not None:
                 roots.add(r.name)
@@ -695,7 +696,11 @@ class OwnershipAnalysis(RecordHeap):
             if place.startswith("g:"):
                 return unknown or place[2:] in globals_ or place[2:] in self.resolver.addressed_globals
             if place.startswith("f:"):
-                return unknown or field_name(place) in fields or field_root(place) in roots
+                # a call through a pointer writes globals, members and what it is given, not the objects only this
+                # function's locals and parameters reach (a logging callback between two tests of `ctx->n`), as
+                # the Clang analyzer assumes
+                root = field_root(place)
+                return (unknown and root not in self.own_names) or field_name(place) in fields or root in roots
             return place in addressed
 
         for key in [k for k in st.facts if any(written(p) for p in places(k))]:
