@@ -515,3 +515,31 @@ def test_a_descriptor_bounded_to_the_standard_streams_stays_open_on_purpose(tmp_
     2 still leaks the others."""
     found = brief(scan_sources(tmp_path, {"dz.c": STANDARD_STREAMS}))
     assert found == {("dz.c", 5, "leak_fd", "resource-leak")}
+
+
+STUBS = r"""
+#include <stdlib.h>
+#include <sys/socket.h>
+#define UNUSED(V) ((void) V)
+typedef struct conn { int fd; } conn;
+conn *conn_plain(int fd) { conn *c = malloc(sizeof *c); if (!c) return NULL; c->fd = fd; return c; }
+conn *conn_tls(int fd, int auth) { UNUSED(fd); UNUSED(auth); return NULL; }
+void trace(char *p) { }
+int noted;
+int note(char *p) { noted += p != NULL; return 0; }
+int is_valid(int fd) { return fd > 2; }
+void serve(conn *c);
+void accept_one(int lfd, int tls) { int cfd = accept(lfd, 0, 0); if (cfd < 0) return; conn *c = tls ? conn_tls(cfd, 1) : conn_plain(cfd); if (!c) return; serve(c); }
+void traced(void) { char *p = malloc(4); trace(p); }
+void noting(void) { char *p = malloc(4); note(p); }
+void check_one(int lfd) { int cfd = accept(lfd, 0, 0); if (cfd < 0) return; if (!is_valid(cfd)) return; serve(0); }
+"""
+
+
+def test_a_stub_that_never_reads_its_parameter_takes_it(tmp_path):
+    """`connCreateAcceptedTLS(fd)` built without TLS is `UNUSED(fd); return NULL;`: the configuration that has the
+    body takes the descriptor, so passing it ends the caller's ownership; a function that reads its parameter
+    (`is_valid(fd)`, `note(p)`) still only borrows it, and so does a `void` function whose body seems empty."""
+    found = brief(scan_sources(tmp_path, {"stub.c": STUBS}))
+    assert found == {("stub.c", 13, "traced", "resource-leak"), ("stub.c", 14, "noting", "resource-leak"),
+                     ("stub.c", 15, "check_one", "resource-leak")}
