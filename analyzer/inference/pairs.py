@@ -13,9 +13,20 @@ from analyzer.model import InferredPair
 from analyzer.rules import RuleSet
 from analyzer.rules.attributes import attributes_of
 
-from .behaviour import Role, acquirer_roles, containers, releaser_roles, role_pairs, typed, usable, wrappers
+from .behaviour import (
+    Role,
+    acquirer_roles,
+    containers,
+    handle_score,
+    releaser_roles,
+    role_pairs,
+    typed,
+    usable,
+    wrappers,
+)
 from .behaviour import score as behaviour_score
 from .bodies import Bodies
+from .handles import Handles, handle_pairs
 from .names import (
     ACQUIRE_VERBS,
     GETTER_WORDS,
@@ -32,6 +43,7 @@ from .names import (
 from .roles import Known, Roles
 from .scoring import HIGH, MEDIUM, WEIGHTS, Behaviour, Evidence, EvidenceKind, behaviour
 from .types import GENERIC_BASES, bind, pointer
+from .variants import Source, variant_pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +276,10 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: Mapping
             if pair is not None:
                 pairs.append(pair)
     if functions:
-        pairs = _with_behaviour(pairs, cands, Roles(bodies.functions, rules, bodies, _known(pairs)))
+        roles = Roles(bodies.functions, rules, bodies, _known(pairs))
+        pairs = _with_behaviour(pairs, cands, roles)
+        pairs += _handles(cands, Handles(bodies.functions, rules, bodies))
+        pairs += _variants(pairs, cands, roles)
     pairs.sort(key=lambda p: (-p.score, p.kind, p.acquirer, p.releaser))
     return _unify_kinds(pairs)
 
@@ -313,9 +328,42 @@ def _with_behaviour(pairs: list[Pair], cands: list[ir.FuncDecl], roles: Roles) -
     return out
 
 
+def _handles(cands: list[ir.FuncDecl], handles: Handles) -> list[Pair]:
+    """Pairs of integer handles (descriptors) the bodies show; their kind is the builtin one ('fd')."""
+    out = []
+    for hp in handle_pairs(cands, handles):
+        s, evidence = handle_score(hp)
+        out.append(Pair(hp.kind, hp.acquirer.qualname, hp.releaser.qualname, round(min(s, 1.0), 3), tuple(evidence),
+                        None, 0, hp.kind, hp.acquirer.loc.file, hp.acquirer.loc.line, "behaviour"))
+    return out
+
+
+def _variants(pairs: list[Pair], cands: list[ir.FuncDecl], roles: Roles, rounds: int = 3) -> list[Pair]:
+    """Allocator variants of confident acquirers (analyzer.inference.variants), a few rounds deep (a variant of a
+    variant); each scores as its weakest source pair."""
+    decl_of = {d.qualname: d for d in cands}
+    found: list[Pair] = []
+    for _ in range(rounds):
+        paired: dict[str, list[Source]] = defaultdict(list)
+        for p in pairs + found:
+            if p.score >= MEDIUM and p.out_arg is None:
+                paired[p.acquirer].append(Source(p.acquirer, p.releaser, p.release_arg, p.kind, p.score))
+        new = variant_pairs(cands, roles, paired, decl_of)
+        if not new:
+            break
+        for v in new:
+            via = ", ".join(sorted({f"{s.acquirer}()" for s in v.sources}))
+            r = v.sources[0]
+            evidence = (Evidence(EvidenceKind.TYPES, f"behaviour: {v.decl.name}() returns what {via} returns, "
+                                                     f"released by {r.releaser}() (argument {r.release_arg + 1})"),)
+            found.append(Pair(r.kind, v.decl.qualname, r.releaser, min(s.score for s in v.sources), evidence, None,
+                              r.release_arg, typed(v.decl, -1)[0], v.decl.loc.file, v.decl.loc.line, "behaviour"))
+    return found
+
+
 _VERB_RANK = {v: i for i, v in enumerate(("malloc", "alloc", "calloc", "new", "create", "open", "init", "load",
-                                          "acquire", "make", "connect", "construct", "dup", "strdup", "clone",
-                                          "copy", "ref"))}
+                                          "acquire", "make", "connect", "construct", "dup", "strdup", "strndup",
+                                          "clone", "copy", "ref"))}
 
 
 def _verb_rank(acquirer: str) -> tuple[int, str]:

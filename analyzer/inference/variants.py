@@ -1,0 +1,67 @@
+"""Allocator variants: `void *sqlite3MallocZero(u64 n) { p = sqlite3Malloc(n); if (p) memset(p, 0, n); return p; }`
+returns what a paired acquirer returned, so it pairs with that acquirer's releaser, whatever its name says. Only
+variants of the same pointer type as their sources: `widget *widget_new()` around `xmalloc` may own more than
+`xfree` frees."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from analyzer import cfg, ir
+
+from .behaviour import typed
+from .bodies import RETURNS_FIRST, Bodies
+from .roles import Roles
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A confident pair of the source acquirer: its releaser, released argument, kind and score."""
+    acquirer: str
+    releaser: str
+    release_arg: int
+    kind: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    decl: ir.FuncDecl
+    sources: tuple[Source, ...]  # one per source acquirer, all with the same releaser and argument
+
+
+def _returned_callees(fn: ir.Function) -> set[str] | None:
+    """The callees whose results the returns give (NULL aside); None when a return gives anything else (a string
+    literal, a field, a parameter) or no return gives a call's result."""
+    rets = [e.value for e in cfg.events(fn) if isinstance(e, ir.Return)]
+    returned = {v.name for v in rets if isinstance(v, ir.Var)}
+    if not returned or any(not isinstance(v, ir.Var) and not (isinstance(v, ir.Const) and v.kind != "str"
+                                                              and not v.value) for v in rets):
+        return None
+    callees = set()
+    for e in cfg.events(fn):
+        if isinstance(e, ir.Call) and e.result is not None and e.callee not in RETURNS_FIRST \
+                and Bodies._aliases(fn, {e.result.name}) & returned:
+            callees.add(e.callee)
+    return callees or None
+
+
+def variant_pairs(decls: Iterable[ir.FuncDecl], roles: Roles, paired: Mapping[str, list[Source]],
+                  decl_of: Mapping[str, ir.FuncDecl]) -> list[Variant]:
+    """Project functions, not yet acquirers, whose every return gives NULL or the fresh result of acquirers of one
+    confident releaser (and the same type): one Variant per shared (releaser, argument)."""
+    out = []
+    for d in decls:
+        fn = roles.functions.get(d.usr)
+        if fn is None or not d.in_project or d.qualname in paired or typed(d, -1)[1] != 1 \
+                or not roles.returns_fresh(d.usr):
+            continue
+        callees = _returned_callees(fn)
+        if not callees or any(c not in paired or c not in decl_of or typed(decl_of[c], -1) != typed(d, -1)
+                              for c in callees):
+            continue
+        common = set.intersection(*({(s.releaser, s.release_arg) for s in paired[c]} for c in callees))
+        for releaser, arg in sorted(common):
+            out.append(Variant(d, tuple(s for c in sorted(callees) for s in paired[c]
+                                        if (s.releaser, s.release_arg) == (releaser, arg))))
+    return out
