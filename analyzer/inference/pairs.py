@@ -43,7 +43,7 @@ from .names import (
 from .roles import Known, Roles
 from .scoring import HIGH, MEDIUM, WEIGHTS, Behaviour, Evidence, EvidenceKind, behaviour
 from .types import GENERIC_BASES, bind, pointer
-from .variants import Source, variant_pairs
+from .variants import Source, delegated_out_parameters, variant_pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,7 +358,32 @@ def _variants(pairs: list[Pair], cands: list[ir.FuncDecl], roles: Roles, rounds:
                                                      f"released by {r.releaser}() (argument {r.release_arg + 1})"),)
             found.append(Pair(r.kind, v.decl.qualname, r.releaser, min(s.score for s in v.sources), evidence, None,
                               r.release_arg, typed(v.decl, -1)[0], v.decl.loc.file, v.decl.loc.line, "behaviour"))
-    return found
+    return found + _delegates(pairs + found, cands, roles)
+
+
+def _delegates(pairs: list[Pair], cands: list[ir.FuncDecl], roles: Roles) -> list[Pair]:
+    """The functions confident out-parameter acquirers hand their out-parameter to (variants.delegated_out_parameters),
+    each scored as the pair it comes from."""
+    by_usr = {d.usr: d for d in cands}
+    by_name = {d.qualname: d for d in cands}
+    known = {(p.acquirer, p.out_arg, p.releaser, p.release_arg) for p in pairs}
+    sources = [(by_name[p.acquirer], p.out_arg, Source(p.acquirer, p.releaser, p.release_arg, p.kind, p.score))
+               for p in pairs if p.score >= MEDIUM and p.out_arg is not None and p.acquirer in by_name]
+    out: list[Pair] = []
+    for dlg in delegated_out_parameters(roles, sources, by_usr):
+        s, d = dlg.source, dlg.decl
+        key = (d.qualname, dlg.out_arg, s.releaser, s.release_arg)
+        if key in known or not d.in_project:
+            continue
+        known.add(key)
+        evidence = (Evidence(EvidenceKind.TYPES, f"behaviour: {s.acquirer}() hands its out-parameter "
+                                                 f"{dlg.source_out + 1} to {d.name}(), which stores a new object "
+                                                 f"through parameter {dlg.out_arg + 1}; released by {s.releaser}() "
+                                                 f"(argument {s.release_arg + 1})"),)
+        base, depth = typed(d, dlg.out_arg)
+        out.append(Pair(s.kind, d.qualname, s.releaser, s.score, evidence, dlg.out_arg, s.release_arg,
+                        base if depth == 2 else f"{base} {'*' * (depth - 2)}", d.loc.file, d.loc.line, "behaviour"))
+    return out
 
 
 _VERB_RANK = {v: i for i, v in enumerate(("malloc", "alloc", "calloc", "new", "create", "open", "init", "load",

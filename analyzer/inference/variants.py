@@ -65,3 +65,54 @@ def variant_pairs(decls: Iterable[ir.FuncDecl], roles: Roles, paired: Mapping[st
             out.append(Variant(d, tuple(s for c in sorted(callees) for s in paired[c]
                                         if (s.releaser, s.release_arg) == (releaser, arg))))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Delegate:
+    decl: ir.FuncDecl  # the function the acquirer hands its out-parameter to
+    out_arg: int  # ... at this position
+    source: Source
+    source_out: int  # the acquirer's own out-parameter
+
+
+def _stores_through(fn: ir.Function, names: set[str]) -> list[ir.Operand]:
+    return [e.src for e in cfg.events(fn) if isinstance(e, ir.Assign) and isinstance(e.dst, ir.Deref)
+            and isinstance(e.dst.base, ir.Var) and e.dst.base.name in names]
+
+
+def _null(op: ir.Operand) -> bool:
+    return isinstance(op, ir.Const) and op.kind != "str" and not op.value
+
+
+def _fills_with_locals(fn: ir.Function, idx: int) -> bool:
+    """The body stores through parameter `idx` only NULL or locals (not a parameter, a field, a global), at least
+    one local: `*ppDb = db`."""
+    params = {p.name for p in fn.params}
+    stores = _stores_through(fn, Bodies._aliases(fn, {fn.params[idx].name}))
+    return any(isinstance(s, ir.Var) for s in stores) and all(
+        _null(s) or (isinstance(s, ir.Var) and s.name not in params) for s in stores)
+
+
+def delegated_out_parameters(roles: Roles, pairs: Iterable[tuple[ir.FuncDecl, int, Source]],
+                             decl_of_usr: Mapping[str, ir.FuncDecl]) -> list[Delegate]:
+    """`int sqlite3_open(const char *z, sqlite3 **ppDb) { return openDatabase(z, ppDb, ..); }`: a confident
+    out-parameter acquirer that stores nothing but NULL through its parameter and hands it to a function of the
+    program at a parameter of the same `T **` type; that function, storing locals through it, is the constructor
+    and pairs with the same releaser."""
+    out = []
+    for acq, k, src in pairs:
+        fn = roles.functions.get(acq.usr)
+        if fn is None or k >= len(fn.params):
+            continue
+        names = Bodies._aliases(fn, {fn.params[k].name})
+        if not all(_null(s) for s in _stores_through(fn, names)):
+            continue
+        for e in cfg.events(fn):
+            if not isinstance(e, ir.Call) or (callee := decl_of_usr.get(e.callee_usr)) is None \
+                    or callee.usr == acq.usr or (body := roles.functions.get(callee.usr)) is None:
+                continue
+            for j, a in enumerate(e.args):
+                if isinstance(a, ir.Var) and a.name in names and j < len(body.params) \
+                        and typed(callee, j) == typed(acq, k) and _fills_with_locals(body, j):
+                    out.append(Delegate(callee, j, src, k))
+    return out

@@ -181,3 +181,59 @@ def test_allocator_variants_and_string_copies_pair_with_the_allocators_releaser(
                          ("lib_strndup", "lib_free", 0)}
     assert {p.acquirer for p in result.pairs} & {"lib_remember", "lib_recent", "lib_label"} == set()
     assert brief(result) == {("mem.c", 50, "use", "resource-leak")}
+
+
+DB_C = """
+    #include <stdlib.h>
+    typedef struct db { int busy; } db;
+    static db *shared_db;
+    static void clear_out(db **out) { *out = NULL; }
+    static int reuse_out(db **out, db *cached) {
+        *out = cached;
+        return 0;
+    }
+    static int open_database(const char *name, db **out, int flags) {
+        db *d;
+        *out = NULL;
+        d = calloc(1, sizeof *d);
+        if (d == NULL)
+            return -1;
+        if (flags < 0) {
+            free(d);
+            d = NULL;
+        }
+        *out = d;
+        return d != NULL ? 0 : -1;
+    }
+    int db_open(const char *name, db **out) {
+        clear_out(out);
+        if (name == NULL)
+            return reuse_out(out, shared_db);
+        return open_database(name, out, 0);
+    }
+    int db_close(db *d) {
+        if (d->busy)
+            return 1;
+        free(d);
+        return 0;
+    }
+    int use(const char *name, int bad) {
+        db *d;
+        if (open_database(name, &d, 1) != 0)
+            return -1;
+        if (bad)
+            return -2;
+        db_close(d);
+        return 0;
+    }
+"""
+
+
+def test_a_named_out_parameter_acquirer_hands_its_parameter_to_the_real_constructor(tmp_path):
+    # db_close returns early when busy (no release on every path): only the names pair db_open with it, and
+    # db_open's body hands `out` to open_database, which stores a new db through it; clear_out stores only NULL
+    # and reuse_out a borrowed parameter: no constructors
+    result = scan_sources(tmp_path, {"db.c": DB_C})
+    assert {(p.acquirer, p.out_arg, p.releaser, p.release_arg) for p in result.pairs} == {
+        ("db_open", 1, "db_close", 0), ("open_database", 1, "db_close", 0)}
+    assert brief(result) == {("db.c", 39, "use", "resource-leak")}
