@@ -180,7 +180,19 @@ def _type_evidence(a: _Acq, r: _Rel, how: str, arg: int) -> Evidence:
                                         f"{'' if how == 'specific' else f' [{how}]'}")
 
 
-def _name_score(a: _Acq, r: _Rel) -> tuple[float, str, int, list[Evidence]] | None:
+_ALLOCATION_VERBS = frozenset({"malloc", "calloc", "alloc"})
+
+
+def _allocator_variant(a: _Acq, r: _Rel, how: str, alias: bool, arg: int, bodies: Bodies) -> bool:
+    """`void *sqlite3DbMallocRaw(db, n)` / `sqlite3DbFree(db, void *p)`: raw memory (void/char on both sides, no
+    typedef) from an allocation verb, a free of the same stem; the words after the verb differ (Raw, Zero, 64,
+    Usable) but the bodies confirm both: it returns what an allocating call returned, and the free releases it."""
+    return how == "generic" and not alias and a.out_arg is None and a.parts.verb in _ALLOCATION_VERBS \
+        and r.parts.verb == "free" and not r.parts.after and bool(bodies.returns_acquired(a.decl.usr)) \
+        and bool(bodies.releases_param(r.decl.usr, arg))
+
+
+def _name_score(a: _Acq, r: _Rel, bodies: Bodies) -> tuple[float, str, int, list[Evidence]] | None:
     """Score from names and types alone: (score, how, release argument, evidence), or None if they do not pair."""
     if r.decl.qualname == a.decl.qualname or not stems_match(a.parts, r.parts):
         return None
@@ -193,7 +205,8 @@ def _name_score(a: _Acq, r: _Rel) -> tuple[float, str, int, list[Evidence]] | No
     how, arg = bound
     alias = bool(a.decl.aliases and a.decl.aliases[0 if a.out_arg is None else a.out_arg + 1])
     if (how != "specific" or alias) and (a.parts.after != r.parts.after or
-                              glued(a.decl.name, a.parts) != glued(r.decl.name, r.parts)):
+                              glued(a.decl.name, a.parts) != glued(r.decl.name, r.parts)) \
+            and not _allocator_variant(a, r, how, alias, arg, bodies):
         return None  # `RM_CreateString` / `RM_Free(void *)`, `hi_sdsMakeRoomFor` / `hi_sdsfree`: a generic (or
         # char-typedef) free must match the whole name
     if a.out_arg is not None and how != "specific":
@@ -206,7 +219,7 @@ def _name_score(a: _Acq, r: _Rel) -> tuple[float, str, int, list[Evidence]] | No
 
 
 def _score_pair(a: _Acq, r: _Rel, summaries: Mapping[str, FunctionSummary], bodies: Bodies) -> Pair | None:
-    named = _name_score(a, r)
+    named = _name_score(a, r, bodies)
     if named is None:
         return None
     score, _how, arg, evidence = named

@@ -1,7 +1,7 @@
 """Allocator variants: `void *sqlite3MallocZero(u64 n) { p = sqlite3Malloc(n); if (p) memset(p, 0, n); return p; }`
 returns what a paired acquirer returned, so it pairs with that acquirer's releaser, whatever its name says. Only
-variants of the same pointer type as their sources: `widget *widget_new()` around `xmalloc` may own more than
-`xfree` frees."""
+variants of the same pointer type as their sources (or raw memory both): `widget *widget_new()` around `xmalloc` may
+own more than `xfree` frees."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -12,6 +12,7 @@ from analyzer import cfg, ir
 from .behaviour import typed
 from .bodies import RETURNS_FIRST, Bodies
 from .roles import Roles
+from .types import GENERIC_BASES
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,12 @@ class Source:
 class Variant:
     decl: ir.FuncDecl
     sources: tuple[Source, ...]  # one per source acquirer, all with the same releaser and argument
+
+
+def _same_type(source: tuple[str, int], variant: tuple[str, int]) -> bool:
+    """The same pointer type, or raw memory both (`char *sqlite3DbStrDup` around `void *sqlite3DbMallocRaw`)."""
+    return source == variant or (source[1] == variant[1] == 1 and source[0] in GENERIC_BASES
+                                 and variant[0] in GENERIC_BASES)
 
 
 def _returned_callees(fn: ir.Function) -> set[str] | None:
@@ -57,8 +64,8 @@ def variant_pairs(decls: Iterable[ir.FuncDecl], roles: Roles, paired: Mapping[st
                 or not roles.returns_fresh(d.usr):
             continue
         callees = _returned_callees(fn)
-        if not callees or any(c not in paired or c not in decl_of or typed(decl_of[c], -1) != typed(d, -1)
-                              for c in callees):
+        if not callees or any(c not in paired or c not in decl_of or not _same_type(typed(decl_of[c], -1),
+                                                                                  typed(d, -1)) for c in callees):
             continue
         common = set.intersection(*({(s.releaser, s.release_arg) for s in paired[c]} for c in callees))
         for releaser, arg in sorted(common):

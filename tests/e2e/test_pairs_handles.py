@@ -237,3 +237,51 @@ def test_a_named_out_parameter_acquirer_hands_its_parameter_to_the_real_construc
     assert {(p.acquirer, p.out_arg, p.releaser, p.release_arg) for p in result.pairs} == {
         ("db_open", 1, "db_close", 0), ("open_database", 1, "db_close", 0)}
     assert brief(result) == {("db.c", 39, "use", "resource-leak")}
+
+
+CTX_MEM_C = """
+    #include <stdlib.h>
+    #include <string.h>
+    struct ctx { int failed; void *stats; };
+    void *mem_malloc_raw(struct ctx *c, size_t n) {
+        if (c->failed)
+            return NULL;
+        return malloc(n);
+    }
+    void *mem_malloc_zero(struct ctx *c, size_t n) {
+        void *p = mem_malloc_raw(c, n);
+        if (p)
+            memset(p, 0, n);
+        return p;
+    }
+    void mem_free(struct ctx *c, void *p) {
+        if (p)
+            free(p);
+    }
+    char *mem_str_dup(struct ctx *c, const char *s) {
+        char *d = mem_malloc_raw(c, strlen(s) + 1);
+        if (d)
+            strcpy(d, s);
+        return d;
+    }
+    void *mem_malloc_stats(struct ctx *c) { return c->stats; }
+    int use(struct ctx *c, const char *s, int bad) {
+        char *d = mem_str_dup(c, s);
+        if (d == NULL)
+            return -1;
+        if (bad)
+            return -2;
+        mem_free(c, d);
+        return 0;
+    }
+"""
+
+
+def test_raw_allocators_of_a_context_pair_with_its_free_when_the_bodies_confirm(tmp_path):
+    # `mem_malloc_raw` / `mem_free` differ after the verb (raw): raw memory pairs on the stem when the bodies show
+    # the allocation and the release; `char *mem_str_dup` returns what mem_malloc_raw returned (raw memory both);
+    # `mem_malloc_stats` returns a field
+    result = scan_sources(tmp_path, {"mem.c": CTX_MEM_C})
+    assert {(p.acquirer, p.releaser, p.release_arg) for p in result.pairs} == {
+        ("mem_malloc_raw", "mem_free", 1), ("mem_malloc_zero", "mem_free", 1), ("mem_str_dup", "mem_free", 1)}
+    assert brief(result) == {("mem.c", 31, "use", "resource-leak")}
