@@ -293,8 +293,24 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: Mapping
         pairs = _with_behaviour(pairs, cands, roles)
         pairs += _handles(cands, Handles(bodies.functions, rules, bodies))
         pairs += _variants(pairs, cands, roles)
+    pairs = _best_of_each(pairs)
     pairs.sort(key=lambda p: (-p.score, p.kind, p.acquirer, p.releaser))
     return _unify_kinds(pairs)
+
+
+def _best_of_each(pairs: list[Pair]) -> list[Pair]:
+    """One pair per (acquirer, out-parameter, releaser, argument): the best scored, with the first line of the
+    others' evidence (a delegate that lifts a low behaviour pair)."""
+    best: dict[tuple, Pair] = {}
+    for p in pairs:
+        key = (p.acquirer, p.out_arg, p.releaser, p.release_arg)
+        kept = best.get(key)
+        if kept is None:
+            best[key] = p
+        else:
+            hi, lo = (p, kept) if p.score > kept.score else (kept, p)
+            best[key] = dataclasses.replace(hi, evidence=hi.evidence + lo.evidence[:1])
+    return list(best.values())
 
 
 def _known(pairs: list[Pair]) -> Known:
@@ -379,7 +395,7 @@ def _delegates(pairs: list[Pair], cands: list[ir.FuncDecl], roles: Roles) -> lis
     each scored as the pair it comes from."""
     by_usr = {d.usr: d for d in cands}
     by_name = {d.qualname: d for d in cands}
-    known = {(p.acquirer, p.out_arg, p.releaser, p.release_arg) for p in pairs}
+    known = {(p.acquirer, p.out_arg, p.releaser, p.release_arg) for p in pairs if p.score >= MEDIUM}
     sources = [(by_name[p.acquirer], p.out_arg, Source(p.acquirer, p.releaser, p.release_arg, p.kind, p.score))
                for p in pairs if p.score >= MEDIUM and p.out_arg is not None and p.acquirer in by_name]
     out: list[Pair] = []
