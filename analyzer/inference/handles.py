@@ -61,6 +61,22 @@ def _returns_with_invalid(fn: ir.Function, names: set[str]) -> list[tuple[ir.Ret
     return [r for rets in found.values() for r in rets]
 
 
+def _statuses_otherwise(fn: ir.Function, rets: list[ir.Operand | None], fresh: set[str],
+                        copies: list[tuple[str, ir.Operand]]) -> bool:
+    """Every return that does not give a fresh handle gives an error status: a constant <= 0, `-errno`, a local
+    holding a call's status; not `c->fd` or a parameter (another handle may come back)."""
+    params = {p.name for p in fn.params}
+    held = params | {d for d, src in copies if isinstance(src, _NOT_A_STATUS) or (isinstance(src, ir.Var)
+                                                                                   and src.name in params)}
+    for v in rets:
+        if isinstance(v, ir.Var) and v.name in fresh:
+            continue
+        if v is None or isinstance(v, _NOT_A_STATUS) or (isinstance(v, ir.Var) and v.name in held) or (
+                isinstance(v, ir.Const) and v.value is not None and v.value > 0):
+            return False
+    return True
+
+
 class Handles:
     """Memoized handle roles of the bodies in the scan: the kind ('fd') a function returns fresh or releases."""
 
@@ -96,6 +112,18 @@ class Handles:
         return kind
 
     def _fresh_kind(self, fn: ir.Function) -> str:
+        fresh, kinds, copies = self._fresh_locals(fn)
+        # `if (fd < 0) return fd;` returns an error, not a handle
+        if len(kinds) != 1 or not any(isinstance(r.value, ir.Var) and r.value.name in fresh - invalid
+                                      for r, invalid in _returns_with_invalid(fn, fresh)):
+            return ""
+        rets = [e.value for e in cfg.events(fn) if isinstance(e, ir.Return)]
+        if not _statuses_otherwise(fn, rets, fresh, copies):
+            return ""
+        return "" if self.bodies.keeper(fn, Bodies._aliases(fn, fresh)) is not None else kinds.pop()
+
+    def _fresh_locals(self, fn: ir.Function) -> tuple[set[str], set[str], list[tuple[str, ir.Operand]]]:
+        """(locals that only hold handles fresh from acquiring calls, their kinds, every copy into a local)."""
         fresh: set[str] = set()
         kinds: set[str] = set()
         other = {p.name for p in fn.params}
@@ -110,23 +138,7 @@ class Handles:
                     kinds.add(kind)
         while _propagate(copies, fresh, other):
             pass
-        fresh -= other
-        rets = [e.value for e in cfg.events(fn) if isinstance(e, ir.Return)]
-        # `if (fd < 0) return fd;` returns an error, not a handle
-        if len(kinds) != 1 or not any(isinstance(r.value, ir.Var) and r.value.name in fresh - invalid
-                                      for r, invalid in _returns_with_invalid(fn, fresh)):
-            return ""
-        params = {p.name for p in fn.params}
-        # `return c->fd` or a parameter: another handle may come back; a status may not be a handle at all
-        held = {d for d, src in copies if isinstance(src, _NOT_A_STATUS) or (isinstance(src, ir.Var) and src.name in
-                                                                                  params)} | params
-        for v in rets:
-            if isinstance(v, ir.Var) and v.name in fresh:
-                continue
-            if v is None or isinstance(v, _NOT_A_STATUS) or (isinstance(v, ir.Var) and v.name in held) or (
-                    isinstance(v, ir.Const) and v.value is not None and v.value > 0):
-                return ""
-        return "" if self.bodies.keeper(fn, Bodies._aliases(fn, fresh)) is not None else kinds.pop()
+        return fresh - other, kinds, copies
 
     # ---- destructors ----------------------------------------------------------------------------------------
 
