@@ -50,7 +50,7 @@ class FunctionSummary:
     detaches_record: int = -1  # returns a field of *arg and resets it (`textbuf_detach(&tb)`), -1: no
 
 
-def _closes(call: ir.Call) -> bool:
+def closes_descriptor(call: ir.Call) -> bool:
     """`syscall(SYS_close, fd)`."""
     return len(call.args) > 1 and isinstance(call.args[0], ir.Const) and \
         call.args[0].value == SYS_CLOSE.get(platform.machine())
@@ -141,7 +141,7 @@ class Resolver:
             if rels:
                 return CallEffect(releases=tuple((r.arg, r.kind) for r in rels), borrows_all=True,
                                   source=rels[0].source)
-        if name == "syscall" and _closes(call):
+        if name == "syscall" and closes_descriptor(call):
             return CallEffect(releases=((1, "fd"),), source="builtin:syscall(SYS_close)")  # libuv's uv__close
         summary = self.summary_for(call)
         if summary is not None and summary.reallocs_arg >= 0:

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from analyzer import ir
 
+from .handles import HandlePair
 from .names import ACQUIRE_VERBS, GETTER_WORDS, RELEASE_VERBS, split_words
 from .roles import Roles
-from .scoring import WEIGHTS, Evidence, EvidenceKind
+from .scoring import CAPS, WEIGHTS, Evidence, EvidenceKind
 from .types import GENERIC_BASES, pointer
 
 TypeKey = tuple[str, int]  # (pointee base, pointer depth): ('sds', 1), ('index', 1), ('char', 2)
@@ -127,6 +128,28 @@ def score(a: Role, r: Role, container: bool, wrapper: bool = False) -> tuple[flo
         ev.append(Evidence(EvidenceKind.NAMES, f"names: {a.decl.name} / {r.decl.name} share '{' '.join(words)}'"))
     if a.slot >= 0:
         s += WEIGHTS["out-parameter"]
+    return s, ev
+
+
+def handle_score(p: HandlePair) -> tuple[float, list[Evidence]]:
+    """The score and evidence of an integer-handle pair: the kind is the builtin one of the call that made the
+    handle, so the binding is exact; the same file, shared name words and being the outer releaser lift it. An
+    inner releaser (`uv__close_nocancel`, called by the project's `uv__close`) stays low."""
+    a, r = p.acquirer, p.releaser
+    s = WEIGHTS["handle:kind"] + WEIGHTS["behaviour:acquirer"] + WEIGHTS["behaviour:releaser"]
+    ev = [Evidence(EvidenceKind.TYPES, f"behaviour: {a.name}() returns a fresh {p.kind} (or a negative error); "
+                                       f"{r.name}() releases its {p.kind} (argument 1) on every path")]
+    if a.loc.file and a.loc.file == r.loc.file:
+        s += WEIGHTS["same-file"]
+        ev.append(Evidence(EvidenceKind.SAME_FILE, f"declared in the same file {os.path.basename(a.loc.file)}"))
+    if words := shared_words(a.name, r.name, p.kind):
+        s += WEIGHTS["behaviour:shared-word"]
+        ev.append(Evidence(EvidenceKind.NAMES, f"names: {a.name} / {r.name} share '{' '.join(words)}'"))
+    if p.wrapped:
+        s = min(s, CAPS["inner-handle-releaser"])
+        ev.append(Evidence(EvidenceKind.NAMES, f"another releaser of {p.kind} releases through {r.name}()"))
+    else:
+        s += WEIGHTS["handle:outer-releaser"]
     return s, ev
 
 

@@ -43,7 +43,10 @@ class Bodies:
         if e.callee in ("delete", "delete[]"):
             return True
         if not e.callee:
-            return None
+            # `sqlite3GlobalConfig.m.xFree(p)`, `free_fn(p)`: a function pointer named like a release, as a
+            # function without a body would be
+            field = e.callee_ref.rpartition("@")[2]
+            return True if j == 0 and field and name_parts(field, RELEASE_VERBS) is not None else None
         if any(r.arg == j for r in self.rules.releases_for(e.callee)):
             return True
         if e.callee_usr in self.functions:

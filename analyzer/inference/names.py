@@ -13,7 +13,7 @@ VERB_PAIRS: dict[str, dict[str, float]] = {
                "cleanup": .6, "close": .6},
     "new": {"free": 1, "delete": 1, "del": 1, "destroy": 1, "release": .8, "unref": .8, "dispose": .8},
     "alloc": {"free": 1, "dealloc": 1, "release": .8, "destroy": .8, "del": .8, "delete": .8},
-    "malloc": {"free": 1}, "calloc": {"free": 1}, "strdup": {"free": 1},
+    "malloc": {"free": 1}, "calloc": {"free": 1}, "strdup": {"free": 1}, "strndup": {"free": 1},
     "dup": {"free": 1, "release": .8, "destroy": .8, "del": .8, "delete": .8, "unref": .8},
     "clone": {"free": .8, "destroy": .8, "delete": .8, "release": .8, "del": .8},
     "copy": {"free": .6, "destroy": .6, "delete": .6, "release": .6},

@@ -13,9 +13,20 @@ from analyzer.model import InferredPair
 from analyzer.rules import RuleSet
 from analyzer.rules.attributes import attributes_of
 
-from .behaviour import Role, acquirer_roles, containers, releaser_roles, role_pairs, typed, usable, wrappers
+from .behaviour import (
+    Role,
+    acquirer_roles,
+    containers,
+    handle_score,
+    releaser_roles,
+    role_pairs,
+    typed,
+    usable,
+    wrappers,
+)
 from .behaviour import score as behaviour_score
 from .bodies import Bodies
+from .handles import Handles, handle_pairs
 from .names import (
     ACQUIRE_VERBS,
     GETTER_WORDS,
@@ -32,6 +43,7 @@ from .names import (
 from .roles import Known, Roles
 from .scoring import HIGH, MEDIUM, WEIGHTS, Behaviour, Evidence, EvidenceKind, behaviour
 from .types import GENERIC_BASES, bind, pointer
+from .variants import Source, delegated_out_parameters, variant_pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +180,19 @@ def _type_evidence(a: _Acq, r: _Rel, how: str, arg: int) -> Evidence:
                                         f"{'' if how == 'specific' else f' [{how}]'}")
 
 
-def _name_score(a: _Acq, r: _Rel) -> tuple[float, str, int, list[Evidence]] | None:
+_ALLOCATION_VERBS = frozenset({"malloc", "calloc", "alloc"})
+
+
+def _allocator_variant(a: _Acq, r: _Rel, how: str, alias: bool, arg: int, bodies: Bodies) -> bool:
+    """`void *sqlite3DbMallocRaw(db, n)` / `sqlite3DbFree(db, void *p)`: raw memory (void/char on both sides, no
+    typedef) from an allocation verb, a free of the same stem; the words after the verb differ (Raw, Zero, 64,
+    Usable) but the bodies confirm both: it returns what an allocating call returned, and the free releases it."""
+    return how == "generic" and not alias and a.out_arg is None and a.parts.verb in _ALLOCATION_VERBS \
+        and r.parts.verb == "free" and not r.parts.after and bool(bodies.returns_acquired(a.decl.usr)) \
+        and bool(bodies.releases_param(r.decl.usr, arg))
+
+
+def _name_score(a: _Acq, r: _Rel, bodies: Bodies) -> tuple[float, str, int, list[Evidence]] | None:
     """Score from names and types alone: (score, how, release argument, evidence), or None if they do not pair."""
     if r.decl.qualname == a.decl.qualname or not stems_match(a.parts, r.parts):
         return None
@@ -181,7 +205,8 @@ def _name_score(a: _Acq, r: _Rel) -> tuple[float, str, int, list[Evidence]] | No
     how, arg = bound
     alias = bool(a.decl.aliases and a.decl.aliases[0 if a.out_arg is None else a.out_arg + 1])
     if (how != "specific" or alias) and (a.parts.after != r.parts.after or
-                              glued(a.decl.name, a.parts) != glued(r.decl.name, r.parts)):
+                              glued(a.decl.name, a.parts) != glued(r.decl.name, r.parts)) \
+            and not _allocator_variant(a, r, how, alias, arg, bodies):
         return None  # `RM_CreateString` / `RM_Free(void *)`, `hi_sdsMakeRoomFor` / `hi_sdsfree`: a generic (or
         # char-typedef) free must match the whole name
     if a.out_arg is not None and how != "specific":
@@ -194,7 +219,7 @@ def _name_score(a: _Acq, r: _Rel) -> tuple[float, str, int, list[Evidence]] | No
 
 
 def _score_pair(a: _Acq, r: _Rel, summaries: Mapping[str, FunctionSummary], bodies: Bodies) -> Pair | None:
-    named = _name_score(a, r)
+    named = _name_score(a, r, bodies)
     if named is None:
         return None
     score, _how, arg, evidence = named
@@ -264,9 +289,28 @@ def infer_pairs(decls: Iterable[ir.FuncDecl], rules: RuleSet, summaries: Mapping
             if pair is not None:
                 pairs.append(pair)
     if functions:
-        pairs = _with_behaviour(pairs, cands, Roles(bodies.functions, rules, bodies, _known(pairs)))
+        roles = Roles(bodies.functions, rules, bodies, _known(pairs))
+        pairs = _with_behaviour(pairs, cands, roles)
+        pairs += _handles(cands, Handles(bodies.functions, rules, bodies))
+        pairs += _variants(pairs, cands, roles)
+    pairs = _best_of_each(pairs)
     pairs.sort(key=lambda p: (-p.score, p.kind, p.acquirer, p.releaser))
     return _unify_kinds(pairs)
+
+
+def _best_of_each(pairs: list[Pair]) -> list[Pair]:
+    """One pair per (acquirer, out-parameter, releaser, argument): the best scored, with the first line of the
+    others' evidence (a delegate that lifts a low behaviour pair)."""
+    best: dict[tuple, Pair] = {}
+    for p in pairs:
+        key = (p.acquirer, p.out_arg, p.releaser, p.release_arg)
+        kept = best.get(key)
+        if kept is None:
+            best[key] = p
+        else:
+            hi, lo = (p, kept) if p.score > kept.score else (kept, p)
+            best[key] = dataclasses.replace(hi, evidence=hi.evidence + lo.evidence[:1])
+    return list(best.values())
 
 
 def _known(pairs: list[Pair]) -> Known:
@@ -313,9 +357,67 @@ def _with_behaviour(pairs: list[Pair], cands: list[ir.FuncDecl], roles: Roles) -
     return out
 
 
+def _handles(cands: list[ir.FuncDecl], handles: Handles) -> list[Pair]:
+    """Pairs of integer handles (descriptors) the bodies show; their kind is the builtin one ('fd')."""
+    out = []
+    for hp in handle_pairs(cands, handles):
+        s, evidence = handle_score(hp)
+        out.append(Pair(hp.kind, hp.acquirer.qualname, hp.releaser.qualname, round(min(s, 1.0), 3), tuple(evidence),
+                        None, 0, hp.kind, hp.acquirer.loc.file, hp.acquirer.loc.line, "behaviour"))
+    return out
+
+
+def _variants(pairs: list[Pair], cands: list[ir.FuncDecl], roles: Roles, rounds: int = 3) -> list[Pair]:
+    """Allocator variants of confident acquirers (analyzer.inference.variants), a few rounds deep (a variant of a
+    variant); each scores as its weakest source pair."""
+    decl_of = {d.qualname: d for d in cands}
+    found: list[Pair] = []
+    for _ in range(rounds):
+        paired: dict[str, list[Source]] = defaultdict(list)
+        for p in pairs + found:
+            if p.score >= MEDIUM and p.out_arg is None:
+                paired[p.acquirer].append(Source(p.acquirer, p.releaser, p.release_arg, p.kind, p.score))
+        new = variant_pairs(cands, roles, paired, decl_of)
+        if not new:
+            break
+        for v in new:
+            via = ", ".join(sorted({f"{s.acquirer}()" for s in v.sources}))
+            r = v.sources[0]
+            evidence = (Evidence(EvidenceKind.TYPES, f"behaviour: {v.decl.name}() returns what {via} returns, "
+                                                     f"released by {r.releaser}() (argument {r.release_arg + 1})"),)
+            found.append(Pair(r.kind, v.decl.qualname, r.releaser, min(s.score for s in v.sources), evidence, None,
+                              r.release_arg, typed(v.decl, -1)[0], v.decl.loc.file, v.decl.loc.line, "behaviour"))
+    return found + _delegates(pairs + found, cands, roles)
+
+
+def _delegates(pairs: list[Pair], cands: list[ir.FuncDecl], roles: Roles) -> list[Pair]:
+    """The functions confident out-parameter acquirers hand their out-parameter to (variants.delegated_out_parameters),
+    each scored as the pair it comes from."""
+    by_usr = {d.usr: d for d in cands}
+    by_name = {d.qualname: d for d in cands}
+    known = {(p.acquirer, p.out_arg, p.releaser, p.release_arg) for p in pairs if p.score >= MEDIUM}
+    sources = [(by_name[p.acquirer], p.out_arg, Source(p.acquirer, p.releaser, p.release_arg, p.kind, p.score))
+               for p in pairs if p.score >= MEDIUM and p.out_arg is not None and p.acquirer in by_name]
+    out: list[Pair] = []
+    for dlg in delegated_out_parameters(roles, sources, by_usr):
+        s, d = dlg.source, dlg.decl
+        key = (d.qualname, dlg.out_arg, s.releaser, s.release_arg)
+        if key in known or not d.in_project:
+            continue
+        known.add(key)
+        evidence = (Evidence(EvidenceKind.TYPES, f"behaviour: {s.acquirer}() hands its out-parameter "
+                                                 f"{dlg.source_out + 1} to {d.name}(), which stores a new object "
+                                                 f"through parameter {dlg.out_arg + 1}; released by {s.releaser}() "
+                                                 f"(argument {s.release_arg + 1})"),)
+        base, depth = typed(d, dlg.out_arg)
+        out.append(Pair(s.kind, d.qualname, s.releaser, s.score, evidence, dlg.out_arg, s.release_arg,
+                        base if depth == 2 else f"{base} {'*' * (depth - 2)}", d.loc.file, d.loc.line, "behaviour"))
+    return out
+
+
 _VERB_RANK = {v: i for i, v in enumerate(("malloc", "alloc", "calloc", "new", "create", "open", "init", "load",
-                                          "acquire", "make", "connect", "construct", "dup", "strdup", "clone",
-                                          "copy", "ref"))}
+                                          "acquire", "make", "connect", "construct", "dup", "strdup", "strndup",
+                                          "clone", "copy", "ref"))}
 
 
 def _verb_rank(acquirer: str) -> tuple[int, str]:

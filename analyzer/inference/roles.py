@@ -36,6 +36,11 @@ def _count_change(e: ir.Event, names: set[str], op: str) -> bool:
     return False
 
 
+def _null(op: ir.Operand | None) -> bool:
+    """NULL (or 0): not a string literal, whose value is unknown too."""
+    return isinstance(op, ir.Const) and op.kind != "str" and not op.value
+
+
 def _propagate(copies: list[tuple[str, ir.Operand]], fresh: set[str], other: set[str]) -> bool:
     """One round of copies: fresh flows through `a = b`, anything else taints; True if something changed."""
     changed = False
@@ -47,7 +52,7 @@ def _propagate(copies: list[tuple[str, ir.Operand]], fresh: set[str], other: set
                 fresh.add(dst)
                 changed = True
         elif (isinstance(src, ir.Var) and src.name in other) or not (
-                isinstance(src, ir.Var) or (isinstance(src, ir.Const) and not src.value)):
+                isinstance(src, ir.Var) or _null(src)):
             other.add(dst)
             changed = True
     return changed
@@ -223,7 +228,7 @@ class Roles:
             if not p.is_pointer:
                 continue
             owned, _ = self._fresh_names(fn, p.name)
-            if all((isinstance(v, ir.Var) and v.name in owned) or (isinstance(v, ir.Const) and not v.value)
+            if all((isinstance(v, ir.Var) and v.name in owned) or _null(v)
                    for v in rets) and any(isinstance(v, ir.Var) and v.name not in plain for v in rets):
                 found = i
                 break
@@ -242,7 +247,7 @@ class Roles:
             fresh, _ = self._fresh_names(fn)
             rets = [e.value for e in cfg.events(fn) if isinstance(e, ir.Return)]
             verdict = any(isinstance(v, ir.Var) and v.name in fresh for v in rets) and all(
-                (isinstance(v, ir.Var) and v.name in fresh) or (isinstance(v, ir.Const) and not v.value)
+                (isinstance(v, ir.Var) and v.name in fresh) or _null(v)
                 for v in rets) and self.bodies.publishes(usr) is None
         self._fresh[usr] = verdict
         return verdict
@@ -287,7 +292,7 @@ class Roles:
                       and isinstance(e.dst.base, ir.Var) and e.dst.base.name == p.name]
             filled = any(isinstance(s, ir.Var) and s.name in fresh for s in stores) or any(
                 self._fills_through(e, p.name) for e in cfg.events(fn))
-            if filled and all((isinstance(s, ir.Var) and s.name in fresh) or (isinstance(s, ir.Const) and not s.value)
+            if filled and all((isinstance(s, ir.Var) and s.name in fresh) or _null(s)
                               for s in stores):
                 out.append(i)
         self._out[usr] = out

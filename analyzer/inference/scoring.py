@@ -38,12 +38,16 @@ WEIGHTS: Mapping[str, float] = {
     "behaviour:acquirer": .15,  # returns (writes out) a fresh object on every path, or takes a reference
     "behaviour:releaser": .1,  # releases it on every path (or drops a reference, freeing at zero)
     "behaviour:shared-word": .1,  # the names share a word of the type or past a common prefix
+    # integer handles (analyzer.inference.handles): the builtin kind of the call that made the handle binds them
+    "handle:kind": .3,  # returns a fresh handle of kind K (an fd), releases a handle of kind K
+    "handle:outer-releaser": .1,  # no other releaser of the kind releases through this one (the project's close)
 }
 CAPS: Mapping[str, float] = {
     "publishes": .5,  # the acquirer hands its new object elsewhere before returning it
     "never-returns-acquired": .5,
     "never-releases": .5,
     "ambiguous-without-summary": .55,
+    "inner-handle-releaser": .55,  # `uv__close_nocancel`: the project's own close (`uv__close`) calls it
 }
 
 
