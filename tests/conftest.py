@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -47,3 +48,13 @@ def without_progress(proc: subprocess.CompletedProcess) -> subprocess.CompletedP
     its diagnostics and errors, which tests compare line by line."""
     proc.stderr = _PROGRESS_LINE.sub("", proc.stderr)
     return proc
+
+
+def leakscan_in_repo(*args: str, timeout: float | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI run from the repository's root (without progress lines); a scan there keeps no cache inside the
+    repository (`examples/dictserver/.leakscan-cache` would be left behind)."""
+    if args and args[0] == "scan" and "--no-cache" not in args:
+        args = ("scan", "--no-cache", *args[1:])
+    return without_progress(subprocess.run([sys.executable, "-m", "analyzer", *args], cwd=REPO, capture_output=True,
+                                           text=True, check=False, timeout=timeout,
+                                           env={**os.environ, "PYTHONPATH": str(REPO)}))

@@ -14,7 +14,7 @@ from analyzer.model import AnalysisResult, Finding, SourceLoc
 from analyzer.profiles.builder import ProfileBuilder
 from analyzer.profiles.model import ValueType
 from analyzer.profiles.symfile import read_sym
-from tests.conftest import without_progress
+from tests.conftest import leakscan_in_repo
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = ROOT / "examples" / "dictserver" / "profiles"
@@ -23,9 +23,7 @@ SYM = PROFILES / "dictserver.sym"
 
 
 def leakscan(*args: str) -> subprocess.CompletedProcess[str]:
-    return without_progress(subprocess.run(
-        [sys.executable, "-m", "analyzer", *args], cwd=ROOT, capture_output=True,
-                          text=True, check=False))
+    return leakscan_in_repo(*args)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import without_progress
+from tests.conftest import leakscan_in_repo
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "dictserver"
@@ -109,9 +109,7 @@ def valgrind_xml(shared_tmp):
 # ---- the CLI ---------------------------------------------------------------------------------------
 
 def leakscan(*args: str) -> subprocess.CompletedProcess[str]:
-    return without_progress(subprocess.run(
-        [sys.executable, "-m", "analyzer", *args], cwd=ROOT, capture_output=True,
-                          text=True, check=False))
+    return leakscan_in_repo(*args)
 
 
 def scan_json(tmp_path: Path, *profile_args: str) -> dict:

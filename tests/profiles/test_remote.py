@@ -7,10 +7,8 @@ from __future__ import annotations
 import dataclasses
 import http.server
 import json
-import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +19,7 @@ import pytest
 
 from analyzer.profiles.remote import FetchPolicy, PprofClient, RemoteError, _parse_symbols, endpoint_candidates
 from analyzer.watch import Watch, WatchOptions
-from tests.conftest import without_progress
+from tests.conftest import leakscan_in_repo
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = ROOT / "examples" / "dictserver" / "profiles"
@@ -230,9 +228,7 @@ def test_run_keeps_going_after_a_failed_snapshot_and_gives_up_after_three(static
 # ---- the command line -------------------------------------------------------------------------------
 
 def leakscan(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return without_progress(subprocess.run(
-        [sys.executable, "-m", "analyzer", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)}))
+    return leakscan_in_repo(*args, timeout=timeout)
 
 
 def test_cli_watch_from_a_saved_result(tmp_path: Path, static_result) -> None:  # type: ignore[no-untyped-def]
