@@ -683,9 +683,11 @@ class OwnershipAnalysis(RecordHeap):
         # a callee whose body is not in the scan may write the objects it gets a modifiable pointer to (a
         # callee with a body says which fields it writes; '*': any field of what it is given)
         roots: set[str] = set()
+        pointees: tuple[str, ...] = ()  # `get(c->priv)`: what c->priv points to, not c's own fields
         writable = [a for i, a in enumerate(e.args) if not (i < len(e.arg_borrow) and e.arg_borrow[i])]
         if e.callee_usr not in self.resolver.with_body or "*" in fields or unknown:
-            roots = {r.name for a in writable if (r := ir.root_var(a)) is not None}
+            pointees = tuple(operand_text(a) + "->" for a in writable if isinstance(a, ir.Field))
+            roots = {r.name for a in writable if not isinstance(a, ir.Field) and (r := ir.root_var(a)) is not None}
             if (r := ir.root_var(e.receiver)) is not None:
                 roots.add(r.name)
         # `parse(&n)`: n may change (`localtime_r(&t, ..)` takes a const pointer: t does not)
@@ -700,7 +702,8 @@ class OwnershipAnalysis(RecordHeap):
                 # function's locals and parameters reach (a logging callback between two tests of `ctx->n`), as
                 # the Clang analyzer assumes
                 root = field_root(place)
-                return (unknown and root not in self.own_names) or field_name(place) in fields or root in roots
+                return (unknown and root not in self.own_names) or field_name(place) in fields or root in roots \
+                    or place[2:].startswith(pointees)
             return place in addressed
 
         for key in [k for k in st.facts if any(written(p) for p in places(k))]:
