@@ -13,6 +13,7 @@ from .cache import CacheStats, TUCache
 from .errors import InputError
 from .frontend.compdb import CompileJob, flags_for, jobs_from_paths, load_compile_commands
 from .frontend.parsed import Parsed
+from .gcpause import collector_paused
 from .model import Diagnostic
 from .sourcetext import display
 from .workers import Done, Outcome, run_jobs
@@ -116,7 +117,8 @@ def local_executor(workers: int) -> Executor:
             for k, task in enumerate(tasks):
                 record(k, Done(lower_task(task)))
             return
-        run_jobs(lower_task, tasks, workers, limits.tu_timeout, record)
+        with collector_paused():  # the modules received from the workers are long-lived and acyclic
+            run_jobs(lower_task, tasks, workers, limits.tu_timeout, record)
     return run
 
 

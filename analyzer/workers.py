@@ -6,6 +6,7 @@ run otherwise, so per-process caches (declarations of shared headers) keep their
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import multiprocessing.connection
 import time
@@ -35,6 +36,7 @@ Outcome = Done[Any] | Failed
 
 def _serve(conn: Any, fn: Callable[[Any], Any]) -> None:
     """Worker loop: receive (index, job), send (index, Done | Failed) back; None ends it."""
+    gc.enable()  # a forked worker inherits the parent's paused collector (phase1 pauses it while results arrive)
     while True:
         try:
             item = conn.recv()

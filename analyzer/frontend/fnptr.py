@@ -7,19 +7,20 @@ from __future__ import annotations
 from clang.cindex import Cursor, CursorKind, TypeKind
 
 from .cursors import _strip, binary_operator, unary_operator
+from .fastc import canonical, expression_children, is_expression, kind_name, referenced
 
 
 def _function_ref(c: Cursor | None) -> Cursor | None:
     """The function an initializer expression names (`f`, `&f`, `(fp_t)f`), or None."""
     while c is not None:
         c = _strip(c)
-        if c.kind == CursorKind.DECL_REF_EXPR:
-            ref = c.referenced
-            return ref if ref is not None and ref.kind == CursorKind.FUNCTION_DECL else None
+        if kind_name(c) == "DECL_REF_EXPR":
+            ref = referenced(c)
+            return ref if ref is not None and kind_name(ref) == "FUNCTION_DECL" else None
         if c.kind in (CursorKind.UNARY_OPERATOR, CursorKind.CSTYLE_CAST_EXPR, CursorKind.PAREN_EXPR,
                       CursorKind.UNEXPOSED_EXPR):
-            kids = [k for k in c.get_children() if k.kind.is_expression()]
-            c = kids[-1] if len(kids) == 1 or (c.kind == CursorKind.CSTYLE_CAST_EXPR and kids) else None
+            kids = expression_children(c)
+            c = kids[-1] if len(kids) == 1 or (kind_name(c) == "CSTYLE_CAST_EXPR" and kids) else None
             continue
         return None
     return None
@@ -27,7 +28,7 @@ def _function_ref(c: Cursor | None) -> Cursor | None:
 
 def _is_null(c: Cursor) -> bool:
     while c.kind in (CursorKind.CSTYLE_CAST_EXPR, CursorKind.PAREN_EXPR, CursorKind.UNEXPOSED_EXPR):
-        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        kids = expression_children(c)
         if not kids:
             return False
         c = kids[-1]
@@ -35,19 +36,19 @@ def _is_null(c: Cursor) -> bool:
 
 
 def _is_function_pointer(t) -> bool:
-    t = t.get_canonical()
+    t = canonical(t)
     return t.kind == TypeKind.POINTER and t.get_pointee().get_canonical().kind in (
         TypeKind.FUNCTIONPROTO, TypeKind.FUNCTIONNOPROTO)
 
 
 def _initializer(var: Cursor) -> Cursor | None:
-    kids = [k for k in var.get_children() if k.kind.is_expression()]
+    kids = expression_children(var)
     return kids[-1] if kids else None
 
 
 def _names(c: Cursor, var: Cursor) -> bool:
     c = _strip(c)
-    return c.kind == CursorKind.DECL_REF_EXPR and c.referenced == var
+    return kind_name(c) == "DECL_REF_EXPR" and referenced(c) == var
 
 
 def _written_in(body: Cursor, var: Cursor) -> bool:
@@ -57,7 +58,7 @@ def _written_in(body: Cursor, var: Cursor) -> bool:
             kids, op = list(c.get_children()), binary_operator(c)
             if kids and _names(kids[0], var) and op.endswith("=") and op not in ("==", "!=", "<=", ">="):
                 return True
-        elif c.kind == CursorKind.UNARY_OPERATOR:
+        elif kind_name(c) == "UNARY_OPERATOR":
             kids = list(c.get_children())
             if kids and _names(kids[0], var) and unary_operator(c)[0] == "&":
                 return True
@@ -65,8 +66,8 @@ def _written_in(body: Cursor, var: Cursor) -> bool:
 
 
 def _record_fields(t) -> list[Cursor]:
-    decl = t.get_canonical().get_declaration()
-    return [k for k in decl.get_children() if k.kind == CursorKind.FIELD_DECL] if decl is not None else []
+    decl = canonical(t).get_declaration()
+    return [k for k in decl.get_children() if kind_name(k) == "FIELD_DECL"] if decl is not None else []
 
 
 def pointer_decl(c: Cursor | None) -> Cursor | None:
@@ -75,13 +76,13 @@ def pointer_decl(c: Cursor | None) -> Cursor | None:
     if c is None:
         return None
     c = _strip(c)
-    ref = c.referenced if c.kind in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR) else None
+    ref = referenced(c) if c.kind in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR) else None
     if ref is None or not _is_function_pointer(ref.type):
         return None
-    if ref.kind == CursorKind.FIELD_DECL:
+    if kind_name(ref) == "FIELD_DECL":
         return ref
     parent = ref.semantic_parent
-    if ref.kind == CursorKind.VAR_DECL and (parent is None or parent.kind not in (
+    if kind_name(ref) == "VAR_DECL" and (parent is None or parent.kind not in (
             CursorKind.FUNCTION_DECL, CursorKind.CXX_METHOD, CursorKind.CONSTRUCTOR, CursorKind.DESTRUCTOR)):
         return ref
     return None
@@ -130,10 +131,10 @@ class FunctionPointers:
         """The function a call through `ref` (a variable or field of function pointer type) always reaches."""
         if not _is_function_pointer(ref.type):
             return None
-        if ref.kind == CursorKind.FIELD_DECL:
+        if kind_name(ref) == "FIELD_DECL":
             usrs = self._field_targets().get(ref.get_usr(), set())
             return self._functions[next(iter(usrs))] if len(usrs) == 1 else None
-        if ref.kind != CursorKind.VAR_DECL:
+        if kind_name(ref) != "VAR_DECL":
             return None
         parent = ref.semantic_parent
         if parent is not None and parent.kind in (CursorKind.FUNCTION_DECL, CursorKind.CXX_METHOD):
@@ -148,8 +149,8 @@ class FunctionPointers:
         if self._fields is None:
             self._fields = {}
             for c in self._tu.get_children():
-                if c.kind == CursorKind.VAR_DECL and (init := _initializer(c)) is not None and \
-                        init.kind == CursorKind.INIT_LIST_EXPR:
+                if kind_name(c) == "VAR_DECL" and (init := _initializer(c)) is not None and \
+                        kind_name(init) == "INIT_LIST_EXPR":
                     self._table(init)
         return self._fields
 
@@ -158,15 +159,15 @@ class FunctionPointers:
         structs), positional or designated (`.close = close_a`)."""
         assert self._fields is not None
         fields = _record_fields(init.type) if init.type.get_canonical().kind == TypeKind.RECORD else []
-        for i, k in enumerate(c for c in init.get_children() if c.kind.is_expression()):
-            if k.kind == CursorKind.INIT_LIST_EXPR:
+        for i, k in enumerate(c for c in init.get_children() if is_expression(c)):
+            if kind_name(k) == "INIT_LIST_EXPR":
                 self._table(k)
                 continue
             field, value = (fields[i] if i < len(fields) else None), k
             kids = list(k.get_children())
-            if k.kind == CursorKind.UNEXPOSED_EXPR and len(kids) == 2 and kids[0].kind == CursorKind.MEMBER_REF:
+            if kind_name(k) == "UNEXPOSED_EXPR" and len(kids) == 2 and kind_name(kids[0]) == "MEMBER_REF":
                 field, value = kids[0].referenced, kids[1]  # `.close = close_a`
-                if value.kind == CursorKind.INIT_LIST_EXPR:
+                if kind_name(value) == "INIT_LIST_EXPR":
                     self._table(value)
                     continue
             if field is None or not _is_function_pointer(field.type):

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from clang.cindex import Cursor, CursorKind, TranslationUnit, Type, TypeKind
 
@@ -16,7 +17,6 @@ from .context import LoweringContext
 from .cursors import (
     ADOPTING_METHODS,
     COMPARISONS,
-    FILE_NAMES,
     FUNCTION_KINDS,
     KNOWN_NORETURN,
     NEGATE,
@@ -37,12 +37,14 @@ from .cursors import (
     attribute_text,
     binary_operator,
     descendants,
+    extent_parts,
     file_name,
     opcodes,
     overridden_usrs,
     qualified_name,
     unary_operator,
 )
+from .fastc import FILE_NAMES, canonical, expression_children, forget_children, is_expression, kind_name
 from .fnptr import FunctionPointers, pointer_decl_of_variable
 from .lower_cond import CondLowerer
 from .lower_expr import ExprLowerer
@@ -108,7 +110,7 @@ class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
         params: list[ir.Param] = []
         body = None
         for child in _children(self.cursor):
-            if child.kind == CursorKind.PARM_DECL:
+            if kind_name(child) == "PARM_DECL":
                 name = child.spelling or f"$arg{len(params)}"
                 self.locals[child] = name
                 canonical = child.type.get_canonical()
@@ -116,9 +118,9 @@ class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
                                        _pointee_const(child.type), _pointer_depth(child.type),
                                        canonical.kind in (TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE),
                                        canonical.kind == TypeKind.POINTER and _is_integer(canonical.get_pointee())))
-            elif child.kind == CursorKind.COMPOUND_STMT:
+            elif kind_name(child) == "COMPOUND_STMT":
                 body = child
-            elif child.kind == CursorKind.MEMBER_REF and self.kind == "constructor":
+            elif kind_name(child) == "MEMBER_REF" and self.kind == "constructor":
                 pass
         if self.kind == "constructor":
             self.lower_ctor_inits()
@@ -132,9 +134,9 @@ class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
             if events and isinstance(events[-1], ir.Return):
                 self.fn.edge(bid, self.exit)
         rtype = self.cursor.result_type.spelling if self.kind not in ("constructor", "destructor") else "void"
-        end_line = body.extent.end.line if body is not None else self.cursor.extent.end.line
+        end_line = extent_parts(body if body is not None else self.cursor)[1][1]
         parent = self.cursor.semantic_parent
-        class_name = qualified_name(parent) if parent is not None and parent.kind.name in (
+        class_name = qualified_name(parent) if parent is not None and kind_name(parent) in (
             "CLASS_DECL", "STRUCT_DECL", "CLASS_TEMPLATE", "UNION_DECL") else ""
         return ir.Function(
             usr=self.cursor.get_usr() or self.qualname, name=self.cursor.spelling, qualname=self.qualname,
@@ -146,9 +148,9 @@ class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
     def lower_ctor_inits(self) -> None:
         kids = _children(self.cursor)
         for i, child in enumerate(kids):
-            if child.kind == CursorKind.MEMBER_REF and i + 1 < len(kids):
+            if kind_name(child) == "MEMBER_REF" and i + 1 < len(kids):
                 value = kids[i + 1]
-                if value.kind.is_expression():
+                if is_expression(value):
                     src = self.expr(value)
                     self.emit(ir.Assign(_loc(child), ir.Field(None, child.spelling), src))
 
@@ -185,7 +187,7 @@ def _pointer_alias(t: Type) -> str:
         return f"{inner} *" if inner else ""
     if t.kind != TypeKind.TYPEDEF:
         return ""
-    canon = t.get_canonical()
+    canon = canonical(t)
     if canon.kind != TypeKind.POINTER or canon.get_pointee().kind not in _GENERIC_POINTEES:
         return ""
     return str(t.get_typedef_name() or "")
@@ -231,6 +233,7 @@ class ModuleLowerer:
         self.addressed: set[str] = set()
         self.diagnostics: list[ir.TUDiagnostic] = []  # functions left out (nested too deeply)
         self.function_pointers = FunctionPointers(tu.cursor)
+        self.call_targets: dict[Cursor, Any] = {}  # declaration cursor -> what lower_expr reads of it
 
     def unhandled(self, kind: str) -> None:
         if kind not in self._unhandled:
@@ -240,18 +243,16 @@ class ModuleLowerer:
     def text(self, c: Cursor) -> str:
         """Source text of an expression as written, runs of whitespace collapsed. Sliced from the file by the
         extent (no tokenizing); an expression inside a macro expansion reads as the invocation."""
-        ext = c.extent
-        start, end = ext.start, ext.end
-        start_file = file_name(start)
-        if not start_file or start_file != file_name(end) or start.offset >= end.offset:
+        (start_file, _, _, start), (end_file, _, _, end) = extent_parts(c)
+        if not start_file or start_file != end_file or start >= end:
             return self.expansion_text(c)
-        data = self._source_bytes(start_file)
-        text = " ".join(data[start.offset:end.offset].decode("utf-8", errors="replace").split())
+        data = self.source_bytes(start_file)
+        text = " ".join(data[start:end].decode("utf-8", errors="replace").split())
         if not text:
             return self.expansion_text(c)
         return text if len(text) <= 80 else text[:77] + "..."
 
-    def _source_bytes(self, path: str) -> bytes:
+    def source_bytes(self, path: str) -> bytes:
         data = self._sources.get(path)
         if data is None and path in self.shipped:
             data = self._sources[path] = self.shipped[path]
@@ -266,17 +267,16 @@ class ModuleLowerer:
 
     def expansion_text(self, c: Cursor) -> str:
         """What the source shows where an expression comes from a macro: `NAME(args)` at the expansion site."""
-        loc = c.extent.start
-        if loc.file is None:
+        path, line, column, _ = extent_parts(c)[0]
+        if not path:
             return ""
-        path = loc.file.name
         if path not in self._source_lines:
             # bytes split at '\n' only: clang's columns count bytes, and its lines end at '\n' (not at a form feed)
-            self._source_lines[path] = self._source_bytes(path).split(b"\n")
+            self._source_lines[path] = self.source_bytes(path).split(b"\n")
         lines = self._source_lines[path]
-        if not 0 < loc.line <= len(lines):
+        if not 0 < line <= len(lines):
             return ""
-        rest = lines[loc.line - 1][max(loc.column - 1, 0):].decode("utf-8", errors="replace").rstrip("\r")
+        rest = lines[line - 1][max(column - 1, 0):].decode("utf-8", errors="replace").rstrip("\r")
         m = re.match(r"[A-Za-z_]\w*\s*", rest)
         if m is None:
             return rest[:80].strip()
@@ -318,8 +318,8 @@ class ModuleLowerer:
             defn = ref.get_definition()
             if defn is not None:
                 for d in descendants(defn):
-                    if d.kind == CursorKind.CXX_DELETE_EXPR:
-                        kids = [k for k in _children(d) if k.kind.is_expression()]
+                    if kind_name(d) == "CXX_DELETE_EXPR":
+                        kids = expression_children(d)
                         if kids and _strip(kids[0]).kind == CursorKind.CXX_THIS_EXPR:
                             found = True
                             break
@@ -330,7 +330,7 @@ class ModuleLowerer:
         usr = ref.get_usr()
         if usr not in self._noreturn:
             # [[noreturn]], [[gnu::noreturn]], C11 _Noreturn (GNU __attribute__((noreturn)) is in the type)
-            self._noreturn[usr] = any(k.kind.name == "UNEXPOSED_ATTR" and "noreturn" in attribute_text(k).lower()
+            self._noreturn[usr] = any(kind_name(k) == "UNEXPOSED_ATTR" and "noreturn" in attribute_text(k).lower()
                                       for k in _children(ref))
         return self._noreturn[usr]
 
@@ -375,7 +375,7 @@ class ModuleLowerer:
         params = tuple(params_)
         if not c.is_definition():
             attrs.extend(a for a in _gcc_dealloc_attributes(c) if a not in attrs)
-        rtype = c.result_type.get_canonical().spelling if c.kind.name not in ("CONSTRUCTOR", "DESTRUCTOR") else "void"
+        rtype = c.result_type.get_canonical().spelling if kind_name(c) not in ("CONSTRUCTOR", "DESTRUCTOR") else "void"
         defn = c.get_definition()
         return ir.FuncDecl(c.get_usr(), c.spelling, qualified_name(c), rtype, params,
                            ir.Loc(file, c.location.line, c.location.column), has_body=defn is not None,
@@ -402,7 +402,7 @@ class ModuleLowerer:
 
     def _walk(self, parent: Cursor) -> None:
         for c in _children(parent):
-            kind = c.kind.name
+            kind = kind_name(c)
             if kind == "VAR_DECL":
                 self._variable(c)
                 continue
@@ -444,13 +444,14 @@ class ModuleLowerer:
         file = file_name(c.location)
         if not file or not self._in_project(file):
             return
-        init = next((k for k in _children(c) if k.kind.is_expression()), None)
+        init = next((k for k in _children(c) if is_expression(k)), None)
         if init is not None:
             self.addressed.update(addressed_variables(init))
             if (pointer := pointer_decl_of_variable(c)) is not None:
                 self.function_pointers.note(pointer, init)  # `void (*free_fn)(void *) = free;`
         if c.is_definition():
             self.note_global(c, init)
+        forget_children(c)  # a table's initializer can be large: not kept for the rest of the TU
 
     def note_global(self, c: Cursor, init: Cursor | None) -> None:
         """Record a static-storage integer variable and its initial value (zero when it has no initializer)."""
@@ -464,8 +465,8 @@ class ModuleLowerer:
 
     def _class(self, c: Cursor) -> None:
         fields = tuple(ir.FieldDecl(f.spelling, f.type.spelling, _is_pointer(f.type))
-                       for f in _children(c) if f.kind == CursorKind.FIELD_DECL)
-        dtor = next((k.get_usr() for k in _children(c) if k.kind == CursorKind.DESTRUCTOR), "")
+                       for f in _children(c) if kind_name(f) == "FIELD_DECL")
+        dtor = next((k.get_usr() for k in _children(c) if kind_name(k) == "DESTRUCTOR"), "")
         self.classes.append(ir.ClassDecl(c.get_usr(), qualified_name(c), _loc(c), fields, dtor))
 
     def _recorded(self, record: _Lowered | None, c: Cursor, qualname: str, kind: str) -> None:
@@ -476,6 +477,7 @@ class ModuleLowerer:
             self._function(c, qualname, kind)
         finally:
             self._recording = outer
+            forget_children(c)  # the function's cursors are not read again: let them go
         if record is not None:
             record.functions.extend(self.functions[functions:])
             record.diagnostics.extend(self.diagnostics[diagnostics:])
@@ -499,9 +501,11 @@ class ModuleLowerer:
 
     def _parse_error_inside(self, c: Cursor) -> int:
         """The line of a syntax error inside the function's extent, or 0."""
-        ext = c.extent
-        lines = self.parse_errors.get(file_name(ext.start), ())
-        return next((n for n in lines if ext.start.line <= n <= ext.end.line), 0)
+        if not self.parse_errors:
+            return 0
+        (file, first, _, _), (_, last, _, _) = extent_parts(c)
+        lines = self.parse_errors.get(file, ())
+        return next((n for n in lines if first <= n <= last), 0)
 
     def lambda_body(self, c: Cursor, parent_qual: str) -> None:
         self._lambda_count += 1
