@@ -147,6 +147,7 @@ def lower_all(jobs: Sequence[CompileJob], executor: Executor, limits: Limits = L
             results[i] = found
     todo = [i for i in range(len(jobs)) if i not in results]
     stats.parsed.extend(jobs[i].file for i in todo)
+    todo = largest_first(jobs, todo)
     if progress:
         progress(len(results), len(jobs), "")
 
@@ -164,6 +165,17 @@ def lower_all(jobs: Sequence[CompileJob], executor: Executor, limits: Limits = L
     stats.wall_seconds = time.perf_counter() - started
     stats.cache = cache.stats if cache else None
     return [results[i] for i in range(len(jobs))]
+
+
+def largest_first(jobs: Sequence[CompileJob], todo: list[int]) -> list[int]:
+    """The jobs to run, the largest source files first: the longest TUs start early instead of leaving one worker
+    busy at the end while the others idle (the results keep the order of `jobs`)."""
+    def size(i: int) -> int:
+        try:
+            return os.stat(jobs[i].file).st_size
+        except OSError:
+            return 0
+    return sorted(todo, key=lambda i: (-size(i), i))
 
 
 def job_key(cache: TUCache, job: CompileJob) -> str:
