@@ -101,6 +101,9 @@ class _Lib:
         self.is_null = lib["clang_Cursor_isNull"]
         self.is_null.argtypes = [Cursor]
         self.is_null.restype = ctypes.c_int
+        self.definition = lib["clang_getCursorDefinition"]
+        self.definition.argtypes = [Cursor]
+        self.definition.restype = Cursor
         self.canonical = lib["clang_getCanonicalType"]
         self.canonical.argtypes = [Type]
         self.canonical.restype = Type
@@ -146,9 +149,27 @@ def _make_lib() -> _Lib:
     return _LIB
 
 
-def cursor_file(c: Cursor) -> str:
-    """The name of the file the cursor's location is in ('' when none)."""
-    return location(c.location)[0]
+def file_of(loc: SourceLocation) -> str:
+    """`location(loc)[0]` without the line and column (libclang then skips finding the line)."""
+    try:
+        return loc._parts[0]
+    except AttributeError:
+        pass
+    lib = _LIB or _make_lib()
+    lib.instantiation(loc, lib.out[0], None, None, None)
+    handle = lib.file.value
+    if not handle:
+        return ""
+    name = FILE_NAMES.get(handle)
+    if name is None:
+        name = FILE_NAMES[handle] = lib.get_cstring(lib.file_name(handle))
+    return name
+
+
+def has_definition(c: Cursor) -> bool:
+    """`c.get_definition() is not None`."""
+    lib = _LIB or _make_lib()
+    return not lib.is_null(lib.definition(c))
 
 
 def usr(c: Cursor) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from clang.cindex import Cursor, CursorKind, TypeKind
 
 from .cursors import _strip, binary_operator, unary_operator
-from .fastc import canonical, expression_children, is_expression, kind_name, referenced
+from .fastc import canonical, children, expression_children, forget_children, is_expression, kind_name, referenced
 
 
 def _function_ref(c: Cursor | None) -> Cursor | None:
@@ -65,9 +65,6 @@ def _written_in(body: Cursor, var: Cursor) -> bool:
     return False
 
 
-def _record_fields(t) -> list[Cursor]:
-    decl = canonical(t).get_declaration()
-    return [k for k in decl.get_children() if kind_name(k) == "FIELD_DECL"] if decl is not None else []
 
 
 def pointer_decl(c: Cursor | None) -> Cursor | None:
@@ -112,6 +109,7 @@ class FunctionPointers:
         self._locals: dict[tuple, Cursor | None] = {}
         self.assigned: set[tuple[str, str, str]] = set()  # (pointer USR, function USR or '', name): the module's
         self._null_fields: set[str] = set()  # fields some static table leaves NULL
+        self._record_fields_of: dict[Cursor, list[Cursor]] = {}
 
     def note(self, pointer: Cursor, value: Cursor) -> None:
         """`pointer = value` (an assignment or an initializer) of a global or field function pointer."""
@@ -148,25 +146,36 @@ class FunctionPointers:
     def _field_targets(self) -> dict[str, set[str]]:
         if self._fields is None:
             self._fields = {}
-            for c in self._tu.get_children():
+            for c in children(self._tu):
                 if kind_name(c) == "VAR_DECL" and (init := _initializer(c)) is not None and \
                         kind_name(init) == "INIT_LIST_EXPR":
                     self._table(init)
+                    forget_children(c)  # the table's cursors are not read again
         return self._fields
+
+    def _record_fields(self, t) -> list[Cursor]:
+        """The fields of a struct type, read once per declaration and TU (a table has an entry per element)."""
+        decl = canonical(t).get_declaration()
+        if decl is None:
+            return []
+        fields = self._record_fields_of.get(decl)
+        if fields is None:
+            fields = self._record_fields_of[decl] = [k for k in children(decl) if kind_name(k) == "FIELD_DECL"]
+        return fields
 
     def _table(self, init: Cursor) -> None:
         """Record the functions an initializer list puts into fields: nested lists (arrays of structs, structs in
         structs), positional or designated (`.close = close_a`)."""
         assert self._fields is not None
-        fields = _record_fields(init.type) if init.type.get_canonical().kind == TypeKind.RECORD else []
-        for i, k in enumerate(c for c in init.get_children() if is_expression(c)):
+        fields = self._record_fields(init.type) if canonical(init.type).kind == TypeKind.RECORD else []
+        for i, k in enumerate(c for c in children(init) if is_expression(c)):
             if kind_name(k) == "INIT_LIST_EXPR":
                 self._table(k)
                 continue
             field, value = (fields[i] if i < len(fields) else None), k
-            kids = list(k.get_children())
+            kids = children(k)
             if kind_name(k) == "UNEXPOSED_EXPR" and len(kids) == 2 and kind_name(kids[0]) == "MEMBER_REF":
-                field, value = kids[0].referenced, kids[1]  # `.close = close_a`
+                field, value = referenced(kids[0]), kids[1]  # `.close = close_a`
                 if kind_name(value) == "INIT_LIST_EXPR":
                     self._table(value)
                     continue

@@ -44,7 +44,17 @@ from .cursors import (
     qualified_name,
     unary_operator,
 )
-from .fastc import FILE_NAMES, canonical, expression_children, forget_children, is_expression, kind_name
+from .fastc import (
+    FILE_NAMES,
+    canonical,
+    expression_children,
+    file_of,
+    forget_children,
+    has_definition,
+    is_expression,
+    kind_name,
+    location,
+)
 from .fnptr import FunctionPointers, pointer_decl_of_variable
 from .lower_cond import CondLowerer
 from .lower_expr import ExprLowerer
@@ -232,7 +242,8 @@ class ModuleLowerer:
         self.globals: dict[str, ir.GlobalVar] = {}
         self.addressed: set[str] = set()
         self.diagnostics: list[ir.TUDiagnostic] = []  # functions left out (nested too deeply)
-        self.function_pointers = FunctionPointers(tu.cursor)
+        self.root = tu.cursor  # one cursor object: its children are visited once, by the walk and the tables
+        self.function_pointers = FunctionPointers(self.root)
         self.call_targets: dict[Cursor, Any] = {}  # declaration cursor -> what lower_expr reads of it
 
     def unhandled(self, kind: str) -> None:
@@ -338,9 +349,8 @@ class ModuleLowerer:
         usr = ref.get_usr()
         if not usr or usr in self.decls:
             return
-        loc = ref.location
-        file = file_name(loc)
-        key = (usr, file, self._file_signature(file), loc.line, loc.column, ref.get_definition() is not None)
+        file, line, column, _ = location(ref.location)
+        key = (usr, file, self._file_signature(file), line, column, has_definition(ref))
         decl = _DECL_CACHE.get(key)
         if decl is None:
             decl = _DECL_CACHE[key] = self.func_decl(ref)
@@ -384,7 +394,7 @@ class ModuleLowerer:
                            aliases=tuple(aliases) if any(aliases) else ())
 
     def lower(self) -> ir.Module:
-        self._walk(self.tu.cursor)
+        self._walk(self.root)
         while self._pending_lambdas:
             cursor, qual, record = self._pending_lambdas.pop(0)
             self._recorded(record, cursor, qual, "lambda")
@@ -408,7 +418,7 @@ class ModuleLowerer:
                 continue
             if kind not in FUNCTION_KINDS and kind not in SCOPE_KINDS:
                 continue  # typedefs, enums...: nothing to lower, and their location is costly
-            file = file_name(c.location)
+            file = file_of(c.location)
             if kind in FUNCTION_KINDS:
                 if file and self._in_project(file):
                     self.note_decl(c)
@@ -431,7 +441,7 @@ class ModuleLowerer:
                              "CONVERSION_FUNCTION": "method"}.get(kind, "function")
                     self._recorded(record, c, qualified_name(c), fkind)
             elif kind in SCOPE_KINDS:
-                if kind in ("CLASS_DECL", "STRUCT_DECL", "CLASS_TEMPLATE") and file and self.is_project(file) \
+                if kind in ("CLASS_DECL", "STRUCT_DECL", "CLASS_TEMPLATE") and file and self._in_project(file) \
                         and c.is_definition():
                     self._class(c)
                 if file and not self._in_project(file):
