@@ -10,6 +10,7 @@ from clang.cindex import Cursor, CursorKind, SourceLocation, TokenKind, TypeKind
 from analyzer import ir
 
 from .fastc import (
+    _MISSING,
     EXPRESSION_IDS,
     STATEMENT_IDS,
     canonical,
@@ -18,6 +19,7 @@ from .fastc import (
     kind_name,
     location,
     referenced,
+    spelling,
 )
 
 FUNCTION_KINDS = {"FUNCTION_DECL", "CXX_METHOD", "CONSTRUCTOR", "DESTRUCTOR", "FUNCTION_TEMPLATE",
@@ -45,9 +47,9 @@ def qualified_name(cursor: Cursor | None) -> str:
         if kind in ("LINKAGE_SPEC", "UNEXPOSED_DECL"):
             pass
         elif kind == "NAMESPACE":
-            parts.append(c.spelling or "(anonymous namespace)")
+            parts.append(spelling(c) or "(anonymous namespace)")
         else:
-            parts.append(c.spelling or f"(anonymous {kind.lower()})")
+            parts.append(spelling(c) or f"(anonymous {kind.lower()})")
         c = c.semantic_parent
     return "::".join(reversed(parts))
 
@@ -64,10 +66,9 @@ def _loc(cursor: Cursor) -> ir.Loc:
 
 def extent_parts(cursor: Cursor) -> tuple[tuple[str, int, int, int], tuple[str, int, int, int]]:
     """(start, end) of the cursor's extent as `fastc.location` tuples, read once per cursor object."""
-    try:
-        return cursor._extent_parts
-    except AttributeError:
-        pass
+    cached = getattr(cursor, "_extent_parts", _MISSING)
+    if cached is not _MISSING:
+        return cached
     ext = cursor.extent
     parts = cursor._extent_parts = (location(ext.start), location(ext.end))
     return parts

@@ -13,9 +13,11 @@ The out-parameters are shared: one lowering at a time per process (workers and c
 from __future__ import annotations
 
 import ctypes
+from typing import Any
 
 from clang.cindex import Cursor, CursorKind, SourceLocation, Type, _CXString, callbacks, conf
 
+_MISSING: Any = object()  # not read yet (a cached value may be None)
 _KIND_NAMES: dict[int, str] = {k.value: k.name for k in CursorKind.get_all_kinds()}
 
 
@@ -48,10 +50,9 @@ def _visit(child: Cursor, _parent: Cursor, sink: list) -> int:
 def children(cursor: Cursor) -> list[Cursor]:
     """The cursor's children, visited once per cursor object (the list is shared: never modify it). cindex's
     get_children without its per-child null-cursor assertion (clang never visits a null cursor)."""
-    try:
-        return cursor._kids
-    except AttributeError:
-        pass
+    cached = getattr(cursor, "_kids", _MISSING)
+    if cached is not _MISSING:
+        return cached
     sink: list = [cursor._tu]
     conf.lib.clang_visitChildren(cursor, _visit, sink)
     del sink[0]
@@ -61,10 +62,9 @@ def children(cursor: Cursor) -> list[Cursor]:
 
 def expression_children(cursor: Cursor) -> list[Cursor]:
     """The children that are expressions (shared list, as `children`)."""
-    try:
-        return cursor._expr_kids
-    except AttributeError:
-        pass
+    cached = getattr(cursor, "_expr_kids", _MISSING)
+    if cached is not _MISSING:
+        return cached
     kids = cursor._expr_kids = [k for k in children(cursor) if k._kind_id in EXPRESSION_IDS]
     return kids
 
@@ -73,6 +73,11 @@ def forget_children(cursor: Cursor) -> None:
     """Drop the children kept on a cursor (the root of a lowered function): its subtree can be freed."""
     for name in ("_kids", "_expr_kids"):
         cursor.__dict__.pop(name, None)
+
+
+class _String(ctypes.Structure):
+    """A CXString taken as plain data: read and disposed here, without cindex's per-string Python layers."""
+    _fields_ = [("data", ctypes.c_void_p), ("flags", ctypes.c_uint)]
 
 
 class _Lib:
@@ -101,6 +106,20 @@ class _Lib:
         self.is_null = lib["clang_Cursor_isNull"]
         self.is_null.argtypes = [Cursor]
         self.is_null.restype = ctypes.c_int
+        self.cursor_usr = lib["clang_getCursorUSR"]
+        self.cursor_spelling = lib["clang_getCursorSpelling"]
+        for fn in (self.cursor_usr, self.cursor_spelling):
+            fn.argtypes = [Cursor]
+            fn.restype = _String
+        self.type_spelling = lib["clang_getTypeSpelling"]
+        self.type_spelling.argtypes = [Type]
+        self.type_spelling.restype = _String
+        self.string_bytes = lib["clang_getCString"]
+        self.string_bytes.argtypes = [_String]
+        self.string_bytes.restype = ctypes.c_char_p
+        self.dispose_string = lib["clang_disposeString"]
+        self.dispose_string.argtypes = [_String]
+        self.dispose_string.restype = None
         self.definition = lib["clang_getCursorDefinition"]
         self.definition.argtypes = [Cursor]
         self.definition.restype = Cursor
@@ -125,10 +144,9 @@ FILE_NAMES: dict[int, str] = {}
 def location(loc: SourceLocation) -> tuple[str, int, int, int]:
     """(file name or '', line, column, offset) of a location's expansion point, as cindex's loc.file.name,
     loc.line, loc.column and loc.offset; kept on the location object."""
-    try:
-        return loc._parts
-    except AttributeError:
-        pass
+    cached = getattr(loc, "_parts", _MISSING)
+    if cached is not _MISSING:
+        return cached
     global _LIB
     lib = _LIB or _make_lib()
     lib.instantiation(loc, *lib.out)
@@ -151,10 +169,9 @@ def _make_lib() -> _Lib:
 
 def file_of(loc: SourceLocation) -> str:
     """`location(loc)[0]` without the line and column (libclang then skips finding the line)."""
-    try:
-        return loc._parts[0]
-    except AttributeError:
-        pass
+    cached = getattr(loc, "_parts", _MISSING)
+    if cached is not _MISSING:
+        return cached[0]
     lib = _LIB or _make_lib()
     lib.instantiation(loc, lib.out[0], None, None, None)
     handle = lib.file.value
@@ -172,15 +189,37 @@ def has_definition(c: Cursor) -> bool:
     return not lib.is_null(lib.definition(c))
 
 
-def usr(c: Cursor) -> str:
+def _text(lib: _Lib, raw: _String) -> Any:
+    """The string's text as cindex gives it (None for a null string), the string disposed."""
+    data = lib.string_bytes(raw)
+    lib.dispose_string(raw)
+    return None if data is None else data.decode("utf8")
+
+
+def usr_of(c: Cursor) -> str:
     """`c.get_usr()`, asked once per cursor object."""
-    try:
-        return c._usr
-    except AttributeError:
-        pass
-    value: str = c.get_usr()
-    c._usr = value
+    cached = getattr(c, "_usr", _MISSING)
+    if cached is not _MISSING:
+        return cached
+    lib = _LIB or _make_lib()
+    value = c._usr = _text(lib, lib.cursor_usr(c))
     return value
+
+
+def spelling(c: Cursor) -> str:
+    """`c.spelling`, sharing cindex's cache on the cursor."""
+    cached = getattr(c, "_spelling", _MISSING)
+    if cached is not _MISSING:
+        return cached
+    lib = _LIB or _make_lib()
+    value = c._spelling = _text(lib, lib.cursor_spelling(c))
+    return value
+
+
+def type_spelling(t: Type) -> str:
+    """`t.spelling`."""
+    lib = _LIB or _make_lib()
+    return _text(lib, lib.type_spelling(t))
 
 
 def _cursor_result(res: Cursor, tu: object) -> Cursor | None:
@@ -193,10 +232,9 @@ def _cursor_result(res: Cursor, tu: object) -> Cursor | None:
 
 def referenced(c: Cursor) -> Cursor | None:
     """`c.referenced`, sharing cindex's cache on the cursor."""
-    try:
-        return c._referenced
-    except AttributeError:
-        pass
+    cached = getattr(c, "_referenced", _MISSING)
+    if cached is not _MISSING:
+        return cached
     lib = _LIB or _make_lib()
     ref = c._referenced = _cursor_result(lib.referenced(c), c._tu)
     return ref
@@ -204,10 +242,9 @@ def referenced(c: Cursor) -> Cursor | None:
 
 def arguments(c: Cursor) -> list[Cursor | None]:
     """`list(c.get_arguments())`, read once per cursor object (shared list: never modify it)."""
-    try:
-        return c._arguments
-    except AttributeError:
-        pass
+    cached = getattr(c, "_arguments", _MISSING)
+    if cached is not _MISSING:
+        return cached
     lib = _LIB or _make_lib()
     tu = c._tu
     args = c._arguments = [_cursor_result(lib.argument(c, i), tu) for i in range(lib.num_arguments(c))]
@@ -216,10 +253,9 @@ def arguments(c: Cursor) -> list[Cursor | None]:
 
 def canonical(t: Type) -> Type:
     """`t.get_canonical()`, kept on the type object."""
-    try:
-        return t._canonical
-    except AttributeError:
-        pass
+    cached = getattr(t, "_canonical", _MISSING)
+    if cached is not _MISSING:
+        return cached
     lib = _LIB or _make_lib()
     canon = lib.canonical(t)
     canon._tu = t._tu

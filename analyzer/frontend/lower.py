@@ -54,6 +54,9 @@ from .fastc import (
     is_expression,
     kind_name,
     location,
+    spelling,
+    type_spelling,
+    usr_of,
 )
 from .fnptr import FunctionPointers, pointer_decl_of_variable
 from .lower_cond import CondLowerer
@@ -121,10 +124,10 @@ class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
         body = None
         for child in _children(self.cursor):
             if kind_name(child) == "PARM_DECL":
-                name = child.spelling or f"$arg{len(params)}"
+                name = spelling(child) or f"$arg{len(params)}"
                 self.locals[child] = name
                 canonical = child.type.get_canonical()
-                params.append(ir.Param(name, child.type.spelling, _is_pointer(child.type),
+                params.append(ir.Param(name, type_spelling(child.type), _is_pointer(child.type),
                                        _pointee_const(child.type), _pointer_depth(child.type),
                                        canonical.kind in (TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE),
                                        canonical.kind == TypeKind.POINTER and _is_integer(canonical.get_pointee())))
@@ -143,13 +146,13 @@ class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
         for bid, events in enumerate(self.fn.events):
             if events and isinstance(events[-1], ir.Return):
                 self.fn.edge(bid, self.exit)
-        rtype = self.cursor.result_type.spelling if self.kind not in ("constructor", "destructor") else "void"
+        rtype = type_spelling(self.cursor.result_type) if self.kind not in ("constructor", "destructor") else "void"
         end_line = extent_parts(body if body is not None else self.cursor)[1][1]
         parent = self.cursor.semantic_parent
         class_name = qualified_name(parent) if parent is not None and kind_name(parent) in (
             "CLASS_DECL", "STRUCT_DECL", "CLASS_TEMPLATE", "UNION_DECL") else ""
         return ir.Function(
-            usr=self.cursor.get_usr() or self.qualname, name=self.cursor.spelling, qualname=self.qualname,
+            usr=usr_of(self.cursor) or self.qualname, name=spelling(self.cursor), qualname=self.qualname,
             loc=_loc(self.cursor), end_line=end_line, params=tuple(params), blocks=self.fn.freeze(),
             entry=self.entry, exit=self.exit, return_type=rtype, kind=self.kind, class_name=class_name,
             locals=tuple(self.local_names), opaque=self.opaque, record_locals=tuple(self.record_locals),
@@ -323,7 +326,7 @@ class ModuleLowerer:
 
     def deletes_this(self, ref: Cursor) -> bool:
         """The method's definition (when this TU sees it) contains `delete this`."""
-        usr = ref.get_usr()
+        usr = usr_of(ref)
         if usr not in self._deletes_this:
             found = False
             defn = ref.get_definition()
@@ -338,7 +341,7 @@ class ModuleLowerer:
         return self._deletes_this[usr]
 
     def declared_noreturn(self, ref: Cursor) -> bool:
-        usr = ref.get_usr()
+        usr = usr_of(ref)
         if usr not in self._noreturn:
             # [[noreturn]], [[gnu::noreturn]], C11 _Noreturn (GNU __attribute__((noreturn)) is in the type)
             self._noreturn[usr] = any(kind_name(k) == "UNEXPOSED_ATTR" and "noreturn" in attribute_text(k).lower()
@@ -346,7 +349,7 @@ class ModuleLowerer:
         return self._noreturn[usr]
 
     def note_decl(self, ref: Cursor) -> None:
-        usr = ref.get_usr()
+        usr = usr_of(ref)
         if not usr or usr in self.decls:
             return
         file, line, column, _ = location(ref.location)
@@ -377,7 +380,7 @@ class ModuleLowerer:
         for k in _children(c):
             kind = k.kind
             if kind == CursorKind.PARM_DECL:
-                params_.append(k.type.get_canonical().spelling)
+                params_.append(type_spelling(canonical(k.type)))
                 aliases.append(_pointer_alias(k.type))
             elif kind.name.endswith("_ATTR"):
                 text = attribute_text(k)
@@ -385,12 +388,12 @@ class ModuleLowerer:
         params = tuple(params_)
         if not c.is_definition():
             attrs.extend(a for a in _gcc_dealloc_attributes(c) if a not in attrs)
-        rtype = c.result_type.get_canonical().spelling if kind_name(c) not in ("CONSTRUCTOR", "DESTRUCTOR") else "void"
+        rtype = type_spelling(canonical(c.result_type)) if kind_name(c) not in ("CONSTRUCTOR", "DESTRUCTOR") else "void"
         defn = c.get_definition()
-        return ir.FuncDecl(c.get_usr(), c.spelling, qualified_name(c), rtype, params,
+        return ir.FuncDecl(usr_of(c), spelling(c), qualified_name(c), rtype, params,
                            ir.Loc(file, c.location.line, c.location.column), has_body=defn is not None,
                            in_project=bool(file) and self.is_project(file),
-                           noreturn="noreturn" in c.type.spelling, attributes=tuple(attrs),
+                           noreturn="noreturn" in type_spelling(c.type), attributes=tuple(attrs),
                            aliases=tuple(aliases) if any(aliases) else ())
 
     def lower(self) -> ir.Module:
@@ -423,7 +426,7 @@ class ModuleLowerer:
                 if file and self._in_project(file):
                     self.note_decl(c)
                 if file and self._in_project(file) and c.is_definition():
-                    usr = c.get_usr()
+                    usr = usr_of(c)
                     if usr in self._seen:
                         continue
                     self._seen.add(usr)
@@ -474,10 +477,10 @@ class ModuleLowerer:
             self.globals[usr] = ir.GlobalVar(usr, qualified_name(c), value, c.type.is_const_qualified(), _loc(c))
 
     def _class(self, c: Cursor) -> None:
-        fields = tuple(ir.FieldDecl(f.spelling, f.type.spelling, _is_pointer(f.type))
+        fields = tuple(ir.FieldDecl(spelling(f), type_spelling(f.type), _is_pointer(f.type))
                        for f in _children(c) if kind_name(f) == "FIELD_DECL")
         dtor = next((k.get_usr() for k in _children(c) if kind_name(k) == "DESTRUCTOR"), "")
-        self.classes.append(ir.ClassDecl(c.get_usr(), qualified_name(c), _loc(c), fields, dtor))
+        self.classes.append(ir.ClassDecl(usr_of(c), qualified_name(c), _loc(c), fields, dtor))
 
     def _recorded(self, record: _Lowered | None, c: Cursor, qualname: str, kind: str) -> None:
         """_function, and what it added kept in `record` (lambdas inside it are recorded there when lowered)."""

@@ -32,7 +32,7 @@ from .cursors import (
     unary_operator,
     union_storage_name,
 )
-from .fastc import arguments, expression_children, is_expression, kind_name, referenced
+from .fastc import arguments, expression_children, is_expression, kind_name, referenced, spelling, type_spelling, usr_of
 from .fnptr import pointer_decl
 
 
@@ -82,7 +82,7 @@ class _CallTarget:
         if not ptypes and ref.type.kind == TypeKind.FUNCTIONPROTO:
             ptypes = list(ref.type.argument_types())
         module.note_decl(ref)
-        return _CallTarget(callee, ref.get_usr(), callee in KNOWN_NORETURN or "noreturn" in ref.type.spelling or
+        return _CallTarget(callee, usr_of(ref), callee in KNOWN_NORETURN or "noreturn" in type_spelling(ref.type) or
                            module.declared_noreturn(ref), kind_name(ref) == "CONSTRUCTOR", ptypes,
                            tuple(_param_borrows(t) for t in ptypes), tuple(_is_mutable_reference(t) for t in ptypes))
 
@@ -128,24 +128,24 @@ class ExprLowerer(LoweringContext):
                 # a reference parameter is the caller's object: reading or assigning it goes through it
                 return ir.Deref(ir.Var(name)) if kind_name(ref) == "PARM_DECL" and _is_reference(ref.type) \
                     else ir.Var(name)
-            return ir.Global(qualified_name(ref), ref.get_usr())
+            return ir.Global(qualified_name(ref), usr_of(ref))
         if kind_name(ref) == "ENUM_CONSTANT_DECL":
             return ir.Const("int", ref.enum_value)
         if kind_name(ref) == "FIELD_DECL":
-            return ir.Field(None, ref.spelling)
+            return ir.Field(None, spelling(ref))
         return ir.Unknown(c.spelling)
 
     def e_MEMBER_REF_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
         kids = expression_children(c)
         if not kids:
-            return ir.Field(None, c.spelling)
+            return ir.Field(None, spelling(c))
         base = self.expr(kids[0])
         arrow = _is_pointer(kids[0].type)
         if arrow and isinstance(base, ir.Var):
             self.emit(ir.Use(_loc(c), base))
         if isinstance(base, ir.Var) and base.name == "this":
-            return ir.Field(None, c.spelling)
-        return ir.Field(base, union_storage_name(kids[0].type, arrow) or c.spelling, arrow)
+            return ir.Field(None, spelling(c))
+        return ir.Field(base, union_storage_name(kids[0].type, arrow) or spelling(c), arrow)
 
     def e_ARRAY_SUBSCRIPT_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
         kids = _children(c)
