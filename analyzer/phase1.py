@@ -13,6 +13,7 @@ from .cache import CacheStats, TUCache
 from .errors import InputError
 from .frontend.compdb import CompileJob, flags_for, jobs_from_paths, load_compile_commands
 from .frontend.parsed import Parsed
+from .gcpause import collector_paused
 from .model import Diagnostic
 from .sourcetext import display
 from .workers import Done, Outcome, run_jobs
@@ -116,7 +117,8 @@ def local_executor(workers: int) -> Executor:
             for k, task in enumerate(tasks):
                 record(k, Done(lower_task(task)))
             return
-        run_jobs(lower_task, tasks, workers, limits.tu_timeout, record)
+        with collector_paused():  # the modules received from the workers are long-lived and acyclic
+            run_jobs(lower_task, tasks, workers, limits.tu_timeout, record)
     return run
 
 
@@ -145,6 +147,7 @@ def lower_all(jobs: Sequence[CompileJob], executor: Executor, limits: Limits = L
             results[i] = found
     todo = [i for i in range(len(jobs)) if i not in results]
     stats.parsed.extend(jobs[i].file for i in todo)
+    todo = largest_first(jobs, todo)
     if progress:
         progress(len(results), len(jobs), "")
 
@@ -162,6 +165,17 @@ def lower_all(jobs: Sequence[CompileJob], executor: Executor, limits: Limits = L
     stats.wall_seconds = time.perf_counter() - started
     stats.cache = cache.stats if cache else None
     return [results[i] for i in range(len(jobs))]
+
+
+def largest_first(jobs: Sequence[CompileJob], todo: list[int]) -> list[int]:
+    """The jobs to run, the largest source files first: the longest TUs start early instead of leaving one worker
+    busy at the end while the others idle (the results keep the order of `jobs`)."""
+    def size(i: int) -> int:
+        try:
+            return os.stat(jobs[i].file).st_size
+        except OSError:
+            return 0
+    return sorted(todo, key=lambda i: (-size(i), i))
 
 
 def job_key(cache: TUCache, job: CompileJob) -> str:

@@ -5,9 +5,22 @@ import ctypes
 from collections.abc import Iterator
 from typing import Any
 
-from clang.cindex import Cursor, CursorKind, SourceLocation, TokenKind, TypeKind, _CXString, callbacks, conf
+from clang.cindex import Cursor, CursorKind, SourceLocation, TokenKind, TypeKind, _CXString, conf
 
 from analyzer import ir
+
+from .fastc import (
+    _MISSING,
+    EXPRESSION_IDS,
+    STATEMENT_IDS,
+    canonical,
+    children,
+    expression_children,
+    kind_name,
+    location,
+    referenced,
+    spelling,
+)
 
 FUNCTION_KINDS = {"FUNCTION_DECL", "CXX_METHOD", "CONSTRUCTOR", "DESTRUCTOR", "FUNCTION_TEMPLATE",
                   "CONVERSION_FUNCTION"}
@@ -29,59 +42,44 @@ COMPARISONS = set(NEGATE)
 def qualified_name(cursor: Cursor | None) -> str:
     parts: list[str] = []
     c = cursor
-    while c is not None and c.kind != CursorKind.TRANSLATION_UNIT:
-        kind = c.kind.name
+    while c is not None and kind_name(c) != "TRANSLATION_UNIT":
+        kind = kind_name(c)
         if kind in ("LINKAGE_SPEC", "UNEXPOSED_DECL"):
             pass
         elif kind == "NAMESPACE":
-            parts.append(c.spelling or "(anonymous namespace)")
+            parts.append(spelling(c) or "(anonymous namespace)")
         else:
-            parts.append(c.spelling or f"(anonymous {kind.lower()})")
+            parts.append(spelling(c) or f"(anonymous {kind.lower()})")
         c = c.semantic_parent
     return "::".join(reversed(parts))
 
 
-# libclang's file handle -> the file's name, for the TU being lowered (handles belong to one TU: ModuleLowerer
-# empties this for each)
-FILE_NAMES: dict[int, str] = {}
-
-
 def file_name(loc: SourceLocation) -> str:
     """The name of the file a location is in ('' when none), asked from libclang once per file and TU."""
-    f = loc.file
-    if f is None:
-        return ""
-    key = ctypes.cast(f.obj, ctypes.c_void_p).value or 0
-    name = FILE_NAMES.get(key)
-    if name is None:
-        name = FILE_NAMES[key] = f.name
-    return name
+    return location(loc)[0]
 
 
 def _loc(cursor: Cursor) -> ir.Loc:
-    loc = cursor.location
-    return ir.Loc(file_name(loc), loc.line, loc.column)
+    name, line, column, _ = location(cursor.location)
+    return ir.Loc(name, line, column)
+
+
+def extent_parts(cursor: Cursor) -> tuple[tuple[str, int, int, int], tuple[str, int, int, int]]:
+    """(start, end) of the cursor's extent as `fastc.location` tuples, read once per cursor object."""
+    cached = getattr(cursor, "_extent_parts", _MISSING)
+    if cached is not _MISSING:
+        return cached
+    ext = cursor.extent
+    parts = cursor._extent_parts = (location(ext.start), location(ext.end))
+    return parts
 
 
 def _end_loc(cursor: Cursor) -> ir.Loc:
-    end = cursor.extent.end
-    return ir.Loc(file_name(end), end.line, max(end.column - 1, 1))
+    name, line, column, _ = extent_parts(cursor)[1]
+    return ir.Loc(name, line, max(column - 1, 1))
 
 
-@callbacks["cursor_visit"]
-def _visit(child: Cursor, _parent: Cursor, sink: list) -> int:
-    child._tu = sink[0]  # keeps the TU alive as long as the cursor, as cindex does
-    sink.append(child)
-    return 1  # CXChildVisit_Continue
-
-
-def _children(cursor: Cursor) -> list[Cursor]:
-    """The cursor's children: cindex's get_children without its per-child null-cursor assertion (a C call and
-    two Python comparisons per child; clang never visits a null cursor) and with one callback for all calls."""
-    sink: list = [cursor._tu]
-    conf.lib.clang_visitChildren(cursor, _visit, sink)
-    del sink[0]
-    return sink
+_children = children
 
 
 def descendants(cursor: Cursor) -> Iterator[Cursor]:
@@ -91,12 +89,12 @@ def descendants(cursor: Cursor) -> Iterator[Cursor]:
     while stack:
         c = stack.pop()
         yield c
-        stack.extend(reversed(_children(c)))
+        stack.extend(reversed(children(c)))
 
 
 def _strip(cursor: Cursor) -> Cursor:
-    while cursor.kind.name in TRANSPARENT_EXPRS:
-        kids = [k for k in _children(cursor) if k.kind.is_expression() or k.kind.is_statement()]
+    while kind_name(cursor) in TRANSPARENT_EXPRS:
+        kids = [k for k in children(cursor) if k._kind_id in EXPRESSION_IDS or k._kind_id in STATEMENT_IDS]
         if len(kids) != 1:
             break
         cursor = kids[0]
@@ -179,7 +177,7 @@ _OVERRIDDEN: Any = None
 def overridden_usrs(method: Cursor) -> tuple[str, ...]:
     """USRs of the virtual methods a method overrides (clang_getOverriddenCursors, not wrapped by the bindings)."""
     global _OVERRIDDEN
-    if method.kind != CursorKind.CXX_METHOD or not method.is_virtual_method():
+    if kind_name(method) != "CXX_METHOD" or not method.is_virtual_method():
         return ()
     if _OVERRIDDEN is None:
         lib = conf.lib
@@ -245,7 +243,7 @@ def unary_operator(cursor: Cursor) -> tuple[str, bool]:
 
 
 def _is_pointer(t) -> bool:
-    t = t.get_canonical()
+    t = canonical(t)
     return t.kind in (TypeKind.POINTER, TypeKind.BLOCKPOINTER, TypeKind.MEMBERPOINTER)
 
 
@@ -255,7 +253,7 @@ _INTEGER_KINDS = frozenset({TypeKind.BOOL, TypeKind.CHAR_U, TypeKind.UCHAR, Type
 
 
 def _is_integer(t) -> bool:
-    return t.get_canonical().kind in _INTEGER_KINDS
+    return canonical(t).kind in _INTEGER_KINDS
 
 
 _UNSIGNED_KINDS = frozenset({TypeKind.BOOL, TypeKind.CHAR_U, TypeKind.UCHAR, TypeKind.USHORT, TypeKind.UINT,
@@ -263,38 +261,38 @@ _UNSIGNED_KINDS = frozenset({TypeKind.BOOL, TypeKind.CHAR_U, TypeKind.UCHAR, Typ
 
 
 def is_unsigned(t) -> bool:
-    return t.get_canonical().kind in _UNSIGNED_KINDS
+    return canonical(t).kind in _UNSIGNED_KINDS
 
 
 def addressed_variables(expr: Cursor) -> set[str]:
     """USRs of the variables whose address `expr` takes (`&x`, and arrays decaying to pointers)."""
     out: set[str] = set()
-    for d in expr.walk_preorder():
-        if d.kind == CursorKind.UNARY_OPERATOR and unary_operator(d)[0] == "&":
-            kids = [k for k in _children(d) if k.kind.is_expression()]
+    for d in descendants(expr):
+        if kind_name(d) == "UNARY_OPERATOR" and unary_operator(d)[0] == "&":
+            kids = expression_children(d)
             target = _strip(kids[0]) if kids else None
-            if target is not None and target.kind == CursorKind.DECL_REF_EXPR and target.referenced is not None \
-                    and target.referenced.kind == CursorKind.VAR_DECL:
-                out.add(target.referenced.get_usr())
+            ref = referenced(target) if target is not None and kind_name(target) == "DECL_REF_EXPR" else None
+            if ref is not None and kind_name(ref) == "VAR_DECL":
+                out.add(ref.get_usr())
     return out
 
 
 def _is_plain_record(t) -> bool:
     """A struct or union held by value whose fields die with it: no destructor (it could release what the fields
     hold). A union's members overlap: they are one place (`union_storage_name`)."""
-    t = t.get_canonical()
+    t = canonical(t)
     if t.kind != TypeKind.RECORD:
         return False
     decl = t.get_declaration()
     if decl is None or decl.kind not in (CursorKind.STRUCT_DECL, CursorKind.CLASS_DECL, CursorKind.UNION_DECL):
         return False
-    return not any(k.kind == CursorKind.DESTRUCTOR for k in _children(decl))
+    return not any(kind_name(k) == "DESTRUCTOR" for k in _children(decl))
 
 
 def _is_handle_array(t) -> bool:
     """A local array of pointers or integers (`char *slots[4]`, `int fds[2]`): its elements at constant indexes
     are places of their own."""
-    t = t.get_canonical()
+    t = canonical(t)
     if t.kind != TypeKind.CONSTANTARRAY:
         return False
     elem = t.get_array_element_type().get_canonical()
@@ -304,36 +302,36 @@ def _is_handle_array(t) -> bool:
 def union_storage_name(base_type, arrow: bool) -> str:
     """The one name every member of a union is read and written under (its first member's): storing through
     `h.raw` and freeing through `h.res` reach the same place. '' when the base is no union."""
-    t = base_type.get_canonical()
+    t = canonical(base_type)
     if arrow:
         t = t.get_pointee().get_canonical()
     if t.kind != TypeKind.RECORD:
         return ""
     decl = t.get_declaration()
-    if decl is None or decl.kind != CursorKind.UNION_DECL:
+    if decl is None or kind_name(decl) != "UNION_DECL":
         return ""
-    return next((k.spelling for k in decl.get_children() if k.kind == CursorKind.FIELD_DECL and k.spelling), "")
+    return next((k.spelling for k in decl.get_children() if kind_name(k) == "FIELD_DECL" and k.spelling), "")
 
 
 def _is_reference(t) -> bool:
-    return t.get_canonical().kind in (TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE)
+    return canonical(t).kind in (TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE)
 
 
 def _is_mutable_reference(t) -> bool:
     """`T &` with T not const: the callee can assign the caller's object through it."""
-    t = t.get_canonical()
+    t = canonical(t)
     return t.kind == TypeKind.LVALUEREFERENCE and not t.get_pointee().is_const_qualified()
 
 
 def _pointee_const(t) -> bool:
-    t = t.get_canonical()
+    t = canonical(t)
     if t.kind in (TypeKind.POINTER, TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE):
         return t.get_pointee().is_const_qualified()
     return False
 
 
 def _pointer_depth(t) -> int:
-    t = t.get_canonical()
+    t = canonical(t)
     depth = 0
     while t.kind == TypeKind.POINTER:
         depth += 1
@@ -343,7 +341,7 @@ def _pointer_depth(t) -> int:
 
 def _param_borrows(t) -> bool:
     """A parameter of this type cannot take ownership of a pointer argument."""
-    t = t.get_canonical()
+    t = canonical(t)
     if t.kind == TypeKind.POINTER:
         return t.get_pointee().is_const_qualified() and t.get_pointee().get_canonical().kind != TypeKind.POINTER
     if t.kind == TypeKind.LVALUEREFERENCE:
@@ -401,7 +399,7 @@ ADOPTING_METHODS = {"reset"}
 
 
 def _adopts_pointer(ref: Cursor) -> bool:
-    if ref.kind != CursorKind.CONSTRUCTOR and ref.spelling not in ADOPTING_METHODS:
+    if kind_name(ref) != "CONSTRUCTOR" and ref.spelling not in ADOPTING_METHODS:
         return False
     parent = ref.semantic_parent
     if parent is None:

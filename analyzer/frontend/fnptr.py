@@ -7,19 +7,20 @@ from __future__ import annotations
 from clang.cindex import Cursor, CursorKind, TypeKind
 
 from .cursors import _strip, binary_operator, unary_operator
+from .fastc import canonical, children, expression_children, forget_children, is_expression, kind_name, referenced
 
 
 def _function_ref(c: Cursor | None) -> Cursor | None:
     """The function an initializer expression names (`f`, `&f`, `(fp_t)f`), or None."""
     while c is not None:
         c = _strip(c)
-        if c.kind == CursorKind.DECL_REF_EXPR:
-            ref = c.referenced
-            return ref if ref is not None and ref.kind == CursorKind.FUNCTION_DECL else None
+        if kind_name(c) == "DECL_REF_EXPR":
+            ref = referenced(c)
+            return ref if ref is not None and kind_name(ref) == "FUNCTION_DECL" else None
         if c.kind in (CursorKind.UNARY_OPERATOR, CursorKind.CSTYLE_CAST_EXPR, CursorKind.PAREN_EXPR,
                       CursorKind.UNEXPOSED_EXPR):
-            kids = [k for k in c.get_children() if k.kind.is_expression()]
-            c = kids[-1] if len(kids) == 1 or (c.kind == CursorKind.CSTYLE_CAST_EXPR and kids) else None
+            kids = expression_children(c)
+            c = kids[-1] if len(kids) == 1 or (kind_name(c) == "CSTYLE_CAST_EXPR" and kids) else None
             continue
         return None
     return None
@@ -27,7 +28,7 @@ def _function_ref(c: Cursor | None) -> Cursor | None:
 
 def _is_null(c: Cursor) -> bool:
     while c.kind in (CursorKind.CSTYLE_CAST_EXPR, CursorKind.PAREN_EXPR, CursorKind.UNEXPOSED_EXPR):
-        kids = [k for k in c.get_children() if k.kind.is_expression()]
+        kids = expression_children(c)
         if not kids:
             return False
         c = kids[-1]
@@ -35,19 +36,19 @@ def _is_null(c: Cursor) -> bool:
 
 
 def _is_function_pointer(t) -> bool:
-    t = t.get_canonical()
+    t = canonical(t)
     return t.kind == TypeKind.POINTER and t.get_pointee().get_canonical().kind in (
         TypeKind.FUNCTIONPROTO, TypeKind.FUNCTIONNOPROTO)
 
 
 def _initializer(var: Cursor) -> Cursor | None:
-    kids = [k for k in var.get_children() if k.kind.is_expression()]
+    kids = expression_children(var)
     return kids[-1] if kids else None
 
 
 def _names(c: Cursor, var: Cursor) -> bool:
     c = _strip(c)
-    return c.kind == CursorKind.DECL_REF_EXPR and c.referenced == var
+    return kind_name(c) == "DECL_REF_EXPR" and referenced(c) == var
 
 
 def _written_in(body: Cursor, var: Cursor) -> bool:
@@ -57,16 +58,13 @@ def _written_in(body: Cursor, var: Cursor) -> bool:
             kids, op = list(c.get_children()), binary_operator(c)
             if kids and _names(kids[0], var) and op.endswith("=") and op not in ("==", "!=", "<=", ">="):
                 return True
-        elif c.kind == CursorKind.UNARY_OPERATOR:
+        elif kind_name(c) == "UNARY_OPERATOR":
             kids = list(c.get_children())
             if kids and _names(kids[0], var) and unary_operator(c)[0] == "&":
                 return True
     return False
 
 
-def _record_fields(t) -> list[Cursor]:
-    decl = t.get_canonical().get_declaration()
-    return [k for k in decl.get_children() if k.kind == CursorKind.FIELD_DECL] if decl is not None else []
 
 
 def pointer_decl(c: Cursor | None) -> Cursor | None:
@@ -75,13 +73,13 @@ def pointer_decl(c: Cursor | None) -> Cursor | None:
     if c is None:
         return None
     c = _strip(c)
-    ref = c.referenced if c.kind in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR) else None
+    ref = referenced(c) if c.kind in (CursorKind.DECL_REF_EXPR, CursorKind.MEMBER_REF_EXPR) else None
     if ref is None or not _is_function_pointer(ref.type):
         return None
-    if ref.kind == CursorKind.FIELD_DECL:
+    if kind_name(ref) == "FIELD_DECL":
         return ref
     parent = ref.semantic_parent
-    if ref.kind == CursorKind.VAR_DECL and (parent is None or parent.kind not in (
+    if kind_name(ref) == "VAR_DECL" and (parent is None or parent.kind not in (
             CursorKind.FUNCTION_DECL, CursorKind.CXX_METHOD, CursorKind.CONSTRUCTOR, CursorKind.DESTRUCTOR)):
         return ref
     return None
@@ -111,6 +109,7 @@ class FunctionPointers:
         self._locals: dict[tuple, Cursor | None] = {}
         self.assigned: set[tuple[str, str, str]] = set()  # (pointer USR, function USR or '', name): the module's
         self._null_fields: set[str] = set()  # fields some static table leaves NULL
+        self._record_fields_of: dict[Cursor, list[Cursor]] = {}
 
     def note(self, pointer: Cursor, value: Cursor) -> None:
         """`pointer = value` (an assignment or an initializer) of a global or field function pointer."""
@@ -130,10 +129,10 @@ class FunctionPointers:
         """The function a call through `ref` (a variable or field of function pointer type) always reaches."""
         if not _is_function_pointer(ref.type):
             return None
-        if ref.kind == CursorKind.FIELD_DECL:
+        if kind_name(ref) == "FIELD_DECL":
             usrs = self._field_targets().get(ref.get_usr(), set())
             return self._functions[next(iter(usrs))] if len(usrs) == 1 else None
-        if ref.kind != CursorKind.VAR_DECL:
+        if kind_name(ref) != "VAR_DECL":
             return None
         parent = ref.semantic_parent
         if parent is not None and parent.kind in (CursorKind.FUNCTION_DECL, CursorKind.CXX_METHOD):
@@ -147,26 +146,37 @@ class FunctionPointers:
     def _field_targets(self) -> dict[str, set[str]]:
         if self._fields is None:
             self._fields = {}
-            for c in self._tu.get_children():
-                if c.kind == CursorKind.VAR_DECL and (init := _initializer(c)) is not None and \
-                        init.kind == CursorKind.INIT_LIST_EXPR:
+            for c in children(self._tu):
+                if kind_name(c) == "VAR_DECL" and (init := _initializer(c)) is not None and \
+                        kind_name(init) == "INIT_LIST_EXPR":
                     self._table(init)
+                    forget_children(c)  # the table's cursors are not read again
         return self._fields
+
+    def _record_fields(self, t) -> list[Cursor]:
+        """The fields of a struct type, read once per declaration and TU (a table has an entry per element)."""
+        decl = canonical(t).get_declaration()
+        if decl is None:
+            return []
+        fields = self._record_fields_of.get(decl)
+        if fields is None:
+            fields = self._record_fields_of[decl] = [k for k in children(decl) if kind_name(k) == "FIELD_DECL"]
+        return fields
 
     def _table(self, init: Cursor) -> None:
         """Record the functions an initializer list puts into fields: nested lists (arrays of structs, structs in
         structs), positional or designated (`.close = close_a`)."""
         assert self._fields is not None
-        fields = _record_fields(init.type) if init.type.get_canonical().kind == TypeKind.RECORD else []
-        for i, k in enumerate(c for c in init.get_children() if c.kind.is_expression()):
-            if k.kind == CursorKind.INIT_LIST_EXPR:
+        fields = self._record_fields(init.type) if canonical(init.type).kind == TypeKind.RECORD else []
+        for i, k in enumerate(c for c in children(init) if is_expression(c)):
+            if kind_name(k) == "INIT_LIST_EXPR":
                 self._table(k)
                 continue
             field, value = (fields[i] if i < len(fields) else None), k
-            kids = list(k.get_children())
-            if k.kind == CursorKind.UNEXPOSED_EXPR and len(kids) == 2 and kids[0].kind == CursorKind.MEMBER_REF:
-                field, value = kids[0].referenced, kids[1]  # `.close = close_a`
-                if value.kind == CursorKind.INIT_LIST_EXPR:
+            kids = children(k)
+            if kind_name(k) == "UNEXPOSED_EXPR" and len(kids) == 2 and kind_name(kids[0]) == "MEMBER_REF":
+                field, value = referenced(kids[0]), kids[1]  # `.close = close_a`
+                if kind_name(value) == "INIT_LIST_EXPR":
                     self._table(value)
                     continue
             if field is None or not _is_function_pointer(field.type):

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from clang.cindex import Cursor, CursorKind, TranslationUnit, Type, TypeKind
 
@@ -16,7 +17,6 @@ from .context import LoweringContext
 from .cursors import (
     ADOPTING_METHODS,
     COMPARISONS,
-    FILE_NAMES,
     FUNCTION_KINDS,
     KNOWN_NORETURN,
     NEGATE,
@@ -37,11 +37,26 @@ from .cursors import (
     attribute_text,
     binary_operator,
     descendants,
+    extent_parts,
     file_name,
     opcodes,
     overridden_usrs,
     qualified_name,
     unary_operator,
+)
+from .fastc import (
+    FILE_NAMES,
+    canonical,
+    expression_children,
+    file_of,
+    forget_children,
+    has_definition,
+    is_expression,
+    kind_name,
+    location,
+    spelling,
+    type_spelling,
+    usr_of,
 )
 from .fnptr import FunctionPointers, pointer_decl_of_variable
 from .lower_cond import CondLowerer
@@ -108,17 +123,17 @@ class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
         params: list[ir.Param] = []
         body = None
         for child in _children(self.cursor):
-            if child.kind == CursorKind.PARM_DECL:
-                name = child.spelling or f"$arg{len(params)}"
+            if kind_name(child) == "PARM_DECL":
+                name = spelling(child) or f"$arg{len(params)}"
                 self.locals[child] = name
                 canonical = child.type.get_canonical()
-                params.append(ir.Param(name, child.type.spelling, _is_pointer(child.type),
+                params.append(ir.Param(name, type_spelling(child.type), _is_pointer(child.type),
                                        _pointee_const(child.type), _pointer_depth(child.type),
                                        canonical.kind in (TypeKind.LVALUEREFERENCE, TypeKind.RVALUEREFERENCE),
                                        canonical.kind == TypeKind.POINTER and _is_integer(canonical.get_pointee())))
-            elif child.kind == CursorKind.COMPOUND_STMT:
+            elif kind_name(child) == "COMPOUND_STMT":
                 body = child
-            elif child.kind == CursorKind.MEMBER_REF and self.kind == "constructor":
+            elif kind_name(child) == "MEMBER_REF" and self.kind == "constructor":
                 pass
         if self.kind == "constructor":
             self.lower_ctor_inits()
@@ -131,13 +146,13 @@ class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
         for bid, events in enumerate(self.fn.events):
             if events and isinstance(events[-1], ir.Return):
                 self.fn.edge(bid, self.exit)
-        rtype = self.cursor.result_type.spelling if self.kind not in ("constructor", "destructor") else "void"
-        end_line = body.extent.end.line if body is not None else self.cursor.extent.end.line
+        rtype = type_spelling(self.cursor.result_type) if self.kind not in ("constructor", "destructor") else "void"
+        end_line = extent_parts(body if body is not None else self.cursor)[1][1]
         parent = self.cursor.semantic_parent
-        class_name = qualified_name(parent) if parent is not None and parent.kind.name in (
+        class_name = qualified_name(parent) if parent is not None and kind_name(parent) in (
             "CLASS_DECL", "STRUCT_DECL", "CLASS_TEMPLATE", "UNION_DECL") else ""
         return ir.Function(
-            usr=self.cursor.get_usr() or self.qualname, name=self.cursor.spelling, qualname=self.qualname,
+            usr=usr_of(self.cursor) or self.qualname, name=spelling(self.cursor), qualname=self.qualname,
             loc=_loc(self.cursor), end_line=end_line, params=tuple(params), blocks=self.fn.freeze(),
             entry=self.entry, exit=self.exit, return_type=rtype, kind=self.kind, class_name=class_name,
             locals=tuple(self.local_names), opaque=self.opaque, record_locals=tuple(self.record_locals),
@@ -146,9 +161,9 @@ class FunctionLowerer(_NestingGuard, StmtLowerer, CondLowerer, ExprLowerer):
     def lower_ctor_inits(self) -> None:
         kids = _children(self.cursor)
         for i, child in enumerate(kids):
-            if child.kind == CursorKind.MEMBER_REF and i + 1 < len(kids):
+            if kind_name(child) == "MEMBER_REF" and i + 1 < len(kids):
                 value = kids[i + 1]
-                if value.kind.is_expression():
+                if is_expression(value):
                     src = self.expr(value)
                     self.emit(ir.Assign(_loc(child), ir.Field(None, child.spelling), src))
 
@@ -185,7 +200,7 @@ def _pointer_alias(t: Type) -> str:
         return f"{inner} *" if inner else ""
     if t.kind != TypeKind.TYPEDEF:
         return ""
-    canon = t.get_canonical()
+    canon = canonical(t)
     if canon.kind != TypeKind.POINTER or canon.get_pointee().kind not in _GENERIC_POINTEES:
         return ""
     return str(t.get_typedef_name() or "")
@@ -230,7 +245,9 @@ class ModuleLowerer:
         self.globals: dict[str, ir.GlobalVar] = {}
         self.addressed: set[str] = set()
         self.diagnostics: list[ir.TUDiagnostic] = []  # functions left out (nested too deeply)
-        self.function_pointers = FunctionPointers(tu.cursor)
+        self.root = tu.cursor  # one cursor object: its children are visited once, by the walk and the tables
+        self.function_pointers = FunctionPointers(self.root)
+        self.call_targets: dict[Cursor, Any] = {}  # declaration cursor -> what lower_expr reads of it
 
     def unhandled(self, kind: str) -> None:
         if kind not in self._unhandled:
@@ -240,18 +257,16 @@ class ModuleLowerer:
     def text(self, c: Cursor) -> str:
         """Source text of an expression as written, runs of whitespace collapsed. Sliced from the file by the
         extent (no tokenizing); an expression inside a macro expansion reads as the invocation."""
-        ext = c.extent
-        start, end = ext.start, ext.end
-        start_file = file_name(start)
-        if not start_file or start_file != file_name(end) or start.offset >= end.offset:
+        (start_file, _, _, start), (end_file, _, _, end) = extent_parts(c)
+        if not start_file or start_file != end_file or start >= end:
             return self.expansion_text(c)
-        data = self._source_bytes(start_file)
-        text = " ".join(data[start.offset:end.offset].decode("utf-8", errors="replace").split())
+        data = self.source_bytes(start_file)
+        text = " ".join(data[start:end].decode("utf-8", errors="replace").split())
         if not text:
             return self.expansion_text(c)
         return text if len(text) <= 80 else text[:77] + "..."
 
-    def _source_bytes(self, path: str) -> bytes:
+    def source_bytes(self, path: str) -> bytes:
         data = self._sources.get(path)
         if data is None and path in self.shipped:
             data = self._sources[path] = self.shipped[path]
@@ -266,17 +281,16 @@ class ModuleLowerer:
 
     def expansion_text(self, c: Cursor) -> str:
         """What the source shows where an expression comes from a macro: `NAME(args)` at the expansion site."""
-        loc = c.extent.start
-        if loc.file is None:
+        path, line, column, _ = extent_parts(c)[0]
+        if not path:
             return ""
-        path = loc.file.name
         if path not in self._source_lines:
             # bytes split at '\n' only: clang's columns count bytes, and its lines end at '\n' (not at a form feed)
-            self._source_lines[path] = self._source_bytes(path).split(b"\n")
+            self._source_lines[path] = self.source_bytes(path).split(b"\n")
         lines = self._source_lines[path]
-        if not 0 < loc.line <= len(lines):
+        if not 0 < line <= len(lines):
             return ""
-        rest = lines[loc.line - 1][max(loc.column - 1, 0):].decode("utf-8", errors="replace").rstrip("\r")
+        rest = lines[line - 1][max(column - 1, 0):].decode("utf-8", errors="replace").rstrip("\r")
         m = re.match(r"[A-Za-z_]\w*\s*", rest)
         if m is None:
             return rest[:80].strip()
@@ -312,14 +326,14 @@ class ModuleLowerer:
 
     def deletes_this(self, ref: Cursor) -> bool:
         """The method's definition (when this TU sees it) contains `delete this`."""
-        usr = ref.get_usr()
+        usr = usr_of(ref)
         if usr not in self._deletes_this:
             found = False
             defn = ref.get_definition()
             if defn is not None:
                 for d in descendants(defn):
-                    if d.kind == CursorKind.CXX_DELETE_EXPR:
-                        kids = [k for k in _children(d) if k.kind.is_expression()]
+                    if kind_name(d) == "CXX_DELETE_EXPR":
+                        kids = expression_children(d)
                         if kids and _strip(kids[0]).kind == CursorKind.CXX_THIS_EXPR:
                             found = True
                             break
@@ -327,20 +341,19 @@ class ModuleLowerer:
         return self._deletes_this[usr]
 
     def declared_noreturn(self, ref: Cursor) -> bool:
-        usr = ref.get_usr()
+        usr = usr_of(ref)
         if usr not in self._noreturn:
             # [[noreturn]], [[gnu::noreturn]], C11 _Noreturn (GNU __attribute__((noreturn)) is in the type)
-            self._noreturn[usr] = any(k.kind.name == "UNEXPOSED_ATTR" and "noreturn" in attribute_text(k).lower()
+            self._noreturn[usr] = any(kind_name(k) == "UNEXPOSED_ATTR" and "noreturn" in attribute_text(k).lower()
                                       for k in _children(ref))
         return self._noreturn[usr]
 
     def note_decl(self, ref: Cursor) -> None:
-        usr = ref.get_usr()
+        usr = usr_of(ref)
         if not usr or usr in self.decls:
             return
-        loc = ref.location
-        file = file_name(loc)
-        key = (usr, file, self._file_signature(file), loc.line, loc.column, ref.get_definition() is not None)
+        file, line, column, _ = location(ref.location)
+        key = (usr, file, self._file_signature(file), line, column, has_definition(ref))
         decl = _DECL_CACHE.get(key)
         if decl is None:
             decl = _DECL_CACHE[key] = self.func_decl(ref)
@@ -367,7 +380,7 @@ class ModuleLowerer:
         for k in _children(c):
             kind = k.kind
             if kind == CursorKind.PARM_DECL:
-                params_.append(k.type.get_canonical().spelling)
+                params_.append(type_spelling(canonical(k.type)))
                 aliases.append(_pointer_alias(k.type))
             elif kind.name.endswith("_ATTR"):
                 text = attribute_text(k)
@@ -375,16 +388,16 @@ class ModuleLowerer:
         params = tuple(params_)
         if not c.is_definition():
             attrs.extend(a for a in _gcc_dealloc_attributes(c) if a not in attrs)
-        rtype = c.result_type.get_canonical().spelling if c.kind.name not in ("CONSTRUCTOR", "DESTRUCTOR") else "void"
+        rtype = type_spelling(canonical(c.result_type)) if kind_name(c) not in ("CONSTRUCTOR", "DESTRUCTOR") else "void"
         defn = c.get_definition()
-        return ir.FuncDecl(c.get_usr(), c.spelling, qualified_name(c), rtype, params,
+        return ir.FuncDecl(usr_of(c), spelling(c), qualified_name(c), rtype, params,
                            ir.Loc(file, c.location.line, c.location.column), has_body=defn is not None,
                            in_project=bool(file) and self.is_project(file),
-                           noreturn="noreturn" in c.type.spelling, attributes=tuple(attrs),
+                           noreturn="noreturn" in type_spelling(c.type), attributes=tuple(attrs),
                            aliases=tuple(aliases) if any(aliases) else ())
 
     def lower(self) -> ir.Module:
-        self._walk(self.tu.cursor)
+        self._walk(self.root)
         while self._pending_lambdas:
             cursor, qual, record = self._pending_lambdas.pop(0)
             self._recorded(record, cursor, qual, "lambda")
@@ -402,18 +415,18 @@ class ModuleLowerer:
 
     def _walk(self, parent: Cursor) -> None:
         for c in _children(parent):
-            kind = c.kind.name
+            kind = kind_name(c)
             if kind == "VAR_DECL":
                 self._variable(c)
                 continue
             if kind not in FUNCTION_KINDS and kind not in SCOPE_KINDS:
                 continue  # typedefs, enums...: nothing to lower, and their location is costly
-            file = file_name(c.location)
+            file = file_of(c.location)
             if kind in FUNCTION_KINDS:
                 if file and self._in_project(file):
                     self.note_decl(c)
                 if file and self._in_project(file) and c.is_definition():
-                    usr = c.get_usr()
+                    usr = usr_of(c)
                     if usr in self._seen:
                         continue
                     self._seen.add(usr)
@@ -431,7 +444,7 @@ class ModuleLowerer:
                              "CONVERSION_FUNCTION": "method"}.get(kind, "function")
                     self._recorded(record, c, qualified_name(c), fkind)
             elif kind in SCOPE_KINDS:
-                if kind in ("CLASS_DECL", "STRUCT_DECL", "CLASS_TEMPLATE") and file and self.is_project(file) \
+                if kind in ("CLASS_DECL", "STRUCT_DECL", "CLASS_TEMPLATE") and file and self._in_project(file) \
                         and c.is_definition():
                     self._class(c)
                 if file and not self._in_project(file):
@@ -444,13 +457,14 @@ class ModuleLowerer:
         file = file_name(c.location)
         if not file or not self._in_project(file):
             return
-        init = next((k for k in _children(c) if k.kind.is_expression()), None)
+        init = next((k for k in _children(c) if is_expression(k)), None)
         if init is not None:
             self.addressed.update(addressed_variables(init))
             if (pointer := pointer_decl_of_variable(c)) is not None:
                 self.function_pointers.note(pointer, init)  # `void (*free_fn)(void *) = free;`
         if c.is_definition():
             self.note_global(c, init)
+        forget_children(c)  # a table's initializer can be large: not kept for the rest of the TU
 
     def note_global(self, c: Cursor, init: Cursor | None) -> None:
         """Record a static-storage integer variable and its initial value (zero when it has no initializer)."""
@@ -463,10 +477,10 @@ class ModuleLowerer:
             self.globals[usr] = ir.GlobalVar(usr, qualified_name(c), value, c.type.is_const_qualified(), _loc(c))
 
     def _class(self, c: Cursor) -> None:
-        fields = tuple(ir.FieldDecl(f.spelling, f.type.spelling, _is_pointer(f.type))
-                       for f in _children(c) if f.kind == CursorKind.FIELD_DECL)
-        dtor = next((k.get_usr() for k in _children(c) if k.kind == CursorKind.DESTRUCTOR), "")
-        self.classes.append(ir.ClassDecl(c.get_usr(), qualified_name(c), _loc(c), fields, dtor))
+        fields = tuple(ir.FieldDecl(spelling(f), type_spelling(f.type), _is_pointer(f.type))
+                       for f in _children(c) if kind_name(f) == "FIELD_DECL")
+        dtor = next((k.get_usr() for k in _children(c) if kind_name(k) == "DESTRUCTOR"), "")
+        self.classes.append(ir.ClassDecl(usr_of(c), qualified_name(c), _loc(c), fields, dtor))
 
     def _recorded(self, record: _Lowered | None, c: Cursor, qualname: str, kind: str) -> None:
         """_function, and what it added kept in `record` (lambdas inside it are recorded there when lowered)."""
@@ -476,6 +490,7 @@ class ModuleLowerer:
             self._function(c, qualname, kind)
         finally:
             self._recording = outer
+            forget_children(c)  # the function's cursors are not read again: let them go
         if record is not None:
             record.functions.extend(self.functions[functions:])
             record.diagnostics.extend(self.diagnostics[diagnostics:])
@@ -499,9 +514,11 @@ class ModuleLowerer:
 
     def _parse_error_inside(self, c: Cursor) -> int:
         """The line of a syntax error inside the function's extent, or 0."""
-        ext = c.extent
-        lines = self.parse_errors.get(file_name(ext.start), ())
-        return next((n for n in lines if ext.start.line <= n <= ext.end.line), 0)
+        if not self.parse_errors:
+            return 0
+        (file, first, _, _), (_, last, _, _) = extent_parts(c)
+        lines = self.parse_errors.get(file, ())
+        return next((n for n in lines if first <= n <= last), 0)
 
     def lambda_body(self, c: Cursor, parent_qual: str) -> None:
         self._lambda_count += 1

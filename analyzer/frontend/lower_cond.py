@@ -21,6 +21,7 @@ from .cursors import (
     opcodes,
     unary_operator,
 )
+from .fastc import arguments, expression_children, kind_name, referenced
 
 # expressions worth handing to clang's constant evaluator (literals are read directly)
 _EVALUATED = frozenset({"BINARY_OPERATOR", "UNARY_OPERATOR", "DECL_REF_EXPR", "CALL_EXPR", "CONDITIONAL_OPERATOR",
@@ -38,7 +39,7 @@ class CondLowerer(LoweringContext):
     def cond(self, c: Cursor, t: int, f: int) -> None:
         """Lower a branch condition, with short-circuit operators as control flow."""
         s = _strip(c)
-        kind = s.kind.name
+        kind = kind_name(s)
         known = self.constant_condition(s)
         if known is not None:  # `if (5 == 5)`, `if (STATIC_CONST_FIVE == 5)`, `sizeof(int) > 2`: one edge only
             self.fn.edge(self.cur, t if known else f)
@@ -51,7 +52,7 @@ class CondLowerer(LoweringContext):
             if op == "!":
                 self.cond(_children(s)[0], f, t)
                 return
-        if kind == "CALL_EXPR" and s.spelling in _BRANCH_HINTS and (args := list(s.get_arguments())):
+        if kind == "CALL_EXPR" and s.spelling in _BRANCH_HINTS and (args := arguments(s)):
             self.cond(args[0], t, f)  # `if (unlikely(!p))`: the hint's first argument is the condition
             return
         const = self.const_value(s)
@@ -107,7 +108,7 @@ class CondLowerer(LoweringContext):
         same bit tested again takes the same branch. `~x & BIT` (one bit) is the same test inverted: (value, True).
         None (nothing lowered) for any other expression."""
         s = _strip(c)
-        if s.kind != CursorKind.BINARY_OPERATOR or binary_operator(s) != "&":
+        if kind_name(s) != "BINARY_OPERATOR" or binary_operator(s) != "&":
             return None
         lhs, rhs = _children(s)[:2]
         tested, mask = lhs, self.constant_condition(rhs)
@@ -116,7 +117,7 @@ class CondLowerer(LoweringContext):
         if not mask or not _is_integer(tested.type):
             return None
         inner = _strip(tested)
-        inverted = inner.kind == CursorKind.UNARY_OPERATOR and unary_operator(inner)[0] == "~" and \
+        inverted = kind_name(inner) == "UNARY_OPERATOR" and unary_operator(inner)[0] == "~" and \
             mask > 0 and mask & (mask - 1) == 0
         value = self.expr(_children(inner)[0] if inverted else tested)
         if isinstance(value, ir.Unknown):
@@ -153,11 +154,11 @@ class CondLowerer(LoweringContext):
     def _assigned_from(self, c: Cursor) -> ir.Operand | None:
         """`a` of a tested assignment `(b = a)` when a is a plain variable, else None."""
         s = _strip(c)
-        if s.kind != CursorKind.BINARY_OPERATOR or binary_operator(s) != "=":
+        if kind_name(s) != "BINARY_OPERATOR" or binary_operator(s) != "=":
             return None
         src = _strip(_children(s)[1])
-        if src.kind != CursorKind.DECL_REF_EXPR or src.referenced is None or \
-                src.referenced.kind not in (CursorKind.VAR_DECL, CursorKind.PARM_DECL):
+        ref = referenced(src) if kind_name(src) == "DECL_REF_EXPR" else None
+        if ref is None or kind_name(ref) not in ("VAR_DECL", "PARM_DECL"):
             return None
         value = self.expr(src)
         return value if isinstance(value, (ir.Var, ir.Global)) else None
@@ -189,7 +190,7 @@ class CondLowerer(LoweringContext):
         """The value of a condition that is an integer constant expression, as clang evaluates it (literals, enum
         constants, sizeof, const variables with constant initializers, constexpr calls), or None."""
         s = _strip(c)
-        if s.kind.name not in _EVALUATED:
+        if kind_name(s) not in _EVALUATED:
             return self.const_value(s)
         value = opcodes().integer(s)
         return value if isinstance(value, int) and not isinstance(value, bool) else self.const_value(s)
@@ -197,7 +198,7 @@ class CondLowerer(LoweringContext):
     def const_value(self, c: Cursor) -> int | None:
         """The integer value of a condition operand known at compile time (literals, enums, NULL), or None."""
         s = _strip(c)
-        handler = getattr(self, "_const_" + s.kind.name, None)
+        handler = getattr(self, "_const_" + kind_name(s), None)
         return handler(c, s) if handler is not None else None
 
     def _const_CXX_NULL_PTR_LITERAL_EXPR(self, c: Cursor, s: Cursor) -> int | None:
@@ -226,13 +227,13 @@ class CondLowerer(LoweringContext):
         return None
 
     def _const_DECL_REF_EXPR(self, c: Cursor, s: Cursor) -> int | None:
-        ref = s.referenced
-        if ref is not None and ref.kind == CursorKind.ENUM_CONSTANT_DECL:
+        ref = referenced(s)
+        if ref is not None and kind_name(ref) == "ENUM_CONSTANT_DECL":
             return int(ref.enum_value)
         return None
 
     def _const_CSTYLE_CAST_EXPR(self, c: Cursor, s: Cursor) -> int | None:
-        kids = [k for k in _children(s) if k.kind.is_expression()]
+        kids = expression_children(s)
         if not kids:
             return None
         value = self.const_value(kids[-1])

@@ -32,16 +32,18 @@ from .cursors import (
     unary_operator,
     union_storage_name,
 )
+from .fastc import arguments, expression_children, is_expression, kind_name, referenced, spelling, type_spelling, usr_of
 from .fnptr import pointer_decl
 
 
-def _by_reference(args: tuple[ir.Operand, ...], ptypes: list) -> tuple[ir.Operand, ...]:
-    """An argument bound to a non-const lvalue reference parameter is passed by address: the callee may write it
-    (`void source(char *&data)` assigns the caller's `data`)."""
+def _by_reference(args: tuple[ir.Operand, ...], by_ref: tuple[bool, ...]) -> tuple[ir.Operand, ...]:
+    """An argument bound to a non-const lvalue reference parameter (`by_ref[i]`) is passed by address: the callee
+    may write it (`void source(char *&data)` assigns the caller's `data`)."""
+    if not any(by_ref):
+        return args
     out = []
     for i, a in enumerate(args):
-        if i < len(ptypes) and _is_mutable_reference(ptypes[i]) and \
-                isinstance(a, (ir.Var, ir.Field, ir.Global, ir.Deref, ir.Index)):
+        if i < len(by_ref) and by_ref[i] and isinstance(a, (ir.Var, ir.Field, ir.Global, ir.Deref, ir.Index)):
             a = a.base if isinstance(a, ir.Deref) else ir.AddrOf(a)  # `&*p` is p
         out.append(a)
     return tuple(out)
@@ -55,22 +57,37 @@ def _counts(place: ir.Operand) -> bool:
 
 @dataclass(frozen=True)
 class _CallTarget:
-    """What the call's referenced declaration tells: its name, USR, parameter types and whether it returns."""
+    """What the call's referenced declaration tells: its name, USR, parameter types and whether it returns; per
+    parameter, whether it borrows a pointer argument and whether it is a mutable reference."""
     callee: str = ""
     usr: str = ""
     noreturn: bool = False
     is_ctor: bool = False
     ptypes: list = field(default_factory=list)
+    borrows: tuple[bool, ...] = ()
+    by_ref: tuple[bool, ...] = ()
 
     @staticmethod
     def of(ref: Cursor, module: ModuleLowerer) -> _CallTarget:
+        """Read once per declaration cursor and TU (cursors compare by declaration: a redeclaration is another)."""
+        known = module.call_targets.get(ref)
+        if known is None:
+            known = module.call_targets[ref] = _CallTarget._read(ref, module)
+        return known
+
+    @staticmethod
+    def _read(ref: Cursor, module: ModuleLowerer) -> _CallTarget:
         callee = qualified_name(ref)
-        ptypes = [p.type for p in _children(ref) if p.kind == CursorKind.PARM_DECL]
+        ptypes = [p.type for p in _children(ref) if kind_name(p) == "PARM_DECL"]
         if not ptypes and ref.type.kind == TypeKind.FUNCTIONPROTO:
             ptypes = list(ref.type.argument_types())
         module.note_decl(ref)
-        return _CallTarget(callee, ref.get_usr(), callee in KNOWN_NORETURN or "noreturn" in ref.type.spelling or
-                           module.declared_noreturn(ref), ref.kind == CursorKind.CONSTRUCTOR, ptypes)
+        return _CallTarget(callee, usr_of(ref), callee in KNOWN_NORETURN or "noreturn" in type_spelling(ref.type) or
+                           module.declared_noreturn(ref), kind_name(ref) == "CONSTRUCTOR", ptypes,
+                           tuple(_param_borrows(t) for t in ptypes), tuple(_is_mutable_reference(t) for t in ptypes))
+
+
+_NO_TARGET = _CallTarget()
 
 
 class ExprLowerer(LoweringContext):
@@ -78,9 +95,9 @@ class ExprLowerer(LoweringContext):
 
     # ---- expressions -----------------------------------------------------------------------
     def expr(self, c: Cursor, discarded: bool = False) -> ir.Operand:
-        kind = c.kind.name
+        kind = kind_name(c)
         if kind in TRANSPARENT_EXPRS:
-            kids = [k for k in _children(c) if k.kind.is_expression() or k.kind == CursorKind.COMPOUND_STMT]
+            kids = [k for k in _children(c) if is_expression(k) or kind_name(k) == "COMPOUND_STMT"]
             if len(kids) == 1:
                 return self.expr(kids[0], discarded)
             if not kids:
@@ -94,12 +111,12 @@ class ExprLowerer(LoweringContext):
         self.opaque += 1
         self.module.unhandled(kind)
         for k in _children(c):
-            if k.kind.is_expression():
+            if is_expression(k):
                 self.expr(k)
         return ir.Unknown(kind)
 
     def e_DECL_REF_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
-        ref = c.referenced
+        ref = referenced(c)
         if ref is None:
             return ir.Unknown(c.spelling)
         if ref.kind in (CursorKind.VAR_DECL, CursorKind.PARM_DECL):
@@ -109,26 +126,26 @@ class ExprLowerer(LoweringContext):
             name = self.lookup(ref)
             if name is not None:
                 # a reference parameter is the caller's object: reading or assigning it goes through it
-                return ir.Deref(ir.Var(name)) if ref.kind == CursorKind.PARM_DECL and _is_reference(ref.type) \
+                return ir.Deref(ir.Var(name)) if kind_name(ref) == "PARM_DECL" and _is_reference(ref.type) \
                     else ir.Var(name)
-            return ir.Global(qualified_name(ref), ref.get_usr())
-        if ref.kind == CursorKind.ENUM_CONSTANT_DECL:
+            return ir.Global(qualified_name(ref), usr_of(ref))
+        if kind_name(ref) == "ENUM_CONSTANT_DECL":
             return ir.Const("int", ref.enum_value)
-        if ref.kind == CursorKind.FIELD_DECL:
-            return ir.Field(None, ref.spelling)
+        if kind_name(ref) == "FIELD_DECL":
+            return ir.Field(None, spelling(ref))
         return ir.Unknown(c.spelling)
 
     def e_MEMBER_REF_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
-        kids = [k for k in _children(c) if k.kind.is_expression()]
+        kids = expression_children(c)
         if not kids:
-            return ir.Field(None, c.spelling)
+            return ir.Field(None, spelling(c))
         base = self.expr(kids[0])
         arrow = _is_pointer(kids[0].type)
         if arrow and isinstance(base, ir.Var):
             self.emit(ir.Use(_loc(c), base))
         if isinstance(base, ir.Var) and base.name == "this":
-            return ir.Field(None, c.spelling)
-        return ir.Field(base, union_storage_name(kids[0].type, arrow) or c.spelling, arrow)
+            return ir.Field(None, spelling(c))
+        return ir.Field(base, union_storage_name(kids[0].type, arrow) or spelling(c), arrow)
 
     def e_ARRAY_SUBSCRIPT_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
         kids = _children(c)
@@ -167,7 +184,7 @@ class ExprLowerer(LoweringContext):
 
     def e_UNARY_OPERATOR(self, c: Cursor, discarded: bool) -> ir.Operand:
         op, _prefix = unary_operator(c)
-        kids = [k for k in _children(c) if k.kind.is_expression()]
+        kids = expression_children(c)
         if not kids:
             return ir.Unknown(op)
         if op in ("sizeof", "alignof", "__alignof__"):
@@ -260,17 +277,17 @@ class ExprLowerer(LoweringContext):
         return self.call(c, receiver=None, discarded=discarded)
 
     def call(self, c: Cursor, receiver: ir.Operand | None, discarded: bool) -> ir.Operand:
-        ref = c.referenced
-        target = _CallTarget.of(ref, self.module) if ref is not None and ref.kind.name in FUNCTION_KINDS else \
-            _CallTarget()
-        args_c = list(c.get_arguments())
+        ref = referenced(c)
+        target = _CallTarget.of(ref, self.module) if ref is not None and kind_name(ref) in FUNCTION_KINDS else \
+            _NO_TARGET
+        args_c = arguments(c)
         if receiver is None and not target.is_ctor:
             receiver = self._receiver(c, ref)
         if ref is not None and ref.kind in (CursorKind.VAR_DECL, CursorKind.FIELD_DECL) and \
                 (known := self.module.function_pointers.target(ref, self.cursor)) is not None:
             target, receiver = _CallTarget.of(known, self.module), None  # `ops->close(p)` is `close_a(p)`
         short = target.callee.rsplit("::", 1)[-1]
-        if short.startswith("operator") and ref is not None and ref.kind == CursorKind.CXX_METHOD and args_c:
+        if short.startswith("operator") and ref is not None and kind_name(ref) == "CXX_METHOD" and args_c:
             # `a[i]`, `a = b` on class types: the object is the first argument
             receiver = self.expr(args_c[0])
             args = tuple(self.expr(a) for a in args_c[1:])
@@ -280,8 +297,8 @@ class ExprLowerer(LoweringContext):
                 return receiver
         else:
             args = tuple(self.expr(a) for a in args_c)
-        args = _by_reference(args, target.ptypes)
-        borrow = self._borrowing(args_c[-len(args):] if args else [], target.ptypes)
+        args = _by_reference(args, target.by_ref)
+        borrow = self._borrowing(args_c[-len(args):] if args else [], target.borrows)
         if ref is not None and _adopts_pointer(ref):
             borrow = [False] * len(borrow)
         pointer = pointer_decl(_children(c)[0]) if not target.callee and _children(c) else None
@@ -299,7 +316,7 @@ class ExprLowerer(LoweringContext):
             receiver = result
         self.emit(ir.Call(_loc(c), target.callee, args, result, target.usr, receiver, borrow, target.noreturn,
                           target.is_ctor, discarded and result is not None, callee_ref))
-        if receiver is not None and ref is not None and ref.kind == CursorKind.CXX_METHOD and \
+        if receiver is not None and ref is not None and kind_name(ref) == "CXX_METHOD" and \
                 self.module.deletes_this(ref):
             # `obj->Unref()` whose body may `delete this` (reference counting): the object is handed over
             self.emit(ir.Call(_loc(c), target.callee, (receiver,), None, "", None, (False,)))
@@ -314,8 +331,8 @@ class ExprLowerer(LoweringContext):
         if not kids:
             return None
         callee_expr = _strip(kids[0])
-        if callee_expr.kind == CursorKind.MEMBER_REF_EXPR:
-            base_kids = [k for k in _children(callee_expr) if k.kind.is_expression()]
+        if kind_name(callee_expr) == "MEMBER_REF_EXPR":
+            base_kids = expression_children(callee_expr)
             receiver = self.expr(base_kids[0]) if base_kids else ir.Var("this")
             if isinstance(receiver, ir.Var) and _is_pointer(base_kids[0].type if base_kids else callee_expr.type):
                 self.emit(ir.Use(_loc(c), receiver))
@@ -325,21 +342,20 @@ class ExprLowerer(LoweringContext):
         return None
 
     @staticmethod
-    def _borrowing(args_c: list[Cursor], ptypes: list) -> list[bool]:
+    def _borrowing(args_c: list[Cursor], borrows: tuple[bool, ...]) -> list[bool]:
         """Per argument: the parameter cannot take ownership of it (pointer to const, a value...)."""
-        return [_param_borrows(ptypes[i]) if i < len(ptypes) else not _is_pointer(a.type)
-                for i, a in enumerate(args_c)]
+        return [borrows[i] if i < len(borrows) else not _is_pointer(a.type) for i, a in enumerate(args_c)]
 
     def e_CXX_NEW_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
         toks = [t.spelling for t in c.get_tokens()]
         placement, nothrow, is_array = _new_shape(toks)
         args: list[ir.Operand] = []
         for k in _children(c):
-            if k.kind.is_expression():
+            if is_expression(k):
                 stripped = _strip(k)
-                if stripped.kind == CursorKind.CALL_EXPR and stripped.referenced is not None and \
-                        stripped.referenced.kind == CursorKind.CONSTRUCTOR:
-                    args.extend(self.expr(a) for a in stripped.get_arguments())
+                if kind_name(stripped) == "CALL_EXPR" and referenced(stripped) is not None and \
+                        kind_name(referenced(stripped)) == "CONSTRUCTOR":
+                    args.extend(self.expr(a) for a in arguments(stripped))
                 else:
                     args.append(self.expr(k))
         result = self.temp()
@@ -358,14 +374,14 @@ class ExprLowerer(LoweringContext):
     def e_CXX_DELETE_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
         toks = [t.spelling for t in c.get_tokens()][:3]
         is_array = len(toks) >= 3 and toks[1] == "[" and toks[2] == "]"
-        kids = [k for k in _children(c) if k.kind.is_expression()]
+        kids = expression_children(c)
         value = self.expr(kids[0]) if kids else ir.Unknown()
         self.emit(ir.Call(_loc(c), "delete[]" if is_array else "delete", (value,), None, "", None, (False,)))
         return ir.Unknown("void")
 
     def e_CXX_THROW_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
         for k in _children(c):
-            if k.kind.is_expression():
+            if is_expression(k):
                 self.expr(k)
         self.emit(ir.Halt(_loc(c), "throw"))
         self.cur = None
@@ -375,8 +391,8 @@ class ExprLowerer(LoweringContext):
         self.module.lambda_body(c, self.qualname)
         captured = []
         for d in descendants(c):
-            if d.kind == CursorKind.DECL_REF_EXPR and d.referenced is not None:
-                name = self.lookup(d.referenced)
+            if kind_name(d) == "DECL_REF_EXPR" and referenced(d) is not None:
+                name = self.lookup(referenced(d))
                 if name is not None and ir.Var(name) not in captured:
                     captured.append(ir.Var(name))
         if captured:
@@ -386,7 +402,7 @@ class ExprLowerer(LoweringContext):
         return ir.Unknown("lambda")
 
     def e_INIT_LIST_EXPR(self, c: Cursor, discarded: bool) -> ir.Operand:
-        values = [self.expr(k) for k in _children(c) if k.kind.is_expression()]
+        values = [self.expr(k) for k in _children(c) if is_expression(k)]
         tracked = tuple(v for v in values if isinstance(v, ir.Var))
         if tracked:
             self.emit(ir.Call(_loc(c), "<aggregate init>", tracked, None, "", None, tuple(False for _ in tracked)))

@@ -1,12 +1,18 @@
 """Statement lowering: the s_* handlers that turn statements into blocks and edges."""
 from __future__ import annotations
 
+import re
+
 from clang.cindex import Cursor, CursorKind, SourceLocation, SourceRange, TokenKind
 
 from analyzer import ir
 
 from .context import LoweringContext, SwitchContext
-from .cursors import _children, _end_loc, _is_reference, _loc, _strip, descendants, file_name, opcodes
+from .cursors import _children, _end_loc, _is_reference, _loc, _strip, descendants, extent_parts, opcodes
+from .fastc import expression_children, is_expression, kind_name, referenced
+
+# `else` as the first token of the text between an if's then-branch and its else-branch
+_ELSE_FIRST = re.compile(rb"[ \t\r\n\f\v;]*else(?![A-Za-z0-9_$])")
 
 
 class StmtLowerer(LoweringContext):
@@ -14,16 +20,16 @@ class StmtLowerer(LoweringContext):
 
     # ---- statements ------------------------------------------------------------------------
     def stmt(self, c: Cursor) -> None:
-        handler = getattr(self, "s_" + c.kind.name, None)
+        handler = getattr(self, "s_" + kind_name(c), None)
         if handler is not None:
             handler(c)
-        elif c.kind.is_expression():
+        elif is_expression(c):
             self.expr(c, discarded=True)
         elif c.kind.is_declaration():
             pass
         else:
             self.opaque += 1
-            self.module.unhandled(c.kind.name)
+            self.module.unhandled(kind_name(c))
             for child in _children(c):
                 self.stmt(child)
 
@@ -54,7 +60,7 @@ class StmtLowerer(LoweringContext):
 
     def s_DECL_STMT(self, c: Cursor) -> None:
         for d in _children(c):
-            if d.kind == CursorKind.VAR_DECL:
+            if kind_name(d) == "VAR_DECL":
                 self.var_decl(d)
             elif d.kind.is_declaration():
                 continue
@@ -67,7 +73,7 @@ class StmtLowerer(LoweringContext):
         static = storage == "STATIC"
         init = None
         for child in _children(d):
-            if child.kind.is_expression():
+            if is_expression(child):
                 init = child
         if static:
             # initialized once, before the first call: not an assignment each time the declaration is reached
@@ -80,11 +86,11 @@ class StmtLowerer(LoweringContext):
         if init is None:
             return
         stripped = _strip(init)
-        if stripped.kind == CursorKind.CALL_EXPR and stripped.referenced is not None and \
-                stripped.referenced.kind == CursorKind.CONSTRUCTOR:
+        if kind_name(stripped) == "CALL_EXPR" and referenced(stripped) is not None and \
+                kind_name(referenced(stripped)) == "CONSTRUCTOR":
             self.call(stripped, receiver=place, discarded=False)
             return
-        if stripped.kind == CursorKind.LAMBDA_EXPR:
+        if kind_name(stripped) == "LAMBDA_EXPR":
             self.expr(init)
             return
         src = self.expr(init)
@@ -101,7 +107,7 @@ class StmtLowerer(LoweringContext):
         return True
 
     def s_RETURN_STMT(self, c: Cursor) -> None:
-        kids = [k for k in _children(c) if k.kind.is_expression()]
+        kids = expression_children(c)
         value = self.expr(kids[0]) if kids else None
         self.emit(ir.Return(_loc(c), value))
         self.fn.edge(self.cur, self.exit)
@@ -118,7 +124,7 @@ class StmtLowerer(LoweringContext):
             self.stmt(h)
         cond = head[-1] if head else None
         then_b, else_b, after = self.fn.new(), self.fn.new(), self.fn.new()
-        if cond is not None and cond.kind == CursorKind.VAR_DECL:
+        if cond is not None and kind_name(cond) == "VAR_DECL":
             self.var_decl(cond)
             name = self.lookup(cond)
             self.branch_on_value(ir.Var(name) if name else ir.Unknown(), _loc(cond), then_b, else_b, cond)
@@ -142,13 +148,17 @@ class StmtLowerer(LoweringContext):
             return None
         # `else` is a keyword token between the last two children: tokenize that gap only (the whole statement
         # would make nested if/else chains quadratic)
-        end, start = kids[-2].extent.end, kids[-1].extent.start
-        a, b = end.offset, start.offset
-        end_file = file_name(end)
-        if not end_file or end_file != file_name(start) or a >= b:
+        end_file, _, _, a = extent_parts(kids[-2])[1]
+        start_file, _, _, b = extent_parts(kids[-1])[0]
+        if not end_file or end_file != start_file or a >= b:
             # both children come from one macro expansion: no tokens between them. Decide from the shape:
             # `cond, then, else` (an init-statement or condition variable would not be a lone expression)
-            return a if len(kids) == 3 and kids[0].kind.is_expression() else None
+            return a if len(kids) == 3 and is_expression(kids[0]) else None
+        gap = self.module.source_bytes(end_file)[a:b]
+        if b"else" not in gap:
+            return None  # no token spelled `else` starts between them
+        if (m := _ELSE_FIRST.match(gap)) is not None:
+            return a + m.end() - 4  # only blanks and `;` before it: the lexer's next token is that keyword
         # locations rebuilt from file offsets: a child expanded from a macro carries expansion locations, which
         # get_tokens does not accept (`if (p) QUEUE_INSERT(..); else QUEUE_INSERT(..);` would lose its else)
         tu = c.translation_unit
@@ -167,7 +177,7 @@ class StmtLowerer(LoweringContext):
         head = self.goto_new()
         body_b, after = self.fn.new(), self.fn.new()
         self.scopes.append([])
-        if cond.kind == CursorKind.VAR_DECL:
+        if kind_name(cond) == "VAR_DECL":
             self.var_decl(cond)
             name = self.lookup(cond)
             self.branch_on_value(ir.Var(name) if name else ir.Unknown(), _loc(cond), body_b, after, cond)
@@ -212,7 +222,7 @@ class StmtLowerer(LoweringContext):
             self.fn.edge(self.cur, body_b)
             self.fn.edge(self.cur, after)
         elif cond is not None:
-            if cond.kind == CursorKind.VAR_DECL:
+            if kind_name(cond) == "VAR_DECL":
                 self.var_decl(cond)
                 self.fn.edge(self.cur, body_b)
                 self.fn.edge(self.cur, after)
@@ -240,10 +250,10 @@ class StmtLowerer(LoweringContext):
         kids = _children(c)
         body = kids[-1]
         self.scopes.append([])
-        loop_var = next((k for k in kids if k.kind == CursorKind.VAR_DECL), None)
+        loop_var = next((k for k in kids if kind_name(k) == "VAR_DECL"), None)
         range_op: ir.Operand = ir.Unknown("range")
         for k in kids[:-1]:
-            if k.kind.is_expression():
+            if is_expression(k):
                 range_op = self.expr(k)
         head = self.goto_new()
         body_b, after = self.fn.new(), self.fn.new()
@@ -286,7 +296,7 @@ class StmtLowerer(LoweringContext):
             self.stmt(k)
         value = None
         operand: ir.Operand | None = None
-        if cond.kind == CursorKind.VAR_DECL:
+        if kind_name(cond) == "VAR_DECL":
             self.var_decl(cond)
         else:
             value = self.constant_condition(cond)
@@ -316,9 +326,9 @@ class StmtLowerer(LoweringContext):
         while stack:
             n = stack.pop()
             for k in _children(n):
-                if k.kind == CursorKind.DEFAULT_STMT:
+                if kind_name(k) == "DEFAULT_STMT":
                     return True
-                if k.kind != CursorKind.SWITCH_STMT:
+                if kind_name(k) != "SWITCH_STMT":
                     stack.append(k)
         return False
 
@@ -329,9 +339,9 @@ class StmtLowerer(LoweringContext):
         while stack:
             n = stack.pop()
             for k in _children(n):
-                if k.kind == CursorKind.CASE_STMT:
+                if kind_name(k) == "CASE_STMT":
                     values.append(self._case_value(k))
-                if k.kind != CursorKind.SWITCH_STMT:
+                if kind_name(k) != "SWITCH_STMT":
                     stack.append(k)
         return values
 
@@ -347,7 +357,7 @@ class StmtLowerer(LoweringContext):
         """With a constant controlling value, only its case (or the default when no case matches) is entered."""
         if sw.value is None:
             return True
-        if c.kind == CursorKind.DEFAULT_STMT:
+        if kind_name(c) == "DEFAULT_STMT":
             return not sw.matches_a_case
         value = self._case_value(c)
         return value is None or value == sw.value
@@ -372,8 +382,8 @@ class StmtLowerer(LoweringContext):
         self.fn.edge(self.cur, block)  # fallthrough
         if self.switches and self._case_reachable(c, self.switches[-1]):
             sw = self.switches[-1]
-            label = self._case_value(c) if c.kind == CursorKind.CASE_STMT else None
-            if c.kind == CursorKind.CASE_STMT and label is None:
+            label = self._case_value(c) if kind_name(c) == "CASE_STMT" else None
+            if kind_name(c) == "CASE_STMT" and label is None:
                 self.fn.edge(sw.dispatch, block)  # a case range or a constant we cannot read: assume nothing
             else:
                 self.fn.edge(self._case_edge(sw, label, _loc(c)), block)
@@ -392,7 +402,7 @@ class StmtLowerer(LoweringContext):
             self.stmt(k)
 
     def s_GOTO_STMT(self, c: Cursor) -> None:
-        label = next((k for k in _children(c) if k.kind == CursorKind.LABEL_REF), None)
+        label = next((k for k in _children(c) if kind_name(k) == "LABEL_REF"), None)
         if label is None:
             self.cur = None
             return
@@ -415,7 +425,7 @@ class StmtLowerer(LoweringContext):
             self.cur = self.fn.new()
             self.fn.edge(start, self.cur)
             for k in _children(handler):
-                if k.kind == CursorKind.COMPOUND_STMT:
+                if kind_name(k) == "COMPOUND_STMT":
                     self.stmt(k)
             self.fn.edge(self.cur, after)
         self.cur = after if self.fn_reachable(after) else None

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from clang.cindex import Diagnostic, Index, TranslationUnit, TranslationUnitLoadError
 
 from analyzer import ir
+from analyzer.gcpause import collector_paused
 
 from .compdb import CompileJob, preprocessor_flags
 from .deepstack import run_with_deep_stack
@@ -128,7 +129,8 @@ def parse_with_includes(job: CompileJob, sources: Mapping[str, bytes] | None = N
     on this machine (a cluster worker); `self_contained`: lower every project function the TU holds, also header
     functions this worker process lowered for an earlier TU (a cached or remote result must not depend on them)."""
     _test_hooks(job)
-    return run_with_deep_stack(lambda: _parse_and_lower(job, sources or {}, self_contained))
+    with collector_paused():
+        return run_with_deep_stack(lambda: _parse_and_lower(job, sources or {}, self_contained))
 
 
 def _includes(tu: TranslationUnit, main_file: str) -> tuple[str, ...]:
