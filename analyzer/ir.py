@@ -352,17 +352,6 @@ _TYPES: dict[str, type] = {cls.__name__: cls for cls in (
     Return, Kill, Halt, Block, Param, Function, FuncDecl, FieldDecl, ClassDecl, GlobalVar, TUDiagnostic, Module)}
 
 
-def _reduce(self: object) -> tuple[type, tuple]:
-    """Pickled as the constructor's arguments: a third less time than the slots dataclasses' default state (which
-    looks up the fields again for every object), for the cache and the workers' results."""
-    cls = type(self)
-    return cls, tuple(getattr(self, name) for name in cls.__match_args__)  # type: ignore[attr-defined]
-
-
-for _cls in _TYPES.values():
-    _cls.__reduce__ = _reduce  # type: ignore[assignment,method-assign]
-
-
 def dumps(module: Module) -> str:
     return json.dumps(codec.to_plain(module, tagged=True), separators=(",", ":"))
 
