@@ -670,6 +670,24 @@ class OwnershipAnalysis(RecordHeap):
             for key in [k for k in st.facts if any(field_name(p) == dst.name for p in places(k))]:
                 del st.facts[key]
 
+    @staticmethod
+    def _given_objects(e: ir.Call, any_field: bool) -> tuple[set[str], tuple[str, ...], set[str]]:
+        """What a call may write through its modifiable arguments: (variables whose objects it may write, prefixes
+        of the places it reaches through a pointer read from a field, variables whose address it gets). With
+        `any_field` (a callee without a body, or one that writes any field of what it is given) the objects its
+        pointer arguments and receiver refer to; `get(c->priv)` writes what c->priv points to, not c's own fields.
+        `parse(&n)`: n may change (`localtime_r(&t, ..)` takes a const pointer: t does not)."""
+        writable = [a for i, a in enumerate(e.args) if not (i < len(e.arg_borrow) and e.arg_borrow[i])]
+        roots: set[str] = set()
+        pointees: tuple[str, ...] = ()
+        if any_field:
+            pointees = tuple(operand_text(a) + "->" for a in writable if isinstance(a, ir.Field))
+            roots = {r.name for a in writable if not isinstance(a, ir.Field) and (r := ir.root_var(a)) is not None}
+            if (r := ir.root_var(e.receiver)) is not None:
+                roots.add(r.name)
+        addressed = {r.name for a in writable if isinstance(a, ir.AddrOf) and (r := ir.root_var(a)) is not None}
+        return roots | addressed, pointees, addressed
+
     def _forget_written(self, e: ir.Call, st: State) -> None:
         """Facts about globals and fields the callee may assign; a callee's constant result."""
         summary = self.resolver.summary_for(e)
@@ -680,19 +698,8 @@ class OwnershipAnalysis(RecordHeap):
         unknown = not e.callee or (summary is not None and summary.writes_unknown)
         globals_ = set(summary.writes_globals) if summary is not None else set()
         fields = set(summary.writes_fields) if summary is not None else set()
-        # a callee whose body is not in the scan may write the objects it gets a modifiable pointer to (a
-        # callee with a body says which fields it writes; '*': any field of what it is given)
-        roots: set[str] = set()
-        pointees: tuple[str, ...] = ()  # `get(c->priv)`: what c->priv points to, not c's own fields
-        writable = [a for i, a in enumerate(e.args) if not (i < len(e.arg_borrow) and e.arg_borrow[i])]
-        if e.callee_usr not in self.resolver.with_body or "*" in fields or unknown:
-            pointees = tuple(operand_text(a) + "->" for a in writable if isinstance(a, ir.Field))
-            roots = {r.name for a in writable if not isinstance(a, ir.Field) and (r := ir.root_var(a)) is not None}
-            if (r := ir.root_var(e.receiver)) is not None:
-                roots.add(r.name)
-        # `parse(&n)`: n may change (`localtime_r(&t, ..)` takes a const pointer: t does not)
-        addressed = {r.name for a in writable if isinstance(a, ir.AddrOf) and (r := ir.root_var(a)) is not None}
-        roots |= addressed
+        roots, pointees, addressed = self._given_objects(
+            e, e.callee_usr not in self.resolver.with_body or "*" in fields or unknown)
 
         def written(place: str) -> bool:
             if place.startswith("g:"):
