@@ -53,7 +53,7 @@ def free_port() -> int:
 
 
 def watch(url: str, out: Path, *extra: str, interval: str = "2s", count: int = 3) -> subprocess.CompletedProcess[str]:
-    cmd = live.watch_command(url, out, interval, count, extra)
+    cmd = live.watch_command(url, out, interval, count, ("--no-cache", *extra))  # no cache inside the repository
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
 
