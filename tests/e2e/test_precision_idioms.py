@@ -569,3 +569,23 @@ def test_a_call_through_a_pointer_keeps_facts_about_what_it_is_not_given(tmp_pat
     still leaks."""
     found = brief(scan_sources(tmp_path, {"cb.c": POINTER_CALLS}))
     assert found == {("cb.c", 8, "cfg_leak", "resource-leak"), ("cb.c", 13, "global_flag", "resource-leak")}
+
+
+DUPS = r"""
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <unistd.h>
+#include <errno.h>
+static int my_close(int fd) { return close(fd); }
+int dup2_cloexec(int oldfd, int newfd) { int r = dup3(oldfd, newfd, O_CLOEXEC); if (r == -1) return -errno; return r; }
+int reopen(int fd, const char *path) { int newfd = open(path, O_RDWR); if (newfd < 0) return -1; int r = dup2_cloexec(newfd, fd); if (r < 0) { my_close(newfd); return r; } my_close(newfd); return 0; }
+int keep(const char *path) { int r = dup2(3, 0); if (r < 0) return -1; return 0; }
+int leak(void) { int fd = dup(0); if (fd < 0) return -1; return 0; }
+"""
+
+
+def test_dup2_and_dup3_return_the_callers_descriptor(tmp_path):
+    """dup2/dup3 return the number the caller chose (libuv's uv__dup2_cloexec onto a tty's fd), not a new descriptor:
+    neither they nor a wrapper returning their result acquire; dup() does."""
+    found = brief(scan_sources(tmp_path, {"dups.c": DUPS}))
+    assert found == {("dups.c", 9, "leak", "resource-leak")}
