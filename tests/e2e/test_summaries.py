@@ -338,3 +338,24 @@ def test_an_out_parameter_released_again_before_a_failure_return_is_not_set_ther
     nothing; an early return after success does."""
     found = brief(scan_sources(tmp_path, {"rs.c": RELEASED_AGAIN_ON_FAILURE}))
     assert found == {("rs.c", 29, "process_leak", "resource-leak")}
+
+
+CONDITIONAL_RETURNS = r"""
+#include <stdlib.h>
+#include <string.h>
+struct ent { char *name; };
+char *dup_or_null(const char *v) { return v ? strdup(v) : NULL; }
+char *name_or_copy(struct ent *e, int copy) { return copy ? strdup(e->name) : e->name; }
+int status(int ok) { return ok ? 0 : -1; }
+void use(const char *);
+void leaks(const char *s) { char *p = dup_or_null(s); use(p); }
+void frees(const char *s) { char *p = dup_or_null(s); use(p); free(p); }
+void borrowed(struct ent *e) { char *p = name_or_copy(e, 0); use(p); }
+"""
+
+
+def test_a_conditional_expression_returning_a_copy_or_null_is_an_acquirer(tmp_path):
+    """`return v ? strdup(v) : NULL;` returns a fresh block or NULL: its callers own the result. One that returns a
+    copy or a borrowed field (`copy ? strdup(e->name) : e->name`) is no acquirer (the quiet answer)."""
+    found = brief(scan_sources(tmp_path, {"cond.c": CONDITIONAL_RETURNS}))
+    assert found == {("cond.c", 8, "leaks", "resource-leak")}

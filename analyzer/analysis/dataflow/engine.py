@@ -451,12 +451,15 @@ class OwnershipAnalysis(RecordHeap):
         return False
 
     def _return_shape(self, e: ir.Return, returned: frozenset, owned: set, st: State) -> ReturnShape:
+        constant = self._constant(e.value, st)
+        # `return v ? strdup(v) : NULL;`: the temporary known to be 0 on this path is a NULL return
+        null = not returned and constant == 0 and isinstance(e.value, ir.Var)
         return ReturnShape(
             tuple(sorted(self.resources[r].kind for r in owned if r in self.resources)),
             tuple(sorted(self.resources[r].acquirer for r in returned if r in self.resources)),
-            self._returns_borrowed(e.value, returned, st) or self._returns_kept(returned, owned, st),
-            _events_at_return(st), isinstance(e.value, ir.Const),
-            tuple(sorted(r[1] for r in returned if r[0] == "param")), self._constant(e.value, st),
+            not null and (self._returns_borrowed(e.value, returned, st) or self._returns_kept(returned, owned, st)),
+            _events_at_return(st), isinstance(e.value, ir.Const) or null,
+            tuple(sorted(r[1] for r in returned if r[0] == "param")), constant,
             self._members_emptied(st))
 
     def _members_emptied(self, st: State) -> frozenset[str]:

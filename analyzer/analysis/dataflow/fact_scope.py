@@ -145,7 +145,7 @@ class FactScope:
         addressed: set[str] = set()  # `p = &x`: x may change through p (an address passed to a call is forgotten there)
         returned: set[str] = set()  # `res = -1; ... return res;`: the summary needs the value per return
         for e in cfg.events(self.fn):
-            if isinstance(e, ir.Return) and isinstance(e.value, ir.Var) and not e.value.name.startswith("$"):
+            if isinstance(e, ir.Return) and isinstance(e.value, ir.Var):  # `return v ? strdup(v) : NULL;`: $1
                 returned.add(e.value.name)
             elif isinstance(e, ir.Assume) and (key := fact_key(e.value)) is not None:
                 conditions.setdefault(key, set()).add((e.loc.line, e.loc.col))
