@@ -6,6 +6,7 @@ check quadratic (three minutes on redis). This index answers the same questions 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 import networkx as nx
 
@@ -13,6 +14,7 @@ from analyzer import ir
 from analyzer.analysis.program import Program
 
 _Names = frozenset[str]
+_Node = TypeVar("_Node", str, int)
 _NONE: _Names = frozenset()
 
 
@@ -61,9 +63,9 @@ class PlaceUses:
         return name in self._read_fields.get(id(e), _NONE)
 
 
-def ancestors_of_any(graph: nx.DiGraph, nodes: Iterable[str]) -> set[str]:
+def ancestors_of_any(graph: nx.DiGraph, nodes: Iterable[_Node]) -> set[_Node]:
     """Every node with a path to one of `nodes` (the nodes themselves not included unless on such a path)."""
-    out: set[str] = set()
+    out: set[_Node] = set()
     todo = [n for n in nodes if n in graph]
     while todo:
         for pred in graph.predecessors(todo.pop()):

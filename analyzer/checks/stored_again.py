@@ -340,9 +340,7 @@ def _param_guarded(prog: Program, fn: ir.Function, matches) -> bool:
     if not targets or fn.entry not in graph:
         return False
     reach = set(nx.descendants(graph, fn.entry)) | {fn.entry}
-    before = set(targets)
-    for t in targets:
-        before |= nx.ancestors(graph, t)
+    before = set(targets) | ancestors_of_any(graph, targets)
     for bid in before & reach:
         for e in fn.blocks[bid].events:
             if isinstance(e, ir.Assume) and not (isinstance(e.value, ir.Var) and e.value.name in results) and not all(

@@ -196,24 +196,25 @@ def _text(lib: _Lib, raw: _String) -> Any:
     return None if data is None else data.decode("utf8")
 
 
-def usr_of(c: Cursor) -> str:
-    """`c.get_usr()`, asked once per cursor object."""
-    cached = getattr(c, "_usr", _MISSING)
+def _cursor_text(c: Cursor, attr: str, reader: str) -> str:
+    """A string property of the cursor, read through `lib.<reader>` once and kept in `c.<attr>`."""
+    cached = getattr(c, attr, _MISSING)
     if cached is not _MISSING:
         return cached
     lib = _LIB or _make_lib()
-    value = c._usr = _text(lib, lib.cursor_usr(c))
+    value = _text(lib, getattr(lib, reader)(c))
+    setattr(c, attr, value)
     return value
+
+
+def usr_of(c: Cursor) -> str:
+    """`c.get_usr()`, asked once per cursor object."""
+    return _cursor_text(c, "_usr", "cursor_usr")
 
 
 def spelling(c: Cursor) -> str:
     """`c.spelling`, sharing cindex's cache on the cursor."""
-    cached = getattr(c, "_spelling", _MISSING)
-    if cached is not _MISSING:
-        return cached
-    lib = _LIB or _make_lib()
-    value = c._spelling = _text(lib, lib.cursor_spelling(c))
-    return value
+    return _cursor_text(c, "_spelling", "cursor_spelling")
 
 
 def type_spelling(t: Type) -> str:
